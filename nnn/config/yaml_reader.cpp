@@ -1,0 +1,237 @@
+// MapReader and YAML helpers.
+#include "nnn/config/yaml_reader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace nnn {
+
+std::string location(const std::string& file, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return file;
+  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const size_t d = edit_distance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  NNN_CHECK(in.good(), "cannot read config ", path, ": ", std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+YAML::Node load_yaml_file(const std::string& path) {
+  return parse_yaml(read_text_file(path), path);
+}
+
+MapReader::MapReader(YAML::Node node, std::string path, std::string file)
+    : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)) {
+  if (!node_.IsMap()) {
+    const std::string what = node_.IsNull()       ? "nothing"
+                             : node_.IsSequence() ? "a list"
+                                                  : "a scalar";
+    throw Error(location(file_, node_) + ": " + (path_.empty() ? "the document" : path_) +
+                ": expected a map of keys, found " + what);
+  }
+}
+
+std::string MapReader::key_path(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void MapReader::fail(const std::string& key, const std::string& message) const {
+  const YAML::Node at = !key.empty() && node_[key] ? node_[key] : node_;
+  throw Error(location(file_, at) + ": " + (key.empty() ? path_ : key_path(key)) + ": " + message);
+}
+
+bool MapReader::has(const std::string& key) const { return static_cast<bool>(node_[key]); }
+
+YAML::Node MapReader::need(const std::string& key) {
+  used_.insert(key);
+  const YAML::Node& map = node_;  // const access never inserts the key
+  if (!map[key]) {
+    throw Error(location(file_, node_) + ": " + key_path(key) + ": required key is missing");
+  }
+  return map[key];
+}
+
+namespace {
+std::string describe(const YAML::Node& value) {
+  if (value.IsScalar()) return "'" + value.Scalar() + "'";
+  if (value.IsSequence()) return "a list";
+  if (value.IsMap()) return "a map";
+  return "nothing";
+}
+}  // namespace
+
+int64_t MapReader::to_int(const YAML::Node& value, const std::string& key) const {
+  int64_t result = 0;
+  if (!value.IsScalar() || !YAML::convert<int64_t>::decode(value, result)) {
+    throw Error(location(file_, value) + ": " + key_path(key) + ": expected an integer, found " +
+                describe(value));
+  }
+  return result;
+}
+
+int64_t MapReader::get_int(const std::string& key) { return to_int(need(key), key); }
+
+int64_t MapReader::get_int(const std::string& key, int64_t fallback) {
+  return has(key) ? get_int(key) : (used_.insert(key), fallback);
+}
+
+double MapReader::get_double(const std::string& key) {
+  const YAML::Node value = need(key);
+  double result = 0;
+  if (!value.IsScalar() || !YAML::convert<double>::decode(value, result)) {
+    throw Error(location(file_, value) + ": " + key_path(key) + ": expected a number, found " +
+                describe(value));
+  }
+  return result;
+}
+
+double MapReader::get_double(const std::string& key, double fallback) {
+  return has(key) ? get_double(key) : (used_.insert(key), fallback);
+}
+
+bool MapReader::get_bool(const std::string& key, bool fallback) {
+  if (!has(key)) {
+    used_.insert(key);
+    return fallback;
+  }
+  const YAML::Node value = need(key);
+  bool result = false;
+  if (!value.IsScalar() || !YAML::convert<bool>::decode(value, result)) {
+    throw Error(location(file_, value) + ": " + key_path(key) + ": expected true or false, found " +
+                describe(value));
+  }
+  return result;
+}
+
+std::string MapReader::get_string(const std::string& key) {
+  const YAML::Node value = need(key);
+  if (!value.IsScalar()) {
+    throw Error(location(file_, value) + ": " + key_path(key) + ": expected a string, found " +
+                describe(value));
+  }
+  return value.Scalar();
+}
+
+std::string MapReader::get_string(const std::string& key, const std::string& fallback) {
+  return has(key) ? get_string(key) : (used_.insert(key), fallback);
+}
+
+std::string MapReader::get_choice(const std::string& key, const std::vector<std::string>& choices,
+                                  const std::string& fallback) {
+  const std::string value = get_string(key, fallback);
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  const std::string hint = closest_match(value, choices);
+  fail(key, "'" + value + "' is not one of " + list +
+                (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+}
+
+std::vector<int64_t> MapReader::get_int_list(const std::string& key) {
+  const YAML::Node value = need(key);
+  if (!value.IsSequence()) {
+    throw Error(location(file_, value) + ": " + key_path(key) +
+                ": expected a list of integers, found " + describe(value));
+  }
+  std::vector<int64_t> result;
+  for (const auto& item : value) result.push_back(to_int(item, key));
+  return result;
+}
+
+std::vector<int64_t> MapReader::get_int_or_list(const std::string& key,
+                                                std::vector<int64_t> fallback) {
+  if (!has(key)) {
+    used_.insert(key);
+    return fallback;
+  }
+  if (static_cast<const YAML::Node&>(node_)[key].IsSequence()) return get_int_list(key);
+  return {get_int(key)};
+}
+
+std::vector<std::vector<int64_t>> MapReader::get_int_matrix(const std::string& key) {
+  const YAML::Node value = need(key);
+  if (!value.IsSequence()) {
+    throw Error(location(file_, value) + ": " + key_path(key) +
+                ": expected a matrix (a list of rows), found " + describe(value));
+  }
+  std::vector<std::vector<int64_t>> rows;
+  for (size_t r = 0; r < value.size(); ++r) {
+    const YAML::Node row = value[r];
+    if (!row.IsSequence()) {
+      throw Error(location(file_, row) + ": " + key_path(key) + ": row " + std::to_string(r) +
+                  ": expected a list of integers, found " + describe(row));
+    }
+    std::vector<int64_t> parsed;
+    for (const auto& item : row) parsed.push_back(to_int(item, key));
+    rows.push_back(std::move(parsed));
+  }
+  return rows;
+}
+
+bool MapReader::has_known(const std::string& key) {
+  used_.insert(key);
+  return has(key);
+}
+
+MapReader MapReader::child(const std::string& key) {
+  return MapReader(need(key), key_path(key), file_);
+}
+
+void MapReader::finish() const {
+  std::vector<std::string> known(used_.begin(), used_.end());
+  for (const auto& entry : node_) {
+    const std::string key = entry.first.Scalar();
+    if (used_.count(key) == 0) {
+      const std::string hint = closest_match(key, known);
+      throw Error(location(file_, entry.first) + ": unknown key '" + key + "' in " +
+                  (path_.empty() ? "the top level" : path_) +
+                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    }
+  }
+}
+
+}  // namespace nnn

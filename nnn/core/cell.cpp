@@ -1,0 +1,59 @@
+// Cell: parameters, initialisation and the two-layer forward pass.
+#include "nnn/core/cell.h"
+
+#include "nnn/core/error.h"
+
+namespace nnn {
+
+torch::Tensor activate(Activation activation, const torch::Tensor& x) {
+  switch (activation) {
+    case Activation::kReLU:
+      return torch::relu(x);
+    case Activation::kSigmoid:
+      return torch::sigmoid(x);
+    case Activation::kTanh:
+      return torch::tanh(x);
+    case Activation::kLogSigmoid:
+      return torch::log_sigmoid(x);
+    case Activation::kIdentity:
+      return x;
+  }
+  throw Error("activate: unknown activation");
+}
+
+CellImpl::CellImpl(const CellOptions& options_) : options(options_) { reset(); }
+
+void CellImpl::reset() {
+  NNN_CHECK(options.in_dim() > 0 && options.hidden() > 0 && options.out_dim() > 0,
+            "cell dims must be positive; got in_dim ", options.in_dim(), ", hidden ",
+            options.hidden(), ", out_dim ", options.out_dim());
+  w1 = register_parameter("w1", torch::empty({options.in_dim(), options.hidden()}));
+  b1 = register_parameter("b1", torch::empty({options.hidden()}));
+  w2 = register_parameter("w2", torch::empty({options.hidden(), options.out_dim()}));
+  b2 = register_parameter("b2", torch::empty({options.out_dim()}));
+  reset_parameters();
+}
+
+void CellImpl::reset_parameters() {
+  torch::NoGradGuard no_grad;
+  w1.normal_(0.0, 1.0).div_(std::sqrt(static_cast<double>(options.in_dim())));
+  w2.normal_(0.0, 1.0).div_(std::sqrt(static_cast<double>(options.hidden())));
+  b1.zero_();
+  b2.zero_();
+}
+
+void CellImpl::pretty_print(std::ostream& stream) const {
+  stream << "nnn::Cell(in_dim=" << options.in_dim() << ", hidden=" << options.hidden()
+         << ", out_dim=" << options.out_dim()
+         << ", hidden_activation=" << to_string(options.hidden_activation())
+         << ", output_activation=" << to_string(options.output_activation()) << ")";
+}
+
+torch::Tensor CellImpl::finish(const torch::Tensor& hidden_pre) {
+  const auto h = activate(options.hidden_activation(), hidden_pre);
+  return activate(options.output_activation(), torch::addmm(b2, h, w2));
+}
+
+torch::Tensor CellImpl::forward(const torch::Tensor& u) { return finish(torch::addmm(b1, u, w1)); }
+
+}  // namespace nnn

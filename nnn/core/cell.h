@@ -1,0 +1,56 @@
+// Cell: the two-layer perceptron of NNN-SPEC with manual parameters
+// w1, b1, w2, b2. Knows nothing about wiring; NNN gives it its dims.
+//
+// Dimension key: B batch, I in_dim, H hidden, O out_dim.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "nnn/core/activation.h"
+
+namespace nnn {
+
+/// Applies `activation` element-wise.
+torch::Tensor activate(Activation activation, const torch::Tensor& x);
+
+struct CellOptions {
+  CellOptions(int64_t in_dim, int64_t hidden, int64_t out_dim)
+      : in_dim_(in_dim), hidden_(hidden), out_dim_(out_dim) {}
+  /// Width of the cell's input vector u.
+  TORCH_ARG(int64_t, in_dim);
+  /// Width of the hidden layer.
+  TORCH_ARG(int64_t, hidden);
+  /// Width of the cell's output vector (prediction and outgoing channels).
+  TORCH_ARG(int64_t, out_dim);
+  /// Activation of the hidden layer.
+  TORCH_ARG(Activation, hidden_activation) = Activation::kReLU;
+  /// Activation of the output layer (log_sigmoid: outputs are logits <= 0).
+  TORCH_ARG(Activation, output_activation) = Activation::kLogSigmoid;
+};
+
+class CellImpl : public torch::nn::Cloneable<CellImpl> {
+ public:
+  explicit CellImpl(const CellOptions& options);
+
+  /// Registers w1, b1, w2, b2 and initialises them.
+  void reset() override;
+  /// W ~ N(0, 1) / sqrt(fan_in), biases zero.
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+
+  // u: [B, I] -> [B, O]
+  torch::Tensor forward(const torch::Tensor& u);
+  /// Output layer alone, from the hidden pre-activation.
+  // pre: [B, H] -> [B, O]
+  torch::Tensor finish(const torch::Tensor& hidden_pre);
+
+  CellOptions options;
+  torch::Tensor w1;  // [I, H]
+  torch::Tensor b1;  // [H]
+  torch::Tensor w2;  // [H, O]
+  torch::Tensor b2;  // [O]
+};
+
+TORCH_MODULE(Cell);
+
+}  // namespace nnn

@@ -1,0 +1,87 @@
+// NNN: a network of Cells wired by a Wiring and unrolled over thinking steps,
+// exactly as NNN-SPEC defines it. Training loops, data and config live
+// elsewhere (nnn/train, nnn/data, nnn/config).
+//
+// Dimension key: T steps, F frames, B batch, D_in input width, D_out
+// prediction width, N cells, S = sum of all cells' out_dim.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "nnn/core/cell.h"
+#include "nnn/core/wiring.h"
+
+namespace nnn {
+
+struct NNNOptions {
+  NNNOptions(Wiring wiring, int64_t input_size, int64_t output_size, int64_t steps)
+      : wiring_(std::move(wiring)),
+        input_size_(input_size),
+        output_size_(output_size),
+        steps_(steps) {}
+  /// Which cell sends how many channels to which; inputs and output cell.
+  TORCH_ARG(Wiring, wiring);
+  /// D_in: width of the external input x.
+  TORCH_ARG(int64_t, input_size);
+  /// D_out: width of the prediction (number of classes).
+  TORCH_ARG(int64_t, output_size);
+  /// T: thinking steps of a forward pass (>= distance + 1).
+  TORCH_ARG(int64_t, steps);
+  /// Hidden width: one value for every cell, or one per cell.
+  TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t>{32};
+  /// Hidden activation of every cell.
+  TORCH_ARG(Activation, hidden_activation) = Activation::kReLU;
+  /// Output activation of every cell.
+  TORCH_ARG(Activation, output_activation) = Activation::kLogSigmoid;
+};
+
+/// A forward pass with every cell's messages kept.
+struct NNNTrace {
+  torch::Tensor predictions;            // [T, B, D_out]
+  std::vector<torch::Tensor> messages;  // N x [T, B, out_dim(i)]
+};
+
+class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
+ public:
+  explicit NNNImpl(const NNNOptions& options);
+
+  /// Validates the options and builds cells.0 .. cells.N-1.
+  void reset() override;
+  /// Re-initialises every cell per the spec.
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+
+  // x: [B, D_in] or [F, B, D_in] -> [T, B, D_out]; steps < 0 means options.steps
+  torch::Tensor forward(const torch::Tensor& x, int64_t steps = -1);
+  /// Like forward, also returning every cell's message at every step.
+  NNNTrace trace(const torch::Tensor& x, int64_t steps = -1);
+
+  int64_t hidden_size(int64_t cell) const;
+  /// Shortest input-to-output distance d; the prediction depends on x from
+  /// step d + 1 on.
+  int64_t distance() const { return distance_; }
+  int64_t parameter_count() const;
+  Cell& cell(int64_t i) { return cells_[static_cast<size_t>(i)]; }
+
+  NNNOptions options;
+
+ private:
+  torch::Tensor unroll(const torch::Tensor& x, int64_t steps,
+                       std::vector<std::vector<torch::Tensor>>* messages);
+  const std::vector<torch::Tensor>& gather_indices(const torch::Device& device);
+
+  torch::nn::ModuleList cell_list_;
+  std::vector<Cell> cells_;
+  int64_t distance_ = 0;
+  // Per cell, the positions in the concatenated messages [B, S] of the
+  // channels it reads, in the spec's unit order (empty: reads none).
+  std::vector<torch::Tensor> gather_cpu_;  // N x [in_dim - x part], int64
+  std::vector<torch::Tensor> gather_device_;
+  c10::optional<torch::Device> gather_on_;
+};
+
+TORCH_MODULE(NNN);
+
+}  // namespace nnn

@@ -1,0 +1,98 @@
+// Weights files through torch::pickle_save / pickle_load.
+#include "nnn/core/weights.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "nnn/core/error.h"
+
+namespace nnn {
+
+namespace {
+std::string shape_of(const torch::Tensor& t) {
+  std::ostringstream out;
+  out << t.sizes();
+  return out.str();
+}
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::FILE* file = std::fopen(tmp.c_str(), "wb");
+    NNN_CHECK(file != nullptr, "cannot write ", tmp, ": ", std::strerror(errno));
+    const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), file);
+    const bool ok = written == bytes.size() && std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
+    const int error = errno;
+    std::fclose(file);
+    if (!ok) {
+      std::remove(tmp.c_str());
+      throw Error("cannot write " + tmp + ": " + std::strerror(error));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(tmp.c_str());
+    throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(error));
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  NNN_CHECK(in.good(), "cannot read ", path, ": ", std::strerror(errno));
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+void save_weights(const torch::nn::Module& module, const std::string& path) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& item : module.named_parameters()) {
+    dict.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
+  }
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
+}
+
+void load_weights(torch::nn::Module& module, const std::string& path) {
+  const std::string bytes = read_file(path);
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a weights file readable by torch.load (" +
+                e.what_without_backtrace() + ")");
+  }
+  NNN_CHECK(value.isGenericDict(), path, ": expected a dict of name -> tensor, found ",
+            value.tagKind());
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& entry : value.toGenericDict()) {
+    NNN_CHECK(entry.key().isString() && entry.value().isTensor(), path,
+              ": expected a dict of name -> tensor; found an entry of ", entry.key().tagKind(),
+              " -> ", entry.value().tagKind());
+    tensors.emplace(entry.key().toStringRef(), entry.value().toTensor());
+  }
+  auto params = module.named_parameters();
+  // Extra names first: a file of another wiring is reported as such.
+  for (const auto& entry : tensors) {
+    NNN_CHECK(params.contains(entry.first), path, ": tensor '", entry.first, "' (shape ",
+              shape_of(entry.second), ") is not a parameter of this model");
+  }
+  for (const auto& item : params) {
+    const auto found = tensors.find(item.key());
+    NNN_CHECK(found != tensors.end(), path, ": tensor '", item.key(),
+              "' is missing (the model expects shape ", shape_of(item.value()), ")");
+    NNN_CHECK(found->second.sizes() == item.value().sizes(), path, ": tensor '", item.key(),
+              "' has shape ", shape_of(found->second), " but the model expects ",
+              shape_of(item.value()));
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& item : params) item.value().copy_(tensors.at(item.key()));
+}
+
+}  // namespace nnn

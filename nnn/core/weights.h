@@ -1,0 +1,25 @@
+// Weights files: a dict name -> tensor written with torch::pickle_save, which
+// Python's torch.load reads directly. Names are the module's parameter names
+// ("cells.0.w1", ...). Full training checkpoints are nnn/train's business.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace nnn {
+
+/// Writes every parameter (moved to the CPU) to `path`, atomically: a
+/// temporary file in the same folder renamed over the target.
+void save_weights(const torch::nn::Module& module, const std::string& path);
+/// Copies the tensors in `path` into the module's parameters. Every
+/// parameter must be present with the same shape and no extra names may be
+/// in the file; a mismatch is an nnn::Error naming the tensor and both shapes.
+void load_weights(torch::nn::Module& module, const std::string& path);
+
+/// Writes `bytes` to `path` atomically (temporary file, flush, rename).
+void write_file_atomically(const std::string& path, const std::string& bytes);
+/// Reads a whole file; nnn::Error naming it when it cannot be read.
+std::string read_file(const std::string& path);
+
+}  // namespace nnn

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything nnn needs on Debian 12, idempotently: the Debian
+# packages listed in DEVELOPERS.md (LibTorch, yaml-cpp, fmt, GoogleTest, zlib,
+# OpenBLAS) plus build tools. Data sets are fetched by scripts/fetch-data.sh.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache clang-format
+  libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
+  libopenblas0-pthread
+)
+if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
+  packages+=(dataset-fashion-mnist)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all Debian packages present"
+fi

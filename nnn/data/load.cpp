@@ -1,19 +1,240 @@
-// Dataset selection by name.
+// Dataset selection by name, IDX pairs, CSV tables and normalisation.
 #include "nnn/data/load.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "nnn/core/error.h"
-#include "nnn/data/spiral.h"
+#include "nnn/data/idx.h"
+#include "nnn/data/synthetic.h"
 
 namespace nnn {
 
-DataSplit load_data(const DataConfig& config, uint64_t seed) {
-  if (config.dataset == "spiral") {
-    // Independent draws: the test points come from a derived seed.
-    return {make_spiral(config.classes, config.train_per_class, config.noise, seed),
-            make_spiral(config.classes, config.test_per_class, config.noise,
-                        seed ^ 0x9E3779B97F4A7C15ULL)};
+namespace {
+
+torch::Dtype torch_type(IdxType type) {
+  switch (type) {
+    case IdxType::kUInt8:
+      return torch::kUInt8;
+    case IdxType::kInt8:
+      return torch::kInt8;
+    case IdxType::kInt16:
+      return torch::kInt16;
+    case IdxType::kInt32:
+      return torch::kInt32;
+    case IdxType::kFloat32:
+      return torch::kFloat32;
+    case IdxType::kFloat64:
+      return torch::kFloat64;
   }
-  throw Error("data.dataset '" + config.dataset + "' is not known; expected spiral");
+  return torch::kUInt8;
+}
+
+torch::Tensor to_tensor(IdxArray& array) {
+  return torch::from_blob(array.data.data(), array.dims, torch_type(array.type)).clone();
+}
+
+// Finds `name` or `name`.gz in `folder`.
+std::string in_folder(const std::string& folder, const std::string& name,
+                      const std::string& dataset) {
+  namespace fs = std::filesystem;
+  for (const std::string candidate : {name + ".gz", name}) {
+    const fs::path path = fs::path(folder) / candidate;
+    if (fs::exists(path)) return path.string();
+  }
+  throw Error("data.path: " + dataset + " file " + name + "(.gz) not found in '" + folder + "'" +
+              (dataset == "mnist"
+                   ? "; run scripts/setup.sh to fetch and convert the digits"
+                   : "; install dataset-fashion-mnist or point data.path at the files"));
+}
+
+Dataset limit(Dataset data, int64_t n) {
+  if (n > 0 && n < data.size()) {
+    data.inputs = data.inputs.narrow(0, 0, n).clone();
+    data.labels = data.labels.narrow(0, 0, n).clone();
+  }
+  return data;
+}
+
+// Normalises `target` in place with the statistics of `reference` (the
+// training set, before normalisation).
+void normalise(torch::Tensor& target, const torch::Tensor& reference, const std::string& mode,
+               bool bytes) {
+  if (target.numel() == 0) return;
+  if (mode == "unit") {
+    NNN_CHECK(bytes,
+              "data.normalize: 'unit' divides bytes by 255 and needs 8-bit data; use "
+              "'standard' or 'none'");
+    target.div_(255.0f);
+  } else if (mode == "standard") {
+    target.sub_(reference.mean()).div_(reference.std().clamp_min(1e-8));
+  }
+}
+
+void normalise(DataSplit& split, const std::string& mode, bool bytes) {
+  normalise(split.test.inputs, split.train.inputs, mode, bytes);
+  normalise(split.train.inputs, split.train.inputs.clone(), mode, bytes);
+}
+
+int64_t class_count(const Dataset& train, const Dataset& test) {
+  int64_t classes = train.labels.max().item<int64_t>() + 1;
+  if (test.size() > 0) classes = std::max(classes, test.labels.max().item<int64_t>() + 1);
+  return classes;
+}
+
+}  // namespace
+
+Dataset load_idx_pair(const std::string& images, const std::string& labels) {
+  IdxArray x = read_idx(images);
+  IdxArray y = read_idx(labels);
+  NNN_CHECK(y.dims.size() == 1, labels, ": a label file must have 1 dimension; found ",
+            y.dims.size());
+  NNN_CHECK(x.dims[0] == y.dims[0], images, " holds ", x.dims[0], " samples but ", labels,
+            " holds ", y.dims[0], " labels");
+  NNN_CHECK(x.dims[0] > 0, images, ": holds no samples");
+  NNN_CHECK(y.type != IdxType::kFloat32 && y.type != IdxType::kFloat64, labels,
+            ": labels must be integers");
+  Dataset data;
+  data.name = images;
+  data.inputs = to_tensor(x).reshape({x.dims[0], -1}).to(torch::kFloat32);
+  data.labels = to_tensor(y).to(torch::kInt64);
+  NNN_CHECK(data.labels.min().item<int64_t>() >= 0, labels, ": labels must be >= 0; found ",
+            data.labels.min().item<int64_t>());
+  data.classes = data.labels.max().item<int64_t>() + 1;
+  return data;
+}
+
+Dataset load_csv(const std::string& path, int64_t label_column) {
+  std::ifstream in(path);
+  NNN_CHECK(in.good(), "cannot read CSV file ", path, ": ", std::strerror(errno));
+  std::vector<float> features;
+  std::vector<int64_t> labels;
+  int64_t width = -1;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::vector<std::string> fields;
+    std::stringstream split(line);
+    for (std::string field; std::getline(split, field, ',');) fields.push_back(field);
+    if (line.back() == ',') fields.emplace_back();
+    std::vector<double> values;
+    for (size_t f = 0; f < fields.size(); ++f) {
+      const char* begin = fields[f].c_str();
+      char* end = nullptr;
+      const double v = std::strtod(begin, &end);
+      while (end && (*end == ' ' || *end == '\t')) ++end;
+      if (end == begin || *end != '\0') {
+        if (number == 1 && labels.empty()) {
+          values.clear();
+          break;  // a header row
+        }
+        throw Error(path + ":" + std::to_string(number) + ": field " + std::to_string(f + 1) +
+                    " is '" + fields[f] + "'; expected a number");
+      }
+      values.push_back(v);
+    }
+    if (values.empty()) continue;
+    const auto n = static_cast<int64_t>(values.size());
+    if (width < 0) {
+      width = n;
+      NNN_CHECK(width >= 2, path, ":", number, ": need at least one feature and a label; found ",
+                width, " column(s)");
+    }
+    NNN_CHECK(n == width, path, ":", number, ": ", n, " fields but earlier rows have ", width);
+    const int64_t label_at = label_column < 0 ? width + label_column : label_column;
+    NNN_CHECK(label_at >= 0 && label_at < width, "data.label_column is ", label_column, " but ",
+              path, " has ", width, " columns");
+    const double label = values[static_cast<size_t>(label_at)];
+    NNN_CHECK(label >= 0 && label == std::floor(label), path, ":", number, ": label ", label,
+              " in column ", label_at + 1, " is not a class index (an integer >= 0)");
+    labels.push_back(static_cast<int64_t>(label));
+    for (int64_t c = 0; c < width; ++c) {
+      if (c != label_at) features.push_back(static_cast<float>(values[static_cast<size_t>(c)]));
+    }
+  }
+  NNN_CHECK(!labels.empty(), path, ": holds no data rows");
+  Dataset data;
+  data.name = path;
+  const auto n = static_cast<int64_t>(labels.size());
+  data.inputs = torch::from_blob(features.data(), {n, width - 1}, torch::kFloat32).clone();
+  data.labels = torch::from_blob(labels.data(), {n}, torch::kInt64).clone();
+  data.classes = data.labels.max().item<int64_t>() + 1;
+  return data;
+}
+
+Dataset load_idx_like(const DataConfig& config, uint64_t seed, const std::string& images,
+                      const std::string& labels) {
+  Dataset data = load_idx_pair(images, labels);
+  torch::Tensor reference;
+  if (config.normalize == "standard") {
+    DataConfig raw = config;
+    raw.normalize = "none";
+    reference = load_data(raw, seed).train.inputs;
+  }
+  normalise(data.inputs, reference, config.normalize, /*bytes=*/true);
+  return data;
+}
+
+DataSplit load_data(const DataConfig& config, uint64_t seed) {
+  DataSplit split;
+  bool bytes = false;
+  const std::string& name = config.dataset;
+  if (name == "mnist" || name == "fashion_mnist") {
+    const std::string& dir = config.path;
+    split.train = load_idx_pair(in_folder(dir, "train-images-idx3-ubyte", name),
+                                in_folder(dir, "train-labels-idx1-ubyte", name));
+    split.test = load_idx_pair(in_folder(dir, "t10k-images-idx3-ubyte", name),
+                               in_folder(dir, "t10k-labels-idx1-ubyte", name));
+    bytes = true;
+  } else if (name == "idx") {
+    split.train = load_idx_pair(config.train_images, config.train_labels);
+    split.test = load_idx_pair(config.test_images, config.test_labels);
+    bytes = true;
+  } else if (name == "csv") {
+    split.train = load_csv(config.path, config.label_column);
+    if (!config.test_path.empty()) {
+      split.test = load_csv(config.test_path, config.label_column);
+      NNN_CHECK(split.test.features() == split.train.features(), config.test_path, " has ",
+                split.test.features(), " features but ", config.path, " has ",
+                split.train.features());
+    } else {
+      // A seeded shuffle, then the last test_fraction of the rows is the test set.
+      auto generator = at::detail::createCPUGenerator(seed ^ 0xC5FULL);
+      const auto order = torch::randperm(split.train.size(), generator, torch::kLong);
+      const int64_t n_test = static_cast<int64_t>(config.test_fraction * split.train.size());
+      const int64_t n_train = split.train.size() - n_test;
+      Dataset all = split.train;
+      split.train.inputs = all.inputs.index_select(0, order.narrow(0, 0, n_train));
+      split.train.labels = all.labels.index_select(0, order.narrow(0, 0, n_train));
+      split.test = all;
+      split.test.inputs = all.inputs.index_select(0, order.narrow(0, n_train, n_test));
+      split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
+    }
+  } else if (name == "spiral") {
+    // Independent draws: the test points come from a derived seed.
+    split = {make_spiral(config.classes, config.train_per_class, config.noise, seed),
+             make_spiral(config.classes, config.test_per_class, config.noise,
+                         seed ^ 0x9E3779B97F4A7C15ULL)};
+  } else if (name == "toy") {
+    split = {make_toy(config.train_per_class, seed),
+             make_toy(config.test_per_class, seed ^ 0x9E3779B97F4A7C15ULL)};
+  } else {
+    throw Error("data.dataset '" + name +
+                "' is not known; expected mnist, fashion_mnist, idx, csv, spiral or toy");
+  }
+  split.train = limit(split.train, config.limit_train);
+  split.test = limit(split.test, config.limit_test);
+  const int64_t classes = class_count(split.train, split.test);
+  split.train.classes = split.test.classes = std::max(classes, split.train.classes);
+  split.train.name = split.test.name = name;
+  normalise(split, config.normalize, bytes);
+  return split;
 }
 
 }  // namespace nnn

@@ -1,7 +1,10 @@
-// Builds the train and test sets a DataConfig names.
+// Builds the train and test sets a DataConfig names: files (mnist,
+// fashion_mnist, idx, csv) or generated data (spiral, toy), normalised and
+// limited as configured.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "nnn/config/experiment_config.h"
 #include "nnn/data/dataset.h"
@@ -15,5 +18,21 @@ struct DataSplit {
 
 /// The train/test split of `config.dataset`, deterministic in `seed`.
 DataSplit load_data(const DataConfig& config, uint64_t seed);
+
+/// An IDX pair prepared the way `config` prepares its own data (the same
+/// normalisation, with the statistics of config's training set), to
+/// evaluate a trained model on other files.
+Dataset load_idx_like(const DataConfig& config, uint64_t seed, const std::string& images,
+                      const std::string& labels);
+
+/// An IDX image file ([N, ...] of any element type) and an IDX label file
+/// ([N], integer) as a Dataset with inputs [N, prod(...)] float32 (raw
+/// values, not normalised). Counts must match.
+Dataset load_idx_pair(const std::string& images, const std::string& labels);
+
+/// A numeric CSV table: every column a number, `label_column` (negative:
+/// from the end) a class index >= 0. A first row that is not numeric is a
+/// header and skipped. Errors name file:line and the field.
+Dataset load_csv(const std::string& path, int64_t label_column);
 
 }  // namespace nnn

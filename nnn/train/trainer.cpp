@@ -1,19 +1,25 @@
-// Training loop and evaluation. Counts stay on the device during an epoch and
-// are read once at its end, so no batch waits on a host sync.
+// Training loop and evaluation. Sums stay on the device during an epoch and
+// are read at the log interval and at its end, so batches do not wait on a
+// host sync.
 #include "nnn/train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <limits>
+#include <sstream>
 #include <thread>
 
 #include "nnn/core/error.h"
+#include "nnn/core/weights.h"
+#include "nnn/train/optimizer.h"
 
 namespace nnn {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int64_t kNoBadBatch = std::numeric_limits<int64_t>::max();
 
 // predictions: [T, B, C], labels: [B] -> [T] correct counts (top-1)
 torch::Tensor correct_per_step(const torch::Tensor& predictions, const torch::Tensor& labels) {
@@ -21,23 +27,14 @@ torch::Tensor correct_per_step(const torch::Tensor& predictions, const torch::Te
 }
 
 std::vector<double> per_sample(const torch::Tensor& counts, int64_t samples) {
-  const auto host = counts.to(torch::kCPU, torch::kDouble);
+  const auto host = counts.to(torch::kCPU, torch::kDouble).contiguous();
   std::vector<double> result(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
   for (auto& v : result) v /= static_cast<double>(std::max<int64_t>(samples, 1));
   return result;
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(NNN& model, const TrainConfig& train) {
-  if (train.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(model->parameters(),
-                                               torch::optim::SGDOptions(train.lr)
-                                                   .momentum(train.momentum)
-                                                   .weight_decay(train.weight_decay));
-  }
-  NNN_CHECK(train.optimizer == "adam", "train.optimizer is '", train.optimizer,
-            "'; expected adam or sgd");
-  return std::make_unique<torch::optim::Adam>(
-      model->parameters(), torch::optim::AdamOptions(train.lr).weight_decay(train.weight_decay));
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 }  // namespace
@@ -57,13 +54,16 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
   Evaluation result;
   result.samples = data.size();
   const int64_t t = model->options.steps();
-  auto correct = torch::zeros({t}, torch::TensorOptions().dtype(torch::kLong).device(device));
-  auto top3 = torch::zeros_like(correct);
-  auto confidence = torch::zeros({t}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-  auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+  const auto on = [&](torch::Dtype type) {
+    return torch::TensorOptions().dtype(type).device(device);
+  };
+  auto correct = torch::zeros({t}, on(torch::kLong));
+  auto top3 = torch::zeros({t}, on(torch::kLong));
+  auto confidence = torch::zeros({t}, on(torch::kDouble));
+  auto loss_sum = torch::zeros({}, on(torch::kDouble));
   const auto inputs = data.inputs.to(device);
   const auto labels = data.labels.to(device);
-  const int64_t k = std::min<int64_t>(3, data.classes);
+  const int64_t k = std::min<int64_t>(3, model->options.output_size());
   for (int64_t start = 0; start < data.size(); start += batch_size) {
     const int64_t b = std::min(batch_size, data.size() - start);
     const auto x = inputs.narrow(0, start, b);
@@ -82,59 +82,165 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
   return result;
 }
 
-std::vector<EpochReport> train(NNN& model, const Dataset& train_set, const Dataset* test_set,
-                               const ExperimentConfig& config, const torch::Device& device,
-                               const std::function<void(const EpochReport&)>& on_epoch) {
-  const TrainConfig& tc = config.train;
-  const LossSteps steps = parse_loss_steps(config.loss.steps);
-  NNN_CHECK(train_set.features() == model->options.input_size(), "data has ", train_set.features(),
-            " features but model.input_size is ", model->options.input_size());
-  NNN_CHECK(train_set.classes <= model->options.output_size(), "data has ", train_set.classes,
-            " classes but model.output_size is ", model->options.output_size());
-  auto optimizer = make_optimizer(model, tc);
-  auto generator = at::detail::createCPUGenerator(config.seed);
-  const auto inputs = train_set.inputs.to(device);
-  const auto labels = train_set.labels.to(device);
-  const int64_t n = train_set.size();
-  const int64_t t = model->options.steps();
+Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
+                 const torch::Device& device)
+    : model_(std::move(model)),
+      config_(config),
+      data_(std::move(data)),
+      device_(device),
+      loss_steps_(parse_loss_steps(config.loss.steps)),
+      loader_(data_.train, config.train.batch_size, /*shuffle=*/true, config.seed, device,
+              config.data.augment_shift) {
+  NNN_CHECK(data_.train.features() == model_->options.input_size(), "data has ",
+            data_.train.features(), " features but model.input_size is ",
+            model_->options.input_size());
+  NNN_CHECK(data_.train.classes <= model_->options.output_size(), "data has ", data_.train.classes,
+            " classes but model.output_size is ", model_->options.output_size());
+  optimizer_ = make_optimizer(model_->parameters(), config_.train);
+  reset_sums();
+}
 
-  std::vector<EpochReport> reports;
-  for (int64_t epoch = 1; epoch <= tc.epochs; ++epoch) {
-    const auto start = Clock::now();
-    model->train();
-    const auto order = torch::randperm(n, generator, torch::kLong).to(device);
-    auto correct = torch::zeros({t}, torch::TensorOptions().dtype(torch::kLong).device(device));
-    auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-    int64_t batches = 0;
-    for (int64_t first = 0; first < n; first += tc.batch_size) {
-      const auto index = order.narrow(0, first, std::min(tc.batch_size, n - first));
-      const auto x = inputs.index_select(0, index);
-      const auto y = labels.index_select(0, index);
-      optimizer->zero_grad();
-      const auto predictions = model->forward(x);
-      const auto loss = step_loss(predictions, y, steps, model->distance());
+void Trainer::reset_sums() {
+  const auto on = [&](torch::Dtype type) {
+    return torch::TensorOptions().dtype(type).device(device_);
+  };
+  loss_sum_ = torch::zeros({}, on(torch::kDouble));
+  correct_ = torch::zeros({model_->options.steps()}, on(torch::kLong));
+  first_bad_ = torch::full({}, kNoBadBatch, on(torch::kLong));
+  epoch_train_seconds_ = 0.0;
+}
+
+void Trainer::check_finite() const {
+  const int64_t bad = first_bad_.item<int64_t>();
+  NNN_CHECK(bad == kNoBadBatch, "the loss became NaN or infinite in epoch ", epoch_, " at batch ",
+            bad + 1, " of ", loader_.batches(),
+            "; stopping (try a lower train.lr or train.clip_grad_norm)");
+}
+
+bool Trainer::run(const Hooks& hooks) {
+  const TrainConfig& tc = config_.train;
+  const int64_t batches = loader_.batches();
+  while (epoch_ <= tc.epochs) {
+    model_->train();
+    loader_.start_epoch(epoch_);
+    auto start = Clock::now();
+    double lr = tc.lr;
+    for (; batch_ < batches; ++batch_) {
+      lr = scheduled_lr(tc, (epoch_ - 1) * batches + batch_, batches);
+      set_lr(*optimizer_, lr);
+      const auto [x, y] = loader_.batch(batch_);
+      optimizer_->zero_grad();
+      const auto predictions = model_->forward(x);
+      const auto loss = step_loss(predictions, y, loss_steps_, model_->distance());
       loss.backward();
-      optimizer->step();
-      correct += correct_per_step(predictions.detach(), y);
-      loss_sum += loss.detach().to(torch::kDouble);
-      ++batches;
+      if (tc.clip_grad_norm > 0) {
+        torch::nn::utils::clip_grad_norm_(model_->parameters(), tc.clip_grad_norm);
+      }
+      optimizer_->step();
+      const auto detached = loss.detach();
+      correct_ += correct_per_step(predictions.detach(), y);
+      loss_sum_ += detached.to(torch::kDouble);
+      first_bad_ = torch::where(torch::isfinite(detached), first_bad_,
+                                torch::minimum(first_bad_, torch::full_like(first_bad_, batch_)));
+      if (hooks.on_batch) hooks.on_batch(epoch_, batch_, batches, detached);
+      if ((batch_ + 1) % tc.log_every == 0) check_finite();
+      if (hooks.stop_requested && hooks.stop_requested()) {
+        ++batch_;
+        const double spent = seconds_since(start);
+        epoch_train_seconds_ += spent;
+        elapsed_ += spent;
+        return false;
+      }
     }
+    check_finite();
+    const double train_seconds = epoch_train_seconds_ + seconds_since(start);
     EpochReport report;
-    report.epoch = epoch;
-    report.train_loss = loss_sum.item<double>() / static_cast<double>(batches);
-    NNN_CHECK(std::isfinite(report.train_loss), "training diverged: the loss is ",
-              report.train_loss, " in epoch ", epoch, "; lower train.lr");
-    report.train_accuracy = per_sample(correct, n);
-    report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    report.samples_per_second = static_cast<double>(n) / report.seconds;
-    if (test_set != nullptr && test_set->size() > 0) {
-      report.test =
-          evaluate(model, *test_set, std::max<int64_t>(tc.batch_size, 256), steps, device);
+    report.epoch = epoch_;
+    report.lr = lr;
+    report.train_loss = loss_sum_.item<double>() / static_cast<double>(batches);
+    report.train_accuracy = per_sample(correct_, data_.train.size());
+    report.samples_per_second = static_cast<double>(data_.train.size()) / train_seconds;
+    const auto eval_start = Clock::now();
+    if (data_.test.size() > 0) {
+      report.test = evaluate(model_, data_.test, tc.eval_batch_size, loss_steps_, device_);
     }
-    reports.push_back(report);
-    if (on_epoch) on_epoch(report);
+    report.seconds = train_seconds + seconds_since(eval_start);
+    elapsed_ += report.seconds - epoch_train_seconds_;
+    ++epoch_;
+    batch_ = 0;
+    reset_sums();
+    if (hooks.on_epoch) hooks.on_epoch(report);
   }
-  return reports;
+  return true;
+}
+
+void Trainer::save_checkpoint(const std::string& path,
+                              const std::map<std::string, std::string>& extra) const {
+  torch::serialize::OutputArchive archive;
+  torch::serialize::OutputArchive model_archive;
+  model_->save(model_archive);
+  archive.write("model", model_archive);
+  torch::serialize::OutputArchive optimizer_archive;
+  optimizer_->save(optimizer_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("epoch", torch::tensor(epoch_));
+  archive.write("batch", torch::tensor(batch_));
+  archive.write("elapsed", torch::tensor(elapsed_, torch::kDouble));
+  archive.write("epoch_train_seconds", torch::tensor(epoch_train_seconds_, torch::kDouble));
+  archive.write("loss_sum", loss_sum_.cpu());
+  archive.write("correct", correct_.cpu());
+  archive.write("first_bad", first_bad_.cpu());
+  archive.write("rng", at::detail::getDefaultCPUGenerator().get_state());
+  for (const auto& [key, value] : extra) archive.write("extra." + key, c10::IValue(value));
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomically(path, bytes.str());
+}
+
+std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a readable nnn checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  // A fresh tensor per key: read() into a defined tensor would set_() it.
+  auto read = [&](const char* key) {
+    torch::Tensor t;
+    archive.read(key, t);
+    return t;
+  };
+  try {
+    torch::serialize::InputArchive model_archive;
+    archive.read("model", model_archive);
+    model_->load(model_archive);
+    torch::serialize::InputArchive optimizer_archive;
+    archive.read("optimizer", optimizer_archive);
+    optimizer_->load(optimizer_archive);
+    epoch_ = read("epoch").item<int64_t>();
+    batch_ = read("batch").item<int64_t>();
+    elapsed_ = read("elapsed").item<double>();
+    epoch_train_seconds_ = read("epoch_train_seconds").item<double>();
+    loss_sum_ = read("loss_sum").to(device_);
+    correct_ = read("correct").to(device_);
+    first_bad_ = read("first_bad").to(device_);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle: shares state
+    generator.set_state(read("rng"));
+  } catch (const c10::Error& e) {
+    throw Error(path + ": checkpoint does not match this model and config (" +
+                e.what_without_backtrace() + ")");
+  }
+  NNN_CHECK(batch_ >= 0 && batch_ <= loader_.batches(), path, ": checkpoint is at batch ", batch_,
+            " but an epoch here has ", loader_.batches(), " batches");
+  std::map<std::string, std::string> extra;
+  for (const auto& key : archive.keys()) {
+    if (key.rfind("extra.", 0) == 0) {
+      c10::IValue value;
+      archive.read(key, value);
+      extra[key.substr(6)] = value.toStringRef();
+    }
+  }
+  return extra;
 }
 
 }  // namespace nnn

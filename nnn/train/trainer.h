@@ -1,6 +1,7 @@
-// The training loop: minibatches from a Dataset, an optimiser, the loss over
-// steps, and per-step evaluation after every epoch. Writing run directories is
-// left to the caller (apps/ or the experiment runner).
+// Trainer: the training loop over minibatches with an optimiser, LR schedule,
+// gradient clipping, the loss over steps, per-step evaluation after every
+// epoch, NaN/Inf detection and exact checkpoint/resume (also mid-epoch).
+// Run directories, files and terminals are nnn/train/run's business.
 //
 // Dimension key: T steps, B batch, C classes.
 #pragma once
@@ -8,11 +9,16 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/network.h"
 #include "nnn/data/dataset.h"
+#include "nnn/data/load.h"
+#include "nnn/data/loader.h"
 #include "nnn/train/loss.h"
 
 namespace nnn {
@@ -28,25 +34,74 @@ struct Evaluation {
 
 struct EpochReport {
   int64_t epoch = 0;                   // 1-based
+  double lr = 0.0;                     // at the epoch's last batch
   double train_loss = 0.0;             // mean over batches
   std::vector<double> train_accuracy;  // [T] on the batches as trained
-  Evaluation test;                     // empty when no test set
-  double seconds = 0.0;
-  double samples_per_second = 0.0;
+  Evaluation test;                     // empty when there is no test set
+  double seconds = 0.0;                // this epoch's training + evaluation
+  double samples_per_second = 0.0;     // training samples / training time
 };
 
 /// Evaluates without gradients, in batches of `batch_size`.
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
                     const torch::Device& device);
 
-/// Trains `model` (already on `device`) for config.train.epochs epochs,
-/// shuffling with config.seed, and calls `on_epoch` after each epoch.
-std::vector<EpochReport> train(NNN& model, const Dataset& train_set, const Dataset* test_set,
-                               const ExperimentConfig& config, const torch::Device& device,
-                               const std::function<void(const EpochReport&)>& on_epoch = {});
-
 /// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
 /// Returns the number set.
 int64_t set_threads(int64_t threads);
+
+class Trainer {
+ public:
+  struct Hooks {
+    /// After each epoch's evaluation; the trainer already points at the next epoch.
+    std::function<void(const EpochReport&)> on_epoch;
+    /// After each batch: epoch, batch index, batches per epoch, the batch
+    /// loss (a device tensor; reading it syncs, so throttle).
+    std::function<void(int64_t, int64_t, int64_t, const torch::Tensor&)> on_batch;
+    /// Polled after each batch; true ends run() early (state stays resumable).
+    std::function<bool()> stop_requested;
+  };
+
+  /// `model` must already be on `device`.
+  Trainer(NNN model, const ExperimentConfig& config, DataSplit data, const torch::Device& device);
+
+  /// Trains until every epoch is done (returns true) or a stop is requested
+  /// (false). A non-finite loss throws nnn::Error naming epoch and batch.
+  bool run(const Hooks& hooks);
+
+  /// Model, optimiser, position (epoch, batch), partial-epoch sums, RNG state
+  /// and `extra` strings, written atomically.
+  void save_checkpoint(const std::string& path,
+                       const std::map<std::string, std::string>& extra) const;
+  /// Restores what save_checkpoint wrote; returns its `extra` strings.
+  std::map<std::string, std::string> load_checkpoint(const std::string& path);
+
+  int64_t epoch() const { return epoch_; }  // the epoch in progress or next (1-based)
+  int64_t batch() const { return batch_; }  // next batch index within it
+  bool finished() const { return epoch_ > config_.train.epochs; }
+  double elapsed_seconds() const { return elapsed_; }
+  int64_t batches_per_epoch() const { return loader_.batches(); }
+  NNN& model() { return model_; }
+  const DataSplit& data() const { return data_; }
+
+ private:
+  void reset_sums();
+  void check_finite() const;
+
+  NNN model_;
+  ExperimentConfig config_;
+  DataSplit data_;
+  torch::Device device_;
+  LossSteps loss_steps_;
+  BatchLoader loader_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  int64_t epoch_ = 1;
+  int64_t batch_ = 0;
+  double elapsed_ = 0.0;  // training seconds over all sessions
+  double epoch_train_seconds_ = 0.0;
+  torch::Tensor loss_sum_;   // [] double: sum of batch losses this epoch
+  torch::Tensor correct_;    // [T] int64: correct top-1 per step this epoch
+  torch::Tensor first_bad_;  // [] int64: first batch with a non-finite loss (or max)
+};
 
 }  // namespace nnn

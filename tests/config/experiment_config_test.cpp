@@ -145,3 +145,71 @@ TEST(YamlReader, DidYouMean) {
 
 }  // namespace
 }  // namespace nnn
+
+namespace nnn {
+namespace {
+
+constexpr const char* kSmall = R"(
+name: small
+model:
+  input_size: 2
+  output_size: 3
+  steps: 3
+  wiring: {generator: chain, n: 2, channels: 4}
+train:
+  lr: 0.01
+)";
+
+TEST(Overrides, SetTypedValuesAtDottedKeys) {
+  const auto c =
+      parse_experiment(kSmall, "small.yaml",
+                       {"train.lr=0.5", "model.steps=6", "model.hidden=[8, 9]", "loss.steps=all",
+                        "data.dataset=toy", "train.nesterov=false", "model.wiring.channels=7"});
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.5);
+  EXPECT_EQ(c.model.steps, 6);
+  EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{8, 9}));
+  EXPECT_EQ(c.loss.steps, "all");
+  EXPECT_EQ(c.data.dataset, "toy");
+  EXPECT_EQ(c.model.wiring, chain(2, 7));
+}
+
+TEST(Overrides, ErrorsNameTheOverride) {
+  using testing::expect_error;
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"train.lr=abc"}); },
+               "override 'train.lr=abc': train.lr: expected a number, found 'abc'");
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"train.lrr=0.1"}); },
+               "override 'train.lrr=0.1': unknown key 'lrr' in train; did you mean 'lr'?");
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"trian.lr=0.1"}); },
+               "unknown key 'trian' in the top level; did you mean 'train'?");
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"model.steps=1"}); },
+               "override 'model.steps=1': model.steps is 1 but the output cell is 1 edges");
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"train.lr"}); },
+               "override 'train.lr': expected dotted.key=value");
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"name.x=1"}); },
+               "override 'name.x=1': 'name' in small.yaml is not a section");
+  expect_error([] { parse_experiment(kSmall, "small.yaml", {"train.lr=[1"}); },
+               "override 'train.lr=[1': the value is not valid YAML");
+}
+
+TEST(ResolvedConfig, RoundTripsEveryField) {
+  auto c = parse_experiment(
+      kSmall, "small.yaml",
+      {"train.optimizer=sgd", "train.momentum=0.9", "train.nesterov=true", "train.schedule=cosine",
+       "train.warmup_epochs=0.5", "train.min_lr=0.0001", "train.clip_grad_norm=2.5", "seed=42",
+       "model.hidden_activation=tanh", "data.noise=0.125"});
+  const std::string text = experiment_to_yaml(c);
+  const auto back = parse_experiment(text, "resolved.yaml");
+  // Read back, the wiring is an explicit matrix: only the generator comment goes.
+  std::string without_comment = text;
+  without_comment.erase(without_comment.find("  # chain"), std::string("  # chain(n=2, channels=4)").size());
+  EXPECT_EQ(experiment_to_yaml(back), without_comment);
+  EXPECT_EQ(back.seed, 42u);
+  EXPECT_EQ(back.model.wiring, c.model.wiring);
+  EXPECT_DOUBLE_EQ(back.train.min_lr, 0.0001);
+  EXPECT_TRUE(back.train.nesterov);
+  EXPECT_NE(text.find("# chain(n=2, channels=4)"), std::string::npos) << text;
+  EXPECT_NE(text.find("lr: 0.01\n"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace nnn

@@ -6,7 +6,7 @@
 
 #include "nnn/config/model_options.h"
 #include "nnn/data/load.h"
-#include "nnn/data/spiral.h"
+#include "nnn/data/synthetic.h"
 #include "tests/test_util.h"
 
 namespace nnn {
@@ -79,10 +79,12 @@ TEST(Train, LearnsTheSpiral) {
   set_threads(1);
   const DataSplit data = load_data(config.data, config.seed);
   NNN model(to_options(config.model));
-  int calls = 0;
-  const auto reports = train(model, data.train, &data.test, config, torch::kCPU,
-                             [&](const EpochReport&) { ++calls; });
-  EXPECT_EQ(calls, 40);
+  std::vector<EpochReport> reports;
+  Trainer trainer(model, config, data, torch::kCPU);
+  Trainer::Hooks hooks;
+  hooks.on_epoch = [&](const EpochReport& r) { reports.push_back(r); };
+  EXPECT_TRUE(trainer.run(hooks));
+  ASSERT_EQ(reports.size(), 40u);
   EXPECT_LT(reports.back().train_loss, reports.front().train_loss);
   const auto final_train = evaluate(model, data.train, 256, LossSteps::kLast, torch::kCPU);
   EXPECT_GT(final_train.accuracy.back(), 0.9);
@@ -103,9 +105,11 @@ TEST(Train, SameSeedSameNumbers) {
   set_threads(1);
   auto run = [&] {
     torch::manual_seed(config.seed);
-    const DataSplit data = load_data(config.data, config.seed);
     NNN model(to_options(config.model));
-    return train(model, data.train, &data.test, config, torch::kCPU).back();
+    Trainer trainer(model, config, load_data(config.data, config.seed), torch::kCPU);
+    EpochReport last;
+    trainer.run({[&](const EpochReport& r) { last = r; }, {}, {}});
+    return last;
   };
   const auto a = run();
   const auto b = run();
@@ -118,9 +122,8 @@ TEST(Train, MismatchedDataIsAnError) {
   config.model.input_size = 3;
   config.model.output_size = 3;
   config.model.steps = 1;
-  const DataSplit data = load_data(config.data, 0);
   NNN model(to_options(config.model));
-  testing::expect_error([&] { train(model, data.train, nullptr, config, torch::kCPU); },
+  testing::expect_error([&] { Trainer(model, config, load_data(config.data, 0), torch::kCPU); },
                         "data has 2 features but model.input_size is 3");
 }
 

@@ -1,0 +1,41 @@
+// BatchLoader: hands out minibatches of a Dataset held as one tensor, by
+// index selection (no per-sample copies). The order of epoch e is a function
+// of (seed, e) alone, so a resumed run replays the same batches.
+//
+// Dimension key: N samples, B batch, D features.
+#pragma once
+
+#include <torch/types.h>
+
+#include "nnn/data/dataset.h"
+
+namespace nnn {
+
+class BatchLoader {
+ public:
+  /// Moves the dataset to `device` once. `augment_shift` > 0 translates
+  /// every image of every batch randomly (see random_shift), seeded by
+  /// (seed, epoch, batch).
+  BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, uint64_t seed,
+              const torch::Device& device, int64_t augment_shift = 0);
+
+  int64_t batches() const;  // per epoch; the last one may be smaller
+  /// Fixes the order for `epoch` (1-based).
+  void start_epoch(int64_t epoch);
+  /// Batch `index` of the current epoch: x [B, D], y [B].
+  std::pair<torch::Tensor, torch::Tensor> batch(int64_t index) const;
+  /// The sample order of `epoch` as a [N] int64 CPU tensor.
+  torch::Tensor order(int64_t epoch) const;
+
+ private:
+  torch::Tensor inputs_;  // [N, D] on device
+  torch::Tensor labels_;  // [N] on device
+  int64_t batch_size_;
+  bool shuffle_;
+  uint64_t seed_;
+  int64_t augment_shift_;
+  int64_t epoch_ = 0;
+  torch::Tensor order_;  // [N] on device
+};
+
+}  // namespace nnn

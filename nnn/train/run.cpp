@@ -1,0 +1,341 @@
+// Run directories: create or resume, train with metrics and checkpoints
+// written atomically after every epoch, Ctrl-C, summary and weights.
+#include "nnn/train/run.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <ostream>
+
+#include "nnn/config/model_options.h"
+#include "nnn/core/device.h"
+#include "nnn/core/error.h"
+#include "nnn/core/weights.h"
+#include "nnn/data/load.h"
+#include "nnn/util/json.h"
+#include "nnn/version.h"
+
+namespace nnn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+// Installs the SIGINT handler for its lifetime, restoring the previous one.
+class SigintGuard {
+ public:
+  SigintGuard() : previous_(std::signal(SIGINT, on_sigint)) { g_interrupted.store(false); }
+  ~SigintGuard() { std::signal(SIGINT, previous_); }
+  SigintGuard(const SigintGuard&) = delete;
+  SigintGuard& operator=(const SigintGuard&) = delete;
+
+ private:
+  void (*previous_)(int);
+};
+
+std::string timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
+  return text;
+}
+
+std::string new_run_dir(const RunOptions& options, const ExperimentConfig& config) {
+  if (!options.out.empty()) {
+    const fs::path dir(options.out);
+    NNN_CHECK(!fs::exists(dir / RunFiles::kCheckpoint) && !fs::exists(dir / RunFiles::kConfig),
+              "--out ", dir.string(), " already holds a run; continue it with --resume ",
+              dir.string(), " or choose another --out");
+    fs::create_directories(dir);
+    return dir.string();
+  }
+  const std::string base = "runs/" + config.name + "-" + timestamp();
+  std::string dir = base;
+  for (int k = 2; fs::exists(dir); ++k) dir = base + "-" + std::to_string(k);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string steps_header(const std::string& prefix, int64_t steps) {
+  std::string out;
+  for (int64_t t = 1; t <= steps; ++t) out += fmt::format(",{}_t{}", prefix, t);
+  return out;
+}
+
+std::string csv_values(const std::vector<double>& values, int64_t steps) {
+  std::string out;
+  for (int64_t t = 0; t < steps; ++t) {
+    out += "," + (static_cast<size_t>(t) < values.size() ? json::number(values[t]) : "");
+  }
+  return out;
+}
+
+std::string csv_header(int64_t steps) {
+  return "epoch,lr,train_loss,test_loss" + steps_header("train_acc", steps) +
+         steps_header("test_acc", steps) + steps_header("test_top3", steps) +
+         steps_header("test_confidence", steps) + ",samples_per_s,seconds\n";
+}
+
+std::string csv_row(const EpochReport& r, int64_t steps) {
+  return fmt::format("{},{},{},{}", r.epoch, json::number(r.lr), json::number(r.train_loss),
+                     r.test.samples ? json::number(r.test.loss) : "") +
+         csv_values(r.train_accuracy, steps) + csv_values(r.test.accuracy, steps) +
+         csv_values(r.test.top3, steps) + csv_values(r.test.confidence, steps) +
+         fmt::format(",{},{}\n", json::number(r.samples_per_second), json::number(r.seconds));
+}
+
+std::string jsonl_row(const EpochReport& r) {
+  json::Object o;
+  o.add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss);
+  o.add("train_accuracy", r.train_accuracy);
+  if (r.test.samples > 0) {
+    o.add("test_loss", r.test.loss).add("test_accuracy", r.test.accuracy);
+    o.add("test_top3", r.test.top3).add("test_confidence", r.test.confidence);
+  }
+  o.add("samples_per_s", r.samples_per_second).add("seconds", r.seconds);
+  return o.str() + "\n";
+}
+
+std::string percents(const std::vector<double>& values) {
+  std::string out;
+  for (double v : values) out += fmt::format(" {:5.1f}", 100.0 * v);
+  return out;
+}
+
+// Redraws one status line on a terminal, at most 5 times a second.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::ostream& out) : out_(out) {}
+  void update(int64_t epoch, int64_t epochs, int64_t batch, int64_t batches, int64_t batch_size,
+              const torch::Tensor& loss) {
+    const auto now = std::chrono::steady_clock::now();
+    if (batch == 0) epoch_start_ = now;
+    if (now - last_ < std::chrono::milliseconds(200) && batch + 1 < batches) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - epoch_start_).count();
+    const double rate = seconds > 0 ? static_cast<double>((batch + 1) * batch_size) / seconds : 0;
+    const double eta =
+        seconds / static_cast<double>(batch + 1) * static_cast<double>(batches - batch - 1);
+    const int width = 24;
+    const int filled = static_cast<int>(width * (batch + 1) / batches);
+    fmt::print(out_, "\r epoch {}/{} [{}{}] {}/{} loss {:.4f} {:.0f} samples/s ETA {:.0f}s   ",
+               epoch, epochs, std::string(filled, '#'), std::string(width - filled, '.'), batch + 1,
+               batches, loss.item<double>(), rate, eta);
+    out_.flush();
+  }
+  void clear() {
+    out_ << "\r" << std::string(100, ' ') << "\r";
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  std::chrono::steady_clock::time_point last_{}, epoch_start_{};
+};
+
+void write_summary(const std::string& dir, const ExperimentConfig& config, const Trainer& trainer,
+                   const EpochReport& last, int64_t parameters, const torch::Device& device) {
+  json::Object test;
+  test.add("samples", last.test.samples).add("loss", last.test.loss);
+  test.add("accuracy", last.test.accuracy).add("top3", last.test.top3);
+  test.add("confidence", last.test.confidence);
+  json::Object versions;
+  versions.add("nnn", kVersion).add("libtorch", TORCH_VERSION);
+  json::Object summary;
+  summary.add("name", config.name)
+      .add("config", config.file)
+      .add("seed", static_cast<int64_t>(config.seed));
+  summary.add("epochs", config.train.epochs).add("parameters", parameters);
+  summary.add("train_samples", trainer.data().train.size());
+  summary.add("test_samples", trainer.data().test.size());
+  summary.raw("test", test.str());
+  summary.add("train_accuracy", last.train_accuracy).add("train_loss", last.train_loss);
+  summary.add("wall_seconds", trainer.elapsed_seconds());
+  summary.add("device", describe_device(device));
+  summary.add("threads", static_cast<int64_t>(torch::get_num_threads()));
+  summary.raw("versions", versions.str());
+  write_file_atomically((fs::path(dir) / RunFiles::kSummary).string(), summary.str() + "\n");
+}
+
+}  // namespace
+
+RunResult run_training(const RunOptions& options, std::ostream& log) {
+  RunResult result;
+  const bool resuming = !options.resume.empty();
+  if (resuming) {
+    NNN_CHECK(options.overrides.empty(),
+              "overrides cannot change a run being resumed; start a "
+              "new run instead");
+    result.dir = options.resume;
+    const fs::path config_file = fs::path(result.dir) / RunFiles::kConfig;
+    NNN_CHECK(fs::exists(config_file), "--resume ", result.dir, ": no ", RunFiles::kConfig,
+              " there; is it a run directory?");
+    NNN_CHECK(fs::exists(fs::path(result.dir) / RunFiles::kCheckpoint), "--resume ", result.dir,
+              ": no ", RunFiles::kCheckpoint,
+              " yet (the run stopped before its first epoch "
+              "ended); start it again");
+    result.config = load_experiment(config_file.string());
+  } else {
+    result.config = load_experiment(options.config_path, options.overrides);
+  }
+  const ExperimentConfig& config = result.config;
+  const int64_t threads = set_threads(config.threads);
+  const torch::Device device = resolve_device(config.device);
+  torch::manual_seed(config.seed);
+  const auto load_start = std::chrono::steady_clock::now();
+  DataSplit data = load_data(config.data, config.seed);
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
+  NNN model(to_options(config.model));
+  model->to(device);
+  result.parameters = model->parameter_count();
+  const int64_t steps = config.model.steps;
+  Trainer trainer(model, config, std::move(data), device);
+
+  std::string jsonl, csv = csv_header(steps);
+  if (resuming) {
+    auto extra = trainer.load_checkpoint((fs::path(result.dir) / RunFiles::kCheckpoint).string());
+    jsonl = extra["metrics_jsonl"];
+    csv = extra.count("metrics_csv") ? extra["metrics_csv"] : csv;
+    fmt::print(log, "resuming {} at epoch {}, batch {} of {}\n", result.dir, trainer.epoch(),
+               trainer.batch(), trainer.batches_per_epoch());
+  } else {
+    result.dir = new_run_dir(options, config);
+    write_file_atomically((fs::path(result.dir) / RunFiles::kConfig).string(),
+                          experiment_to_yaml(config));
+  }
+  const fs::path dir(result.dir);
+  auto save = [&] {
+    trainer.save_checkpoint((dir / RunFiles::kCheckpoint).string(),
+                            {{"metrics_jsonl", jsonl}, {"metrics_csv", csv}});
+  };
+
+  fmt::print(log,
+             "{}: {} cells, {} parameters, d = {}, {} steps; {} / {} samples; device {}, "
+             "{} threads\nrun directory: {}\n",
+             config.name, config.model.wiring.size(), result.parameters, model->distance(), steps,
+             trainer.data().train.size(), trainer.data().test.size(), describe_device(device),
+             threads, result.dir);
+  log.flush();
+
+  ProgressBar bar(log);
+  const char* kill_at = std::getenv("NNN_TEST_KILL_AT_BATCH");  // test hook: SIGKILL here
+  int64_t batches_run = 0;
+  EpochReport last;
+  Trainer::Hooks hooks;
+  hooks.stop_requested = [] { return g_interrupted.load(); };
+  hooks.on_batch = [&](int64_t epoch, int64_t batch, int64_t batches, const torch::Tensor& loss) {
+    ++batches_run;
+    if (kill_at && batches_run == std::atoll(kill_at)) std::raise(SIGKILL);
+    if (options.progress_bar) {
+      bar.update(epoch, config.train.epochs, batch, batches, config.train.batch_size, loss);
+    } else if ((batch + 1) % config.train.log_every == 0 && batch + 1 < batches) {
+      fmt::print(log, "epoch {} batch {}/{} loss {:.4f}\n", epoch, batch + 1, batches,
+                 loss.item<double>());
+      log.flush();
+    }
+  };
+  hooks.on_epoch = [&](const EpochReport& r) {
+    last = r;
+    jsonl += jsonl_row(r);
+    csv += csv_row(r, steps);
+    save();  // the checkpoint first: it carries the metrics rows
+    write_file_atomically((dir / RunFiles::kMetricsJsonl).string(), jsonl);
+    write_file_atomically((dir / RunFiles::kMetricsCsv).string(), csv);
+    if (options.progress_bar) bar.clear();
+    fmt::print(log, "epoch {:3d}/{} loss {:.4f}", r.epoch, config.train.epochs, r.train_loss);
+    if (r.test.samples > 0) {
+      fmt::print(log, " | test loss {:.4f} acc % per step{}", r.test.loss,
+                 percents(r.test.accuracy));
+    }
+    fmt::print(log, " | lr {:.3g} | {:.0f} samples/s | {:.1f} s\n", r.lr, r.samples_per_second,
+               r.seconds);
+    log.flush();
+  };
+
+  bool completed = trainer.finished();
+  {
+    SigintGuard guard;
+    if (!completed) completed = trainer.run(hooks);
+  }
+  if (!completed) {
+    if (options.progress_bar) bar.clear();
+    save();
+    fmt::print(log,
+               "interrupted: checkpoint saved at epoch {}, batch {}; continue with: nnn "
+               "train --resume {}\n",
+               trainer.epoch(), trainer.batch(), result.dir);
+    return result;
+  }
+  result.completed = true;
+  if (last.epoch == 0) {
+    // Resumed a finished run: evaluate again for the summary.
+    last.epoch = config.train.epochs;
+    last.test = evaluate(trainer.model(), trainer.data().test, config.train.eval_batch_size,
+                         parse_loss_steps(config.loss.steps), device);
+  }
+  result.test = last.test;
+  result.seconds = trainer.elapsed_seconds();
+  save_weights(*trainer.model(), (dir / RunFiles::kWeights).string());
+  write_summary(result.dir, config, trainer, last, result.parameters, device);
+  if (last.test.samples > 0) {
+    fmt::print(log, "\ntest set ({} samples), per step:\n{:>6} {:>9} {:>9} {:>11}\n",
+               last.test.samples, "step", "accuracy", "top-3", "confidence");
+    for (int64_t t = 0; t < steps; ++t) {
+      fmt::print(log, "{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f}\n", t + 1, 100 * last.test.accuracy[t],
+                 100 * last.test.top3[t], last.test.confidence[t]);
+    }
+  }
+  fmt::print(log, "done in {:.1f} s; results in {}\n", result.seconds, result.dir);
+  return result;
+}
+
+Evaluation evaluate_run(const std::string& dir, const std::string& data) {
+  const fs::path run(dir);
+  NNN_CHECK(fs::exists(run / RunFiles::kConfig), dir, ": no ", RunFiles::kConfig,
+            " there; is it a run directory?");
+  const ExperimentConfig config = load_experiment((run / RunFiles::kConfig).string());
+  const torch::Device device = resolve_device(config.device);
+  set_threads(config.threads);
+  NNN model(to_options(config.model));
+  if (fs::exists(run / RunFiles::kWeights)) {
+    load_weights(*model, (run / RunFiles::kWeights).string());
+  } else {
+    NNN_CHECK(fs::exists(run / RunFiles::kCheckpoint), dir, ": neither ", RunFiles::kWeights,
+              " nor ", RunFiles::kCheckpoint, " is there; the run has not finished an epoch");
+    torch::serialize::InputArchive archive, model_archive;
+    archive.load_from((run / RunFiles::kCheckpoint).string());
+    archive.read("model", model_archive);
+    model->load(model_archive);
+  }
+  model->to(device);
+  Dataset set;
+  if (data == "test" || data == "train") {
+    DataSplit split = load_data(config.data, config.seed);
+    set = data == "test" ? split.test : split.train;
+  } else {
+    const size_t colon = data.find(':');
+    NNN_CHECK(colon != std::string::npos, "--data is '", data,
+              "'; expected test, train or IMAGES:LABELS (two IDX files)");
+    set = load_idx_like(config.data, config.seed, data.substr(0, colon), data.substr(colon + 1));
+  }
+  NNN_CHECK(set.size() > 0, "--data ", data, ": no samples to evaluate");
+  NNN_CHECK(set.features() == config.model.input_size, "--data ", data, " has ", set.features(),
+            " features but the model reads ", config.model.input_size);
+  return evaluate(model, set, config.train.eval_batch_size, parse_loss_steps(config.loss.steps),
+                  device);
+}
+
+}  // namespace nnn

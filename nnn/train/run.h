@@ -1,0 +1,54 @@
+// Experiment runs: one call from a YAML file (plus overrides) to a run
+// directory holding the resolved config, per-epoch metrics (JSONL and CSV),
+// an atomic checkpoint, Python-readable weights and a summary; resume,
+// Ctrl-C handling and evaluation of finished runs. Apps stay thin around it.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "nnn/config/experiment_config.h"
+#include "nnn/train/trainer.h"
+
+namespace nnn {
+
+struct RunOptions {
+  std::string config_path;             // a new run from this YAML ...
+  std::vector<std::string> overrides;  // ... with these dotted.key=value settings
+  std::string out;                     // run directory; empty: runs/<name>-<timestamp>
+  std::string resume;                  // or: continue the run in this directory
+  /// Progress display: a redrawn bar on a terminal, plain lines otherwise.
+  bool progress_bar = false;
+};
+
+struct RunResult {
+  std::string dir;
+  bool completed = false;  // false: interrupted (SIGINT) with a checkpoint saved
+  ExperimentConfig config;
+  Evaluation test;  // at the end of the last epoch trained
+  int64_t parameters = 0;
+  double seconds = 0.0;
+};
+
+/// Trains per RunOptions, writing into the run directory as it goes; `log`
+/// receives the human-readable report. Throws nnn::Error on bad input or a
+/// non-finite loss (the last good checkpoint stays).
+RunResult run_training(const RunOptions& options, std::ostream& log);
+
+/// Evaluates a run's weights on `data`: "test" or "train" (the run's own
+/// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data).
+Evaluation evaluate_run(const std::string& dir, const std::string& data);
+
+/// File names inside a run directory.
+struct RunFiles {
+  static constexpr const char* kConfig = "config.yaml";
+  static constexpr const char* kMetricsJsonl = "metrics.jsonl";
+  static constexpr const char* kMetricsCsv = "metrics.csv";
+  static constexpr const char* kCheckpoint = "checkpoint.pt";
+  static constexpr const char* kWeights = "weights.pt";
+  static constexpr const char* kSummary = "summary.json";
+};
+
+}  // namespace nnn

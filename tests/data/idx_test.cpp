@@ -1,0 +1,218 @@
+// IDX files (good, truncated, wrong magic, bad type, over-long, count
+// mismatch, corrupt gzip), CSV tables, the batch loader and augmentation.
+#include "nnn/data/idx.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "nnn/data/augment.h"
+#include "nnn/data/load.h"
+#include "nnn/data/loader.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::expect_error;
+
+class IdxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nnn_idx_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void write_bytes(const std::string& name, const std::vector<uint8_t>& bytes) const {
+    std::ofstream(path(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+  }
+  // 3 images of 2x2 and 3 labels.
+  void write_pair(const std::string& images, const std::string& labels,
+                  int64_t label_count = 3) const {
+    IdxArray x;
+    x.dims = {3, 2, 2};
+    for (int i = 0; i < 12; ++i) x.data.push_back(static_cast<uint8_t>(i * 20));
+    write_idx(path(images), x);
+    IdxArray y;
+    y.dims = {label_count};
+    for (int64_t i = 0; i < label_count; ++i) y.data.push_back(static_cast<uint8_t>(i % 3));
+    write_idx(path(labels), y);
+  }
+  fs::path dir_;
+};
+
+TEST_F(IdxTest, RoundTripPlainAndGzipAllTypes) {
+  for (const char* name : {"a.idx", "a.idx.gz"}) {
+    IdxArray bytes;
+    bytes.dims = {2, 3};
+    bytes.data = {1, 2, 3, 250, 251, 252};
+    write_idx(path(name), bytes);
+    const IdxArray back = read_idx(path(name));
+    EXPECT_EQ(back.dims, bytes.dims);
+    EXPECT_EQ(back.data, bytes.data);
+  }
+  IdxArray ints;
+  ints.type = IdxType::kInt32;
+  ints.dims = {2};
+  const int32_t values[2] = {-7, 123456789};
+  ints.data.assign(reinterpret_cast<const uint8_t*>(values),
+                   reinterpret_cast<const uint8_t*>(values) + 8);
+  write_idx(path("i.idx"), ints);
+  const IdxArray back = read_idx(path("i.idx"));
+  EXPECT_EQ(back.type, IdxType::kInt32);
+  EXPECT_EQ(reinterpret_cast<const int32_t*>(back.data.data())[1], 123456789);
+  // Big-endian on disk: 0x075BCD15 after the 8-byte header.
+  std::ifstream raw(path("i.idx"), std::ios::binary);
+  std::vector<char> file((std::istreambuf_iterator<char>(raw)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(file.size(), 16u);
+  EXPECT_EQ(static_cast<uint8_t>(file[12]), 0x07);
+  EXPECT_EQ(static_cast<uint8_t>(file[15]), 0x15);
+}
+
+TEST_F(IdxTest, DefectsAreNamed) {
+  write_bytes("short_header", {0, 0, 8});
+  expect_error([&] { read_idx(path("short_header")); },
+               "short_header: truncated IDX header (3 of 4 bytes)");
+  write_bytes("magic", {1, 2, 8, 1, 0, 0, 0, 1, 5});
+  expect_error([&] { read_idx(path("magic")); }, "magic: not an IDX file");
+  write_bytes("type", {0, 0, 7, 1, 0, 0, 0, 1, 5});
+  expect_error([&] { read_idx(path("type")); }, "type: unknown IDX element type 0x7");
+  write_bytes("dims", {0, 0, 8, 2, 0, 0, 0, 1});
+  expect_error([&] { read_idx(path("dims")); },
+               "dims: truncated IDX header (2 dimensions announced, 1 present)");
+  write_bytes("short_data", {0, 0, 8, 1, 0, 0, 0, 4, 1, 2});
+  expect_error([&] { read_idx(path("short_data")); },
+               "short_data: truncated IDX data: the header announces 4 bytes, the file holds 2");
+  write_bytes("long_data", {0, 0, 8, 1, 0, 0, 0, 1, 1, 2});
+  expect_error([&] { read_idx(path("long_data")); },
+               "long_data: the file holds more data than its IDX header announces");
+  expect_error([&] { read_idx(path("missing")); }, "cannot open IDX file");
+  // A gzip file cut in the middle.
+  write_pair("x.gz", "y.gz");
+  std::ifstream in(path("x.gz"), std::ios::binary);
+  std::vector<uint8_t> gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  gz.resize(gz.size() / 2);
+  write_bytes("cut.gz", gz);
+  EXPECT_THROW(read_idx(path("cut.gz")), Error);
+}
+
+TEST_F(IdxTest, PairsBecomeDatasets) {
+  write_pair("x.gz", "y.gz");
+  const Dataset d = load_idx_pair(path("x.gz"), path("y.gz"));
+  EXPECT_EQ(d.inputs.sizes(), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(d.inputs[1][0].item<float>(), 80.0f);
+  EXPECT_EQ(d.labels[2].item<int64_t>(), 2);
+  EXPECT_EQ(d.classes, 3);
+  write_pair("x2.gz", "y2.gz", /*label_count=*/4);
+  expect_error([&] { load_idx_pair(path("x2.gz"), path("y2.gz")); },
+               "x2.gz holds 3 samples but " + path("y2.gz") + " holds 4 labels");
+}
+
+TEST_F(IdxTest, IdxDatasetFromConfigNormalises) {
+  write_pair("tx", "ty");
+  DataConfig config;
+  config.dataset = "idx";
+  config.train_images = config.test_images = path("tx");
+  config.train_labels = config.test_labels = path("ty");
+  config.normalize = "unit";
+  const DataSplit split = load_data(config, 0);
+  EXPECT_FLOAT_EQ(split.train.inputs.max().item<float>(), 220.0f / 255.0f);
+  config.normalize = "standard";
+  const DataSplit standard = load_data(config, 0);
+  EXPECT_NEAR(standard.train.inputs.mean().item<double>(), 0.0, 1e-6);
+  EXPECT_NEAR(standard.train.inputs.std().item<double>(), 1.0, 1e-6);
+  const Dataset like = load_idx_like(config, 0, path("tx"), path("ty"));
+  EXPECT_TRUE(torch::allclose(like.inputs, standard.test.inputs));
+}
+
+TEST_F(IdxTest, MnistFolderMissingSaysHowToGetIt) {
+  DataConfig config;
+  config.dataset = "mnist";
+  config.path = path("nowhere");
+  expect_error([&] { load_data(config, 0); }, "run scripts/setup.sh");
+}
+
+TEST_F(IdxTest, CsvTables) {
+  std::ofstream(path("t.csv")) << "height,weight,label\n1.5,2,0\n3,4.25,1\n\n5,6,1\n";
+  const Dataset d = load_csv(path("t.csv"), -1);
+  EXPECT_EQ(d.inputs.sizes(), (std::vector<int64_t>{3, 2}));
+  EXPECT_FLOAT_EQ(d.inputs[1][1].item<float>(), 4.25f);
+  EXPECT_EQ(d.labels[2].item<int64_t>(), 1);
+  std::ofstream(path("first.csv")) << "2,1.5,3\n0,4,5\n";
+  const Dataset first = load_csv(path("first.csv"), 0);  // label in column 1
+  EXPECT_EQ(first.labels[0].item<int64_t>(), 2);
+  EXPECT_FLOAT_EQ(first.inputs[1][1].item<float>(), 5.0f);
+  std::ofstream(path("bad.csv")) << "1,2,0\n3,x,1\n";
+  expect_error([&] { load_csv(path("bad.csv"), -1); },
+               "bad.csv:2: field 2 is 'x'; expected a number");
+  std::ofstream(path("ragged.csv")) << "1,2,0\n3,1\n";
+  expect_error([&] { load_csv(path("ragged.csv"), -1); },
+               "ragged.csv:2: 2 fields but earlier rows have 3");
+  std::ofstream(path("label.csv")) << "1,2,0.5\n";
+  expect_error([&] { load_csv(path("label.csv"), -1); },
+               "label.csv:1: label 0.5 in column 3 is not a class index");
+  DataConfig config;
+  config.dataset = "csv";
+  config.path = path("t.csv");
+  config.test_fraction = 0.34;
+  const DataSplit split = load_data(config, 1);
+  EXPECT_EQ(split.train.size() + split.test.size(), 3);
+  EXPECT_EQ(split.test.size(), 1);
+}
+
+TEST(BatchLoader, ShufflingIsAFunctionOfSeedAndEpoch) {
+  Dataset d;
+  d.inputs = torch::arange(10, torch::kFloat32).view({10, 1});
+  d.labels = torch::arange(10, torch::kLong);
+  d.classes = 10;
+  BatchLoader a(d, 4, true, 7, torch::kCPU);
+  BatchLoader b(d, 4, true, 7, torch::kCPU);
+  BatchLoader c(d, 4, true, 8, torch::kCPU);
+  EXPECT_EQ(a.batches(), 3);
+  EXPECT_TRUE(torch::equal(a.order(1), b.order(1)));
+  EXPECT_FALSE(torch::equal(a.order(1), a.order(2)));
+  EXPECT_FALSE(torch::equal(a.order(1), c.order(1)));
+  EXPECT_TRUE(torch::equal(std::get<0>(a.order(3).sort()), torch::arange(10, torch::kLong)));
+  a.start_epoch(2);
+  std::vector<int64_t> seen;
+  for (int64_t i = 0; i < a.batches(); ++i) {
+    const auto [x, y] = a.batch(i);
+    EXPECT_TRUE(torch::equal(x.view({-1}).to(torch::kLong), y));  // rows stay paired
+    for (int64_t k = 0; k < y.size(0); ++k) seen.push_back(y[k].item<int64_t>());
+  }
+  EXPECT_EQ(seen.size(), 10u);
+  const auto order = a.order(2);
+  for (size_t k = 0; k < seen.size(); ++k)
+    EXPECT_EQ(seen[k], order[static_cast<int64_t>(k)].item<int64_t>());
+  BatchLoader plain(d, 4, false, 7, torch::kCPU);
+  EXPECT_TRUE(torch::equal(plain.order(5), torch::arange(10, torch::kLong)));
+}
+
+TEST(Augment, RandomShiftMovesPixelsAndIsSeeded) {
+  auto image = torch::zeros({1, 25});
+  image[0][12] = 1.0f;  // centre of a 5x5 image
+  const auto batch = image.repeat({64, 1});
+  const auto shifted = random_shift(batch, 1, 3);
+  EXPECT_TRUE(torch::equal(shifted, random_shift(batch, 1, 3)));
+  EXPECT_FALSE(torch::equal(shifted, random_shift(batch, 1, 4)));
+  EXPECT_TRUE(torch::equal(shifted.sum(1), torch::ones({64})));  // nothing falls off
+  for (int64_t b = 0; b < 64; ++b) {
+    const int64_t at = shifted[b].argmax().item<int64_t>();
+    EXPECT_LE(std::abs(at / 5 - 2), 1);
+    EXPECT_LE(std::abs(at % 5 - 2), 1);
+  }
+  // A corner pixel shifted outwards disappears (zero fill).
+  auto corner = torch::zeros({200, 25});
+  corner.select(1, 0).fill_(1.0f);
+  EXPECT_LT(random_shift(corner, 1, 5).sum().item<float>(), 200.0f);
+  EXPECT_TRUE(torch::equal(random_shift(corner, 0, 5), corner));
+}
+
+}  // namespace
+}  // namespace nnn

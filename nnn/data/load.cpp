@@ -43,7 +43,7 @@ torch::Tensor to_tensor(IdxArray& array) {
 std::string in_folder(const std::string& folder, const std::string& name,
                       const std::string& dataset) {
   namespace fs = std::filesystem;
-  for (const std::string candidate : {name + ".gz", name}) {
+  for (const std::string& candidate : {name + ".gz", name}) {
     const fs::path path = fs::path(folder) / candidate;
     if (fs::exists(path)) return path.string();
   }

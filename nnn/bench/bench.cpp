@@ -1,0 +1,136 @@
+// Workloads, FLOP accounting and timing for `nnn bench`.
+#include "nnn/bench/bench.h"
+
+#include <sys/resource.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "nnn/core/network.h"
+#include "nnn/train/loss.h"
+
+namespace nnn {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+void synchronize(const torch::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
+}  // namespace
+
+std::vector<Workload> standard_workloads() {
+  std::vector<Workload> result;
+  for (int64_t batch : {256, 32}) {
+    result.push_back(
+        {"layered[1,3,1]x16 h64 T4", layered({1, 3, 1}, 16, true), 784, 10, 64, 4, batch});
+    result.push_back(
+        {"layered[1,4,4,1]x16 h64 T6", layered({1, 4, 4, 1}, 16, true), 784, 10, 64, 6, batch});
+    result.push_back({"mlp 784-128-10", Wiring(Matrix64{{0}}), 784, 10, 128, 1, batch});
+    result.push_back(
+        {"fully_connected(8)x8 h32 T8", fully_connected(8, 8, false), 784, 10, 32, 8, batch});
+  }
+  return result;
+}
+
+double useful_flops(const Workload& w, bool training) {
+  const Wiring& wiring = w.wiring;
+  double forward_input = 0.0;  // x @ W1[:D_in], once per frame: no gradient for x
+  double forward_rest = 0.0;
+  for (int64_t c = 0; c < wiring.size(); ++c) {
+    const int64_t x_part = wiring.is_input(c) ? w.input_size : 0;
+    const int64_t message_part = wiring.in_dim(c, w.input_size) - x_part;
+    const int64_t out = wiring.out_dim(c, w.output_size);
+    forward_input += 2.0 * x_part * w.hidden;
+    forward_rest += 2.0 * (w.steps - 1) * message_part * w.hidden;  // zero messages at t = 1
+    forward_rest += 2.0 * w.steps * w.hidden * out;
+  }
+  const double forward = (forward_input + forward_rest) * static_cast<double>(w.batch);
+  if (!training) return forward;
+  // Backward: weight and input gradients for every product, weight only for x's.
+  return forward + (forward_input + 2.0 * forward_rest) * static_cast<double>(w.batch);
+}
+
+double measure_sgemm_gflops(const torch::Device& device, int64_t n) {
+  torch::NoGradGuard no_grad;
+  const auto a = torch::randn({n, n}, torch::TensorOptions().device(device));
+  const auto b = torch::randn({n, n}, torch::TensorOptions().device(device));
+  auto c = torch::mm(a, b);
+  synchronize(device);
+  double best = 0.0;
+  for (int round = 0; round < 5; ++round) {
+    const int reps = device.is_cuda() ? 20 : 3;
+    const auto start = Clock::now();
+    for (int r = 0; r < reps; ++r) torch::mm_out(c, a, b);
+    synchronize(device);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::max(best, 2.0 * n * n * n * reps / seconds / 1e9);
+  }
+  return best;
+}
+
+double current_rss_mb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+BenchResult run_workload(const Workload& w, bool training, const torch::Device& device,
+                         double min_seconds, double sgemm_gflops) {
+  torch::manual_seed(0);
+  NNN model(NNNOptions(w.wiring, w.input_size, w.output_size, w.steps).hidden({w.hidden}));
+  model->to(device);
+  const auto x = torch::randn({w.batch, w.input_size}, torch::TensorOptions().device(device));
+  const auto y = torch::randint(0, w.output_size, {w.batch},
+                                torch::TensorOptions().dtype(torch::kLong).device(device));
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+  const int64_t distance = model->distance();
+  auto one = [&] {
+    if (training) {
+      optimizer.zero_grad();
+      const auto loss = step_loss(model->forward(x), y, LossSteps::kLast, distance);
+      loss.backward();
+      optimizer.step();
+    } else {
+      c10::InferenceMode guard;
+      const auto out = model->forward(x);
+    }
+  };
+  for (int i = 0; i < 5; ++i) one();  // warm-up: allocator caches, lazy init
+  synchronize(device);
+  const double rss_before = current_rss_mb();
+  int64_t iterations = 0;
+  const auto start = Clock::now();
+  double seconds = 0.0;
+  while (seconds < min_seconds || iterations < 10) {
+    one();
+    ++iterations;
+    if (iterations % 10 == 0) {
+      synchronize(device);
+      seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+  }
+  BenchResult r;
+  r.workload = w.name;
+  r.mode = training ? "train" : "infer";
+  r.batch = w.batch;
+  r.iterations = iterations;
+  r.samples_per_second = static_cast<double>(iterations * w.batch) / seconds;
+  r.ms_per_batch = 1e3 * seconds / static_cast<double>(iterations);
+  r.useful_gflops = useful_flops(w, training) * static_cast<double>(iterations) / seconds / 1e9;
+  r.fraction_of_sgemm = sgemm_gflops > 0 ? r.useful_gflops / sgemm_gflops : 0.0;
+  r.rss_growth_mb = current_rss_mb() - rss_before;
+  r.peak_rss_mb = peak_rss_mb();
+  return r;
+}
+
+}  // namespace nnn

@@ -1,0 +1,63 @@
+// The benchmark harness behind `nnn bench`: a fixed matrix of workloads
+// (wirings, batch sizes, training and inference), timed side by side with the
+// machine's sgemm in the same run, with useful-FLOP accounting. Benchmarks
+// live here and in apps, never in unit tests.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nnn/core/wiring.h"
+
+namespace nnn {
+
+struct Workload {
+  std::string name;
+  Wiring wiring;
+  int64_t input_size = 784;
+  int64_t output_size = 10;
+  int64_t hidden = 64;
+  int64_t steps = 4;
+  int64_t batch = 256;
+};
+
+/// The standard matrix: layered([1,3,1],16,fb) h64 T4; layered([1,4,4,1],16,fb)
+/// h64 T6; a one-cell MLP 784-128-10; fully_connected(8,8) h32 T8; each at
+/// batch 32 and 256. Input 784, output 10 (MNIST-shaped).
+std::vector<Workload> standard_workloads();
+
+/// Useful floating-point operations of one batch: the matrix products the
+/// spec needs (the x part of W1 once per frame, messages from step 2 on,
+/// W2 every step), forward only or forward + backward (no gradient for x).
+double useful_flops(const Workload& workload, bool training);
+
+struct BenchResult {
+  std::string workload;
+  std::string mode;  // "train" or "infer"
+  int64_t batch = 0;
+  int64_t iterations = 0;
+  double samples_per_second = 0.0;
+  double ms_per_batch = 0.0;
+  double useful_gflops = 0.0;      // achieved useful GFLOP/s
+  double fraction_of_sgemm = 0.0;  // useful_gflops / sgemm GFLOP/s
+  double rss_growth_mb = 0.0;      // resident memory growth over the timed iterations
+  double peak_rss_mb = 0.0;        // process high-water mark after the workload
+};
+
+/// GFLOP/s of an n x n x n float matrix product on `device` (best of a few).
+double measure_sgemm_gflops(const torch::Device& device, int64_t n = 1024);
+
+/// Times `workload` (training: forward, cross-entropy on the last step,
+/// backward, Adam step; inference: forward under InferenceMode) for at least
+/// `min_seconds` after a warm-up.
+BenchResult run_workload(const Workload& workload, bool training, const torch::Device& device,
+                         double min_seconds, double sgemm_gflops);
+
+/// Resident set size now and the process's high-water mark, in MiB (Linux).
+double current_rss_mb();
+double peak_rss_mb();
+
+}  // namespace nnn

@@ -9,6 +9,7 @@
 #include "nnn/core/device.h"
 #include "nnn/core/error.h"
 #include "nnn/core/network.h"
+#include "nnn/core/parallel.h"
 #include "nnn/core/weights.h"
 #include "nnn/core/wiring.h"
 #include "nnn/data/augment.h"

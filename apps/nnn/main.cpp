@@ -15,6 +15,7 @@
 #include "nnn/bench/bench.h"
 #include "nnn/nnn.h"
 #include "nnn/util/json.h"
+#include "nnn/version.h"
 
 namespace {
 
@@ -32,7 +33,7 @@ commands:
   wiring CONFIG [key=value ...] [--dot PATH]
         Print the cells' dims, hidden sizes, parameters, d and the minimum
         steps; write the wiring as Graphviz DOT (default: <config name>.dot).
-  bench [--device D] [--threads N] [--seconds S] [--json PATH] [--only TEXT]
+  bench [--device D] [--threads N] [--seconds S] [--json PATH] [--only TEXT] [--batch N]
         Time the standard workloads (training and inference) beside the
         machine's sgemm; print a table, write JSON.
   info  Print versions, threads and whether CUDA is available.
@@ -166,12 +167,13 @@ int cmd_wiring(int argc, char** argv) {
 }
 
 int cmd_bench(int argc, char** argv) {
-  const Args args = parse_args(
-      argc, argv, {"--device", "--threads", "--seconds", "--json", "--only"}, {"--flush-denormal"});
+  const Args args =
+      parse_args(argc, argv, {"--device", "--threads", "--seconds", "--json", "--only", "--batch"},
+                 {"--flush-denormal"});
   if (args.has("--flush-denormal")) at::globalContext().setFlushDenormal(true);
   if (args.help || !args.positional.empty() || !args.overrides.empty()) {
     std::cout << "usage: nnn bench [--device auto|cpu|cuda] [--threads N] [--seconds S] "
-                 "[--json PATH] [--only TEXT]\n";
+                 "[--json PATH] [--only TEXT] [--batch N]\n";
     return args.help ? 0 : 2;
   }
   auto number = [&](const char* flag, double fallback) {
@@ -184,9 +186,9 @@ int cmd_bench(int argc, char** argv) {
   };
   const torch::Device device =
       nnn::resolve_device(args.has("--device") ? args.flags.at("--device") : "auto");
-  const int64_t threads = nnn::set_threads(static_cast<int64_t>(number("--threads", 0)));
+  const int64_t threads = nnn::configure_threads(static_cast<int64_t>(number("--threads", 0)));
   const double seconds = number("--seconds", 2.0);
-  const double sgemm = nnn::measure_sgemm_gflops(device);
+  const double sgemm = nnn::measure_sgemm_gflops(device, threads);
   fmt::print("device {}, {} threads, LibTorch {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
              nnn::describe_device(device), threads, TORCH_VERSION, sgemm);
   fmt::print("{:<30} {:>5} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload", "mode",
@@ -196,7 +198,7 @@ int cmd_bench(int argc, char** argv) {
     if (args.has("--only") && workload.name.find(args.flags.at("--only")) == std::string::npos)
       continue;
     for (bool training : {true, false}) {
-      const auto r = nnn::run_workload(workload, training, device, seconds, sgemm);
+      const auto r = nnn::run_workload(workload, training, device, seconds, sgemm, threads);
       fmt::print(
           "{:<30} {:>5} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB {:>7.0f}MB\n",
           r.workload, r.mode, r.batch, r.samples_per_second, r.ms_per_batch, r.useful_gflops,
@@ -224,8 +226,10 @@ int cmd_bench(int argc, char** argv) {
 }
 
 int cmd_info() {
-  fmt::print("nnn 0.1.0\nLibTorch {}\nintra-op threads: {} (cores: {})\n", TORCH_VERSION,
-             torch::get_num_threads(), std::thread::hardware_concurrency());
+  fmt::print(
+      "nnn {}\nLibTorch {}\ncores: {} (nnn runs single-threaded kernels, one batch shard per "
+      "core)\n",
+      nnn::kVersion, TORCH_VERSION, std::thread::hardware_concurrency());
   fmt::print("CUDA available: {}", torch::cuda::is_available() ? "yes" : "no");
   if (torch::cuda::is_available()) fmt::print(", {} device(s)", torch::cuda::device_count());
   fmt::print("\ndevice auto -> {}\n", nnn::describe_device(nnn::resolve_device("auto")));

@@ -9,7 +9,8 @@
 #include <fstream>
 
 #include "nnn/core/network.h"
-#include "nnn/train/loss.h"
+#include "nnn/core/parallel.h"
+#include "nnn/train/trainer.h"
 
 namespace nnn {
 
@@ -53,8 +54,9 @@ double useful_flops(const Workload& w, bool training) {
   return forward + (forward_input + 2.0 * forward_rest) * static_cast<double>(w.batch);
 }
 
-double measure_sgemm_gflops(const torch::Device& device, int64_t n) {
+double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_t n) {
   torch::NoGradGuard no_grad;
+  set_blas_threads(threads);
   const auto a = torch::randn({n, n}, torch::TensorOptions().device(device));
   const auto b = torch::randn({n, n}, torch::TensorOptions().device(device));
   auto c = torch::mm(a, b);
@@ -68,6 +70,7 @@ double measure_sgemm_gflops(const torch::Device& device, int64_t n) {
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     best = std::max(best, 2.0 * n * n * n * reps / seconds / 1e9);
   }
+  set_blas_threads(1);  // back to nnn's setting (see configure_threads)
   return best;
 }
 
@@ -85,24 +88,25 @@ double peak_rss_mb() {
 }
 
 BenchResult run_workload(const Workload& w, bool training, const torch::Device& device,
-                         double min_seconds, double sgemm_gflops) {
+                         double min_seconds, double sgemm_gflops, int64_t threads) {
+  WorkerPool pool(device.is_cpu() ? threads : 1);
   torch::manual_seed(0);
   NNN model(NNNOptions(w.wiring, w.input_size, w.output_size, w.steps).hidden({w.hidden}));
   model->to(device);
   const auto x = torch::randn({w.batch, w.input_size}, torch::TensorOptions().device(device));
   const auto y = torch::randint(0, w.output_size, {w.batch},
                                 torch::TensorOptions().dtype(torch::kLong).device(device));
-  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
-  const int64_t distance = model->distance();
+  TrainConfig adam;
+  adam.optimizer = "adam";
+  adam.lr = 1e-3;
+  FlatOptimizer optimizer(adam);
   auto one = [&] {
     if (training) {
-      optimizer.zero_grad();
-      const auto loss = step_loss(model->forward(x), y, LossSteps::kLast, distance);
-      loss.backward();
-      optimizer.step();
+      const auto step = forward_backward(model, x, y, LossSteps::kLast, &pool);
+      optimizer.step(model->flat_parameters(), step.grad);
     } else {
       c10::InferenceMode guard;
-      const auto out = model->forward(x);
+      const auto out = forward_sharded(model, x, &pool);
     }
   };
   for (int i = 0; i < 5; ++i) one();  // warm-up: allocator caches, lazy init

@@ -47,14 +47,17 @@ struct BenchResult {
   double peak_rss_mb = 0.0;        // process high-water mark after the workload
 };
 
-/// GFLOP/s of an n x n x n float matrix product on `device` (best of a few).
-double measure_sgemm_gflops(const torch::Device& device, int64_t n = 1024);
+/// GFLOP/s of an n x n x n float matrix product on `device` (best of a
+/// few), with the BLAS using `threads` threads on the CPU.
+double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_t n = 1024);
 
 /// Times `workload` (training: forward, cross-entropy on the last step,
 /// backward, Adam step; inference: forward under InferenceMode) for at least
 /// `min_seconds` after a warm-up.
+/// On the CPU, `threads` > 1 shares each batch across that many threads
+/// (forward_backward / forward_sharded), as training does.
 BenchResult run_workload(const Workload& workload, bool training, const torch::Device& device,
-                         double min_seconds, double sgemm_gflops);
+                         double min_seconds, double sgemm_gflops, int64_t threads = 1);
 
 /// Resident set size now and the process's high-water mark, in MiB (Linux).
 double current_rss_mb();

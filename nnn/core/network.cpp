@@ -1,9 +1,14 @@
 // NNN: cell construction, routing tables and the unrolled forward pass.
 //
-// Per step, every cell reads the previous step's messages through one
-// index_select on their concatenation; the x part of each input cell's first
-// layer (x @ W1[:D_in] + b1) is computed once per distinct frame.
+// The fast path, which tests hold equal to a literal implementation of the
+// spec: the messages of a step live in one buffer; one index_select per step
+// hands every cell its inputs; cells of equal shape run as one group through
+// batched products (baddbmm); the output activation runs once over the whole
+// buffer; the x part of each input cell's first layer (x @ W1[:D_in] + b1) is
+// computed once per frame, and the zero messages of step 1 are skipped.
 #include "nnn/core/network.h"
+
+#include <algorithm>
 
 #include "nnn/core/error.h"
 
@@ -29,34 +34,62 @@ void NNNImpl::reset() {
   }
 
   cell_list_ = register_module("cells", torch::nn::ModuleList());
-  cells_.clear();
   for (int64_t c = 0; c < n; ++c) {
     auto cell_options = CellOptions(wiring.in_dim(c, options.input_size()), hidden_size(c),
                                     wiring.out_dim(c, options.output_size()))
                             .hidden_activation(options.hidden_activation())
                             .output_activation(options.output_activation());
-    cells_.emplace_back(cell_options);
-    cell_list_->push_back(cells_.back());  // named "cells.<c>"
+    cell_list_->push_back(Cell(cell_options));  // named "cells.<c>"
   }
 
-  // Global offset of each cell's message inside the concatenation [B, S].
-  std::vector<int64_t> base(n + 1, 0);
-  for (int64_t i = 0; i < n; ++i) base[i + 1] = base[i] + wiring.out_dim(i, options.output_size());
-  gather_cpu_.assign(n, torch::Tensor());
-  for (int64_t j = 0; j < n; ++j) {
-    std::vector<int64_t> positions;
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t start = base[i] + wiring.send_offset(i, j, options.output_size());
-      for (int64_t c = 0; c < wiring.channels(i, j); ++c) positions.push_back(start + c);
+  // Group cells of equal shape, in order of first appearance.
+  groups_.clear();
+  for (int64_t c = 0; c < n; ++c) {
+    Group key;
+    key.input = wiring.is_input(c);
+    key.message_in =
+        wiring.in_dim(c, options.input_size()) - (key.input ? options.input_size() : 0);
+    key.hidden = hidden_size(c);
+    key.out = wiring.out_dim(c, options.output_size());
+    auto same = [&](const Group& g) {
+      return g.input == key.input && g.message_in == key.message_in && g.hidden == key.hidden &&
+             g.out == key.out;
+    };
+    auto found = std::find_if(groups_.begin(), groups_.end(), same);
+    if (found == groups_.end()) {
+      groups_.push_back(key);
+      found = groups_.end() - 1;
     }
-    if (!positions.empty()) gather_cpu_[j] = torch::tensor(positions, torch::kLong);
+    found->cells.push_back(c);
   }
-  gather_device_.clear();
-  gather_on_.reset();
+  // The message buffer's layout, then every cell's gather positions.
+  message_offset_.assign(n, 0);
+  int64_t offset = 0;
+  for (const Group& g : groups_) {
+    for (int64_t c : g.cells) {
+      message_offset_[c] = offset;
+      offset += g.out;
+    }
+  }
+  std::vector<int64_t> positions;
+  for (Group& g : groups_) {
+    for (int64_t j : g.cells) {
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t start = message_offset_[i] + wiring.send_offset(i, j, options.output_size());
+        for (int64_t k = 0; k < wiring.channels(i, j); ++k) positions.push_back(start + k);
+      }
+    }
+  }
+  gather_cpu_ = torch::tensor(positions, torch::kLong);
+  split_sizes_.clear();
+  for (const Group& g : groups_) {
+    split_sizes_.push_back(static_cast<int64_t>(g.cells.size()) * g.message_in);
+  }
+  gather_device_ = torch::Tensor();
 }
 
 void NNNImpl::reset_parameters() {
-  for (auto& cell : cells_) cell->reset_parameters();
+  for (int64_t c = 0; c < options.wiring().size(); ++c) cell(c)->reset_parameters();
 }
 
 void NNNImpl::pretty_print(std::ostream& stream) const {
@@ -72,14 +105,42 @@ int64_t NNNImpl::parameter_count() const {
   return count;
 }
 
-const std::vector<torch::Tensor>& NNNImpl::gather_indices(const torch::Device& device) {
-  if (device.is_cpu()) return gather_cpu_;
-  if (!gather_on_ || *gather_on_ != device) {
-    gather_device_.clear();
-    for (const auto& index : gather_cpu_) {
-      gather_device_.push_back(index.defined() ? index.to(device) : index);
+Cell NNNImpl::cell(int64_t i) const {
+  return Cell(std::dynamic_pointer_cast<CellImpl>(cell_list_->ptr(static_cast<size_t>(i))));
+}
+
+torch::Tensor NNNImpl::flat_parameters() {
+  auto params = parameters();
+  int64_t total = 0;
+  for (const auto& p : params) total += p.numel();
+  bool linked = flat_.defined() && flat_.numel() == total;
+  int64_t offset = 0;
+  for (const auto& p : params) {
+    if (!linked) break;
+    const auto* expected =
+        static_cast<const char*>(flat_.data_ptr()) + offset * flat_.element_size();
+    linked = p.device() == flat_.device() && p.scalar_type() == flat_.scalar_type() &&
+             p.is_contiguous() && p.data_ptr() == expected;
+    offset += p.numel();
+  }
+  if (!linked) {
+    torch::NoGradGuard no_grad;
+    flat_ = torch::empty({total}, params.front().options().requires_grad(false));
+    offset = 0;
+    for (auto& p : params) {
+      auto slice = flat_.narrow(0, offset, p.numel());
+      slice.copy_(p.reshape({-1}));
+      p.set_data(slice.view(p.sizes()));
+      offset += p.numel();
     }
-    gather_on_ = device;
+  }
+  return flat_;
+}
+
+const torch::Tensor& NNNImpl::gather_index(const torch::Device& device) {
+  if (device.is_cpu()) return gather_cpu_;
+  if (!gather_device_.defined() || gather_device_.device() != device) {
+    gather_device_ = gather_cpu_.to(device);
   }
   return gather_device_;
 }
@@ -89,17 +150,21 @@ torch::Tensor NNNImpl::forward(const torch::Tensor& x, int64_t steps) {
 }
 
 NNNTrace NNNImpl::trace(const torch::Tensor& x, int64_t steps) {
-  std::vector<std::vector<torch::Tensor>> messages;
+  std::vector<torch::Tensor> buffers;  // T x [B, S]
   NNNTrace result;
-  result.predictions = unroll(x, steps, &messages);
-  for (auto& per_cell : messages) result.messages.push_back(torch::stack(per_cell));
+  result.predictions = unroll(x, steps, &buffers);
+  const auto all = torch::stack(buffers);  // [T, B, S]
+  const Wiring& wiring = options.wiring();
+  for (int64_t c = 0; c < wiring.size(); ++c) {
+    result.messages.push_back(
+        all.narrow(2, message_offset_[c], wiring.out_dim(c, options.output_size())));
+  }
   return result;
 }
 
 torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
-                              std::vector<std::vector<torch::Tensor>>* messages) {
+                              std::vector<torch::Tensor>* messages) {
   const Wiring& wiring = options.wiring();
-  const int64_t n = wiring.size();
   const int64_t d_in = options.input_size();
   const int64_t d_out = options.output_size();
   if (steps < 0) steps = options.steps();
@@ -113,42 +178,107 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
   NNN_CHECK(f >= 1, "NNN::forward: x holds no frames");
+  const auto flat_frames = frames.reshape({f * batch, d_in});
 
-  // x @ W1[:D_in] + b1 for every frame of every input cell, at once.
-  std::vector<torch::Tensor> input_pre(n);  // [F, B, H]
-  for (int64_t j : wiring.inputs()) {
-    auto& c = cells_[j];
-    const auto w1x = c->w1.narrow(0, 0, d_in);
-    input_pre[j] = torch::addmm(c->b1, frames.reshape({f * batch, d_in}), w1x)
-                       .view({f, batch, hidden_size(j)});
+  // Per forward, not per step: each group's weights, stacked when it has
+  // several cells, and its input projections for every frame.
+  struct Weights {
+    torch::Tensor w1m, b1, w2, b2;  // one cell: [M, H], [H], [H, O], [O]; n cells: [n, M, H], [n,
+                                    // 1, H], [n, H, O], [n, 1, O]
+    torch::Tensor input;  // input groups: one cell [F, B, H]; n cells [F, n, B, H] (b1 included)
+  };
+  std::vector<Weights> weights(groups_.size());
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    const Group& group = groups_[g];
+    const int64_t x_part = group.input ? d_in : 0;
+    std::vector<torch::Tensor> w1m, b1, w2, b2, input;
+    for (int64_t c : group.cells) {
+      const Cell cell = this->cell(c);
+      // W1 = [x rows; message rows]: one split (its backward is one cat), or
+      // W1 itself when the cell reads no x.
+      torch::Tensor w1x;
+      if (group.input && group.message_in > 0) {
+        const auto parts = cell->w1.split_with_sizes({x_part, group.message_in});
+        w1x = parts[0];
+        w1m.push_back(parts[1]);
+      } else if (group.input) {
+        w1x = cell->w1;
+      } else {
+        w1m.push_back(cell->w1);
+      }
+      b1.push_back(cell->b1);
+      w2.push_back(cell->w2);
+      b2.push_back(cell->b2);
+      if (group.input) {
+        input.push_back(torch::addmm(cell->b1, flat_frames, w1x).view({f, batch, group.hidden}));
+      }
+    }
+    Weights& w = weights[g];
+    if (group.cells.size() == 1) {
+      w.w1m = group.message_in > 0 ? w1m[0] : torch::Tensor();
+      w.b1 = b1[0];
+      w.w2 = w2[0];
+      w.b2 = b2[0];
+      if (group.input) w.input = input[0];
+    } else {
+      w.w1m = group.message_in > 0 ? torch::stack(w1m) : torch::Tensor();
+      w.b1 = torch::stack(b1).unsqueeze(1);
+      w.w2 = torch::stack(w2);
+      w.b2 = torch::stack(b2).unsqueeze(1);
+      if (group.input) w.input = torch::stack(input, 1);
+    }
   }
 
-  const auto& gather = gather_indices(x.device());
-  std::vector<torch::Tensor> current(n);  // m_i(t-1): [B, out_dim(i)]; undefined = zeros
-  std::vector<torch::Tensor> predictions;
-  predictions.reserve(steps);
-  if (messages) messages->assign(n, {});
+  const torch::Tensor& gather = gather_index(x.device());
+  const Activation hidden_act = options.hidden_activation();
+  const int64_t output_offset = message_offset_[wiring.output()];
+  torch::Tensor buffer;                // m(t-1) of every cell: [B, S]; undefined at t = 1 (zeros)
+  std::vector<torch::Tensor> buffers;  // m(t) for t = 1..T: [B, S] each
+  buffers.reserve(static_cast<size_t>(steps));
+  std::vector<torch::Tensor> outputs(groups_.size());
   for (int64_t t = 1; t <= steps; ++t) {
     const int64_t frame = std::min(t, f) - 1;
-    // m(0) = 0, so at t = 1 the message term vanishes and is skipped.
-    torch::Tensor all;  // [B, S]
-    if (t > 1) all = torch::cat(current, 1);
-    std::vector<torch::Tensor> next(n);
-    for (int64_t j = 0; j < n; ++j) {
-      auto& c = cells_[j];
-      const int64_t x_part = wiring.is_input(j) ? d_in : 0;
-      torch::Tensor pre = wiring.is_input(j) ? input_pre[j][frame] : c->b1.expand({batch, -1});
-      if (t > 1 && gather[j].defined()) {
-        const auto w1m = c->w1.narrow(0, x_part, c->options.in_dim() - x_part);
-        pre = torch::addmm(pre, all.index_select(1, gather[j]), w1m);
+    const bool has_messages = t > 1 && gather.numel() > 0;
+    // Each group's inputs as one split (not a slice per group, whose backward
+    // would allocate the whole gathered width each).
+    std::vector<torch::Tensor> inputs;
+    if (has_messages) inputs = buffer.index_select(1, gather).split_with_sizes(split_sizes_, 1);
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      const Group& group = groups_[g];
+      const Weights& w = weights[g];
+      const auto n = static_cast<int64_t>(group.cells.size());
+      const bool reads = has_messages && group.message_in > 0;
+      torch::Tensor pre;  // one cell: [B, H]; n cells: [n, B, H]
+      if (n == 1) {
+        const torch::Tensor base = group.input ? w.input[frame] : w.b1;
+        if (reads) {
+          pre = torch::addmm(base, inputs[g], w.w1m);
+        } else {
+          pre = group.input ? base : base.expand({batch, group.hidden});
+        }
+        outputs[g] = torch::addmm(w.b2, activate(hidden_act, pre), w.w2);  // [B, O]
+      } else {
+        const torch::Tensor base = group.input ? w.input[frame] : w.b1;
+        if (reads) {
+          const auto in =
+              inputs[g].view({batch, n, group.message_in}).transpose(0, 1);  // [n, B, M]
+          pre = torch::baddbmm(base, in, w.w1m);
+        } else {
+          pre = base.expand({n, batch, group.hidden});
+        }
+        outputs[g] = torch::baddbmm(w.b2, activate(hidden_act, pre), w.w2)  // [n, B, O]
+                         .transpose(0, 1)
+                         .reshape({batch, n * group.out});
       }
-      next[j] = c->finish(pre);
-      if (messages) (*messages)[j].push_back(next[j]);
     }
-    current = std::move(next);
-    predictions.push_back(current[wiring.output()].narrow(1, 0, d_out));
+    buffer = activate(options.output_activation(),
+                      outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 1));
+    buffers.push_back(buffer);
   }
-  return torch::stack(predictions);
+  // One slice of the stacked buffers rather than one per step.
+  const auto all = torch::stack(buffers);  // [T, B, S]
+  if (messages) *messages = std::move(buffers);
+  return all.narrow(2, output_offset, d_out);
 }
 
 }  // namespace nnn

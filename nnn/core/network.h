@@ -37,7 +37,7 @@ struct NNNOptions {
   TORCH_ARG(Activation, output_activation) = Activation::kLogSigmoid;
 };
 
-/// A forward pass with every cell's messages kept.
+/// A forward pass with every cell's messages kept (in cell order).
 struct NNNTrace {
   torch::Tensor predictions;            // [T, B, D_out]
   std::vector<torch::Tensor> messages;  // N x [T, B, out_dim(i)]
@@ -63,23 +63,43 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// step d + 1 on.
   int64_t distance() const { return distance_; }
   int64_t parameter_count() const;
-  Cell& cell(int64_t i) { return cells_[static_cast<size_t>(i)]; }
+  /// Every parameter as one flat vector (in parameters() order) whose slices
+  /// are the parameters' storage: updating it in place updates the model, in
+  /// about ten operations however many cells there are. It is rebuilt, at the
+  /// cost of one copy, when something gave a parameter new storage (to(),
+  /// clone(), loading a checkpoint).
+  torch::Tensor flat_parameters();
+  /// Cell i, as registered under cells.<i> (a handle sharing the module).
+  Cell cell(int64_t i) const;
 
   NNNOptions options;
 
  private:
-  torch::Tensor unroll(const torch::Tensor& x, int64_t steps,
-                       std::vector<std::vector<torch::Tensor>>* messages);
-  const std::vector<torch::Tensor>& gather_indices(const torch::Device& device);
+  // Cells of equal shape (input or not, message width, hidden, out_dim) run
+  // as one group: one batched product per layer instead of one per cell.
+  struct Group {
+    std::vector<int64_t> cells;
+    bool input = false;
+    int64_t message_in = 0;  // in_dim minus the x part
+    int64_t hidden = 0;
+    int64_t out = 0;
+  };
+
+  torch::Tensor unroll(const torch::Tensor& x, int64_t steps, std::vector<torch::Tensor>* messages);
+  const torch::Tensor& gather_index(const torch::Device& device);
 
   torch::nn::ModuleList cell_list_;
-  std::vector<Cell> cells_;
   int64_t distance_ = 0;
-  // Per cell, the positions in the concatenated messages [B, S] of the
-  // channels it reads, in the spec's unit order (empty: reads none).
-  std::vector<torch::Tensor> gather_cpu_;  // N x [in_dim - x part], int64
-  std::vector<torch::Tensor> gather_device_;
-  c10::optional<torch::Device> gather_on_;
+  std::vector<Group> groups_;
+  // The messages of a step live in one buffer [B, S] laid out group by group;
+  // message_offset_[c] is where cell c's message starts in it.
+  std::vector<int64_t> message_offset_;
+  // Positions in that buffer of every channel every cell reads, group by
+  // group, cell by cell, in the spec's unit order: one index_select per step.
+  torch::Tensor gather_cpu_;          // [G] int64
+  std::vector<int64_t> split_sizes_;  // per group: its share of the G gathered columns
+  torch::Tensor gather_device_;
+  torch::Tensor flat_;  // [P]: the parameters' storage once flat_parameters() linked it
 };
 
 TORCH_MODULE(NNN);

@@ -1,4 +1,4 @@
-// Optimiser construction and learning-rate schedules.
+// Flat optimisers and learning-rate schedules.
 #include "nnn/train/optimizer.h"
 
 #include <cmath>
@@ -7,26 +7,67 @@
 
 namespace nnn {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tensor> parameters,
-                                                        const TrainConfig& c) {
+FlatOptimizer::FlatOptimizer(const TrainConfig& config) : config_(config), lr_(config.lr) {
+  NNN_CHECK(config.optimizer == "sgd" || config.optimizer == "adam" || config.optimizer == "adamw",
+            "train.optimizer is '", config.optimizer, "'; expected sgd, adam or adamw");
+}
+
+void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
+  torch::NoGradGuard no_grad;
+  const TrainConfig& c = config_;
+  ++step_;
   if (c.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(c.lr)
-                                                               .momentum(c.momentum)
-                                                               .nesterov(c.nesterov)
-                                                               .weight_decay(c.weight_decay));
+    if (c.weight_decay != 0) grad = grad.add(params, c.weight_decay);
+    if (c.momentum != 0) {
+      if (!first_.defined()) {
+        first_ = grad.clone();
+      } else {
+        first_.mul_(c.momentum).add_(grad);
+      }
+      grad = c.nesterov ? grad.add(first_, c.momentum) : first_;
+    }
+    params.add_(grad, -lr_);
+    return;
   }
-  if (c.optimizer == "adam") {
-    return std::make_unique<torch::optim::Adam>(parameters,
-                                                torch::optim::AdamOptions(c.lr)
-                                                    .betas(std::make_tuple(c.beta1, c.beta2))
-                                                    .weight_decay(c.weight_decay));
+  if (!first_.defined()) {
+    first_ = torch::zeros_like(params);
+    second_ = torch::zeros_like(params);
   }
-  NNN_CHECK(c.optimizer == "adamw", "train.optimizer is '", c.optimizer,
-            "'; expected sgd, adam or adamw");
-  return std::make_unique<torch::optim::AdamW>(parameters,
-                                               torch::optim::AdamWOptions(c.lr)
-                                                   .betas(std::make_tuple(c.beta1, c.beta2))
-                                                   .weight_decay(c.weight_decay));
+  if (c.optimizer == "adamw") {
+    params.mul_(1.0 - lr_ * c.weight_decay);
+  } else if (c.weight_decay != 0) {
+    grad = grad.add(params, c.weight_decay);
+  }
+  const double bias1 = 1.0 - std::pow(c.beta1, static_cast<double>(step_));
+  const double bias2 = 1.0 - std::pow(c.beta2, static_cast<double>(step_));
+  first_.mul_(c.beta1).add_(grad, 1.0 - c.beta1);
+  second_.mul_(c.beta2).addcmul_(grad, grad, 1.0 - c.beta2);
+  const auto denom = second_.sqrt().div_(std::sqrt(bias2)).add_(1e-8);
+  params.addcdiv_(first_, denom, -lr_ / bias1);
+}
+
+void FlatOptimizer::save(torch::serialize::OutputArchive& archive) const {
+  archive.write("step", torch::tensor(step_));
+  archive.write("lr", torch::tensor(lr_, torch::kDouble));
+  if (first_.defined()) archive.write("first", first_);
+  if (second_.defined()) archive.write("second", second_);
+}
+
+void FlatOptimizer::load(torch::serialize::InputArchive& archive) {
+  auto read = [&](const char* key) {
+    torch::Tensor t;
+    return archive.try_read(key, t) ? t : torch::Tensor();
+  };
+  step_ = read("step").item<int64_t>();
+  lr_ = read("lr").item<double>();
+  first_ = read("first");
+  second_ = read("second");
+}
+
+void clip_grad_norm(torch::Tensor& grad, double max_norm) {
+  torch::NoGradGuard no_grad;
+  const auto coefficient = (max_norm / (grad.norm() + 1e-6)).clamp_max(1.0);
+  grad.mul_(coefficient);
 }
 
 double scheduled_lr(const TrainConfig& c, int64_t batch, int64_t batches_per_epoch) {
@@ -34,18 +75,15 @@ double scheduled_lr(const TrainConfig& c, int64_t batch, int64_t batches_per_epo
   const double warmup_batches = c.warmup_epochs * per_epoch;
   if (batch < warmup_batches) return c.lr * static_cast<double>(batch + 1) / warmup_batches;
   const int64_t epoch = batch / std::max<int64_t>(1, batches_per_epoch);  // 0-based
-  if (c.schedule == "step")
+  if (c.schedule == "step") {
     return c.lr * std::pow(c.gamma, static_cast<double>(epoch / c.step_size));
+  }
   if (c.schedule == "cosine") {
     const double span = static_cast<double>(c.epochs) * per_epoch - warmup_batches;
     const double progress = span > 0 ? (static_cast<double>(batch) - warmup_batches) / span : 1.0;
     return c.min_lr + (c.lr - c.min_lr) * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
   }
   return c.lr;
-}
-
-void set_lr(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
 
 }  // namespace nnn

@@ -1,26 +1,46 @@
-// Optimisers (SGD with momentum/Nesterov, Adam, AdamW) and learning-rate
-// schedules (constant, step, cosine; with linear warm-up) from TrainConfig.
+// Optimisers over one flat parameter vector (SGD with momentum/Nesterov,
+// Adam, AdamW; the same update rules as torch::optim) and learning-rate
+// schedules (constant, step, cosine; with linear warm-up). Working on the
+// NNN's flat parameter storage makes a step ~10 tensor operations whatever
+// the number of cells, instead of ~10 per parameter tensor.
 #pragma once
 
 #include <torch/torch.h>
-
-#include <memory>
-#include <vector>
 
 #include "nnn/config/experiment_config.h"
 
 namespace nnn {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tensor> parameters,
-                                                        const TrainConfig& config);
+class FlatOptimizer {
+ public:
+  explicit FlatOptimizer(const TrainConfig& config);
+
+  /// Updates `params` (a flat vector, in place) from the gradient `grad` of
+  /// the same shape, at the current learning rate.
+  void step(torch::Tensor params, torch::Tensor grad);
+  void set_lr(double lr) { lr_ = lr; }
+  double lr() const { return lr_; }
+  int64_t steps_taken() const { return step_; }
+
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+ private:
+  TrainConfig config_;
+  double lr_;
+  int64_t step_ = 0;
+  torch::Tensor first_;   // adam/adamw: exp_avg; sgd: momentum buffer
+  torch::Tensor second_;  // adam/adamw: exp_avg_sq
+};
+
+/// Scales `grad` in place so that its L2 norm is at most `max_norm`
+/// (without a host sync).
+void clip_grad_norm(torch::Tensor& grad, double max_norm);
 
 /// The learning rate for batch `batch` (0-based, counted over the whole run)
 /// with `batches_per_epoch` batches an epoch. Warm-up rises linearly to lr
 /// over warmup_epochs; then constant, step (lr * gamma^floor(epoch /
 /// step_size)) or cosine (from lr to min_lr over the remaining epochs).
 double scheduled_lr(const TrainConfig& config, int64_t batch, int64_t batches_per_epoch);
-
-/// Sets the learning rate of every parameter group.
-void set_lr(torch::optim::Optimizer& optimizer, double lr);
 
 }  // namespace nnn

@@ -164,7 +164,7 @@ void write_summary(const std::string& dir, const ExperimentConfig& config, const
   summary.add("train_accuracy", last.train_accuracy).add("train_loss", last.train_loss);
   summary.add("wall_seconds", trainer.elapsed_seconds());
   summary.add("device", describe_device(device));
-  summary.add("threads", static_cast<int64_t>(torch::get_num_threads()));
+  summary.add("threads", configure_threads(config.threads));
   summary.raw("versions", versions.str());
   write_file_atomically((fs::path(dir) / RunFiles::kSummary).string(), summary.str() + "\n");
 }
@@ -191,7 +191,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     result.config = load_experiment(options.config_path, options.overrides);
   }
   const ExperimentConfig& config = result.config;
-  const int64_t threads = set_threads(config.threads);
+  const int64_t threads = configure_threads(config.threads);
   const torch::Device device = resolve_device(config.device);
   torch::manual_seed(config.seed);
   const auto load_start = std::chrono::steady_clock::now();
@@ -311,7 +311,7 @@ Evaluation evaluate_run(const std::string& dir, const std::string& data) {
             " there; is it a run directory?");
   const ExperimentConfig config = load_experiment((run / RunFiles::kConfig).string());
   const torch::Device device = resolve_device(config.device);
-  set_threads(config.threads);
+  WorkerPool pool(configure_threads(config.threads));
   NNN model(to_options(config.model));
   if (fs::exists(run / RunFiles::kWeights)) {
     load_weights(*model, (run / RunFiles::kWeights).string());
@@ -338,7 +338,7 @@ Evaluation evaluate_run(const std::string& dir, const std::string& data) {
   NNN_CHECK(set.features() == config.model.input_size, "--data ", data, " has ", set.features(),
             " features but the model reads ", config.model.input_size);
   return evaluate(model, set, config.train.eval_batch_size, parse_loss_steps(config.loss.steps),
-                  device);
+                  device, device.is_cpu() ? &pool : nullptr);
 }
 
 }  // namespace nnn

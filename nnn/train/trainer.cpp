@@ -8,7 +8,6 @@
 #include <chrono>
 #include <limits>
 #include <sstream>
-#include <thread>
 
 #include "nnn/core/error.h"
 #include "nnn/core/weights.h"
@@ -39,15 +38,88 @@ double seconds_since(Clock::time_point start) {
 
 }  // namespace
 
-int64_t set_threads(int64_t threads) {
-  const int64_t n =
-      threads > 0 ? threads : std::max<int64_t>(1, std::thread::hardware_concurrency());
-  torch::set_num_threads(static_cast<int>(n));
-  return n;
+namespace {
+
+constexpr int64_t kMinShard = 32;
+
+int64_t shard_count(int64_t batch, WorkerPool* pool) {
+  if (pool == nullptr) return 1;
+  return std::max<int64_t>(1, std::min(pool->size(), batch / kMinShard));
+}
+
+}  // namespace
+
+namespace {
+
+// d(loss)/d(params) as one flat vector; unused parameters get zeros.
+torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params) {
+  const auto grads = torch::autograd::grad({loss}, params, /*grad_outputs=*/{},
+                                           /*retain_graph=*/false, /*create_graph=*/false,
+                                           /*allow_unused=*/true);
+  std::vector<torch::Tensor> flat;
+  flat.reserve(grads.size());
+  for (size_t i = 0; i < grads.size(); ++i) {
+    flat.push_back(grads[i].defined() ? grads[i].reshape({-1})
+                                      : torch::zeros({params[i].numel()}, params[i].options()));
+  }
+  return torch::cat(flat);
+}
+
+}  // namespace
+
+StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
+                            LossSteps steps, WorkerPool* pool) {
+  const int64_t batch = x.size(0);
+  const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
+  const auto params = model->parameters();
+  if (shards == 1) {
+    const auto predictions = model->forward(x);
+    const auto loss = step_loss(predictions, y, steps, model->distance());
+    return {predictions.detach(), loss.detach(), flat_gradient(loss, params)};
+  }
+  std::vector<torch::Tensor> grads(static_cast<size_t>(shards));
+  std::vector<torch::Tensor> predictions(static_cast<size_t>(shards));
+  std::vector<torch::Tensor> losses(static_cast<size_t>(shards));
+  pool->run(shards, [&](int64_t k) {
+    const int64_t first = batch * k / shards;
+    const int64_t size = batch * (k + 1) / shards - first;
+    const auto p = model->forward(x.narrow(0, first, size));
+    // The shard's mean, weighted by its share: the shards sum to the batch mean.
+    const auto loss = step_loss(p, y.narrow(0, first, size), steps, model->distance()) *
+                      (static_cast<double>(size) / static_cast<double>(batch));
+    grads[k] = flat_gradient(loss, params);
+    predictions[k] = p.detach();
+    losses[k] = loss.detach();
+  });
+  torch::NoGradGuard no_grad;
+  torch::Tensor grad = grads[0];
+  torch::Tensor loss = losses[0];
+  for (int64_t k = 1; k < shards; ++k) {
+    grad = grad + grads[k];
+    loss = loss + losses[k];
+  }
+  return {torch::cat(predictions, 1), loss, grad};
+}
+
+torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool) {
+  const int64_t batch = x.size(0);
+  const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
+  if (shards == 1) return model->forward(x);
+  std::vector<torch::Tensor> parts(static_cast<size_t>(shards));
+  const bool grad_mode = torch::GradMode::is_enabled();
+  const bool inference = c10::InferenceMode::is_enabled();
+  pool->run(shards, [&](int64_t k) {
+    // Grad and inference modes are per thread: carry the caller's over.
+    c10::InferenceMode inference_guard(inference);
+    torch::AutoGradMode grad_guard(grad_mode);
+    const int64_t first = batch * k / shards;
+    parts[k] = model->forward(x.narrow(0, first, batch * (k + 1) / shards - first));
+  });
+  return torch::cat(parts, 1);
 }
 
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
-                    const torch::Device& device) {
+                    const torch::Device& device, WorkerPool* pool) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -68,7 +140,7 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
     const int64_t b = std::min(batch_size, data.size() - start);
     const auto x = inputs.narrow(0, start, b);
     const auto y = labels.narrow(0, start, b);
-    const auto predictions = model->forward(x);  // [T, B, C]
+    const auto predictions = forward_sharded(model, x, pool);  // [T, B, C]
     correct += correct_per_step(predictions, y);
     top3 += std::get<1>(predictions.topk(k, 2)).eq(y.view({1, b, 1})).any(2).sum(1);
     confidence += predictions.softmax(2).amax(2).sum(1).to(torch::kDouble);
@@ -90,13 +162,14 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
       device_(device),
       loss_steps_(parse_loss_steps(config.loss.steps)),
       loader_(data_.train, config.train.batch_size, /*shuffle=*/true, config.seed, device,
-              config.data.augment_shift) {
+              config.data.augment_shift),
+      optimizer_(config.train) {
   NNN_CHECK(data_.train.features() == model_->options.input_size(), "data has ",
             data_.train.features(), " features but model.input_size is ",
             model_->options.input_size());
   NNN_CHECK(data_.train.classes <= model_->options.output_size(), "data has ", data_.train.classes,
             " classes but model.output_size is ", model_->options.output_size());
-  optimizer_ = make_optimizer(model_->parameters(), config_.train);
+  if (device_.is_cpu()) pool_ = std::make_unique<WorkerPool>(configure_threads(config_.threads));
   reset_sums();
 }
 
@@ -127,18 +200,12 @@ bool Trainer::run(const Hooks& hooks) {
     double lr = tc.lr;
     for (; batch_ < batches; ++batch_) {
       lr = scheduled_lr(tc, (epoch_ - 1) * batches + batch_, batches);
-      set_lr(*optimizer_, lr);
+      optimizer_.set_lr(lr);
       const auto [x, y] = loader_.batch(batch_);
-      optimizer_->zero_grad();
-      const auto predictions = model_->forward(x);
-      const auto loss = step_loss(predictions, y, loss_steps_, model_->distance());
-      loss.backward();
-      if (tc.clip_grad_norm > 0) {
-        torch::nn::utils::clip_grad_norm_(model_->parameters(), tc.clip_grad_norm);
-      }
-      optimizer_->step();
-      const auto detached = loss.detach();
-      correct_ += correct_per_step(predictions.detach(), y);
+      auto [predictions, detached, grad] = forward_backward(model_, x, y, loss_steps_, pool_.get());
+      if (tc.clip_grad_norm > 0) clip_grad_norm(grad, tc.clip_grad_norm);
+      optimizer_.step(model_->flat_parameters(), grad);
+      correct_ += correct_per_step(predictions, y);
       loss_sum_ += detached.to(torch::kDouble);
       first_bad_ = torch::where(torch::isfinite(detached), first_bad_,
                                 torch::minimum(first_bad_, torch::full_like(first_bad_, batch_)));
@@ -162,7 +229,8 @@ bool Trainer::run(const Hooks& hooks) {
     report.samples_per_second = static_cast<double>(data_.train.size()) / train_seconds;
     const auto eval_start = Clock::now();
     if (data_.test.size() > 0) {
-      report.test = evaluate(model_, data_.test, tc.eval_batch_size, loss_steps_, device_);
+      report.test =
+          evaluate(model_, data_.test, tc.eval_batch_size, loss_steps_, device_, pool_.get());
     }
     report.seconds = train_seconds + seconds_since(eval_start);
     elapsed_ += report.seconds - epoch_train_seconds_;
@@ -181,7 +249,7 @@ void Trainer::save_checkpoint(const std::string& path,
   model_->save(model_archive);
   archive.write("model", model_archive);
   torch::serialize::OutputArchive optimizer_archive;
-  optimizer_->save(optimizer_archive);
+  optimizer_.save(optimizer_archive);
   archive.write("optimizer", optimizer_archive);
   archive.write("epoch", torch::tensor(epoch_));
   archive.write("batch", torch::tensor(batch_));
@@ -216,7 +284,7 @@ std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& p
     model_->load(model_archive);
     torch::serialize::InputArchive optimizer_archive;
     archive.read("optimizer", optimizer_archive);
-    optimizer_->load(optimizer_archive);
+    optimizer_.load(optimizer_archive);
     epoch_ = read("epoch").item<int64_t>();
     batch_ = read("batch").item<int64_t>();
     elapsed_ = read("elapsed").item<double>();

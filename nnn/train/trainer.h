@@ -16,10 +16,12 @@
 
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/network.h"
+#include "nnn/core/parallel.h"
 #include "nnn/data/dataset.h"
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
 #include "nnn/train/loss.h"
+#include "nnn/train/optimizer.h"
 
 namespace nnn {
 
@@ -42,13 +44,27 @@ struct EpochReport {
   double samples_per_second = 0.0;     // training samples / training time
 };
 
-/// Evaluates without gradients, in batches of `batch_size`.
+/// Evaluates without gradients, in batches of `batch_size`; with a pool, each
+/// batch is split across its threads.
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
-                    const torch::Device& device);
+                    const torch::Device& device, WorkerPool* pool = nullptr);
 
-/// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
-/// Returns the number set.
-int64_t set_threads(int64_t threads);
+/// Forward and backward of one batch: the gradient of the batch-mean loss as
+/// one flat vector (laid out like NNN::flat_parameters(); .grad fields are
+/// not touched), with the detached predictions [T, B, C] and loss. With a
+/// pool (CPU), the batch is cut into one shard per thread (at least 8
+/// samples each); each thread differentiates its shard and the gradients are
+/// summed in shard order, so results are reproducible for a thread count.
+struct StepOutput {
+  torch::Tensor predictions;  // [T, B, C], detached
+  torch::Tensor loss;         // [], detached
+  torch::Tensor grad;         // [P]
+};
+StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
+                            LossSteps steps, WorkerPool* pool = nullptr);
+
+/// Inference in shards across the pool's threads. x: [B, D_in] -> [T, B, C].
+torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool);
 
 class Trainer {
  public:
@@ -90,11 +106,12 @@ class Trainer {
 
   NNN model_;
   ExperimentConfig config_;
+  std::unique_ptr<WorkerPool> pool_;  // CPU: one thread per core in use
   DataSplit data_;
   torch::Device device_;
   LossSteps loss_steps_;
   BatchLoader loader_;
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  FlatOptimizer optimizer_;
   int64_t epoch_ = 1;
   int64_t batch_ = 0;
   double elapsed_ = 0.0;  // training seconds over all sessions

@@ -11,6 +11,7 @@
 
 #include "nnn/core/random.h"
 #include "nnn/core/weights.h"
+#include "nnn/train/trainer.h"
 #include "tests/core/reference_nnn.h"
 #include "tests/test_util.h"
 
@@ -224,6 +225,39 @@ TEST_F(NetworkTest, WeightsRoundTrip) {
   std::remove(path.c_str());
 }
 
+// The flat vector aliases the parameters, also after something gave them
+// new storage (a clone, a load) - then it is rebuilt on the next call.
+TEST_F(NetworkTest, FlatParametersAliasTheParameters) {
+  NNN model(NNNOptions(layered({1, 2, 1}, 3, true), 4, 2, 3).hidden({5}));
+  // A clone computes what the original computes (it owns copies of the cells).
+  auto clone = std::dynamic_pointer_cast<NNNImpl>(model->clone());
+  const auto probe = torch::randn({3, 4});
+  EXPECT_TRUE(torch::equal(clone->forward(probe), model->forward(probe)));
+  auto flat = model->flat_parameters();
+  EXPECT_EQ(flat.numel(), model->parameter_count());
+  const auto x = torch::randn({2, 4});
+  const auto before = model->forward(x);
+  {
+    torch::NoGradGuard no_grad;
+    flat.mul_(2.0);
+  }
+  EXPECT_EQ(model->cell(0)->w1[0][0].item<float>(), flat[0].item<float>());
+  EXPECT_FALSE(torch::equal(model->forward(x), before));
+  // Names and shapes are unchanged; the first parameter starts the vector.
+  EXPECT_EQ(model->named_parameters()["cells.1.w2"].sizes(), (std::vector<int64_t>{5, 6}));
+  auto copy = std::dynamic_pointer_cast<NNNImpl>(model->clone());
+  auto copy_flat = copy->flat_parameters();
+  EXPECT_TRUE(torch::equal(copy_flat, flat));
+  EXPECT_NE(copy_flat.data_ptr(), flat.data_ptr());
+  {
+    torch::NoGradGuard no_grad;
+    copy->cell(3)->b2.set_data(torch::full({2 + 3 + 3}, 9.0f));  // the last parameter, new storage
+  }
+  const auto relinked = copy->flat_parameters();
+  EXPECT_EQ(relinked[relinked.numel() - 1].item<float>(), 9.0f);
+  EXPECT_EQ(copy->cell(3)->b2.data_ptr<float>(), relinked.data_ptr<float>() + relinked.numel() - 8);
+}
+
 TEST_F(NetworkTest, ForwardMatchesCpu_CUDA) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 3, 4).hidden({8}));
@@ -233,6 +267,89 @@ TEST_F(NetworkTest, ForwardMatchesCpu_CUDA) {
   const auto gpu = model->forward(x.to(torch::kCUDA));
   EXPECT_TRUE(gpu.is_cuda());
   EXPECT_TRUE(torch::allclose(gpu.cpu(), cpu, 1e-4, 1e-5));
+}
+
+}  // namespace
+}  // namespace nnn
+
+namespace nnn {
+namespace {
+
+// d(sum of weighted predictions)/d(params) through the literal reference.
+torch::Tensor reference_gradient(NNN& model, const torch::Tensor& x, int64_t steps,
+                                 const torch::Tensor& weights) {
+  const auto params = model->parameters();
+  const auto objective = (testing::reference_forward(model, x, steps) * weights).sum();
+  const auto grads = torch::autograd::grad({objective}, params, {}, false, false, true);
+  std::vector<torch::Tensor> flat;
+  for (size_t i = 0; i < grads.size(); ++i) {
+    flat.push_back(grads[i].defined() ? grads[i].reshape({-1}) : torch::zeros({params[i].numel()}));
+  }
+  return torch::cat(flat);
+}
+
+// The fast path's gradients equal the reference's on random wirings with
+// self-loops, several input cells, single inputs and frame sequences.
+TEST(FastPath, GradientsMatchTheReference) {
+  torch::manual_seed(77);
+  Rng rng(5);
+  for (int trial = 0; trial < 10; ++trial) {
+    const int64_t n = 2 + static_cast<int64_t>(rng.below(6));
+    Wiring base = random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), 100 + trial);
+    Matrix64 a = base.adjacency();
+    a[1][1] = 2;  // a self-loop
+    std::vector<int64_t> inputs = {0};
+    if (n > 3) inputs.push_back(3);
+    const Wiring wiring(a, inputs, n - 1);
+    const int64_t steps = wiring.distance() + 2;
+    NNN model(NNNOptions(wiring, 5, 3, steps).hidden({4}).hidden_activation(Activation::kTanh));
+    for (const auto& x : {torch::randn({6, 5}), torch::randn({3, 6, 5})}) {
+      const auto weights = torch::randn({steps, 6, 3});
+      const auto expected = reference_gradient(model, x, steps, weights);
+      const auto params = model->parameters();
+      const auto objective = (model->forward(x) * weights).sum();
+      const auto grads = torch::autograd::grad({objective}, params, {}, false, false, true);
+      std::vector<torch::Tensor> flat;
+      for (size_t i = 0; i < grads.size(); ++i) {
+        flat.push_back(grads[i].defined() ? grads[i].reshape({-1})
+                                          : torch::zeros({params[i].numel()}));
+      }
+      const auto got = torch::cat(flat);
+      EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5))
+          << "trial " << trial << " max diff " << (got - expected).abs().max().item<float>();
+    }
+  }
+}
+
+// Sharding a batch across threads gives the unsharded loss and gradient.
+TEST(FastPath, ShardedStepEqualsOneShard) {
+  torch::manual_seed(3);
+  NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 3).hidden({8}));
+  const auto x = torch::randn({96, 6});
+  const auto y = torch::randint(0, 4, {96}, torch::kLong);
+  const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr);
+  WorkerPool pool(3);
+  const auto three = forward_backward(model, x, y, LossSteps::kAll, &pool);
+  EXPECT_TRUE(torch::allclose(three.loss, one.loss, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(three.grad, one.grad, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::equal(three.predictions, one.predictions));
+  EXPECT_EQ(one.grad.numel(), model->parameter_count());
+  c10::InferenceMode guard;
+  EXPECT_TRUE(torch::equal(forward_sharded(model, x, &pool), model->forward(x)));
+}
+
+TEST(WorkerPoolTest, RunsEveryTaskAndPropagatesErrors) {
+  WorkerPool pool(3);
+  std::vector<int> hits(3, 0);
+  for (int round = 0; round < 100; ++round) pool.run(3, [&](int64_t k) { ++hits[k]; });
+  EXPECT_EQ(hits, (std::vector<int>{100, 100, 100}));
+  EXPECT_THROW(pool.run(3,
+                        [](int64_t k) {
+                          if (k == 2) throw Error("boom");
+                        }),
+               Error);
+  pool.run(2, [&](int64_t k) { ++hits[k]; });  // still usable
+  EXPECT_EQ(hits[1], 101);
 }
 
 }  // namespace

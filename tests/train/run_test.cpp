@@ -48,7 +48,7 @@ class RunTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("nnn_run_test_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    set_threads(1);
+    configure_threads(1);
   }
   void TearDown() override { fs::remove_all(dir_); }
   fs::path dir_;
@@ -77,31 +77,81 @@ TEST(Schedule, WarmupStepCosine) {
   EXPECT_NEAR(scheduled_lr(c, 100, 10), 0.1, 1e-12);
 }
 
-TEST(Optimizers, SgdNesterovAndAdamWMatchTheirFormulas) {
-  auto p = torch::tensor({1.0, -2.0}, torch::kDouble).requires_grad_(true);
+// The flat optimisers follow torch::optim's update rules step for step.
+TEST(Optimizers, FlatMatchesTorchOptim) {
+  torch::manual_seed(11);
+  struct Case {
+    std::string name;
+    TrainConfig config;
+    std::function<std::unique_ptr<torch::optim::Optimizer>(std::vector<torch::Tensor>)> make;
+  };
+  std::vector<Case> cases;
   TrainConfig c;
+  c.lr = 0.05;
   c.optimizer = "sgd";
-  c.lr = 0.1;
   c.momentum = 0.9;
   c.nesterov = true;
-  auto sgd = make_optimizer({p}, c);
-  p.mutable_grad() = torch::tensor({0.5, 1.0}, torch::kDouble);
-  sgd->step();
-  // First step: buf = g; nesterov update g + momentum * buf = 1.9 g.
-  EXPECT_TRUE(torch::allclose(
-      p.detach(), torch::tensor({1.0 - 0.1 * 1.9 * 0.5, -2.0 - 0.1 * 1.9}, torch::kDouble)));
-  auto q = torch::tensor({1.0}, torch::kDouble).requires_grad_(true);
+  c.weight_decay = 0.01;
+  cases.push_back({"sgd nesterov", c, [c](std::vector<torch::Tensor> p) {
+                     return std::make_unique<torch::optim::SGD>(p,
+                                                                torch::optim::SGDOptions(c.lr)
+                                                                    .momentum(c.momentum)
+                                                                    .nesterov(true)
+                                                                    .weight_decay(c.weight_decay));
+                   }});
+  c.nesterov = false;
+  cases.push_back(
+      {"sgd momentum", c, [c](std::vector<torch::Tensor> p) {
+         return std::make_unique<torch::optim::SGD>(
+             p, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
+       }});
   c = TrainConfig();
+  c.lr = 0.01;
+  c.optimizer = "adam";
+  c.weight_decay = 0.1;
+  c.beta1 = 0.8;
+  cases.push_back({"adam", c, [c](std::vector<torch::Tensor> p) {
+                     return std::make_unique<torch::optim::Adam>(p,
+                                                                 torch::optim::AdamOptions(c.lr)
+                                                                     .betas({c.beta1, c.beta2})
+                                                                     .weight_decay(c.weight_decay));
+                   }});
   c.optimizer = "adamw";
-  c.lr = 0.1;
-  c.weight_decay = 0.5;
-  auto adamw = make_optimizer({q}, c);
-  q.mutable_grad() = torch::tensor({3.0}, torch::kDouble);
-  adamw->step();
-  // Decoupled decay q *= 1 - lr * wd, then the first Adam step moves by lr * sign(g).
-  EXPECT_NEAR(q.item<double>(), 1.0 * (1 - 0.05) - 0.1, 1e-6);
-  set_lr(*adamw, 0.25);
-  EXPECT_DOUBLE_EQ(adamw->param_groups()[0].options().get_lr(), 0.25);
+  cases.push_back({"adamw", c, [c](std::vector<torch::Tensor> p) {
+                     return std::make_unique<torch::optim::AdamW>(
+                         p, torch::optim::AdamWOptions(c.lr)
+                                .betas({c.beta1, c.beta2})
+                                .weight_decay(c.weight_decay));
+                   }});
+  for (const auto& k : cases) {
+    const auto a0 = torch::randn({3, 4}, torch::kDouble);
+    const auto b0 = torch::randn({5}, torch::kDouble);
+    auto a = a0.clone().requires_grad_(true);
+    auto b = b0.clone().requires_grad_(true);
+    auto reference = k.make({a, b});
+    auto flat = torch::cat({a0.reshape({-1}), b0}).clone();
+    FlatOptimizer ours(k.config);
+    for (int step = 0; step < 5; ++step) {
+      const auto ga = torch::randn({3, 4}, torch::kDouble);
+      const auto gb = torch::randn({5}, torch::kDouble);
+      a.mutable_grad() = ga.clone();
+      b.mutable_grad() = gb.clone();
+      reference->step();
+      ours.step(flat, torch::cat({ga.reshape({-1}), gb}));
+    }
+    const auto expected = torch::cat({a.detach().reshape({-1}), b.detach()});
+    EXPECT_TRUE(torch::allclose(flat, expected, 1e-12, 1e-12))
+        << k.name << ": max diff " << (flat - expected).abs().max().item<double>();
+  }
+}
+
+TEST(Optimizers, ClipGradNorm) {
+  auto g = torch::tensor({3.0, 4.0}, torch::kDouble);
+  clip_grad_norm(g, 1.0);
+  EXPECT_NEAR(g.norm().item<double>(), 1.0, 1e-6);
+  auto small = torch::tensor({0.3, 0.4}, torch::kDouble);
+  clip_grad_norm(small, 1.0);
+  EXPECT_TRUE(torch::allclose(small, torch::tensor({0.3, 0.4}, torch::kDouble)));
 }
 
 // Interrupt after 7 batches (mid-epoch 2), checkpoint, resume in a fresh

@@ -76,7 +76,7 @@ TEST(Train, LearnsTheSpiral) {
   config.train.batch_size = 32;
   config.train.lr = 0.01;
   torch::manual_seed(config.seed);
-  set_threads(1);
+  configure_threads(1);
   const DataSplit data = load_data(config.data, config.seed);
   NNN model(to_options(config.model));
   std::vector<EpochReport> reports;
@@ -102,7 +102,7 @@ TEST(Train, SameSeedSameNumbers) {
   config.model.wiring = chain(2, 4);
   config.data.train_per_class = 30;
   config.train.epochs = 2;
-  set_threads(1);
+  configure_threads(1);
   auto run = [&] {
     torch::manual_seed(config.seed);
     NNN model(to_options(config.model));

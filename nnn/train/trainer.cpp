@@ -49,9 +49,6 @@ int64_t shard_count(int64_t batch, WorkerPool* pool) {
 
 }  // namespace
 
-namespace {
-
-// d(loss)/d(params) as one flat vector; unused parameters get zeros.
 torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params) {
   const auto grads = torch::autograd::grad({loss}, params, /*grad_outputs=*/{},
                                            /*retain_graph=*/false, /*create_graph=*/false,
@@ -64,8 +61,6 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
   }
   return torch::cat(flat);
 }
-
-}  // namespace
 
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             LossSteps steps, WorkerPool* pool) {

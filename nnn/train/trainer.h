@@ -63,6 +63,10 @@ struct StepOutput {
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             LossSteps steps, WorkerPool* pool = nullptr);
 
+/// d(loss)/d(params) as one flat vector (unused parameters get zeros), in
+/// the layout of NNN::flat_parameters() when params = model->parameters().
+torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params);
+
 /// Inference in shards across the pool's threads. x: [B, D_in] -> [T, B, C].
 torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool);
 

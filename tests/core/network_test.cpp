@@ -278,14 +278,8 @@ namespace {
 // d(sum of weighted predictions)/d(params) through the literal reference.
 torch::Tensor reference_gradient(NNN& model, const torch::Tensor& x, int64_t steps,
                                  const torch::Tensor& weights) {
-  const auto params = model->parameters();
-  const auto objective = (testing::reference_forward(model, x, steps) * weights).sum();
-  const auto grads = torch::autograd::grad({objective}, params, {}, false, false, true);
-  std::vector<torch::Tensor> flat;
-  for (size_t i = 0; i < grads.size(); ++i) {
-    flat.push_back(grads[i].defined() ? grads[i].reshape({-1}) : torch::zeros({params[i].numel()}));
-  }
-  return torch::cat(flat);
+  return flat_gradient((testing::reference_forward(model, x, steps) * weights).sum(),
+                       model->parameters());
 }
 
 // The fast path's gradients equal the reference's on random wirings with
@@ -306,15 +300,7 @@ TEST(FastPath, GradientsMatchTheReference) {
     for (const auto& x : {torch::randn({6, 5}), torch::randn({3, 6, 5})}) {
       const auto weights = torch::randn({steps, 6, 3});
       const auto expected = reference_gradient(model, x, steps, weights);
-      const auto params = model->parameters();
-      const auto objective = (model->forward(x) * weights).sum();
-      const auto grads = torch::autograd::grad({objective}, params, {}, false, false, true);
-      std::vector<torch::Tensor> flat;
-      for (size_t i = 0; i < grads.size(); ++i) {
-        flat.push_back(grads[i].defined() ? grads[i].reshape({-1})
-                                          : torch::zeros({params[i].numel()}));
-      }
-      const auto got = torch::cat(flat);
+      const auto got = flat_gradient((model->forward(x) * weights).sum(), model->parameters());
       EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5))
           << "trial " << trial << " max diff " << (got - expected).abs().max().item<float>();
     }

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "nnn/baseline/value.h"
 #include "nnn/bench/bench.h"
 #include "nnn/nnn.h"
 #include "nnn/util/json.h"
@@ -36,6 +37,13 @@ commands:
   bench [--device D] [--threads N] [--seconds S] [--json PATH] [--only TEXT] [--batch N]
         Time the standard workloads (training and inference) beside the
         machine's sgemm; print a table, write JSON.
+  bench --baseline
+        The from-scratch matrix product against LibTorch's (1 thread each)
+        on the MNIST-MLP shapes.
+  micrograd-demo [--dot PATH]
+        The tanh neuron of the micrograd lecture on the scalar Value engine:
+        print the gradients, write the expression graph as DOT (and SVG/PNG
+        when Graphviz's dot is installed).
   info  Print versions, threads and whether CUDA is available.
   help  Show this message.
 
@@ -169,7 +177,7 @@ int cmd_wiring(int argc, char** argv) {
 int cmd_bench(int argc, char** argv) {
   const Args args =
       parse_args(argc, argv, {"--device", "--threads", "--seconds", "--json", "--only", "--batch"},
-                 {"--flush-denormal"});
+                 {"--flush-denormal", "--baseline"});
   if (args.has("--flush-denormal")) at::globalContext().setFlushDenormal(true);
   if (args.help || !args.positional.empty() || !args.overrides.empty()) {
     std::cout << "usage: nnn bench [--device auto|cpu|cuda] [--threads N] [--seconds S] "
@@ -188,6 +196,15 @@ int cmd_bench(int argc, char** argv) {
       nnn::resolve_device(args.has("--device") ? args.flags.at("--device") : "auto");
   const int64_t threads = nnn::configure_threads(static_cast<int64_t>(number("--threads", 0)));
   const double seconds = number("--seconds", 2.0);
+  if (args.has("--baseline")) {
+    fmt::print("{:<34} {:>14} {:>14} {:>7}\n", "shape (MNIST MLP, batch 256)", "baseline GF/s",
+               "LibTorch GF/s", "ratio");
+    for (const auto& r : nnn::compare_baseline_matmul(seconds)) {
+      fmt::print("{:<34} {:>14.1f} {:>14.1f} {:>6.0f}%\n", r.shape, r.baseline_gflops,
+                 r.torch_gflops, 100 * r.baseline_gflops / r.torch_gflops);
+    }
+    return 0;
+  }
   const double sgemm = nnn::measure_sgemm_gflops(device, threads);
   fmt::print("device {}, {} threads, LibTorch {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
              nnn::describe_device(device), threads, TORCH_VERSION, sgemm);
@@ -225,6 +242,48 @@ int cmd_bench(int argc, char** argv) {
   return 0;
 }
 
+int cmd_micrograd_demo(int argc, char** argv) {
+  const Args args = parse_args(argc, argv, {"--dot"});
+  if (args.help || !args.positional.empty() || !args.overrides.empty()) {
+    std::cout << "usage: nnn micrograd-demo [--dot PATH]\n";
+    return args.help ? 0 : 2;
+  }
+  using nnn::baseline::Value;
+  Value x1(2.0, "x1"), x2(0.0, "x2"), w1(-3.0, "w1"), w2(1.0, "w2"), b(6.7, "b");
+  Value x1w1 = (x1 * w1).label("x1*w1");
+  Value x2w2 = (x2 * w2).label("x2*w2");
+  Value n = (x1w1 + x2w2 + b).label("n");
+  Value o = n.tanh().label("o");
+  o.backward();
+  fmt::print("o = tanh(x1*w1 + x2*w2 + b) = {:.6f}\n", o.data());
+  for (const Value* v : {&x1, &w1, &x2, &w2, &b, &n}) {
+    fmt::print("  d o / d {:<3} = {:+.6f}\n", v->label(), v->grad());
+  }
+  // tanh written out: (e^{2n} - 1) / (e^{2n} + 1), the same gradients.
+  Value y1(2.0, "x1"), y2(0.0, "x2"), v1(-3.0, "w1"), v2(1.0, "w2"), c(6.7, "b");
+  Value e = (Value(2.0) * (y1 * v1 + y2 * v2 + c)).exp().label("e");
+  Value o2 = ((e - Value(1.0)) / (e + Value(1.0))).label("o");
+  o2.backward();
+  fmt::print(
+      "with tanh as (e^2n - 1)/(e^2n + 1): o = {:.6f}, d o/d x1 = {:+.6f}, d o/d w1 = "
+      "{:+.6f}\n",
+      o2.data(), y1.grad(), v1.grad());
+  const std::string dot = args.has("--dot") ? args.flags.at("--dot") : "micrograd.dot";
+  nnn::write_file_atomically(dot, o.to_dot());
+  fmt::print("graph written to {}\n", dot);
+  if (std::system("command -v dot >/dev/null 2>&1") == 0) {
+    const std::string stem = dot.substr(0, dot.rfind('.'));
+    for (const char* format : {"svg", "png"}) {
+      const std::string command =
+          fmt::format("dot -T{} '{}' -o '{}.{}'", format, dot, stem, format);
+      if (std::system(command.c_str()) == 0) fmt::print("rendered {}.{}\n", stem, format);
+    }
+  } else {
+    fmt::print("(install graphviz to render it: dot -Tsvg {} -o micrograd.svg)\n", dot);
+  }
+  return 0;
+}
+
 int cmd_info() {
   fmt::print(
       "nnn {}\nLibTorch {}\ncores: {} (nnn runs single-threaded kernels, one batch shard per "
@@ -246,6 +305,7 @@ int main(int argc, char** argv) {
     if (command == "wiring") return cmd_wiring(argc, argv);
     if (command == "info") return cmd_info();
     if (command == "bench") return cmd_bench(argc, argv);
+    if (command == "micrograd-demo") return cmd_micrograd_demo(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return argc > 1 ? 0 : 2;

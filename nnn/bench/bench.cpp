@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 
+#include "nnn/baseline/matrix.h"
 #include "nnn/core/network.h"
 #include "nnn/core/parallel.h"
 #include "nnn/train/trainer.h"
@@ -72,6 +74,60 @@ double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_
   }
   set_blas_threads(1);  // back to nnn's setting (see configure_threads)
   return best;
+}
+
+std::vector<MatmulComparison> compare_baseline_matmul(double min_seconds) {
+  struct Shape {
+    const char* name;
+    int64_t m, k, n;
+    bool ta, tb;
+  };
+  const Shape shapes[] = {
+      {"X W1: [256x784] x [784x128]", 256, 784, 128, false, false},
+      {"X^T dY: [784x256] x [256x128]", 784, 256, 128, true, false},
+      {"dY W1^T: [256x128] x [128x784]", 256, 128, 784, false, true},
+      {"H W2: [256x128] x [128x10]", 256, 128, 10, false, false},
+  };
+  set_blas_threads(1);
+  std::vector<MatmulComparison> result;
+  for (const auto& s : shapes) {
+    torch::NoGradGuard no_grad;
+    const auto a = s.ta ? torch::randn({s.k, s.m}) : torch::randn({s.m, s.k});
+    const auto b = s.tb ? torch::randn({s.n, s.k}) : torch::randn({s.k, s.n});
+    const baseline::Matrix ba(
+        a.size(0), a.size(1),
+        std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel()));
+    const baseline::Matrix bb(
+        b.size(0), b.size(1),
+        std::vector<float>(b.data_ptr<float>(), b.data_ptr<float>() + b.numel()));
+    const double flops = 2.0 * s.m * s.k * s.n;
+    auto rate = [&](const std::function<void()>& fn) {
+      fn();
+      double best = 0.0;
+      for (int round = 0; round < 3; ++round) {
+        int64_t reps = 0;
+        const auto start = Clock::now();
+        double seconds = 0.0;
+        while (seconds < min_seconds / 3) {
+          fn();
+          ++reps;
+          seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        }
+        best = std::max(best, flops * static_cast<double>(reps) / seconds / 1e9);
+      }
+      return best;
+    };
+    baseline::Matrix c;
+    torch::Tensor tc;
+    const auto at = s.ta ? a.t() : a;
+    const auto bt = s.tb ? b.t() : b;
+    MatmulComparison r;
+    r.shape = s.name;
+    r.baseline_gflops = rate([&] { baseline::gemm(ba, s.ta, bb, s.tb, c); });
+    r.torch_gflops = rate([&] { tc = torch::mm(at, bt); });
+    result.push_back(r);
+  }
+  return result;
 }
 
 double current_rss_mb() {

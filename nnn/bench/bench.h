@@ -59,6 +59,17 @@ double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_
 BenchResult run_workload(const Workload& workload, bool training, const torch::Device& device,
                          double min_seconds, double sgemm_gflops, int64_t threads = 1);
 
+/// The from-scratch baseline's matrix product against LibTorch's on one
+/// shape: C [M, N] = op(A) op(B), both single-threaded, GFLOP/s each.
+struct MatmulComparison {
+  std::string shape;
+  double baseline_gflops = 0.0;
+  double torch_gflops = 0.0;
+};
+/// The MNIST-MLP shapes (784-128-10, batch 256): forward X W1, and the
+/// backward's X^T dY and dY W1^T, plus the small second layer.
+std::vector<MatmulComparison> compare_baseline_matmul(double min_seconds);
+
 /// Resident set size now and the process's high-water mark, in MiB (Linux).
 double current_rss_mb();
 double peak_rss_mb();

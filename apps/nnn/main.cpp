@@ -15,6 +15,7 @@
 #include "nnn/baseline/value.h"
 #include "nnn/bench/bench.h"
 #include "nnn/nnn.h"
+#include "nnn/train/compare.h"
 #include "nnn/util/json.h"
 #include "nnn/version.h"
 
@@ -37,6 +38,10 @@ commands:
   bench [--device D] [--threads N] [--seconds S] [--json PATH] [--only TEXT] [--batch N]
         Time the standard workloads (training and inference) beside the
         machine's sgemm; print a table, write JSON.
+  compare CONFIG [key=value ...] [--out DIR]
+        Train the config's NNN, a LibTorch MLP with a matched parameter count
+        and the from-scratch MLP on the same data, epochs, batch and seed;
+        print and write compare.md / compare.json.
   bench --baseline
         The from-scratch matrix product against LibTorch's (1 thread each)
         on the MNIST-MLP shapes.
@@ -242,6 +247,17 @@ int cmd_bench(int argc, char** argv) {
   return 0;
 }
 
+int cmd_compare(int argc, char** argv) {
+  const Args args = parse_args(argc, argv, {"--out"});
+  if (args.help || args.positional.size() != 1) {
+    std::cout << "usage: nnn compare CONFIG [key=value ...] [--out DIR]\n";
+    return args.help ? 0 : 2;
+  }
+  nnn::run_comparison(args.positional[0], args.overrides,
+                      args.has("--out") ? args.flags.at("--out") : "", std::cout);
+  return 0;
+}
+
 int cmd_micrograd_demo(int argc, char** argv) {
   const Args args = parse_args(argc, argv, {"--dot"});
   if (args.help || !args.positional.empty() || !args.overrides.empty()) {
@@ -306,6 +322,7 @@ int main(int argc, char** argv) {
     if (command == "info") return cmd_info();
     if (command == "bench") return cmd_bench(argc, argv);
     if (command == "micrograd-demo") return cmd_micrograd_demo(argc, argv);
+    if (command == "compare") return cmd_compare(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return argc > 1 ? 0 : 2;

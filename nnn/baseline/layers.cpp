@@ -231,4 +231,21 @@ void Adam::step(std::vector<Dense>& layers) {
   }
 }
 
+ClassicNetwork::ClassicNetwork(int64_t inputs, int64_t hidden, int64_t outputs, double lr,
+                               uint64_t seed)
+    : mlp_({inputs, hidden, outputs}, {Act::kSigmoid, Act::kSigmoid}, seed), sgd_(lr) {}
+
+double ClassicNetwork::train(const std::vector<float>& input, const std::vector<float>& target) {
+  const Matrix x(1, static_cast<int64_t>(input.size()), input);
+  const Matrix y(1, static_cast<int64_t>(target.size()), target);
+  const double error = mse_.forward(mlp_.forward(x), y);
+  mlp_.backward(mse_.backward());
+  sgd_.step(mlp_.layers());
+  return error;
+}
+
+std::vector<float> ClassicNetwork::query(const std::vector<float>& input) {
+  return mlp_.forward(Matrix(1, static_cast<int64_t>(input.size()), input)).values();
+}
+
 }  // namespace nnn::baseline

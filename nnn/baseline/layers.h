@@ -116,4 +116,22 @@ class Adam {
   std::vector<Matrix> m_, v_;  // per layer: w then b
 };
 
+/// The first tutorials' network, per-sample "train / query" style: sigmoid
+/// after every layer, mean squared error against the target vector (e.g.
+/// 0.01 / 0.99 one-hot), plain SGD, one sample per update.
+class ClassicNetwork {
+ public:
+  ClassicNetwork(int64_t inputs, int64_t hidden, int64_t outputs, double lr, uint64_t seed);
+  /// One forward, backward and update on a single sample; returns its error.
+  double train(const std::vector<float>& input, const std::vector<float>& target);
+  /// The network's outputs for one sample.
+  std::vector<float> query(const std::vector<float>& input);
+  Mlp& mlp() { return mlp_; }
+
+ private:
+  Mlp mlp_;
+  Sgd sgd_;
+  MeanSquaredError mse_;
+};
+
 }  // namespace nnn::baseline

@@ -158,6 +158,31 @@ TEST(BaselineLayers, BatchGradientIsTheMeanOfPerSampleGradients) {
     EXPECT_NEAR(batch_dw.data()[i], mean_dw.data()[i], 1e-6);
 }
 
+// The per-sample sigmoid/MSE network learns a small table (XOR-like).
+TEST(BaselineClassic, TrainAndQueryOneSampleAtATime) {
+  ClassicNetwork net(2, 8, 2, /*lr=*/2.0, /*seed=*/4);
+  const std::vector<std::vector<float>> xs = {
+      {0.01f, 0.01f}, {0.01f, 0.99f}, {0.99f, 0.01f}, {0.99f, 0.99f}};
+  const std::vector<int> ys = {0, 1, 1, 0};
+  auto error = [&] {
+    double sum = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const auto out = net.query(xs[i]);
+      EXPECT_EQ(out.size(), 2u);
+      const float want[2] = {ys[i] == 0 ? 0.99f : 0.01f, ys[i] == 1 ? 0.99f : 0.01f};
+      for (int k = 0; k < 2; ++k) sum += (out[k] - want[k]) * (out[k] - want[k]);
+    }
+    return sum;
+  };
+  const double before = error();
+  for (int epoch = 0; epoch < 3000; ++epoch) {
+    for (size_t i = 0; i < xs.size(); ++i) {
+      net.train(xs[i], {ys[i] == 0 ? 0.99f : 0.01f, ys[i] == 1 ? 0.99f : 0.01f});
+    }
+  }
+  EXPECT_LT(error(), 0.1 * before);
+}
+
 // The micrograd lecture's neuron: o = tanh(x1 w1 + x2 w2 + b).
 TEST(BaselineValue, TanhNeuronFromTheLecture) {
   Value x1(2.0, "x1"), x2(0.0, "x2"), w1(-3.0, "w1"), w2(1.0, "w2"), b(6.8813735870195432, "b");

@@ -10,6 +10,7 @@
 
 #include "nnn/config/model_options.h"
 #include "nnn/core/weights.h"
+#include "nnn/train/compare.h"
 #include "nnn/train/optimizer.h"
 #include "tests/test_util.h"
 
@@ -289,6 +290,35 @@ TEST_F(RunTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
                "the loss became NaN or infinite in epoch 1 at batch");
   EXPECT_FALSE(fs::exists(dir_ / "run" / RunFiles::kCheckpoint));
   EXPECT_FALSE(fs::exists(dir_ / "run" / RunFiles::kWeights));
+}
+
+}  // namespace
+}  // namespace nnn
+
+namespace nnn {
+namespace {
+
+TEST_F(RunTest, CompareWritesOneTableForThreeModels) {
+  std::ostringstream log;
+  const auto result =
+      run_comparison(write_config(dir_), {"train.epochs=2"}, (dir_ / "compare").string(), log);
+  ASSERT_EQ(result.rows.size(), 3u);
+  const int64_t nnn_parameters = result.rows[0].parameters;
+  for (const auto& row : result.rows) {
+    EXPECT_NEAR(static_cast<double>(row.parameters), static_cast<double>(nnn_parameters),
+                0.02 * static_cast<double>(nnn_parameters))
+        << row.model;
+    EXPECT_GT(row.samples_per_second, 0.0) << row.model;
+    EXPECT_GT(row.test_accuracy.back(), 0.0) << row.model;
+    EXPECT_TRUE(std::isfinite(row.final_loss)) << row.model;
+  }
+  EXPECT_EQ(result.rows[0].test_accuracy.size(), 3u);  // per step for the NNN
+  const std::string md = read_file((dir_ / "compare" / "compare.md").string());
+  EXPECT_NE(md.find("| from-scratch MLP 2-"), std::string::npos) << md;
+  EXPECT_NE(read_file((dir_ / "compare" / "compare.json").string()).find("\"rows\""),
+            std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "compare" / "nnn" / RunFiles::kSummary));
+  EXPECT_TRUE(fs::exists(dir_ / "compare" / "torch_mlp" / RunFiles::kSummary));
 }
 
 }  // namespace

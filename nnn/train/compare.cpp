@@ -1,0 +1,210 @@
+// The three-way comparison. The NNN and the LibTorch MLP go through the
+// ordinary run machinery (each gets its own run directory inside the
+// comparison's); the from-scratch MLP is trained here on the same batches.
+#include "nnn/train/compare.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <ostream>
+
+#include "nnn/baseline/layers.h"
+#include "nnn/config/experiment_config.h"
+#include "nnn/core/error.h"
+#include "nnn/core/parallel.h"
+#include "nnn/core/weights.h"
+#include "nnn/data/load.h"
+#include "nnn/data/loader.h"
+#include "nnn/train/run.h"
+#include "nnn/util/json.h"
+
+namespace nnn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+baseline::Matrix to_matrix(const torch::Tensor& t) {
+  const auto c = t.to(torch::kCPU, torch::kFloat).contiguous();
+  return baseline::Matrix(c.size(0), c.size(1),
+                          std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel()));
+}
+
+std::vector<int64_t> to_labels(const torch::Tensor& t) {
+  const auto c = t.to(torch::kCPU, torch::kLong).contiguous();
+  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+}
+
+// Hidden width of a one-hidden-layer MLP D_in-h-C with about `parameters`.
+int64_t matched_hidden(int64_t parameters, int64_t inputs, int64_t classes) {
+  return std::max<int64_t>(1, (parameters - classes) / (inputs + 1 + classes));
+}
+
+CompareRow from_run(const std::string& name, const RunResult& run) {
+  CompareRow row;
+  row.model = name;
+  row.parameters = run.parameters;
+  row.seconds = run.seconds;
+  row.test_accuracy = run.test.accuracy;
+  const fs::path csv = fs::path(run.dir) / RunFiles::kMetricsCsv;
+  // samples/s and the last training loss from the metrics of the last epoch.
+  const std::string text = read_file(csv.string());
+  const size_t last = text.rfind('\n', text.size() - 2);
+  const std::string row_text = text.substr(last + 1);
+  std::vector<std::string> fields;
+  size_t start = 0;
+  for (size_t comma; (comma = row_text.find(',', start)) != std::string::npos; start = comma + 1) {
+    fields.push_back(row_text.substr(start, comma - start));
+  }
+  fields.push_back(row_text.substr(start));
+  row.final_loss = std::stod(fields.at(2));
+  row.samples_per_second = std::stod(fields.at(fields.size() - 2));
+  return row;
+}
+
+// The from-scratch MLP: relu hidden layer, softmax + cross-entropy, the
+// config's optimiser (sgd with momentum, or adam) and learning rate.
+CompareRow train_baseline(const ExperimentConfig& config, const DataSplit& data, int64_t hidden,
+                          std::ostream& log) {
+  const int64_t inputs = data.train.features();
+  const int64_t classes = config.model.output_size;
+  baseline::Mlp mlp({inputs, hidden, classes}, {baseline::Act::kReLU, baseline::Act::kIdentity},
+                    config.seed);
+  baseline::Sgd sgd(config.train.lr, 0.0, config.train.momentum);
+  baseline::Adam adam(config.train.lr, config.train.beta1, config.train.beta2);
+  const bool use_adam = config.train.optimizer != "sgd";
+  BatchLoader loader(data.train, config.train.batch_size, /*shuffle=*/true, config.seed,
+                     torch::kCPU, config.data.augment_shift);
+  baseline::SoftmaxCrossEntropy loss;
+  const baseline::Matrix test_inputs = to_matrix(data.test.inputs);
+  const auto test_labels = to_labels(data.test.labels);
+  // Test accuracy, every epoch like the other two runs (inside the timing).
+  auto test_accuracy = [&] {
+    const baseline::Matrix logits = mlp.forward(test_inputs);
+    int64_t correct = 0;
+    for (int64_t r = 0; r < logits.rows(); ++r) {
+      int64_t best = 0;
+      for (int64_t c = 1; c < logits.cols(); ++c) best = logits(r, c) > logits(r, best) ? c : best;
+      correct += best == test_labels[static_cast<size_t>(r)];
+    }
+    return static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, logits.rows()));
+  };
+  CompareRow row;
+  row.model = "from-scratch MLP";
+  row.parameters = mlp.parameter_count();
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
+    loader.start_epoch(epoch);
+    double loss_sum = 0.0;
+    for (int64_t b = 0; b < loader.batches(); ++b) {
+      const auto [x, y] = loader.batch(b);
+      loss_sum += loss.forward(mlp.forward(to_matrix(x)), to_labels(y));
+      mlp.backward(loss.backward());
+      if (use_adam) {
+        adam.step(mlp.layers());
+      } else {
+        sgd.step(mlp.layers());
+      }
+    }
+    row.final_loss = loss_sum / static_cast<double>(loader.batches());
+    row.test_accuracy = {test_accuracy()};
+    fmt::print(log, "from-scratch MLP epoch {}/{} loss {:.4f} | test acc {:.2f}%\n", epoch,
+               config.train.epochs, row.final_loss, 100 * row.test_accuracy[0]);
+    log.flush();
+  }
+  row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  row.samples_per_second =
+      static_cast<double>(data.train.size() * config.train.epochs) / row.seconds;
+  return row;
+}
+
+std::string percents(const std::vector<double>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += fmt::format("{}{:.2f}", i ? " / " : "", 100 * values[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+CompareResult run_comparison(const std::string& config_path,
+                             const std::vector<std::string>& overrides, const std::string& out,
+                             std::ostream& log) {
+  const ExperimentConfig config = load_experiment(config_path, overrides);
+  CompareResult result;
+  if (out.empty()) {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+    result.dir = "runs/" + config.name + "-compare-" + stamp;
+  } else {
+    result.dir = out;
+  }
+  NNN_CHECK(!fs::exists(fs::path(result.dir) / "compare.json"), result.dir,
+            " already holds a comparison; choose another --out");
+  fs::create_directories(result.dir);
+
+  RunOptions nnn_run;
+  nnn_run.config_path = config_path;
+  nnn_run.overrides = overrides;
+  nnn_run.out = (fs::path(result.dir) / "nnn").string();
+  const RunResult nnn = run_training(nnn_run, log);
+  NNN_CHECK(nnn.completed, "the NNN run was interrupted");
+  result.rows.push_back(from_run("NNN (" + config.name + ")", nnn));
+
+  const int64_t hidden =
+      matched_hidden(nnn.parameters, config.model.input_size, config.model.output_size);
+  RunOptions mlp_run = nnn_run;
+  mlp_run.out = (fs::path(result.dir) / "torch_mlp").string();
+  mlp_run.overrides.push_back("model.wiring={adjacency: [[0]]}");
+  mlp_run.overrides.push_back("model.steps=1");
+  mlp_run.overrides.push_back(fmt::format("model.hidden={}", hidden));
+  mlp_run.overrides.push_back("loss.steps=last");
+  const RunResult mlp = run_training(mlp_run, log);
+  NNN_CHECK(mlp.completed, "the LibTorch MLP run was interrupted");
+  result.rows.push_back(from_run(fmt::format("LibTorch MLP {}-{}-{}", config.model.input_size,
+                                             hidden, config.model.output_size),
+                                 mlp));
+
+  configure_threads(1);  // the from-scratch code is single-threaded
+  const DataSplit data = load_data(config.data, config.seed);
+  result.rows.push_back(train_baseline(config, data, hidden, log));
+  result.rows.back().model = fmt::format("from-scratch MLP {}-{}-{}", config.model.input_size,
+                                         hidden, config.model.output_size);
+
+  std::string md = fmt::format(
+      "# Comparison: {}\n\nSame data split, {} epochs, batch {}, seed {}, optimiser {} (lr {}). "
+      "The "
+      "from-scratch MLP runs single-threaded with plain Adam for adam and adamw (no weight "
+      "decay) or SGD with momentum for sgd, and a constant learning rate; wall times include "
+      "the test evaluation after every epoch.\n\n"
+      "| model | parameters | wall time | samples/s | test accuracy % (per step) | final train "
+      "loss |\n"
+      "| --- | ---: | ---: | ---: | --- | ---: |\n",
+      config.name, config.train.epochs, config.train.batch_size, config.seed,
+      config.train.optimizer, config.train.lr);
+  std::string rows_json;
+  for (const auto& r : result.rows) {
+    md += fmt::format("| {} | {} | {:.1f} s | {:.0f} | {} | {:.4f} |\n", r.model, r.parameters,
+                      r.seconds, r.samples_per_second, percents(r.test_accuracy), r.final_loss);
+    json::Object o;
+    o.add("model", r.model).add("parameters", r.parameters).add("seconds", r.seconds);
+    o.add("samples_per_s", r.samples_per_second).add("test_accuracy", r.test_accuracy);
+    o.add("final_loss", r.final_loss);
+    rows_json += (rows_json.empty() ? "" : ",\n  ") + o.str();
+  }
+  write_file_atomically((fs::path(result.dir) / "compare.md").string(), md);
+  write_file_atomically(
+      (fs::path(result.dir) / "compare.json").string(),
+      "{\"config\": " + json::quote(config_path) + ",\n \"rows\": [\n  " + rows_json + "\n]}\n");
+  log << "\n" << md << "\nwritten to " << result.dir << "/compare.md and compare.json\n";
+  return result;
+}
+
+}  // namespace nnn

@@ -1,0 +1,153 @@
+// Degradations as batched tensor operations: one affine resampling for all
+// shifts and rotations, convolutions for the blurs, two resizes for the low
+// resolution.
+#include "nnn/data/degrade.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/functional.h>
+
+#include <cmath>
+
+#include "nnn/core/error.h"
+#include "nnn/data/augment.h"
+
+namespace nnn {
+
+namespace F = torch::nn::functional;
+
+bool DegradeOptions::any() const {
+  return shift > 0 || rotation > 0 || motion_length > 1 || blur_sigma > 0 || low_resolution > 0 ||
+         contrast != 1.0 || noise_std > 0;
+}
+
+torch::Tensor gaussian_kernel(double sigma) {
+  NNN_CHECK(sigma > 0, "blur_sigma must be > 0; got ", sigma);
+  const auto radius = static_cast<int64_t>(std::ceil(3.0 * sigma));
+  const auto x = torch::arange(-radius, radius + 1, torch::kFloat32);
+  const auto g = torch::exp(-x * x / (2.0 * sigma * sigma));
+  const auto k = g.unsqueeze(1) * g.unsqueeze(0);
+  return k / k.sum();
+}
+
+torch::Tensor motion_kernel(int64_t length, double degrees) {
+  NNN_CHECK(length >= 1, "motion_length must be >= 1; got ", length);
+  const int64_t size = length % 2 == 1 ? length : length + 1;
+  const double c = static_cast<double>(size / 2);
+  auto k = torch::zeros({size, size});
+  auto a = k.accessor<float, 2>();
+  const double radians = degrees * M_PI / 180.0;
+  // Sample the segment densely and splat each point bilinearly.
+  const int64_t samples = 8 * length;
+  for (int64_t s = 0; s < samples; ++s) {
+    const double t = (static_cast<double>(s) + 0.5) / static_cast<double>(samples) - 0.5;
+    const double x = c + t * static_cast<double>(length - 1) * std::cos(radians);
+    const double y = c - t * static_cast<double>(length - 1) * std::sin(radians);
+    const auto x0 = static_cast<int64_t>(std::floor(x));
+    const auto y0 = static_cast<int64_t>(std::floor(y));
+    const double fx = x - static_cast<double>(x0), fy = y - static_cast<double>(y0);
+    const double w[2][2] = {{(1 - fy) * (1 - fx), (1 - fy) * fx}, {fy * (1 - fx), fy * fx}};
+    for (int dy = 0; dy < 2; ++dy) {
+      for (int dx = 0; dx < 2; ++dx) {
+        const int64_t yy = y0 + dy, xx = x0 + dx;
+        if (yy >= 0 && yy < size && xx >= 0 && xx < size)
+          a[yy][xx] += static_cast<float>(w[dy][dx]);
+      }
+    }
+  }
+  return k / k.sum();
+}
+
+namespace {
+
+// Same-size convolution of [B, 1, S, S] with one kernel per image [B, k, k]
+// (grouped) or one shared kernel [k, k].
+torch::Tensor convolve(const torch::Tensor& images, const torch::Tensor& kernels) {
+  const int64_t b = images.size(0);
+  if (kernels.dim() == 2) {
+    const int64_t pad = kernels.size(0) / 2;
+    return F::conv2d(images, kernels.view({1, 1, kernels.size(0), kernels.size(1)}),
+                     F::Conv2dFuncOptions().padding(pad));
+  }
+  const int64_t pad = kernels.size(1) / 2;
+  const auto grouped = images.view({1, b, images.size(2), images.size(3)});
+  const auto weight = kernels.view({b, 1, kernels.size(1), kernels.size(2)});
+  return F::conv2d(grouped, weight, F::Conv2dFuncOptions().padding(pad).groups(b))
+      .view({b, 1, images.size(2), images.size(3)});
+}
+
+}  // namespace
+
+torch::Tensor degrade(const torch::Tensor& images, const DegradeOptions& o, uint64_t seed) {
+  NNN_CHECK(images.dim() == 2, "degrade: images must be [B, S*S]; got ", images.sizes());
+  const int64_t b = images.size(0);
+  const auto side =
+      static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(images.size(1)))));
+  NNN_CHECK(side * side == images.size(1), "degrade: images must be square; rows have ",
+            images.size(1), " values");
+  if (!o.any() || b == 0) return images;
+  auto gen = at::detail::createCPUGenerator(seed);
+  const auto cpu = torch::TensorOptions().dtype(torch::kFloat32);
+  auto uniform = [&](double lo, double hi, int64_t n) {
+    return torch::empty({n}, cpu).uniform_(lo, hi, gen);
+  };
+  auto x = images.to(torch::kFloat32).view({b, 1, side, side});
+  const auto device = images.device();
+
+  if (o.shift > 0 || o.rotation > 0) {
+    const auto angle = uniform(-o.rotation, o.rotation, b) * (M_PI / 180.0);
+    // Normalised coordinates span 2 over the side: t pixels = 2t / S.
+    const auto tx = uniform(-o.shift, o.shift, b) * (2.0 / static_cast<double>(side));
+    const auto ty = uniform(-o.shift, o.shift, b) * (2.0 / static_cast<double>(side));
+    const auto cos = torch::cos(angle), sin = torch::sin(angle);
+    const auto theta =
+        torch::stack({torch::stack({cos, -sin, tx}, 1), torch::stack({sin, cos, ty}, 1)}, 1);
+    const auto grid = F::affine_grid(theta.to(device), {b, 1, side, side}, /*align_corners=*/false);
+    x = F::grid_sample(x, grid,
+                       F::GridSampleFuncOptions()
+                           .mode(torch::kBilinear)
+                           .padding_mode(torch::kZeros)
+                           .align_corners(false));
+  }
+  if (o.motion_length > 1) {
+    if (o.motion_angle >= 0) {
+      x = convolve(x, motion_kernel(o.motion_length, o.motion_angle).to(device));
+    } else {
+      const auto angles = uniform(0.0, 180.0, b);
+      std::vector<torch::Tensor> kernels;
+      for (int64_t i = 0; i < b; ++i)
+        kernels.push_back(motion_kernel(o.motion_length, angles[i].item<double>()));
+      x = convolve(x, torch::stack(kernels).to(device));
+    }
+  }
+  if (o.blur_sigma > 0) x = convolve(x, gaussian_kernel(o.blur_sigma).to(device));
+  if (o.low_resolution > 0) {
+    NNN_CHECK(o.low_resolution < side, "low_resolution is ", o.low_resolution,
+              " but the images are only ", side, " pixels wide");
+    x = F::interpolate(x, F::InterpolateFuncOptions()
+                              .size(std::vector<int64_t>{o.low_resolution, o.low_resolution})
+                              .mode(torch::kArea));
+    x = F::interpolate(x, F::InterpolateFuncOptions()
+                              .size(std::vector<int64_t>{side, side})
+                              .mode(torch::kBilinear)
+                              .align_corners(false));
+  }
+  if (o.contrast != 1.0) {
+    const auto mean = x.mean({1, 2, 3}, /*keepdim=*/true);
+    x = mean + o.contrast * (x - mean);
+  }
+  if (o.noise_std > 0) {
+    x = x + o.noise_std * torch::empty({b, 1, side, side}, cpu).normal_(0.0, 1.0, gen).to(device);
+  }
+  return x.reshape({b, side * side});
+}
+
+torch::Tensor degrade_frames(const torch::Tensor& images, int64_t frames, const DegradeOptions& o,
+                             uint64_t seed) {
+  NNN_CHECK(frames >= 1, "frames must be >= 1; got ", frames);
+  std::vector<torch::Tensor> out;
+  for (int64_t f = 0; f < frames; ++f)
+    out.push_back(degrade(images, o, mix_seed(seed, static_cast<uint64_t>(f), 0xF4A3E5ULL)));
+  return torch::stack(out);
+}
+
+}  // namespace nnn

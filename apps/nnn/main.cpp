@@ -131,12 +131,8 @@ int cmd_eval(int argc, char** argv) {
     std::cout << o.str() << "\n";
     return 0;
   }
-  fmt::print("{} on {} ({} samples), loss {:.4f}\n{:>6} {:>9} {:>9} {:>11}\n", args.positional[0],
-             data, e.samples, e.loss, "step", "accuracy", "top-3", "confidence");
-  for (size_t t = 0; t < e.accuracy.size(); ++t) {
-    fmt::print("{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f}\n", t + 1, 100 * e.accuracy[t], 100 * e.top3[t],
-               e.confidence[t]);
-  }
+  fmt::print("{} on {} ({} samples), loss {:.4f}\n{}", args.positional[0], data, e.samples, e.loss,
+             nnn::evaluation_table(e));
   return 0;
 }
 

@@ -294,15 +294,21 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   save_weights(*trainer.model(), (dir / RunFiles::kWeights).string());
   write_summary(result.dir, config, trainer, last, result.parameters, device);
   if (last.test.samples > 0) {
-    fmt::print(log, "\ntest set ({} samples), per step:\n{:>6} {:>9} {:>9} {:>11}\n",
-               last.test.samples, "step", "accuracy", "top-3", "confidence");
-    for (int64_t t = 0; t < steps; ++t) {
-      fmt::print(log, "{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f}\n", t + 1, 100 * last.test.accuracy[t],
-                 100 * last.test.top3[t], last.test.confidence[t]);
-    }
+    fmt::print(log, "\ntest set ({} samples), per step:\n{}", last.test.samples,
+               evaluation_table(last.test));
   }
   fmt::print(log, "done in {:.1f} s; results in {}\n", result.seconds, result.dir);
   return result;
+}
+
+std::string evaluation_table(const Evaluation& e) {
+  std::string out =
+      fmt::format("{:>6} {:>9} {:>9} {:>11}\n", "step", "accuracy", "top-3", "confidence");
+  for (size_t t = 0; t < e.accuracy.size(); ++t) {
+    out += fmt::format("{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f}\n", t + 1, 100 * e.accuracy[t],
+                       100 * e.top3[t], e.confidence[t]);
+  }
+  return out;
 }
 
 Evaluation evaluate_run(const std::string& dir, const std::string& data) {

@@ -41,6 +41,9 @@ RunResult run_training(const RunOptions& options, std::ostream& log);
 /// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data).
 Evaluation evaluate_run(const std::string& dir, const std::string& data);
 
+/// A per-step table (step, accuracy, top-3, confidence), one line a step.
+std::string evaluation_table(const Evaluation& evaluation);
+
 /// File names inside a run directory.
 struct RunFiles {
   static constexpr const char* kConfig = "config.yaml";

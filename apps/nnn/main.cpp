@@ -38,10 +38,11 @@ commands:
   bench [--device D] [--threads N] [--seconds S] [--json PATH] [--only TEXT] [--batch N]
         Time the standard workloads (training and inference) beside the
         machine's sgemm; print a table, write JSON.
-  compare CONFIG [key=value ...] [--out DIR]
+  compare CONFIG [key=value ...] [--out DIR] [--classic LR]
         Train the config's NNN, a LibTorch MLP with a matched parameter count
         and the from-scratch MLP on the same data, epochs, batch and seed;
-        print and write compare.md / compare.json.
+        print and write compare.md / compare.json. --classic LR adds the
+        first tutorials' per-sample sigmoid/MSE network (SGD at LR).
   bench --baseline
         The from-scratch matrix product against LibTorch's (1 thread each)
         on the MNIST-MLP shapes.
@@ -244,13 +245,21 @@ int cmd_bench(int argc, char** argv) {
 }
 
 int cmd_compare(int argc, char** argv) {
-  const Args args = parse_args(argc, argv, {"--out"});
+  const Args args = parse_args(argc, argv, {"--out", "--classic"});
   if (args.help || args.positional.size() != 1) {
-    std::cout << "usage: nnn compare CONFIG [key=value ...] [--out DIR]\n";
+    std::cout << "usage: nnn compare CONFIG [key=value ...] [--out DIR] [--classic LR]\n";
     return args.help ? 0 : 2;
   }
+  double classic_lr = 0.0;
+  if (args.has("--classic")) {
+    const std::string& text = args.flags.at("--classic");
+    char* end = nullptr;
+    classic_lr = std::strtod(text.c_str(), &end);
+    NNN_CHECK(end != text.c_str() && *end == '\0' && classic_lr > 0,
+              "--classic expects a learning rate > 0; got '", text, "'");
+  }
   nnn::run_comparison(args.positional[0], args.overrides,
-                      args.has("--out") ? args.flags.at("--out") : "", std::cout);
+                      args.has("--out") ? args.flags.at("--out") : "", std::cout, classic_lr);
   return 0;
 }
 

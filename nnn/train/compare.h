@@ -1,6 +1,7 @@
 // `nnn compare`: the config's NNN, a LibTorch MLP with a matched parameter
 // count, and the from-scratch MLP (nnn/baseline), trained on the same data
-// split, epochs, batch size and seed, in one table (compare.md, compare.json).
+// split, epochs, batch size and seed, in one table (compare.md, compare.json);
+// optionally also the classic per-sample sigmoid network.
 #pragma once
 
 #include <iosfwd>
@@ -25,8 +26,10 @@ struct CompareResult {
 
 /// Runs the three trainings into `out` (empty: runs/<name>-compare-<time>)
 /// and writes compare.md and compare.json there; `log` gets the progress.
+/// `classic_lr` > 0 adds the first tutorials' per-sample sigmoid/MSE network
+/// (nnn/baseline ClassicNetwork) trained with SGD at that rate.
 CompareResult run_comparison(const std::string& config_path,
                              const std::vector<std::string>& overrides, const std::string& out,
-                             std::ostream& log);
+                             std::ostream& log, double classic_lr = 0.0);
 
 }  // namespace nnn

@@ -21,35 +21,6 @@ std::string shape_of(const torch::Tensor& t) {
 }
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::FILE* file = std::fopen(tmp.c_str(), "wb");
-    NNN_CHECK(file != nullptr, "cannot write ", tmp, ": ", std::strerror(errno));
-    const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), file);
-    const bool ok = written == bytes.size() && std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
-    const int error = errno;
-    std::fclose(file);
-    if (!ok) {
-      std::remove(tmp.c_str());
-      throw Error("cannot write " + tmp + ": " + std::strerror(error));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(tmp.c_str());
-    throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(error));
-  }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  NNN_CHECK(in.good(), "cannot read ", path, ": ", std::strerror(errno));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 void save_weights(const torch::nn::Module& module, const std::string& path) {
   c10::Dict<std::string, torch::Tensor> dict;
   for (const auto& item : module.named_parameters()) {

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "nnn/util/files.h"
+
 namespace nnn {
 
 /// Writes every parameter (moved to the CPU) to `path`, atomically: a
@@ -16,10 +18,5 @@ void save_weights(const torch::nn::Module& module, const std::string& path);
 /// parameter must be present with the same shape and no extra names may be
 /// in the file; a mismatch is an nnn::Error naming the tensor and both shapes.
 void load_weights(torch::nn::Module& module, const std::string& path);
-
-/// Writes `bytes` to `path` atomically (temporary file, flush, rename).
-void write_file_atomically(const std::string& path, const std::string& bytes);
-/// Reads a whole file; nnn::Error naming it when it cannot be read.
-std::string read_file(const std::string& path);
 
 }  // namespace nnn

@@ -19,14 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 using testing::expect_error;
 
-class IdxTest : public ::testing::Test {
+class IdxTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nnn_idx_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   void write_bytes(const std::string& name, const std::vector<uint8_t>& bytes) const {
     std::ofstream(path(name), std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()),
@@ -44,7 +38,6 @@ class IdxTest : public ::testing::Test {
     for (int64_t i = 0; i < label_count; ++i) y.data.push_back(static_cast<uint8_t>(i % 3));
     write_idx(path(labels), y);
   }
-  fs::path dir_;
 };
 
 TEST_F(IdxTest, RoundTripPlainAndGzipAllTypes) {

@@ -16,19 +16,13 @@ namespace {
 namespace fs = std::filesystem;
 using testing::expect_error;
 
-class PgmTest : public ::testing::Test {
+class PgmTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nnn_pgm_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& name, const std::string& bytes) const {
     const std::string path = (dir_ / name).string();
     std::ofstream(path, std::ios::binary) << bytes;
     return path;
   }
-  fs::path dir_;
 };
 
 TEST_F(PgmTest, ReadsBinaryAndAsciiAndRoundTrips) {

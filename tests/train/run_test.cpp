@@ -43,16 +43,12 @@ ExperimentConfig tiny_config() {
   return c;
 }
 
-class RunTest : public ::testing::Test {
+class RunTest : public testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nnn_run_test_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
     configure_threads(1);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
 };
 
 TEST(Schedule, WarmupStepCosine) {

@@ -9,16 +9,17 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 
 #include "nnn/baseline/layers.h"
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/error.h"
 #include "nnn/core/parallel.h"
-#include "nnn/core/weights.h"
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
 #include "nnn/train/run.h"
+#include "nnn/util/files.h"
 #include "nnn/util/json.h"
 
 namespace nnn {
@@ -59,20 +60,41 @@ CompareRow from_run(const std::string& name, const RunResult& run) {
   row.model = name;
   row.parameters = run.parameters;
   row.seconds = run.seconds;
-  row.test_accuracy = run.test.accuracy;
-  const fs::path csv = fs::path(run.dir) / RunFiles::kMetricsCsv;
-  // samples/s and the last training loss from the metrics of the last epoch.
-  const std::string text = read_file(csv.string());
-  const size_t last = text.rfind('\n', text.size() - 2);
-  const std::string row_text = text.substr(last + 1);
-  std::vector<std::string> fields;
-  size_t start = 0;
-  for (size_t comma; (comma = row_text.find(',', start)) != std::string::npos; start = comma + 1) {
-    fields.push_back(row_text.substr(start, comma - start));
+  row.test_accuracy = run.last.test.accuracy;
+  row.final_loss = run.last.train_loss;
+  row.samples_per_second = run.last.samples_per_second;
+  return row;
+}
+
+// Runs config.train.epochs over the loader's batches with `step` (x, y ->
+// the batch's loss), evaluating `predict` on the test set after every epoch,
+// like the other two runs, inside the timing.
+CompareRow timed_epochs(
+    const char* label, const char* loss_name, const ExperimentConfig& config, const DataSplit& data,
+    BatchLoader& loader, int64_t parameters,
+    const std::function<double(const torch::Tensor&, const torch::Tensor&)>& step,
+    const std::function<baseline::Matrix(const baseline::Matrix&)>& predict, std::ostream& log) {
+  const baseline::Matrix test_inputs = to_matrix(data.test.inputs);
+  const auto test_labels = to_labels(data.test.labels);
+  CompareRow row;
+  row.parameters = parameters;
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
+    loader.start_epoch(epoch);
+    double loss_sum = 0.0;
+    for (int64_t b = 0; b < loader.batches(); ++b) {
+      const auto [x, y] = loader.batch(b);
+      loss_sum += step(x, y);
+    }
+    row.final_loss = loss_sum / static_cast<double>(loader.batches());
+    row.test_accuracy = {accuracy_of(predict(test_inputs), test_labels)};
+    fmt::print(log, "{} epoch {}/{} {} {:.4f} | test acc {:.2f}%\n", label, epoch,
+               config.train.epochs, loss_name, row.final_loss, 100 * row.test_accuracy[0]);
+    log.flush();
   }
-  fields.push_back(row_text.substr(start));
-  row.final_loss = std::stod(fields.at(2));
-  row.samples_per_second = std::stod(fields.at(fields.size() - 2));
+  row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  row.samples_per_second =
+      static_cast<double>(data.train.size() * config.train.epochs) / row.seconds;
   return row;
 }
 
@@ -80,46 +102,27 @@ CompareRow from_run(const std::string& name, const RunResult& run) {
 // config's optimiser (sgd with momentum, or adam) and learning rate.
 CompareRow train_baseline(const ExperimentConfig& config, const DataSplit& data, int64_t hidden,
                           std::ostream& log) {
-  const int64_t inputs = data.train.features();
-  const int64_t classes = config.model.output_size;
-  baseline::Mlp mlp({inputs, hidden, classes}, {baseline::Act::kReLU, baseline::Act::kIdentity},
-                    config.seed);
+  baseline::Mlp mlp({data.train.features(), hidden, config.model.output_size},
+                    {baseline::Act::kReLU, baseline::Act::kIdentity}, config.seed);
   baseline::Sgd sgd(config.train.lr, 0.0, config.train.momentum);
   baseline::Adam adam(config.train.lr, config.train.beta1, config.train.beta2);
   const bool use_adam = config.train.optimizer != "sgd";
   BatchLoader loader(data.train, config.train.batch_size, /*shuffle=*/true, config.seed,
                      torch::kCPU, config.data.augment_shift);
   baseline::SoftmaxCrossEntropy loss;
-  const baseline::Matrix test_inputs = to_matrix(data.test.inputs);
-  const auto test_labels = to_labels(data.test.labels);
-  CompareRow row;
-  row.model = "from-scratch MLP";
-  row.parameters = mlp.parameter_count();
-  const auto start = std::chrono::steady_clock::now();
-  for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
-    loader.start_epoch(epoch);
-    double loss_sum = 0.0;
-    for (int64_t b = 0; b < loader.batches(); ++b) {
-      const auto [x, y] = loader.batch(b);
-      loss_sum += loss.forward(mlp.forward(to_matrix(x)), to_labels(y));
-      mlp.backward(loss.backward());
-      if (use_adam) {
-        adam.step(mlp.layers());
-      } else {
-        sgd.step(mlp.layers());
-      }
+  auto step = [&](const torch::Tensor& x, const torch::Tensor& y) {
+    const double value = loss.forward(mlp.forward(to_matrix(x)), to_labels(y));
+    mlp.backward(loss.backward());
+    if (use_adam) {
+      adam.step(mlp.layers());
+    } else {
+      sgd.step(mlp.layers());
     }
-    row.final_loss = loss_sum / static_cast<double>(loader.batches());
-    // Test accuracy every epoch, like the other two runs (inside the timing).
-    row.test_accuracy = {accuracy_of(mlp.forward(test_inputs), test_labels)};
-    fmt::print(log, "from-scratch MLP epoch {}/{} loss {:.4f} | test acc {:.2f}%\n", epoch,
-               config.train.epochs, row.final_loss, 100 * row.test_accuracy[0]);
-    log.flush();
-  }
-  row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  row.samples_per_second =
-      static_cast<double>(data.train.size() * config.train.epochs) / row.seconds;
-  return row;
+    return value;
+  };
+  auto predict = [&](const baseline::Matrix& x) { return mlp.forward(x); };
+  return timed_epochs("from-scratch MLP", "loss", config, data, loader, mlp.parameter_count(), step,
+                      predict, log);
 }
 
 // The first tutorials' network: sigmoid layers, MSE against 0.01/0.99
@@ -127,37 +130,19 @@ CompareRow train_baseline(const ExperimentConfig& config, const DataSplit& data,
 // epoch's shuffled order.
 CompareRow train_classic(const ExperimentConfig& config, const DataSplit& data, int64_t hidden,
                          double lr, std::ostream& log) {
-  const int64_t inputs = data.train.features();
   const int64_t classes = config.model.output_size;
-  baseline::ClassicNetwork net(inputs, hidden, classes, lr, config.seed);
+  baseline::ClassicNetwork net(data.train.features(), hidden, classes, lr, config.seed);
   BatchLoader loader(data.train, /*batch_size=*/1, /*shuffle=*/true, config.seed, torch::kCPU,
                      config.data.augment_shift);
-  const baseline::Matrix test_inputs = to_matrix(data.test.inputs);
-  const auto test_labels = to_labels(data.test.labels);
-  CompareRow row;
-  row.parameters = net.mlp().parameter_count();
-  const auto start = std::chrono::steady_clock::now();
   std::vector<float> target(static_cast<size_t>(classes));
-  for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
-    loader.start_epoch(epoch);
-    double error = 0.0;
-    for (int64_t i = 0; i < loader.batches(); ++i) {
-      const auto [x, y] = loader.batch(i);
-      const baseline::Matrix sample = to_matrix(x);
-      std::fill(target.begin(), target.end(), 0.01f);
-      target[static_cast<size_t>(y.item<int64_t>())] = 0.99f;
-      error += net.train(sample.values(), target);
-    }
-    row.final_loss = error / static_cast<double>(loader.batches());
-    row.test_accuracy = {accuracy_of(net.mlp().forward(test_inputs), test_labels)};
-    fmt::print(log, "classic sigmoid MLP epoch {}/{} mse {:.4f} | test acc {:.2f}%\n", epoch,
-               config.train.epochs, row.final_loss, 100 * row.test_accuracy[0]);
-    log.flush();
-  }
-  row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  row.samples_per_second =
-      static_cast<double>(data.train.size() * config.train.epochs) / row.seconds;
-  return row;
+  auto step = [&](const torch::Tensor& x, const torch::Tensor& y) {
+    std::fill(target.begin(), target.end(), 0.01f);
+    target[static_cast<size_t>(y.item<int64_t>())] = 0.99f;
+    return net.train(to_matrix(x).values(), target);
+  };
+  auto predict = [&](const baseline::Matrix& x) { return net.mlp().forward(x); };
+  return timed_epochs("classic sigmoid MLP", "mse", config, data, loader,
+                      net.mlp().parameter_count(), step, predict, log);
 }
 
 std::string percents(const std::vector<double>& values) {

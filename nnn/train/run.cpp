@@ -146,7 +146,8 @@ class ProgressBar {
 };
 
 void write_summary(const std::string& dir, const ExperimentConfig& config, const Trainer& trainer,
-                   const EpochReport& last, int64_t parameters, const torch::Device& device) {
+                   const EpochReport& last, int64_t parameters, const torch::Device& device,
+                   int64_t threads) {
   json::Object test;
   test.add("samples", last.test.samples).add("loss", last.test.loss);
   test.add("accuracy", last.test.accuracy).add("top3", last.test.top3);
@@ -164,7 +165,7 @@ void write_summary(const std::string& dir, const ExperimentConfig& config, const
   summary.add("train_accuracy", last.train_accuracy).add("train_loss", last.train_loss);
   summary.add("wall_seconds", trainer.elapsed_seconds());
   summary.add("device", describe_device(device));
-  summary.add("threads", configure_threads(config.threads));
+  summary.add("threads", threads);
   summary.raw("versions", versions.str());
   write_file_atomically((fs::path(dir) / RunFiles::kSummary).string(), summary.str() + "\n");
 }
@@ -289,10 +290,10 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     last.test = evaluate(trainer.model(), trainer.data().test, config.train.eval_batch_size,
                          parse_loss_steps(config.loss.steps), device);
   }
-  result.test = last.test;
+  result.last = last;
   result.seconds = trainer.elapsed_seconds();
   save_weights(*trainer.model(), (dir / RunFiles::kWeights).string());
-  write_summary(result.dir, config, trainer, last, result.parameters, device);
+  write_summary(result.dir, config, trainer, last, result.parameters, device, threads);
   if (last.test.samples > 0) {
     fmt::print(log, "\ntest set ({} samples), per step:\n{}", last.test.samples,
                evaluation_table(last.test));

@@ -27,7 +27,9 @@ struct RunResult {
   std::string dir;
   bool completed = false;  // false: interrupted (SIGINT) with a checkpoint saved
   ExperimentConfig config;
-  Evaluation test;  // at the end of the last epoch trained
+  /// The last epoch trained (its test evaluation in last.test). Resuming a
+  /// finished run re-evaluates the test set and leaves the training fields 0.
+  EpochReport last;
   int64_t parameters = 0;
   double seconds = 0.0;
 };

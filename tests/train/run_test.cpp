@@ -262,7 +262,7 @@ TEST_F(RunTest, RunDirectoryHoldsEveryFile) {
   }
   // nnn eval on the run gives the summary's final test accuracy.
   const Evaluation e = evaluate_run(result.dir, "test");
-  EXPECT_EQ(e.accuracy, result.test.accuracy);
+  EXPECT_EQ(e.accuracy, result.last.test.accuracy);
   EXPECT_EQ(e.samples, 60);
   expect_error([&] { run_training(options, log); }, "already holds a run");
   expect_error([&] { evaluate_run(result.dir, "elsewhere"); },

@@ -14,8 +14,11 @@
 
 #include "nnn/baseline/value.h"
 #include "nnn/bench/bench.h"
+#include "nnn/data/plates.h"
 #include "nnn/nnn.h"
 #include "nnn/train/compare.h"
+#include "nnn/train/frames_compare.h"
+#include "nnn/train/predict.h"
 #include "nnn/util/json.h"
 #include "nnn/version.h"
 
@@ -43,6 +46,20 @@ commands:
         and the from-scratch MLP on the same data, epochs, batch and seed;
         print and write compare.md / compare.json. --classic LR adds the
         first tutorials' per-sample sigmoid/MSE network (SGD at LR).
+  frames NNN_CONFIG MLP_CONFIG [key=value ...] [--out DIR]
+        The blurry-frames comparison on the same fixed test frames: MLP on one
+        frame, MLP on the pixel average, MLP per frame with outputs averaged,
+        NNN fed one frame per step, NNN fed one frame at every step; writes
+        frames.md, frames.json and the plot frames.svg.
+  predict RUNDIR [--plate K] [--top N] IMAGE [IMAGE ...]
+        Read a digit from frames (8-bit PGM, one file per frame) with a
+        trained run: per step (or per frame count), the top N digits with
+        probabilities. --plate K: each image is a strip of K digits; prints
+        the most likely K-digit readings with their joint probabilities.
+  make-plates CONFIG|RUNDIR [--plates N] [--digits K] [--frames F] [--seed S] [--out DIR]
+        Compose K test digits of the config's data into plates and render F
+        frames of each, degraded as the config's data.degrade says (PGM files
+        and plates.tsv with the true readings).
   bench --baseline
         The from-scratch matrix product against LibTorch's (1 thread each)
         on the MNIST-MLP shapes.
@@ -263,6 +280,90 @@ int cmd_compare(int argc, char** argv) {
   return 0;
 }
 
+int cmd_frames(int argc, char** argv) {
+  const Args args = parse_args(argc, argv, {"--out"});
+  if (args.help || args.positional.size() != 2) {
+    std::cout << "usage: nnn frames NNN_CONFIG MLP_CONFIG [key=value ...] [--out DIR]\n"
+                 "  Overrides apply to both configs (e.g. train.epochs=5 data.frames=4).\n";
+    return args.help ? 0 : 2;
+  }
+  nnn::run_frames_comparison(args.positional[0], args.positional[1], args.overrides,
+                             args.has("--out") ? args.flags.at("--out") : "", std::cout);
+  return 0;
+}
+
+int64_t integer_flag(const Args& args, const char* flag, int64_t fallback) {
+  if (!args.has(flag)) return fallback;
+  const std::string& text = args.flags.at(flag);
+  char* end = nullptr;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  NNN_CHECK(end != text.c_str() && *end == '\0', flag, " expects an integer; got '", text, "'");
+  return value;
+}
+
+int cmd_predict(int argc, char** argv) {
+  const Args args = parse_args(argc, argv, {"--plate", "--top"});
+  if (args.help || args.positional.size() < 2 || !args.overrides.empty()) {
+    std::cout << "usage: nnn predict RUNDIR [--plate K] [--top N] IMAGE [IMAGE ...]\n"
+                 "  IMAGEs are 8-bit PGM frames of one digit (or, with --plate K, of a strip\n"
+                 "  of K digits), in the order they were taken.\n";
+    return args.help ? 0 : 2;
+  }
+  const int64_t plate = integer_flag(args, "--plate", 0);
+  const int64_t top = integer_flag(args, "--top", 3);
+  NNN_CHECK(plate >= 0, "--plate expects K >= 1; got ", plate);
+  NNN_CHECK(top >= 1, "--top expects N >= 1; got ", top);
+  const std::vector<std::string> files(args.positional.begin() + 1, args.positional.end());
+  const auto frames = nnn::read_frames(files, plate);
+  nnn::configure_threads(1);
+  nnn::LoadedRun run = nnn::load_run(args.positional[0]);
+  const auto rows = nnn::predict_frames(run, frames);
+  fmt::print("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", files.size(), run.config.name,
+             nnn::to_string(run.config.data.frames.feed), run.config.model.steps,
+             run.model->distance());
+  std::cout << (plate > 0 ? nnn::format_plate_rows(rows, top) : nnn::format_digit_rows(rows, top));
+  return 0;
+}
+
+int cmd_make_plates(int argc, char** argv) {
+  const Args args = parse_args(argc, argv, {"--plates", "--digits", "--frames", "--seed", "--out"});
+  if (args.help || args.positional.size() != 1) {
+    std::cout << "usage: nnn make-plates CONFIG|RUNDIR [key=value ...] [--plates N] [--digits K] "
+                 "[--frames F] [--seed S] [--out DIR]\n";
+    return args.help ? 0 : 2;
+  }
+  std::string config_path = args.positional[0];
+  if (std::filesystem::is_directory(config_path)) {
+    config_path = (std::filesystem::path(config_path) / nnn::RunFiles::kConfig).string();
+  }
+  const nnn::ExperimentConfig config = nnn::load_experiment(config_path, args.overrides);
+  nnn::DataConfig clean = config.data;
+  clean.normalize = "unit";
+  clean.frames = nnn::FrameOptions{};
+  nnn::configure_threads(1);
+  const nnn::DataSplit data = nnn::load_data(clean, config.seed);
+  nnn::PlateOptions options;
+  options.plates = integer_flag(args, "--plates", options.plates);
+  options.digits = integer_flag(args, "--digits", options.digits);
+  options.frames = integer_flag(args, "--frames", config.data.frames.count);
+  options.seed = static_cast<uint64_t>(integer_flag(args, "--seed", 1));
+  options.degrade = config.data.frames.degrade;
+  const std::string out = args.has("--out") ? args.flags.at("--out") : "plates";
+  const auto& source = data.test.size() > 0 ? data.test : data.train;
+  const auto plates = nnn::make_plates(source.inputs, source.labels, options, out);
+  fmt::print("{} plates of {} digits, {} frames each ({}), from the test digits of '{}':\n",
+             plates.size(), options.digits, options.frames,
+             options.degrade.any() ? "degraded as " + config_path + " says" : "not degraded",
+             config.data.dataset);
+  for (const auto& plate : plates) {
+    fmt::print("  {}  {} .. {}\n", plate.reading, plate.files.front(), plate.files.back());
+  }
+  fmt::print(
+      "truth in {}/plates.tsv; try: nnn predict RUNDIR --plate {} {}\n", out, options.digits,
+      std::filesystem::path(plates.front().files.front()).parent_path().string() + "/frame_*.pgm");
+  return 0;
+}
+
 int cmd_micrograd_demo(int argc, char** argv) {
   const Args args = parse_args(argc, argv, {"--dot"});
   if (args.help || !args.positional.empty() || !args.overrides.empty()) {
@@ -328,6 +429,9 @@ int main(int argc, char** argv) {
     if (command == "bench") return cmd_bench(argc, argv);
     if (command == "micrograd-demo") return cmd_micrograd_demo(argc, argv);
     if (command == "compare") return cmd_compare(argc, argv);
+    if (command == "frames") return cmd_frames(argc, argv);
+    if (command == "predict") return cmd_predict(argc, argv);
+    if (command == "make-plates") return cmd_make_plates(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return argc > 1 ? 0 : 2;

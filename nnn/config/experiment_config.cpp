@@ -152,7 +152,33 @@ ModelConfig read_model(MapReader map) {
   return model;
 }
 
-DataConfig read_data(MapReader map) {
+DegradeOptions read_degrade(MapReader map) {
+  DegradeOptions d;
+  auto non_negative = [&](const char* key, double value) {
+    if (value < 0) map.fail(key, "must be >= 0 (0: off); found " + fmt::format("{}", value));
+    return value;
+  };
+  d.shift = non_negative("shift", map.get_double("shift", d.shift));
+  d.rotation = non_negative("rotation", map.get_double("rotation", d.rotation));
+  d.motion_length = map.get_int("motion_length", d.motion_length);
+  non_negative("motion_length", static_cast<double>(d.motion_length));
+  d.motion_angle = map.get_double("motion_angle", d.motion_angle);
+  d.blur_sigma = non_negative("blur_sigma", map.get_double("blur_sigma", d.blur_sigma));
+  d.low_resolution = map.get_int("low_resolution", d.low_resolution);
+  if (d.low_resolution == 1 || d.low_resolution < 0) {
+    map.fail("low_resolution",
+             "must be 0 (off) or >= 2 pixels; found " + std::to_string(d.low_resolution));
+  }
+  d.contrast = map.get_double("contrast", d.contrast);
+  if (d.contrast <= 0 || d.contrast > 1) {
+    map.fail("contrast", "must be in (0, 1] (1: off); found " + fmt::format("{}", d.contrast));
+  }
+  d.noise_std = non_negative("noise_std", map.get_double("noise_std", d.noise_std));
+  map.finish();
+  return d;
+}
+
+DataConfig read_data(MapReader map, int64_t steps) {
   DataConfig data;
   data.dataset = map.get_choice(
       "dataset", {"mnist", "fashion_mnist", "idx", "spiral", "toy", "csv"}, "spiral");
@@ -198,6 +224,28 @@ DataConfig read_data(MapReader map) {
     data.test_per_class = map.get_int("test_per_class", data.test_per_class);
     if (data.train_per_class < 1) map.fail("train_per_class", "must be >= 1");
     if (data.test_per_class < 0) map.fail("test_per_class", "must be >= 0");
+  }
+  FrameOptions& frames = data.frames;
+  frames.count = map.get_int("frames", 1);
+  if (frames.count < 1) map.fail("frames", "must be >= 1; found " + std::to_string(frames.count));
+  frames.feed =
+      parse_frame_feed(map.get_choice("feed", {"sequence", "single", "average"}, "sequence"));
+  if (map.has_known("degrade")) frames.degrade = read_degrade(map.child("degrade"));
+  if (frames.active() && frames.feed == FrameFeed::kSequence && frames.count > steps) {
+    map.fail("frames", std::to_string(frames.count) + " frames but model.steps is " +
+                           std::to_string(steps) + ": frames after step " + std::to_string(steps) +
+                           " would never be read (use feed: average or single, or more steps)");
+  }
+  if (frames.degrade.any() && data.normalize != "unit") {
+    map.fail("degrade",
+             "degradations work on pixels in [0, 1] and need data.normalize: unit; found '" +
+                 data.normalize + "'");
+  }
+  if (frames.active() &&
+      (data.dataset == "spiral" || data.dataset == "toy" || data.dataset == "csv")) {
+    map.fail(frames.degrade.any() ? "degrade" : "frames",
+             "frames need square images (mnist, fashion_mnist or idx); found dataset '" +
+                 data.dataset + "'");
   }
   map.finish();
   return data;
@@ -313,7 +361,7 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
   config.threads = top.get_int("threads", config.threads);
   if (config.threads < 0) top.fail("threads", "must be >= 0 (0: all cores)");
   config.model = read_model(top.child("model"));
-  if (top.has_known("data")) config.data = read_data(top.child("data"));
+  if (top.has_known("data")) config.data = read_data(top.child("data"), config.model.steps);
   if (top.has_known("train")) config.train = read_train(top.child("train"));
   if (top.has_known("loss")) config.loss = read_loss(top.child("loss"));
   top.finish();
@@ -381,6 +429,19 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
     out << YAML::Key << "train_per_class" << YAML::Value << d.train_per_class;
     out << YAML::Key << "test_per_class" << YAML::Value << d.test_per_class;
   }
+  out << YAML::Key << "frames" << YAML::Value << d.frames.count;
+  out << YAML::Key << "feed" << YAML::Value << to_string(d.frames.feed);
+  const DegradeOptions& g = d.frames.degrade;
+  out << YAML::Key << "degrade" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "shift" << YAML::Value << num(g.shift);
+  out << YAML::Key << "rotation" << YAML::Value << num(g.rotation);
+  out << YAML::Key << "motion_length" << YAML::Value << g.motion_length;
+  out << YAML::Key << "motion_angle" << YAML::Value << num(g.motion_angle);
+  out << YAML::Key << "blur_sigma" << YAML::Value << num(g.blur_sigma);
+  out << YAML::Key << "low_resolution" << YAML::Value << g.low_resolution;
+  out << YAML::Key << "contrast" << YAML::Value << num(g.contrast);
+  out << YAML::Key << "noise_std" << YAML::Value << num(g.noise_std);
+  out << YAML::EndMap;
   out << YAML::EndMap;
 
   const TrainConfig& t = c.train;

@@ -9,6 +9,7 @@
 
 #include "nnn/core/activation.h"
 #include "nnn/core/wiring.h"
+#include "nnn/data/frame_options.h"
 
 namespace nnn {
 
@@ -48,6 +49,10 @@ struct DataConfig {
   int64_t train_per_class = 300;  // spiral, toy
   int64_t test_per_class = 100;   // spiral, toy
   double noise = 0.2;             // spiral: std of the angle noise
+  /// Blurry frames (`data.frames`, `data.degrade`, `data.feed`): each image
+  /// becomes F independently degraded frames, fresh every epoch for
+  /// training and fixed by the seed for the test set.
+  FrameOptions frames;
 };
 
 /// The `train:` section.

@@ -15,9 +15,36 @@ namespace nnn {
 
 namespace F = torch::nn::functional;
 
-bool DegradeOptions::any() const {
-  return shift > 0 || rotation > 0 || motion_length > 1 || blur_sigma > 0 || low_resolution > 0 ||
-         contrast != 1.0 || noise_std > 0;
+const char* to_string(FrameFeed feed) {
+  switch (feed) {
+    case FrameFeed::kSequence:
+      return "sequence";
+    case FrameFeed::kSingle:
+      return "single";
+    case FrameFeed::kAverage:
+      return "average";
+  }
+  return "sequence";
+}
+
+FrameFeed parse_frame_feed(const std::string& word) {
+  if (word == "sequence") return FrameFeed::kSequence;
+  if (word == "single") return FrameFeed::kSingle;
+  if (word == "average") return FrameFeed::kAverage;
+  throw Error("frame feed '" + word + "' is not known; expected sequence, single or average");
+}
+
+torch::Tensor feed_frames(const torch::Tensor& frames, FrameFeed feed) {
+  NNN_CHECK(frames.dim() == 3, "frames must be [F, B, D]; got ", frames.sizes());
+  switch (feed) {
+    case FrameFeed::kSingle:
+      return frames[0];
+    case FrameFeed::kAverage:
+      return frames.mean(0);
+    case FrameFeed::kSequence:
+      break;
+  }
+  return frames;
 }
 
 torch::Tensor gaussian_kernel(double sigma) {
@@ -29,32 +56,37 @@ torch::Tensor gaussian_kernel(double sigma) {
   return k / k.sum();
 }
 
-torch::Tensor motion_kernel(int64_t length, double degrees) {
+torch::Tensor motion_kernels(int64_t length, const torch::Tensor& degrees) {
   NNN_CHECK(length >= 1, "motion_length must be >= 1; got ", length);
   const int64_t size = length % 2 == 1 ? length : length + 1;
+  const int64_t b = degrees.size(0);
   const double c = static_cast<double>(size / 2);
-  auto k = torch::zeros({size, size});
-  auto a = k.accessor<float, 2>();
-  const double radians = degrees * M_PI / 180.0;
-  // Sample the segment densely and splat each point bilinearly.
+  // Sample each segment densely and splat every point bilinearly.
   const int64_t samples = 8 * length;
-  for (int64_t s = 0; s < samples; ++s) {
-    const double t = (static_cast<double>(s) + 0.5) / static_cast<double>(samples) - 0.5;
-    const double x = c + t * static_cast<double>(length - 1) * std::cos(radians);
-    const double y = c - t * static_cast<double>(length - 1) * std::sin(radians);
-    const auto x0 = static_cast<int64_t>(std::floor(x));
-    const auto y0 = static_cast<int64_t>(std::floor(y));
-    const double fx = x - static_cast<double>(x0), fy = y - static_cast<double>(y0);
-    const double w[2][2] = {{(1 - fy) * (1 - fx), (1 - fy) * fx}, {fy * (1 - fx), fy * fx}};
-    for (int dy = 0; dy < 2; ++dy) {
-      for (int dx = 0; dx < 2; ++dx) {
-        const int64_t yy = y0 + dy, xx = x0 + dx;
-        if (yy >= 0 && yy < size && xx >= 0 && xx < size)
-          a[yy][xx] += static_cast<float>(w[dy][dx]);
-      }
+  const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+  const auto t = (torch::arange(samples, opts) + 0.5) / static_cast<double>(samples) - 0.5;
+  const auto radians = degrees.to(torch::kDouble).unsqueeze(1) * (M_PI / 180.0);  // [B, 1]
+  const auto reach = t.unsqueeze(0) * static_cast<double>(length - 1);            // [1, S]
+  const auto x = c + reach * torch::cos(radians);                                 // [B, S]
+  const auto y = c - reach * torch::sin(radians);
+  const auto x0 = x.floor(), y0 = y.floor();
+  const auto fx = x - x0, fy = y - y0;
+  auto kernels = torch::zeros({b, size * size}, opts);
+  for (int dy = 0; dy < 2; ++dy) {
+    for (int dx = 0; dx < 2; ++dx) {
+      const auto xx = x0 + dx, yy = y0 + dy;
+      const auto w = (dy ? fy : 1 - fy) * (dx ? fx : 1 - fx);
+      const auto inside = (xx >= 0) & (xx < size) & (yy >= 0) & (yy < size);
+      const auto index = (yy * size + xx).clamp(0, size * size - 1).to(torch::kLong);
+      kernels.scatter_add_(1, index, torch::where(inside, w, torch::zeros_like(w)));
     }
   }
-  return k / k.sum();
+  kernels /= kernels.sum(1, /*keepdim=*/true);
+  return kernels.to(torch::kFloat32).view({b, size, size});
+}
+
+torch::Tensor motion_kernel(int64_t length, double degrees) {
+  return motion_kernels(length, torch::tensor({degrees}, torch::kDouble))[0];
 }
 
 namespace {
@@ -112,11 +144,7 @@ torch::Tensor degrade(const torch::Tensor& images, const DegradeOptions& o, uint
     if (o.motion_angle >= 0) {
       x = convolve(x, motion_kernel(o.motion_length, o.motion_angle).to(device));
     } else {
-      const auto angles = uniform(0.0, 180.0, b);
-      std::vector<torch::Tensor> kernels;
-      for (int64_t i = 0; i < b; ++i)
-        kernels.push_back(motion_kernel(o.motion_length, angles[i].item<double>()));
-      x = convolve(x, torch::stack(kernels).to(device));
+      x = convolve(x, motion_kernels(o.motion_length, uniform(0.0, 180.0, b)).to(device));
     }
   }
   if (o.blur_sigma > 0) x = convolve(x, gaussian_kernel(o.blur_sigma).to(device));
@@ -138,7 +166,8 @@ torch::Tensor degrade(const torch::Tensor& images, const DegradeOptions& o, uint
   if (o.noise_std > 0) {
     x = x + o.noise_std * torch::empty({b, 1, side, side}, cpu).normal_(0.0, 1.0, gen).to(device);
   }
-  return x.reshape({b, side * side});
+  // A camera's pixels saturate: the frame stays within [0, 1].
+  return x.clamp(0.0, 1.0).reshape({b, side * side});
 }
 
 torch::Tensor degrade_frames(const torch::Tensor& images, int64_t frames, const DegradeOptions& o,

@@ -4,12 +4,15 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "nnn/core/error.h"
+#include "nnn/data/augment.h"
+#include "nnn/data/degrade.h"
 #include "nnn/data/idx.h"
 #include "nnn/data/synthetic.h"
 
@@ -80,6 +83,23 @@ void normalise(DataSplit& split, const std::string& mode, bool bytes) {
   normalise(split.test.inputs, split.train.inputs, mode, bytes);
   normalise(split.train.inputs, split.train.inputs.clone(), mode, bytes);
 }
+
+}  // namespace
+
+void attach_frames(Dataset& data, const FrameOptions& frames, uint64_t seed) {
+  data.feed = frames.feed;
+  if (!frames.active()) return;
+  const int64_t d = data.features();
+  const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(d))));
+  NNN_CHECK(side * side == d, "data.frames/data.degrade: ", data.name, " has ", d,
+            " features per sample, not a square image");
+  if (data.size() > 0) {
+    data.frames =
+        degrade_frames(data.inputs, frames.count, frames.degrade, mix_seed(seed, 0x7E57F4A3ULL));
+  }
+}
+
+namespace {
 
 int64_t class_count(const Dataset& train, const Dataset& test) {
   int64_t classes = train.labels.max().item<int64_t>() + 1;
@@ -168,17 +188,33 @@ Dataset load_csv(const std::string& path, int64_t label_column) {
   return data;
 }
 
+namespace {
+
+// The raw training inputs whose statistics `standard` normalisation uses
+// (undefined for the other modes).
+torch::Tensor standard_reference(const DataConfig& config, uint64_t seed) {
+  if (config.normalize != "standard") return {};
+  DataConfig raw = config;
+  raw.normalize = "none";
+  raw.frames = FrameOptions{};
+  return load_data(raw, seed).train.inputs;
+}
+
+}  // namespace
+
 Dataset load_idx_like(const DataConfig& config, uint64_t seed, const std::string& images,
                       const std::string& labels) {
   Dataset data = load_idx_pair(images, labels);
-  torch::Tensor reference;
-  if (config.normalize == "standard") {
-    DataConfig raw = config;
-    raw.normalize = "none";
-    reference = load_data(raw, seed).train.inputs;
-  }
-  normalise(data.inputs, reference, config.normalize, /*bytes=*/true);
+  normalise(data.inputs, standard_reference(config, seed), config.normalize, /*bytes=*/true);
+  attach_frames(data, config.frames, seed);
   return data;
+}
+
+torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
+                               const torch::Tensor& pixels) {
+  torch::Tensor x = pixels.to(torch::kFloat32) * 255.0f;  // the bytes a data file would hold
+  normalise(x, standard_reference(config, seed), config.normalize, /*bytes=*/true);
+  return x;
 }
 
 DataSplit load_data(const DataConfig& config, uint64_t seed) {
@@ -234,6 +270,8 @@ DataSplit load_data(const DataConfig& config, uint64_t seed) {
   split.train.classes = split.test.classes = std::max(classes, split.train.classes);
   split.train.name = split.test.name = name;
   normalise(split, config.normalize, bytes);
+  split.train.feed = config.frames.feed;
+  attach_frames(split.test, config.frames, seed);
   return split;
 }
 

@@ -19,11 +19,22 @@ struct DataSplit {
 /// The train/test split of `config.dataset`, deterministic in `seed`.
 DataSplit load_data(const DataConfig& config, uint64_t seed);
 
+/// Frame datasets (frames.active()): sets data.frames to frames.count fixed
+/// degraded frames of every input [F, N, D], drawn from `seed`, and
+/// data.feed; checks the inputs are square images. Else only sets the feed.
+void attach_frames(Dataset& data, const FrameOptions& frames, uint64_t seed);
+
 /// An IDX pair prepared the way `config` prepares its own data (the same
 /// normalisation, with the statistics of config's training set), to
 /// evaluate a trained model on other files.
 Dataset load_idx_like(const DataConfig& config, uint64_t seed, const std::string& images,
                       const std::string& labels);
+
+/// Image pixels in [0, 1] ([N, D] or [F, N, D]) prepared the way `config`
+/// prepares its 8-bit data (unit: as they are; none: times 255; standard:
+/// with the statistics of config's training set).
+torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
+                               const torch::Tensor& pixels);
 
 /// An IDX image file ([N, ...] of any element type) and an IDX label file
 /// ([N], integer) as a Dataset with inputs [N, prod(...)] float32 (raw

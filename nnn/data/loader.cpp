@@ -5,17 +5,20 @@
 
 #include "nnn/core/error.h"
 #include "nnn/data/augment.h"
+#include "nnn/data/degrade.h"
 
 namespace nnn {
 
 BatchLoader::BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, uint64_t seed,
-                         const torch::Device& device, int64_t augment_shift)
+                         const torch::Device& device, int64_t augment_shift,
+                         const FrameOptions& frames)
     : inputs_(data.inputs.to(device)),
       labels_(data.labels.to(device)),
       batch_size_(batch_size),
       shuffle_(shuffle),
       seed_(seed),
-      augment_shift_(augment_shift) {
+      augment_shift_(augment_shift),
+      frames_(frames) {
   NNN_CHECK(batch_size > 0, "batch size must be >= 1; got ", batch_size);
   NNN_CHECK(data.size() > 0, "the dataset '", data.name, "' holds no samples");
 }
@@ -43,6 +46,13 @@ std::pair<torch::Tensor, torch::Tensor> BatchLoader::batch(int64_t index) const 
     x = random_shift(x, augment_shift_,
                      mix_seed(seed_ ^ 0xA5A5A5A5ULL, static_cast<uint64_t>(epoch_),
                               static_cast<uint64_t>(index)));
+  }
+  if (frames_.active()) {
+    const auto seed = mix_seed(seed_ ^ 0xF7A3E5C1ULL, static_cast<uint64_t>(epoch_),
+                               static_cast<uint64_t>(index));
+    // Frame f is drawn from (seed, f) alone: a single feed needs frame 1 only.
+    const int64_t count = frames_.feed == FrameFeed::kSingle ? 1 : frames_.count;
+    x = feed_frames(degrade_frames(x, count, frames_.degrade, seed), frames_.feed);
   }
   return {x, labels_.index_select(0, rows)};
 }

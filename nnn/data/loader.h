@@ -2,12 +2,13 @@
 // index selection (no per-sample copies). The order of epoch e is a function
 // of (seed, e) alone, so a resumed run replays the same batches.
 //
-// Dimension key: N samples, B batch, D features.
+// Dimension key: N samples, B batch, D features, F frames.
 #pragma once
 
 #include <torch/types.h>
 
 #include "nnn/data/dataset.h"
+#include "nnn/data/frame_options.h"
 
 namespace nnn {
 
@@ -15,14 +16,18 @@ class BatchLoader {
  public:
   /// Moves the dataset to `device` once. `augment_shift` > 0 translates
   /// every image of every batch randomly (see random_shift), seeded by
-  /// (seed, epoch, batch).
+  /// (seed, epoch, batch). Active `frames` turn every batch into
+  /// frames.count fresh degraded frames (seeded likewise, after the shift)
+  /// and hand them out as frames.feed says.
   BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, uint64_t seed,
-              const torch::Device& device, int64_t augment_shift = 0);
+              const torch::Device& device, int64_t augment_shift = 0,
+              const FrameOptions& frames = {});
 
   int64_t batches() const;  // per epoch; the last one may be smaller
   /// Fixes the order for `epoch` (1-based).
   void start_epoch(int64_t epoch);
-  /// Batch `index` of the current epoch: x [B, D], y [B].
+  /// Batch `index` of the current epoch: x [B, D] (or [F, B, D] for a
+  /// sequence feed), y [B].
   std::pair<torch::Tensor, torch::Tensor> batch(int64_t index) const;
   /// The sample order of `epoch` as a [N] int64 CPU tensor.
   torch::Tensor order(int64_t epoch) const;
@@ -34,6 +39,7 @@ class BatchLoader {
   bool shuffle_;
   uint64_t seed_;
   int64_t augment_shift_;
+  FrameOptions frames_;
   int64_t epoch_ = 0;
   torch::Tensor order_;  // [N] on device
 };

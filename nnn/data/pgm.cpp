@@ -92,7 +92,7 @@ void write_pgm(const std::string& path, const GreyImage& image) {
   write_file_atomically(path, bytes);
 }
 
-std::vector<float> to_mnist_digit(const GreyImage& image) {
+std::vector<float> light_on_dark(const GreyImage& image) {
   const int64_t w = image.width, h = image.height;
   std::vector<float> v(static_cast<size_t>(w * h));
   for (size_t i = 0; i < v.size(); ++i) v[i] = image.pixels[i] / 255.0f;
@@ -109,6 +109,12 @@ std::vector<float> to_mnist_digit(const GreyImage& image) {
   if (ni > 0 && border / nb > inner / ni) {
     for (auto& p : v) p = 1.0f - p;
   }
+  return v;
+}
+
+std::vector<float> to_mnist_digit(const GreyImage& image) {
+  const int64_t w = image.width, h = image.height;
+  const std::vector<float> v = light_on_dark(image);
   // Bounding box of the ink (values above a small threshold).
   int64_t x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (int64_t y = 0; y < h; ++y) {
@@ -167,6 +173,11 @@ std::vector<float> to_mnist_digit(const GreyImage& image) {
     }
   }
   return out;
+}
+
+std::vector<float> digit_input(const GreyImage& image) {
+  if (image.width == 28 && image.height == 28) return light_on_dark(image);
+  return to_mnist_digit(image);
 }
 
 std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std::string& name) {

@@ -29,6 +29,15 @@ void write_pgm(const std::string& path, const GreyImage& image);
 /// middle. Returns 784 values in [0, 1].
 std::vector<float> to_mnist_digit(const GreyImage& image);
 
+/// The pixels in [0, 1] with light ink on dark ground: inverted when the
+/// image's border is brighter than its inside.
+std::vector<float> light_on_dark(const GreyImage& image);
+
+/// What a model trained on 28x28 digit frames reads from an image: a 28x28
+/// image as it is (only made light-on-dark; blur and noise are kept, as in
+/// the training frames), any other size through to_mnist_digit.
+std::vector<float> digit_input(const GreyImage& image);
+
 /// Splits a plate image into `k` equal-width cells, left to right.
 std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std::string& name);
 

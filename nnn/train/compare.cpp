@@ -160,16 +160,7 @@ CompareResult run_comparison(const std::string& config_path,
                              std::ostream& log, double classic_lr) {
   const ExperimentConfig config = load_experiment(config_path, overrides);
   CompareResult result;
-  if (out.empty()) {
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
-    result.dir = "runs/" + config.name + "-compare-" + stamp;
-  } else {
-    result.dir = out;
-  }
+  result.dir = out.empty() ? "runs/" + config.name + "-compare-" + timestamp() : out;
   NNN_CHECK(!fs::exists(fs::path(result.dir) / "compare.json"), result.dir,
             " already holds a comparison; choose another --out");
   fs::create_directories(result.dir);

@@ -43,15 +43,6 @@ class SigintGuard {
   void (*previous_)(int);
 };
 
-std::string timestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
-  return text;
-}
-
 std::string new_run_dir(const RunOptions& options, const ExperimentConfig& config) {
   if (!options.out.empty()) {
     const fs::path dir(options.out);
@@ -85,7 +76,8 @@ std::string csv_values(const std::vector<double>& values, int64_t steps) {
 std::string csv_header(int64_t steps) {
   return "epoch,lr,train_loss,test_loss" + steps_header("train_acc", steps) +
          steps_header("test_acc", steps) + steps_header("test_top3", steps) +
-         steps_header("test_confidence", steps) + ",samples_per_s,seconds\n";
+         steps_header("test_confidence", steps) + steps_header("test_ece", steps) +
+         ",samples_per_s,seconds\n";
 }
 
 std::string csv_row(const EpochReport& r, int64_t steps) {
@@ -93,6 +85,7 @@ std::string csv_row(const EpochReport& r, int64_t steps) {
                      r.test.samples ? json::number(r.test.loss) : "") +
          csv_values(r.train_accuracy, steps) + csv_values(r.test.accuracy, steps) +
          csv_values(r.test.top3, steps) + csv_values(r.test.confidence, steps) +
+         csv_values(r.test.ece, steps) +
          fmt::format(",{},{}\n", json::number(r.samples_per_second), json::number(r.seconds));
 }
 
@@ -103,6 +96,7 @@ std::string jsonl_row(const EpochReport& r) {
   if (r.test.samples > 0) {
     o.add("test_loss", r.test.loss).add("test_accuracy", r.test.accuracy);
     o.add("test_top3", r.test.top3).add("test_confidence", r.test.confidence);
+    o.add("test_ece", r.test.ece);
   }
   o.add("samples_per_s", r.samples_per_second).add("seconds", r.seconds);
   return o.str() + "\n";
@@ -151,7 +145,7 @@ void write_summary(const std::string& dir, const ExperimentConfig& config, const
   json::Object test;
   test.add("samples", last.test.samples).add("loss", last.test.loss);
   test.add("accuracy", last.test.accuracy).add("top3", last.test.top3);
-  test.add("confidence", last.test.confidence);
+  test.add("confidence", last.test.confidence).add("ece", last.test.ece);
   json::Object versions;
   versions.add("nnn", kVersion).add("libtorch", TORCH_VERSION);
   json::Object summary;
@@ -303,22 +297,30 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
 }
 
 std::string evaluation_table(const Evaluation& e) {
-  std::string out =
-      fmt::format("{:>6} {:>9} {:>9} {:>11}\n", "step", "accuracy", "top-3", "confidence");
+  std::string out = fmt::format("{:>6} {:>9} {:>9} {:>11} {:>7}\n", "step", "accuracy", "top-3",
+                                "confidence", "ECE");
   for (size_t t = 0; t < e.accuracy.size(); ++t) {
-    out += fmt::format("{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f}\n", t + 1, 100 * e.accuracy[t],
-                       100 * e.top3[t], e.confidence[t]);
+    out += fmt::format("{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f} {:>7.4f}\n", t + 1, 100 * e.accuracy[t],
+                       100 * e.top3[t], e.confidence[t], t < e.ece.size() ? e.ece[t] : 0.0);
   }
   return out;
 }
 
-Evaluation evaluate_run(const std::string& dir, const std::string& data) {
+std::string timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
+  return text;
+}
+
+LoadedRun load_run(const std::string& dir) {
   const fs::path run(dir);
   NNN_CHECK(fs::exists(run / RunFiles::kConfig), dir, ": no ", RunFiles::kConfig,
             " there; is it a run directory?");
   const ExperimentConfig config = load_experiment((run / RunFiles::kConfig).string());
   const torch::Device device = resolve_device(config.device);
-  WorkerPool pool(configure_threads(config.threads));
   NNN model(to_options(config.model));
   if (fs::exists(run / RunFiles::kWeights)) {
     load_weights(*model, (run / RunFiles::kWeights).string());
@@ -331,10 +333,20 @@ Evaluation evaluate_run(const std::string& dir, const std::string& data) {
     model->load(model_archive);
   }
   model->to(device);
+  return {config, model, device};
+}
+
+Evaluation evaluate_run(const std::string& dir, const std::string& data) {
+  LoadedRun run = load_run(dir);
+  const ExperimentConfig& config = run.config;
+  const torch::Device device = run.device;
+  WorkerPool pool(configure_threads(config.threads));
   Dataset set;
   if (data == "test" || data == "train") {
     DataSplit split = load_data(config.data, config.seed);
     set = data == "test" ? split.test : split.train;
+    // The training set's frames are drawn per batch; evaluate on a fixed draw.
+    if (data == "train") attach_frames(set, config.data.frames, config.seed ^ 0x7A1EULL);
   } else {
     const size_t colon = data.find(':');
     NNN_CHECK(colon != std::string::npos, "--data is '", data,
@@ -344,7 +356,7 @@ Evaluation evaluate_run(const std::string& dir, const std::string& data) {
   NNN_CHECK(set.size() > 0, "--data ", data, ": no samples to evaluate");
   NNN_CHECK(set.features() == config.model.input_size, "--data ", data, " has ", set.features(),
             " features but the model reads ", config.model.input_size);
-  return evaluate(model, set, config.train.eval_batch_size, parse_loss_steps(config.loss.steps),
+  return evaluate(run.model, set, config.train.eval_batch_size, parse_loss_steps(config.loss.steps),
                   device, device.is_cpu() ? &pool : nullptr);
 }
 

@@ -39,12 +39,24 @@ struct RunResult {
 /// non-finite loss (the last good checkpoint stays).
 RunResult run_training(const RunOptions& options, std::ostream& log);
 
+/// A run directory's resolved config and model (weights.pt, or the model in
+/// checkpoint.pt when no epoch has finished), on the config's device.
+struct LoadedRun {
+  ExperimentConfig config;
+  NNN model;
+  torch::Device device;
+};
+LoadedRun load_run(const std::string& dir);
+
 /// Evaluates a run's weights on `data`: "test" or "train" (the run's own
 /// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data).
 Evaluation evaluate_run(const std::string& dir, const std::string& data);
 
 /// A per-step table (step, accuracy, top-3, confidence), one line a step.
 std::string evaluation_table(const Evaluation& evaluation);
+
+/// The local time as "YYYYmmdd-HHMMSS", for default run directory names.
+std::string timestamp();
 
 /// File names inside a run directory.
 struct RunFiles {

@@ -11,6 +11,8 @@
 
 #include "nnn/core/error.h"
 #include "nnn/core/weights.h"
+#include "nnn/data/degrade.h"
+#include "nnn/train/metrics.h"
 #include "nnn/train/optimizer.h"
 
 namespace nnn {
@@ -47,6 +49,9 @@ int64_t shard_count(int64_t batch, WorkerPool* pool) {
   return std::max<int64_t>(1, std::min(pool->size(), batch / kMinShard));
 }
 
+// The batch dimension of a model input: [B, D] or frames [F, B, D].
+int64_t batch_dim(const torch::Tensor& x) { return x.dim() == 3 ? 1 : 0; }
+
 }  // namespace
 
 torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params) {
@@ -64,7 +69,8 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             LossSteps steps, WorkerPool* pool) {
-  const int64_t batch = x.size(0);
+  const int64_t dim = batch_dim(x);
+  const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
   const auto params = model->parameters();
   if (shards == 1) {
@@ -78,7 +84,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
   pool->run(shards, [&](int64_t k) {
     const int64_t first = batch * k / shards;
     const int64_t size = batch * (k + 1) / shards - first;
-    const auto p = model->forward(x.narrow(0, first, size));
+    const auto p = model->forward(x.narrow(dim, first, size));
     // The shard's mean, weighted by its share: the shards sum to the batch mean.
     const auto loss = step_loss(p, y.narrow(0, first, size), steps, model->distance()) *
                       (static_cast<double>(size) / static_cast<double>(batch));
@@ -97,7 +103,8 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
 }
 
 torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool) {
-  const int64_t batch = x.size(0);
+  const int64_t dim = batch_dim(x);
+  const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
   if (shards == 1) return model->forward(x);
   std::vector<torch::Tensor> parts(static_cast<size_t>(shards));
@@ -108,7 +115,7 @@ torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* po
     c10::InferenceMode inference_guard(inference);
     torch::AutoGradMode grad_guard(grad_mode);
     const int64_t first = batch * k / shards;
-    parts[k] = model->forward(x.narrow(0, first, batch * (k + 1) / shards - first));
+    parts[k] = model->forward(x.narrow(dim, first, batch * (k + 1) / shards - first));
   });
   return torch::cat(parts, 1);
 }
@@ -118,32 +125,26 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
-  Evaluation result;
-  result.samples = data.size();
-  const int64_t t = model->options.steps();
-  const auto on = [&](torch::Dtype type) {
-    return torch::TensorOptions().dtype(type).device(device);
-  };
-  auto correct = torch::zeros({t}, on(torch::kLong));
-  auto top3 = torch::zeros({t}, on(torch::kLong));
-  auto confidence = torch::zeros({t}, on(torch::kDouble));
-  auto loss_sum = torch::zeros({}, on(torch::kDouble));
-  const auto inputs = data.inputs.to(device);
+  StepMetrics metrics(model->options.steps(), model->options.output_size(), device);
+  auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+  const bool framed = data.frames.defined();
+  const auto inputs = (framed ? data.frames : data.inputs).to(device);
   const auto labels = data.labels.to(device);
-  const int64_t k = std::min<int64_t>(3, model->options.output_size());
   for (int64_t start = 0; start < data.size(); start += batch_size) {
     const int64_t b = std::min(batch_size, data.size() - start);
-    const auto x = inputs.narrow(0, start, b);
+    const auto x =
+        framed ? feed_frames(inputs.narrow(1, start, b), data.feed) : inputs.narrow(0, start, b);
     const auto y = labels.narrow(0, start, b);
     const auto predictions = forward_sharded(model, x, pool);  // [T, B, C]
-    correct += correct_per_step(predictions, y);
-    top3 += std::get<1>(predictions.topk(k, 2)).eq(y.view({1, b, 1})).any(2).sum(1);
-    confidence += predictions.softmax(2).amax(2).sum(1).to(torch::kDouble);
+    metrics.add(predictions, y);
     loss_sum += step_loss(predictions, y, steps, model->distance()).to(torch::kDouble) * b;
   }
-  result.accuracy = per_sample(correct, data.size());
-  result.top3 = per_sample(top3, data.size());
-  result.confidence = per_sample(confidence, data.size());
+  Evaluation result;
+  result.samples = data.size();
+  result.accuracy = metrics.accuracy();
+  result.top3 = metrics.top_k();
+  result.confidence = metrics.confidence();
+  result.ece = metrics.calibration_error();
   result.loss = loss_sum.item<double>() / static_cast<double>(std::max<int64_t>(1, data.size()));
   model->train(was_training);
   return result;
@@ -157,7 +158,7 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
       device_(device),
       loss_steps_(parse_loss_steps(config.loss.steps)),
       loader_(data_.train, config.train.batch_size, /*shuffle=*/true, config.seed, device,
-              config.data.augment_shift),
+              config.data.augment_shift, config.data.frames),
       optimizer_(config.train) {
   NNN_CHECK(data_.train.features() == model_->options.input_size(), "data has ",
             data_.train.features(), " features but model.input_size is ",

@@ -32,6 +32,7 @@ struct Evaluation {
   std::vector<double> accuracy;    // [T] top-1
   std::vector<double> top3;        // [T] top-3 (top-C when C < 3)
   std::vector<double> confidence;  // [T] mean max softmax probability
+  std::vector<double> ece;         // [T] expected calibration error (15 bins)
 };
 
 struct EpochReport {
@@ -45,10 +46,12 @@ struct EpochReport {
 };
 
 /// Evaluates without gradients, in batches of `batch_size`; with a pool, each
-/// batch is split across its threads.
+/// batch is split across its threads. A frame dataset is evaluated on its
+/// fixed frames, fed as data.feed says.
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
                     const torch::Device& device, WorkerPool* pool = nullptr);
 
+/// x is [B, D] or frames [F, B, D]; shards cut the batch dimension B.
 /// Forward and backward of one batch: the gradient of the batch-mean loss as
 /// one flat vector (laid out like NNN::flat_parameters(); .grad fields are
 /// not touched), with the detached predictions [T, B, C] and loss. With a
@@ -67,7 +70,8 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
 /// the layout of NNN::flat_parameters() when params = model->parameters().
 torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params);
 
-/// Inference in shards across the pool's threads. x: [B, D_in] -> [T, B, C].
+/// Inference in shards across the pool's threads. x: [B, D_in] or
+/// [F, B, D_in] -> [T, B, C].
 torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool);
 
 class Trainer {

@@ -201,7 +201,8 @@ TEST(ResolvedConfig, RoundTripsEveryField) {
   const auto back = parse_experiment(text, "resolved.yaml");
   // Read back, the wiring is an explicit matrix: only the generator comment goes.
   std::string without_comment = text;
-  without_comment.erase(without_comment.find("  # chain"), std::string("  # chain(n=2, channels=4)").size());
+  without_comment.erase(without_comment.find("  # chain"),
+                        std::string("  # chain(n=2, channels=4)").size());
   EXPECT_EQ(experiment_to_yaml(back), without_comment);
   EXPECT_EQ(back.seed, 42u);
   EXPECT_EQ(back.model.wiring, c.model.wiring);

@@ -56,15 +56,31 @@ TEST(Degrade, BlursLowerHighFrequencyEnergy) {
   // A horizontal motion kernel is a horizontal line.
   const auto h = motion_kernel(5, 0);
   EXPECT_NEAR(h[2].sum().item<double>(), 1.0, 1e-6);
+  // A vertical one is its transpose; a batch of angles gives each its kernel.
+  EXPECT_TRUE(torch::allclose(motion_kernel(5, 90), h.t(), 1e-6, 1e-6));
+  const auto batch = motion_kernels(5, torch::tensor({0.0, 90.0, 33.0}));
+  EXPECT_TRUE(torch::allclose(batch[1], h.t(), 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(batch.sum({1, 2}), torch::ones({3}), 1e-6, 1e-6));
+  EXPECT_FALSE(torch::allclose(batch[2], h, 1e-3, 1e-3));
 }
 
 TEST(Degrade, NoiseHasTheConfiguredStd) {
   DegradeOptions o;
-  o.noise_std = 0.3;
-  const auto zeros = torch::zeros({64, 28 * 28});
-  const auto noisy = degrade(zeros, o, 11);
-  EXPECT_NEAR(noisy.std().item<double>(), 0.3, 0.005);
-  EXPECT_NEAR(noisy.mean().item<double>(), 0.0, 0.005);
+  o.noise_std = 0.1;  // on mid grey, 5 std from the clipping bounds
+  const auto grey = torch::full({64, 28 * 28}, 0.5f);
+  const auto noisy = degrade(grey, o, 11);
+  EXPECT_NEAR(noisy.std().item<double>(), 0.1, 0.002);
+  EXPECT_NEAR(noisy.mean().item<double>(), 0.5, 0.002);
+}
+
+TEST(Degrade, PixelsAreClippedToTheUnitRange) {
+  DegradeOptions o;
+  o.noise_std = 0.5;
+  const auto noisy = degrade(sharp_images(), o, 3);
+  EXPECT_GE(noisy.min().item<double>(), 0.0);
+  EXPECT_LE(noisy.max().item<double>(), 1.0);
+  EXPECT_GT(noisy.eq(0).sum().item<int64_t>(), 0);  // the noise did reach the bounds
+  EXPECT_GT(noisy.eq(1).sum().item<int64_t>(), 0);
 }
 
 TEST(Degrade, ContrastScalesDeviationsFromTheMean) {
@@ -100,7 +116,7 @@ TEST(Degrade, FramesAreIndependentDraws) {
   // The noise of two frames is uncorrelated.
   DegradeOptions noise;
   noise.noise_std = 0.1;
-  const auto pure = degrade_frames(torch::zeros({16, 28 * 28}), 2, noise, 9);
+  const auto pure = degrade_frames(torch::full({16, 28 * 28}, 0.5f), 2, noise, 9);
   const auto n0 = pure[0].flatten();
   const auto n1 = pure[1].flatten();
   const double correlation = ((n0 - n0.mean()) * (n1 - n1.mean())).mean().item<double>() /

@@ -251,13 +251,14 @@ TEST_F(RunTest, RunDirectoryHoldsEveryFile) {
   const auto columns = [](const std::string& line) {
     return std::count(line.begin(), line.end(), ',') + 1;
   };
-  EXPECT_EQ(columns(csv[0]), 4 + 4 * 3 + 2);
+  EXPECT_EQ(columns(csv[0]),
+            4 + 5 * 3 + 2);  // 5 per-step groups: train acc, test acc, top-3, confidence, ECE
   EXPECT_EQ(columns(csv[1]), columns(csv[0]));
   EXPECT_EQ(csv[0].substr(0, 40), "epoch,lr,train_loss,test_loss,train_acc_");
   EXPECT_EQ(lines(run / RunFiles::kMetricsJsonl).size(), 2u);
   const std::string summary = read_file((run / RunFiles::kSummary).string());
   for (const char* key : {"\"test\"", "\"accuracy\"", "\"parameters\"", "\"wall_seconds\"",
-                          "\"device\": \"cpu\"", "\"libtorch\""}) {
+                          "\"device\": \"cpu\"", "\"libtorch\"", "\"ece\""}) {
     EXPECT_NE(summary.find(key), std::string::npos) << key << " in " << summary;
   }
   // nnn eval on the run gives the summary's final test accuracy.

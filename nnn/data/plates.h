@@ -1,0 +1,37 @@
+// `nnn make-plates`: synthetic licence plates from test digits, so plate
+// reading can be tried and tested end to end without private data. Each
+// plate is K digits side by side (a 28K x 28 strip, dark ink on a light
+// ground, like a photo), rendered as F frames whose digits are degraded
+// independently per frame.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nnn/data/frame_options.h"
+
+namespace nnn {
+
+struct PlateOptions {
+  int64_t plates = 5;
+  int64_t digits = 4;  // K per plate
+  int64_t frames = 6;  // F per plate
+  DegradeOptions degrade;
+  uint64_t seed = 0;
+};
+
+struct Plate {
+  std::string reading;             // the true digits
+  std::vector<std::string> files;  // its F frames, in order
+};
+
+/// Picks digits from `images` [N, 784] (pixels in [0, 1], light ink) with
+/// `labels` [N] (classes 0..9), seeded; writes dir/plate_NNN/frame_MM.pgm and
+/// dir/plates.tsv (name, reading, frame files); returns the plates.
+std::vector<Plate> make_plates(const torch::Tensor& images, const torch::Tensor& labels,
+                               const PlateOptions& options, const std::string& dir);
+
+}  // namespace nnn

@@ -1,0 +1,356 @@
+// The blurry-frames comparison. The four trainings go through the ordinary
+// run machinery; the evaluation here feeds every model the same fixed test
+// frames and scores each method per frame count with StepMetrics.
+#include "nnn/train/frames_compare.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <ostream>
+
+#include "nnn/config/experiment_config.h"
+#include "nnn/core/error.h"
+#include "nnn/core/parallel.h"
+#include "nnn/data/load.h"
+#include "nnn/train/metrics.h"
+#include "nnn/train/run.h"
+#include "nnn/util/files.h"
+#include "nnn/util/json.h"
+#include "nnn/util/svg_plot.h"
+
+namespace nnn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The config's data and seed alone, as YAML, to check two configs read the
+// same frames.
+std::string data_identity(ExperimentConfig config) {
+  ExperimentConfig bare;
+  bare.seed = config.seed;
+  bare.data = config.data;
+  bare.data.frames.feed = FrameFeed::kSequence;
+  return experiment_to_yaml(bare);
+}
+
+std::string describe_degrade(const DegradeOptions& d) {
+  std::string out;
+  auto add = [&](bool on, const std::string& text) {
+    if (on) out += (out.empty() ? "" : ", ") + text;
+  };
+  add(d.shift > 0, fmt::format("shift {} px", d.shift));
+  add(d.rotation > 0, fmt::format("rotation {} deg", d.rotation));
+  add(d.motion_length > 1,
+      fmt::format("motion blur {} px{}", d.motion_length,
+                  d.motion_angle >= 0 ? fmt::format(" at {} deg", d.motion_angle)
+                                      : std::string(" at a random angle")));
+  add(d.blur_sigma > 0, fmt::format("Gaussian blur sigma {}", d.blur_sigma));
+  add(d.low_resolution > 0,
+      fmt::format("low resolution {}x{}", d.low_resolution, d.low_resolution));
+  add(d.contrast != 1.0, fmt::format("contrast x{}", d.contrast));
+  add(d.noise_std > 0, fmt::format("noise std {}", d.noise_std));
+  return out.empty() ? "none" : out;
+}
+
+// The model's predictions [T, N, C] for inputs [N, D] or frames [F, N, D],
+// without gradients, in batches.
+torch::Tensor predict_all(NNN& model, const torch::Tensor& x, int64_t batch_size,
+                          WorkerPool* pool) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  const int64_t dim = x.dim() == 3 ? 1 : 0;
+  std::vector<torch::Tensor> parts;
+  for (int64_t start = 0; start < x.size(dim); start += batch_size) {
+    parts.push_back(forward_sharded(
+        model, x.narrow(dim, start, std::min(batch_size, x.size(dim) - start)), pool));
+  }
+  return torch::cat(parts, 1);
+}
+
+FrameCurve score(const std::string& key, const std::string& label, const torch::Tensor& predictions,
+                 const torch::Tensor& labels, int64_t classes) {
+  StepMetrics metrics(predictions.size(0), classes, predictions.device());
+  metrics.add(predictions, labels);
+  FrameCurve curve;
+  curve.key = key;
+  curve.label = label;
+  curve.accuracy = metrics.accuracy();
+  curve.top3 = metrics.top_k();
+  curve.confidence = metrics.confidence();
+  curve.ece = metrics.calibration_error();
+  return curve;
+}
+
+// The running means of [F, ...] over its first 1..F entries.
+torch::Tensor running_mean(const torch::Tensor& x) {
+  const auto counts = torch::arange(1, x.size(0) + 1, x.options());
+  std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+  shape[0] = x.size(0);
+  return x.cumsum(0) / counts.view(shape);
+}
+
+// Entry k-1 of the per-frame-count curve is step k + d of the NNN (NaN past T).
+FrameCurve align_steps(const FrameCurve& steps, int64_t frames, int64_t distance) {
+  FrameCurve out = steps;
+  for (auto* v : {&out.accuracy, &out.top3, &out.confidence, &out.ece}) {
+    const std::vector<double> by_step = *v;
+    v->assign(static_cast<size_t>(frames), kNaN);
+    for (int64_t k = 1; k <= frames; ++k) {
+      const int64_t t = k + distance;
+      if (t <= static_cast<int64_t>(by_step.size())) (*v)[k - 1] = by_step[t - 1];
+    }
+  }
+  return out;
+}
+
+// Repeats a one-value curve over F frame counts.
+FrameCurve constant_over(const FrameCurve& one, int64_t frames) {
+  FrameCurve out = one;
+  for (auto* v : {&out.accuracy, &out.top3, &out.confidence, &out.ece}) {
+    v->assign(static_cast<size_t>(frames), v->back());
+  }
+  return out;
+}
+
+RunResult train_variant(const std::string& config_path, std::vector<std::string> overrides,
+                        const std::string& feed, const std::string& dir, std::ostream& log) {
+  overrides.push_back("data.feed=" + feed);
+  RunOptions options;
+  options.config_path = config_path;
+  options.overrides = overrides;
+  options.out = dir;
+  log << fmt::format("\n== {} (feed: {}) -> {}\n", config_path, feed, dir);
+  RunResult run = run_training(options, log);
+  NNN_CHECK(run.completed, "the run in ", dir, " was interrupted");
+  return run;
+}
+
+std::string cell(double v, int decimals = 2, double scale = 100.0) {
+  return std::isfinite(v) ? fmt::format("{:.{}f}", scale * v, decimals) : "-";
+}
+
+std::string curve_json(const FrameCurve& c) {
+  json::Object o;
+  o.add("key", c.key).add("label", c.label).add("parameters", c.parameters);
+  o.add("train_seconds", c.train_seconds).add("accuracy", c.accuracy).add("top3", c.top3);
+  o.add("confidence", c.confidence).add("ece", c.ece);
+  return o.str();
+}
+
+}  // namespace
+
+FramesComparison run_frames_comparison(const std::string& nnn_config, const std::string& mlp_config,
+                                       const std::vector<std::string>& overrides,
+                                       const std::string& out, std::ostream& log) {
+  // Each config is read as its first run will be (the feeds are set here).
+  auto with_feed = [&](const char* feed) {
+    std::vector<std::string> all = overrides;
+    all.push_back(std::string("data.feed=") + feed);
+    return all;
+  };
+  const ExperimentConfig nnn_cfg = load_experiment(nnn_config, with_feed("sequence"));
+  const ExperimentConfig mlp_cfg = load_experiment(mlp_config, with_feed("single"));
+  NNN_CHECK(nnn_cfg.data.frames.active(), nnn_config,
+            ": data.frames/data.degrade are not set; the comparison needs frames");
+  NNN_CHECK(data_identity(nnn_cfg) == data_identity(mlp_cfg), nnn_config, " and ", mlp_config,
+            " differ in their data section or seed; the methods must see the same frames");
+  NNN_CHECK(mlp_cfg.model.steps == 1 && mlp_cfg.model.wiring.size() == 1, mlp_config,
+            ": expected a one-cell MLP (model.steps: 1, one cell); found ",
+            mlp_cfg.model.wiring.size(), " cells and ", mlp_cfg.model.steps, " steps");
+  const int64_t frames = nnn_cfg.data.frames.count;
+
+  FramesComparison result;
+  result.dir = out.empty() ? "runs/" + nnn_cfg.name + "-frames-" + timestamp() : out;
+  NNN_CHECK(!fs::exists(fs::path(result.dir) / "frames.json"), result.dir,
+            " already holds a frames comparison; choose another --out");
+  fs::create_directories(result.dir);
+  const fs::path dir(result.dir);
+
+  const RunResult mlp_single =
+      train_variant(mlp_config, overrides, "single", (dir / "mlp_single").string(), log);
+  const RunResult mlp_average =
+      train_variant(mlp_config, overrides, "average", (dir / "mlp_average").string(), log);
+  const RunResult nnn_sequence =
+      train_variant(nnn_config, overrides, "sequence", (dir / "nnn_sequence").string(), log);
+  const RunResult nnn_single =
+      train_variant(nnn_config, overrides, "single", (dir / "nnn_single").string(), log);
+
+  // The fixed test frames every method is scored on.
+  const DataSplit data = load_data(nnn_cfg.data, nnn_cfg.seed);
+  NNN_CHECK(data.test.size() > 0, "the frames comparison needs a test set");
+  WorkerPool pool(configure_threads(nnn_cfg.threads));
+  const int64_t classes = nnn_cfg.model.output_size;
+  const int64_t batch = nnn_cfg.train.eval_batch_size;
+  result.frames = frames;
+  result.steps = nnn_cfg.model.steps;
+  result.test_samples = data.test.size();
+  result.degrade = describe_degrade(nnn_cfg.data.frames.degrade);
+
+  auto model_of = [&](const RunResult& run) {
+    LoadedRun loaded = load_run(run.dir);
+    WorkerPool* p = loaded.device.is_cpu() ? &pool : nullptr;
+    return std::make_pair(loaded, p);
+  };
+  const auto labels_on = [&](const torch::Device& device) { return data.test.labels.to(device); };
+
+  {  // 1 and 3: the single-frame MLP, on frame 1 and averaged over frames.
+    auto [run, p] = model_of(mlp_single);
+    const auto frames_on = data.test.frames.to(run.device);
+    std::vector<torch::Tensor> per_frame;
+    for (int64_t f = 0; f < frames; ++f) {
+      per_frame.push_back(predict_all(run.model, frames_on[f], batch, p)[-1]);  // [N, C]
+    }
+    const auto stacked = torch::stack(per_frame);  // [F, N, C]
+    FrameCurve single = score("mlp_single", "MLP, one frame", stacked.narrow(0, 0, 1),
+                              labels_on(run.device), classes);
+    single = constant_over(single, frames);
+    single.parameters = mlp_single.parameters;
+    single.train_seconds = mlp_single.seconds;
+    FrameCurve logits = score("mlp_logits", "MLP per frame, outputs averaged",
+                              running_mean(stacked), labels_on(run.device), classes);
+    logits.parameters = mlp_single.parameters;
+    result.by_frames.push_back(single);
+
+    {  // 2: the MLP trained on pixel averages, on the average of the first k frames.
+      auto [avg_run, avg_p] = model_of(mlp_average);
+      const auto means = running_mean(data.test.frames.to(avg_run.device));  // [F, N, D]
+      std::vector<torch::Tensor> per_count;
+      for (int64_t k = 0; k < frames; ++k) {
+        per_count.push_back(predict_all(avg_run.model, means[k], batch, avg_p)[-1]);
+      }
+      FrameCurve average = score("mlp_average", "MLP on the pixel average", torch::stack(per_count),
+                                 labels_on(avg_run.device), classes);
+      average.parameters = mlp_average.parameters;
+      average.train_seconds = mlp_average.seconds;
+      result.by_frames.push_back(average);
+    }
+    result.by_frames.push_back(logits);
+  }
+  for (const auto* run_result : {&nnn_sequence, &nnn_single}) {
+    auto [run, p] = model_of(*run_result);
+    result.distance = run.model->distance();
+    const bool sequence = run_result == &nnn_sequence;
+    const auto frames_on = data.test.frames.to(run.device);
+    const auto predictions = predict_all(run.model, sequence ? frames_on : frames_on[0], batch, p);
+    FrameCurve steps = score(sequence ? "nnn_sequence" : "nnn_single",
+                             sequence ? "NNN, one frame per step" : "NNN, frame 1 at every step",
+                             predictions, labels_on(run.device), classes);
+    steps.parameters = run_result->parameters;
+    steps.train_seconds = run_result->seconds;
+    result.nnn_steps.push_back(steps);
+    result.by_frames.push_back(align_steps(steps, frames, result.distance));
+  }
+
+  std::string curves;
+  for (const auto& c : result.by_frames) curves += (curves.empty() ? "" : ",\n  ") + curve_json(c);
+  std::string steps;
+  for (const auto& c : result.nnn_steps) steps += (steps.empty() ? "" : ",\n  ") + curve_json(c);
+  json::Object head;
+  head.add("nnn_config", nnn_config).add("mlp_config", mlp_config);
+  head.add("frames", result.frames).add("steps", result.steps).add("distance", result.distance);
+  head.add("test_samples", result.test_samples).add("degrade", result.degrade);
+  std::string text = head.str();
+  text.pop_back();
+  text += ",\n \"by_frames\": [\n  " + curves + "\n],\n \"nnn_steps\": [\n  " + steps + "\n]}\n";
+  write_file_atomically((dir / "frames.json").string(), text);
+  const std::string md = frames_markdown(result);
+  write_file_atomically((dir / "frames.md").string(), md);
+  write_file_atomically((dir / "frames.svg").string(), frames_svg(result));
+  log << "\n" << md << "\nwritten to " << result.dir << "/frames.md, frames.json and frames.svg\n";
+  return result;
+}
+
+std::string frames_markdown(const FramesComparison& c) {
+  std::string md = fmt::format(
+      "Test set: {} images, each as {} frames degraded independently ({}), fixed by the seed. "
+      "NNN: {} steps, input-to-output distance d = {}, so step t has seen frames 1..t-{}; "
+      "its column at k frames is step k + {}. Accuracy and top-3 in %, confidence = mean "
+      "largest softmax probability, ECE = expected calibration error (15 bins).\n\n",
+      c.test_samples, c.frames, c.degrade, c.steps, c.distance, c.distance, c.distance);
+  md += "| method | parameters | train time |\n| --- | ---: | ---: |\n";
+  for (const auto& m : c.by_frames) {
+    md += fmt::format("| {} | {} | {} |\n", m.label, m.parameters,
+                      m.train_seconds > 0 ? fmt::format("{:.1f} s", m.train_seconds)
+                                          : std::string("(reuses the one-frame MLP)"));
+  }
+  auto table = [&](const char* title, auto field, int decimals, double scale) {
+    md += fmt::format("\n{} after k frames:\n\n| k |", title);
+    for (const auto& m : c.by_frames) md += " " + m.label + " |";
+    md += " best |\n| ---: |";
+    for (size_t i = 0; i <= c.by_frames.size(); ++i) md += " ---: |";
+    md += "\n";
+    for (int64_t k = 0; k < c.frames; ++k) {
+      md += fmt::format("| {} |", k + 1);
+      double best = -1;
+      std::string winner = "-";
+      for (const auto& m : c.by_frames) {
+        const double v = (m.*field)[static_cast<size_t>(k)];
+        md += " " + cell(v, decimals, scale) + " |";
+        if (std::isfinite(v) && v > best + 1e-12) {
+          best = v;
+          winner = m.label;
+        } else if (std::isfinite(v) && std::abs(v - best) <= 1e-12) {
+          winner += " = " + m.label;
+        }
+      }
+      md += " " + winner + " |\n";
+    }
+  };
+  table("Accuracy %", &FrameCurve::accuracy, 2, 100.0);
+  table("Top-3 accuracy %", &FrameCurve::top3, 2, 100.0);
+  table("Mean confidence", &FrameCurve::confidence, 3, 1.0);
+  md += fmt::format("\nCalibration after all {} frames (NNNs: step {}):\n\n", c.frames,
+                    c.frames + c.distance);
+  md += "| method | accuracy % | confidence | ECE |\n| --- | ---: | ---: | ---: |\n";
+  for (const auto& m : c.by_frames) {
+    const double ece = m.ece.empty() ? kNaN : m.ece.back();
+    md += fmt::format("| {} | {} | {} | {} |\n", m.label, cell(m.accuracy.back()),
+                      cell(m.confidence.back(), 3, 1.0), cell(ece, 4, 1.0));
+  }
+  md += "\nThe NNNs per thinking step:\n\n| step | frames seen |";
+  for (const auto& m : c.nnn_steps)
+    md += fmt::format(" {}: acc % / top-3 % / conf / ECE |", m.label);
+  md += "\n| ---: | ---: |";
+  for (size_t i = 0; i < c.nnn_steps.size(); ++i) md += " ---: |";
+  md += "\n";
+  for (int64_t t = 0; t < c.steps; ++t) {
+    md += fmt::format("| {} | {} |", t + 1, std::clamp<int64_t>(t + 1 - c.distance, 0, c.frames));
+    for (const auto& m : c.nnn_steps) {
+      const auto i = static_cast<size_t>(t);
+      md += fmt::format(" {} / {} / {} / {} |", cell(m.accuracy[i]), cell(m.top3[i]),
+                        cell(m.confidence[i], 3, 1.0), cell(m.ece[i], 4, 1.0));
+    }
+    md += "\n";
+  }
+  return md;
+}
+
+std::string frames_svg(const FramesComparison& c) {
+  svg::Panel accuracy{"Accuracy", "frames seen k (NNN: step k + d)", "test accuracy %", {}};
+  svg::Panel confidence{"Confidence", "frames seen k (NNN: step k + d)", "mean confidence", {}};
+  confidence.y_max = 1.0;
+  for (const auto& m : c.by_frames) {
+    svg::Series a{m.label, {}, {}, m.key == "nnn_single" || m.key == "mlp_single"};
+    svg::Series f = a;
+    for (int64_t k = 0; k < c.frames; ++k) {
+      const auto i = static_cast<size_t>(k);
+      a.x.push_back(static_cast<double>(k + 1));
+      a.y.push_back(100.0 * m.accuracy[i]);
+      f.x.push_back(static_cast<double>(k + 1));
+      f.y.push_back(m.confidence[i]);
+    }
+    accuracy.series.push_back(a);
+    confidence.series.push_back(f);
+  }
+  return svg::line_charts(fmt::format("Reading blurry digits from {} frames ({} test images)",
+                                      c.frames, c.test_samples),
+                          {accuracy, confidence});
+}
+
+}  // namespace nnn

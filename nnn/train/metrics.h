@@ -1,0 +1,46 @@
+// Per-step classification metrics of predictions [T, B, C] (the network's
+// outputs, used as logits), summed on the device over batches: top-1 and
+// top-k accuracy, mean confidence (the largest softmax probability) and
+// expected calibration error.
+//
+// Dimension key: T steps (or frame counts), B batch, C classes.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace nnn {
+
+class StepMetrics {
+ public:
+  /// Confidence bins of the expected calibration error (equal widths on [0, 1]).
+  static constexpr int64_t kCalibrationBins = 15;
+
+  StepMetrics(int64_t steps, int64_t classes, const torch::Device& device);
+
+  /// predictions [T, B, C], labels [B].
+  void add(const torch::Tensor& predictions, const torch::Tensor& labels);
+
+  int64_t samples() const { return samples_; }
+  std::vector<double> accuracy() const;    // [T] top-1
+  std::vector<double> top_k() const;       // [T] top-3 (top-C when C < 3)
+  std::vector<double> confidence() const;  // [T] mean max softmax probability
+  /// [T] sum over bins of |accuracy - mean confidence| weighted by the
+  /// bin's share of samples: 0 for a perfectly calibrated model.
+  std::vector<double> calibration_error() const;
+
+ private:
+  std::vector<double> per_sample(const torch::Tensor& sums) const;
+
+  int64_t steps_;
+  int64_t k_;
+  int64_t samples_ = 0;
+  torch::Tensor correct_;     // [T] int64
+  torch::Tensor top_k_;       // [T] int64
+  torch::Tensor confidence_;  // [T] double
+  torch::Tensor bin_gap_;     // [T * bins] double: sum of (correct - confidence) per bin
+};
+
+}  // namespace nnn

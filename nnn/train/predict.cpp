@@ -1,0 +1,147 @@
+// Prediction from image files with a trained run.
+#include "nnn/train/predict.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "nnn/core/error.h"
+#include "nnn/data/load.h"
+
+namespace nnn {
+
+namespace {
+
+constexpr int64_t kDigitPixels = 28 * 28;
+
+std::string frames_label(int64_t seen) {
+  if (seen <= 0) return "no frame yet";
+  return seen == 1 ? "frame 1" : fmt::format("frames 1-{}", seen);
+}
+
+// [T or 1, K, C] outputs -> [K][C] probabilities of one row.
+std::vector<std::vector<double>> probabilities_of(const torch::Tensor& outputs) {
+  const auto p = outputs.softmax(-1).to(torch::kCPU, torch::kDouble).contiguous();
+  std::vector<std::vector<double>> rows(static_cast<size_t>(p.size(0)));
+  for (int64_t k = 0; k < p.size(0); ++k) {
+    const double* data = p[k].data_ptr<double>();
+    rows[static_cast<size_t>(k)].assign(data, data + p.size(1));
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::vector<PredictionRow> predict_frames(
+    LoadedRun& run, const std::vector<std::vector<std::vector<float>>>& frames) {
+  NNN_CHECK(!frames.empty() && !frames[0].empty(), "predict: no images given");
+  const auto f_count = static_cast<int64_t>(frames.size());
+  const auto k_count = static_cast<int64_t>(frames[0].size());
+  const ModelConfig& model_config = run.config.model;
+  NNN_CHECK(model_config.input_size == kDigitPixels, "the run's model reads ",
+            model_config.input_size, " inputs per sample, but images give 28x28 = ", kDigitPixels);
+  std::vector<float> flat;
+  for (const auto& frame : frames) {
+    NNN_CHECK(static_cast<int64_t>(frame.size()) == k_count, "every frame must hold ", k_count,
+              " digits");
+    for (const auto& digit : frame) {
+      NNN_CHECK(static_cast<int64_t>(digit.size()) == kDigitPixels, "a digit must be 784 pixels");
+      flat.insert(flat.end(), digit.begin(), digit.end());
+    }
+  }
+  const auto pixels = torch::from_blob(flat.data(), {f_count, k_count, kDigitPixels}).clone();
+  const auto x = normalise_pixels(run.config.data, run.config.seed, pixels).to(run.device);
+
+  torch::NoGradGuard no_grad;
+  NNN& model = run.model;
+  model->eval();
+  const int64_t steps = model_config.steps;
+  const int64_t d = model->distance();
+  std::vector<PredictionRow> rows;
+  switch (run.config.data.frames.feed) {
+    case FrameFeed::kSequence: {
+      NNN_CHECK(f_count <= steps, f_count, " frames given but the model thinks for ", steps,
+                " steps (one frame per step); give at most ", steps);
+      const auto outputs = model->forward(x);  // [T, K, C]
+      for (int64_t t = 0; t < steps; ++t) {
+        const int64_t seen = std::clamp<int64_t>(t + 1 - d, 0, f_count);
+        rows.push_back(
+            {fmt::format("step {} ({})", t + 1, frames_label(seen)), probabilities_of(outputs[t])});
+      }
+      break;
+    }
+    case FrameFeed::kSingle: {
+      // The outputs of every frame on its own, averaged over the first k.
+      auto sum = torch::zeros({k_count, model_config.output_size}, x.options());
+      for (int64_t f = 0; f < f_count; ++f) {
+        sum += model->forward(x[f])[-1];
+        rows.push_back({frames_label(f + 1) + " (outputs averaged)",
+                        probabilities_of(sum / static_cast<double>(f + 1))});
+      }
+      break;
+    }
+    case FrameFeed::kAverage: {
+      for (int64_t f = 0; f < f_count; ++f) {
+        const auto mean = x.narrow(0, 0, f + 1).mean(0);
+        rows.push_back({frames_label(f + 1) + " (pixels averaged)",
+                        probabilities_of(model->forward(mean)[-1])});
+      }
+      break;
+    }
+  }
+  return rows;
+}
+
+std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::string>& files,
+                                                         int64_t plate_digits) {
+  NNN_CHECK(!files.empty(), "predict: no image files given");
+  std::vector<std::vector<std::vector<float>>> frames;
+  for (const auto& file : files) {
+    const GreyImage image = read_pgm(file);
+    std::vector<std::vector<float>> digits;
+    if (plate_digits > 0) {
+      for (const auto& cell : split_plate(image, plate_digits, file)) {
+        digits.push_back(digit_input(cell));
+      }
+    } else {
+      digits.push_back(digit_input(image));
+    }
+    frames.push_back(std::move(digits));
+  }
+  return frames;
+}
+
+std::string format_digit_rows(const std::vector<PredictionRow>& rows, int64_t top) {
+  std::string out;
+  for (const auto& row : rows) {
+    const auto& p = row.probabilities.at(0);
+    std::vector<size_t> order(p.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] > p[b]; });
+    out += fmt::format("{:<34}", row.label);
+    for (int64_t i = 0; i < top && static_cast<size_t>(i) < order.size(); ++i) {
+      out += fmt::format("  {} {:6.2f}%", order[static_cast<size_t>(i)],
+                         100 * p[order[static_cast<size_t>(i)]]);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string format_plate_rows(const std::vector<PredictionRow>& rows, int64_t count) {
+  std::string out;
+  for (const auto& row : rows) {
+    out += fmt::format("{:<34}", row.label);
+    const auto readings = best_readings(row.probabilities, count);
+    for (size_t i = 0; i < readings.size(); ++i) {
+      out += fmt::format("{}{} {:6.2f}%", i ? " | " : "  ", readings[i].digits,
+                         100 * readings[i].probability);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace nnn

@@ -1,0 +1,43 @@
+// `nnn predict`: a trained run reads digits (or K-digit plates) from one or
+// more frames. The frames reach the model the way its run was trained
+// (data.feed): one per step for a sequence feed (rows are the steps), else
+// per frame count k (rows: the pixel average of the first k frames for an
+// average feed, the outputs averaged over the first k frames for a single
+// feed).
+//
+// Dimension key: F frames, K digits, T steps, C classes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nnn/data/pgm.h"
+#include "nnn/train/run.h"
+
+namespace nnn {
+
+struct PredictionRow {
+  std::string label;                               // "step 3 (frames 1-1)", "frames 1-2"
+  std::vector<std::vector<double>> probabilities;  // [K][C] softmax of the outputs
+};
+
+/// frames[f][k]: the 784 pixels in [0, 1] (light ink on dark) of digit k in
+/// frame f; every frame has the same K digits. Pixels are normalised as the
+/// run's data were.
+std::vector<PredictionRow> predict_frames(
+    LoadedRun& run, const std::vector<std::vector<std::vector<float>>>& frames);
+
+/// Reads the image files as frames: each one digit (plate_digits 0) or a
+/// strip of plate_digits digits side by side. Errors name the file.
+std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::string>& files,
+                                                         int64_t plate_digits);
+
+/// Per row, the `top` most probable classes of the first digit with their
+/// probabilities.
+std::string format_digit_rows(const std::vector<PredictionRow>& rows, int64_t top);
+/// Per row, the `count` most probable K-digit readings with their joint
+/// probabilities (best first).
+std::string format_plate_rows(const std::vector<PredictionRow>& rows, int64_t count);
+
+}  // namespace nnn

@@ -1,0 +1,198 @@
+// SVG line charts.
+#include "nnn/util/svg_plot.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace nnn::svg {
+
+namespace {
+
+constexpr const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                    "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+constexpr int kPanelWidth = 460, kPanelHeight = 340;
+constexpr int kLeft = 62, kRight = 16, kTop = 34, kBottom = 50;
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string tick_label(double v, double step) {
+  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+struct Range {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  void add(double v) {
+    if (!std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  void settle(double margin) {
+    if (lo > hi) lo = 0, hi = 1;
+    if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
+    const double pad = (hi - lo) * margin;
+    lo -= pad;
+    hi += pad;
+  }
+};
+
+std::string panel_svg(const Panel& panel, int x0) {
+  Range xr, yr;
+  for (const auto& s : panel.series) {
+    for (double v : s.x) xr.add(v);
+    for (double v : s.y) yr.add(v);
+  }
+  xr.settle(0.04);
+  yr.settle(0.06);
+  if (std::isfinite(panel.y_min)) yr.lo = panel.y_min;
+  if (std::isfinite(panel.y_max)) yr.hi = panel.y_max;
+  const double w = kPanelWidth - kLeft - kRight, h = kPanelHeight - kTop - kBottom;
+  auto px = [&](double x) { return x0 + kLeft + (x - xr.lo) / (xr.hi - xr.lo) * w; };
+  auto py = [&](double y) { return kTop + 30 + h - (y - yr.lo) / (yr.hi - yr.lo) * h; };
+  const double top = kTop + 30, bottom = top + h;
+  std::string out;
+  out += fmt::format(
+      R"~(<text x="{:.1f}" y="{}" text-anchor="middle" font-size="14" font-weight="bold">{}</text>)~"
+      "\n",
+      x0 + kLeft + w / 2, kTop + 18, escape(panel.title));
+  out += fmt::format(
+      R"~(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="none" stroke="#444"/>)~"
+      "\n",
+      px(xr.lo), top, w, h);
+  const auto y_ticks = nice_ticks(yr.lo, yr.hi, 6);
+  const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1.0;
+  for (double v : y_ticks) {
+    if (v < yr.lo - 1e-12 || v > yr.hi + 1e-12) continue;
+    out += fmt::format(R"~(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#ddd"/>)~"
+                       R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="end" font-size="11">{}</text>)~"
+                       "\n",
+                       px(xr.lo), py(v), px(xr.hi), py(v), px(xr.lo) - 5, py(v) + 4,
+                       tick_label(v, y_step));
+  }
+  const auto x_ticks = nice_ticks(xr.lo, xr.hi, 8);
+  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1.0;
+  for (double v : x_ticks) {
+    if (v < xr.lo - 1e-12 || v > xr.hi + 1e-12) continue;
+    out +=
+        fmt::format(R"~(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#444"/>)~"
+                    R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="11">{}</text>)~"
+                    "\n",
+                    px(v), bottom, px(v), bottom + 4, px(v), bottom + 17, tick_label(v, x_step));
+  }
+  out +=
+      fmt::format(R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="12">{}</text>)~"
+                  "\n",
+                  x0 + kLeft + w / 2, bottom + 36, escape(panel.x_label));
+  out += fmt::format(
+      R"~(<text transform="translate({:.1f},{:.1f}) rotate(-90)" text-anchor="middle" )~"
+      R"~(font-size="12">{}</text>)~"
+      "\n",
+      static_cast<double>(x0 + 16), top + h / 2, escape(panel.y_label));
+  for (size_t i = 0; i < panel.series.size(); ++i) {
+    const Series& s = panel.series[i];
+    const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
+    std::string path;
+    bool pen_down = false;
+    for (size_t j = 0; j < s.x.size() && j < s.y.size(); ++j) {
+      if (!std::isfinite(s.y[j])) {
+        pen_down = false;
+        continue;
+      }
+      path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", px(s.x[j]), py(s.y[j]));
+      pen_down = true;
+      out += fmt::format(R"~(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"/>)~"
+                         "\n",
+                         px(s.x[j]), py(s.y[j]), colour);
+    }
+    if (!path.empty()) {
+      out += fmt::format(R"~(<path d="{}" fill="none" stroke="{}" stroke-width="2"{}/>)~"
+                         "\n",
+                         path, colour, s.dashed ? R"~( stroke-dasharray="6,4")~" : "");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> nice_ticks(double lo, double hi, int count) {
+  if (!(hi > lo) || count < 1) return {lo};
+  const double raw = (hi - lo) / count;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = power;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * power;
+    if (step >= raw) break;
+  }
+  std::vector<double> ticks;
+  for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
+  }
+  return ticks;
+}
+
+std::string line_charts(const std::string& title, const std::vector<Panel>& panels) {
+  size_t series = 0;
+  for (const auto& p : panels) series = std::max(series, p.series.size());
+  const int legend_rows = static_cast<int>((series + 2) / 3);
+  const int width = kPanelWidth * static_cast<int>(std::max<size_t>(1, panels.size()));
+  const int height = kPanelHeight + 30 + legend_rows * 20 + 10;
+  std::string out = fmt::format(
+      R"~(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" )~"
+      R"~(font-family="sans-serif">)~"
+      "\n"
+      R"~(<rect width="100%" height="100%" fill="white"/>)~"
+      "\n"
+      R"~(<text x="{2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">{3}</text>)~"
+      "\n",
+      width, height, width / 2, escape(title));
+  for (size_t i = 0; i < panels.size(); ++i) {
+    out += panel_svg(panels[i], static_cast<int>(i) * kPanelWidth);
+  }
+  // The legend: labels from the first panel that has each series.
+  const int legend_top = kPanelHeight + 30;
+  const int column = width / 3;
+  for (size_t i = 0; i < series; ++i) {
+    const Series* s = nullptr;
+    for (const auto& p : panels) {
+      if (i < p.series.size()) {
+        s = &p.series[i];
+        break;
+      }
+    }
+    const int x = 20 + static_cast<int>(i % 3) * column;
+    const int y = legend_top + static_cast<int>(i / 3) * 20;
+    const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
+    out += fmt::format(R"~(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}/>)~"
+                       R"~(<text x="{}" y="{}" font-size="12">{}</text>)~"
+                       "\n",
+                       x, y, x + 26, y, colour, s->dashed ? R"~( stroke-dasharray="6,4")~" : "",
+                       x + 32, y + 4, escape(s->label));
+  }
+  return out + "</svg>\n";
+}
+
+}  // namespace nnn::svg

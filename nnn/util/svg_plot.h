@@ -1,0 +1,38 @@
+// Line charts as standalone SVG text, for the curves nnn writes next to its
+// tables (accuracy and confidence against thinking step). Torch-free; no
+// plotting library needed to look at results.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace nnn::svg {
+
+struct Series {
+  std::string label;
+  std::vector<double> x;
+  std::vector<double> y;  // NaN: no point (the line breaks there)
+  bool dashed = false;
+};
+
+struct Panel {
+  std::string title;
+  std::string x_label;
+  std::string y_label;
+  std::vector<Series> series;
+  /// Fixed y range; NaN: fitted to the data with a margin.
+  double y_min = std::numeric_limits<double>::quiet_NaN();
+  double y_max = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// Panels side by side under a common `title`, with one shared legend
+/// (series are matched across panels by position and coloured alike).
+std::string line_charts(const std::string& title, const std::vector<Panel>& panels);
+
+/// About `count` round tick values covering [lo, hi] (1, 2 or 5 times a
+/// power of ten apart).
+std::vector<double> nice_ticks(double lo, double hi, int count);
+
+}  // namespace nnn::svg

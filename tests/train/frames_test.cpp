@@ -1,0 +1,314 @@
+// Blurry frames end to end: config keys, frame batches and test frames,
+// sharding over [F, B, D], calibration error, the SVG plot, the frames
+// comparison, plates and `predict` on a tiny model trained on synthetic
+// shapes (so no downloaded data is needed).
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "nnn/config/model_options.h"
+#include "nnn/data/degrade.h"
+#include "nnn/data/idx.h"
+#include "nnn/data/load.h"
+#include "nnn/data/loader.h"
+#include "nnn/data/plates.h"
+#include "nnn/train/frames_compare.h"
+#include "nnn/train/metrics.h"
+#include "nnn/train/predict.h"
+#include "nnn/train/run.h"
+#include "nnn/util/svg_plot.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::expect_error;
+
+// Four shapes MNIST-style (light on dark, about 20 px, centred), jittered
+// by up to 2 px: 0 a filled square, 1 a vertical bar, 2 a horizontal bar,
+// 3 a hollow square.
+IdxArray shapes(int64_t n, uint64_t seed, IdxArray* labels) {
+  IdxArray images;
+  images.dims = {n, 28, 28};
+  images.data.assign(static_cast<size_t>(n * 784), 0);
+  labels->dims = {n};
+  labels->data.resize(static_cast<size_t>(n));
+  auto gen = at::detail::createCPUGenerator(seed);
+  const auto jitter = torch::randint(-2, 3, {n, 2}, gen, torch::kLong);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t c = i % 4;
+    labels->data[static_cast<size_t>(i)] = static_cast<uint8_t>(c);
+    const int64_t dx = jitter[i][0].item<int64_t>(), dy = jitter[i][1].item<int64_t>();
+    for (int64_t y = 4; y < 24; ++y) {
+      for (int64_t x = 4; x < 24; ++x) {
+        const bool vertical = x >= 12 && x < 16, horizontal = y >= 12 && y < 16;
+        const bool ring = x < 8 || x >= 20 || y < 8 || y >= 20;
+        const bool ink = c == 0   ? (x >= 8 && x < 20 && y >= 8 && y < 20)
+                         : c == 1 ? vertical
+                         : c == 2 ? horizontal
+                                  : ring;
+        if (ink) images.data[static_cast<size_t>(i * 784 + (y + dy) * 28 + x + dx)] = 230;
+      }
+    }
+  }
+  return images;
+}
+
+class FramesTest : public testing::TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    configure_threads(1);
+    for (const auto& [name, n, seed] : {std::tuple{"train", 256, 1}, {"test", 64, 2}}) {
+      IdxArray labels;
+      const IdxArray images = shapes(n, seed, &labels);
+      write_idx(path(std::string(name) + "-images"), images);
+      write_idx(path(std::string(name) + "-labels"), labels);
+    }
+  }
+
+  // An experiment YAML on the shapes with frames; `model` is the model map.
+  std::string write_config(const std::string& name, const std::string& model,
+                           const std::string& feed = "sequence") {
+    const std::string file = path(name + ".yaml");
+    std::ofstream(file) << "name: " << name << "\nseed: 3\ndevice: cpu\nthreads: 1\n"
+                        << "model:\n  input_size: 784\n  output_size: 4\n"
+                        << model << "\ndata:\n  dataset: idx\n"
+                        << "  train_images: " << path("train-images") << "\n"
+                        << "  train_labels: " << path("train-labels") << "\n"
+                        << "  test_images: " << path("test-images") << "\n"
+                        << "  test_labels: " << path("test-labels") << "\n"
+                        << "  normalize: unit\n  frames: 3\n  feed: " << feed << "\n"
+                        << "  degrade: {blur_sigma: 0.8, noise_std: 0.15, shift: 0.5}\n"
+                        << "train:\n  epochs: 4\n  batch_size: 32\n  lr: 0.005\n"
+                        << "  log_every: 1000\nloss:\n  steps: all\n";
+    return file;
+  }
+  static constexpr const char* kSelfLoop = "  steps: 3\n  hidden: 32\n  wiring: {adjacency: [[8]]}";
+  static constexpr const char* kLayered =
+      "  steps: 5\n  hidden: 16\n  wiring: {generator: layered, layers: [1, 2, 1], channels: 4}";
+  static constexpr const char* kMlp = "  steps: 1\n  hidden: 16\n  wiring: {adjacency: [[0]]}";
+};
+
+TEST_F(FramesTest, ConfigKeysRoundTrip) {
+  const auto config = load_experiment(write_config("c", kSelfLoop, "average"));
+  const FrameOptions& f = config.data.frames;
+  EXPECT_EQ(f.count, 3);
+  EXPECT_EQ(f.feed, FrameFeed::kAverage);
+  EXPECT_DOUBLE_EQ(f.degrade.blur_sigma, 0.8);
+  EXPECT_DOUBLE_EQ(f.degrade.noise_std, 0.15);
+  EXPECT_TRUE(f.active());
+  const std::string yaml = experiment_to_yaml(config);
+  EXPECT_EQ(experiment_to_yaml(parse_experiment(yaml, "resolved.yaml")), yaml);
+  expect_error([&] { load_experiment(write_config("d", kSelfLoop), {"data.feed=blend"}); },
+               "data.feed: 'blend' is not one of");
+}
+
+TEST_F(FramesTest, BatchesAreFreshFramesFedAsConfigured) {
+  const auto config = load_experiment(write_config("c", kSelfLoop));
+  const DataSplit data = load_data(config.data, config.seed);
+  auto loader_for = [&](FrameFeed feed) {
+    FrameOptions frames = config.data.frames;
+    frames.feed = feed;
+    return BatchLoader(data.train, 16, true, 7, torch::kCPU, 0, frames);
+  };
+  BatchLoader sequence = loader_for(FrameFeed::kSequence);
+  BatchLoader single = loader_for(FrameFeed::kSingle);
+  BatchLoader average = loader_for(FrameFeed::kAverage);
+  for (auto* l : {&sequence, &single, &average}) l->start_epoch(2);
+  const auto [xs, ys] = sequence.batch(3);
+  EXPECT_EQ(xs.sizes(), (std::vector<int64_t>{3, 16, 784}));
+  EXPECT_TRUE(torch::equal(xs, sequence.batch(3).first));   // seeded
+  EXPECT_FALSE(torch::equal(xs[0], xs[1]));                 // frames differ
+  EXPECT_TRUE(torch::equal(single.batch(3).first, xs[0]));  // frame 1 alone
+  EXPECT_TRUE(torch::allclose(average.batch(3).first, xs.mean(0)));
+  sequence.start_epoch(3);  // a new epoch draws new frames of the same images
+  EXPECT_FALSE(torch::equal(sequence.batch(3).first, xs));
+  EXPECT_GE(xs.min().item<float>(), 0.0f);
+  EXPECT_LE(xs.max().item<float>(), 1.0f);
+}
+
+TEST_F(FramesTest, TestFramesAreFixedBySeed) {
+  const auto config = load_experiment(write_config("c", kSelfLoop));
+  const DataSplit a = load_data(config.data, config.seed);
+  EXPECT_EQ(a.test.frames.sizes(), (std::vector<int64_t>{3, 64, 784}));
+  EXPECT_FALSE(a.train.frames.defined());  // training frames are drawn per batch
+  EXPECT_TRUE(torch::equal(a.test.frames, load_data(config.data, config.seed).test.frames));
+  EXPECT_FALSE(torch::equal(a.test.frames, load_data(config.data, config.seed + 1).test.frames));
+  EXPECT_FALSE(torch::allclose(a.test.frames[0], a.test.inputs, 0.05, 0.05));
+}
+
+TEST_F(FramesTest, ShardedFramesMatchOneShard) {
+  const auto config = load_experiment(write_config("c", kLayered));
+  torch::manual_seed(0);
+  NNN model(to_options(config.model));
+  const auto x = torch::rand({3, 64, 784});
+  const auto y = torch::randint(4, {64}, torch::kLong);
+  WorkerPool pool(2);
+  const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr);
+  const auto two = forward_backward(model, x, y, LossSteps::kAll, &pool);
+  EXPECT_TRUE(torch::allclose(one.predictions, two.predictions, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(one.grad, two.grad, 1e-5, 1e-6));
+  EXPECT_NEAR(one.loss.item<double>(), two.loss.item<double>(), 1e-6);
+}
+
+TEST(Calibration, ExpectedCalibrationErrorByHand) {
+  // Two classes; outputs (0, log 3) give class 1 with probability 0.75.
+  const auto sure = torch::tensor({0.0f, std::log(3.0f)});
+  const auto predictions = sure.repeat({1, 4, 1});  // [T=1, B=4, C=2]
+  StepMetrics calibrated(1, 2, torch::kCPU);
+  calibrated.add(predictions, torch::tensor({1, 1, 1, 0}, torch::kLong));
+  EXPECT_NEAR(calibrated.accuracy()[0], 0.75, 1e-12);
+  EXPECT_NEAR(calibrated.confidence()[0], 0.75, 1e-6);
+  EXPECT_NEAR(calibrated.calibration_error()[0], 0.0, 1e-6);
+  StepMetrics overconfident(1, 2, torch::kCPU);
+  overconfident.add(predictions, torch::tensor({1, 0, 0, 0}, torch::kLong));
+  EXPECT_NEAR(overconfident.calibration_error()[0], 0.5, 1e-6);
+  // Two bins: 0.75-confident and right twice; 0.5-confident and right once of two.
+  StepMetrics mixed(1, 2, torch::kCPU);
+  const auto unsure = torch::zeros({2});
+  mixed.add(torch::stack({sure, sure, unsure, unsure}).unsqueeze(0),
+            torch::tensor({1, 1, 0, 1}, torch::kLong));
+  // Bin of 0.75: |2 - 1.5| / 4; bin of 0.5: |1 - 1| / 4.
+  EXPECT_NEAR(mixed.calibration_error()[0], 0.125, 1e-6);
+  EXPECT_NEAR(mixed.top_k()[0], 1.0, 1e-12);
+}
+
+TEST(Svg, TicksAndCharts) {
+  const auto fifths = svg::nice_ticks(0, 1, 5);
+  ASSERT_EQ(fifths.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) EXPECT_NEAR(fifths[i], 0.2 * static_cast<double>(i), 1e-12);
+  EXPECT_EQ(svg::nice_ticks(1, 6, 8), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  svg::Panel panel{"Accuracy", "k", "%", {}};
+  panel.series.push_back({"A & B", {1, 2, 3}, {10, std::nan(""), 30}, false});
+  panel.series.push_back({"C", {1, 2, 3}, {20, 25, 28}, true});
+  const std::string text = svg::line_charts("T <1>", {panel, panel});
+  EXPECT_EQ(text.rfind("<svg", 0), 0u);
+  EXPECT_NE(text.find("A &amp; B"), std::string::npos);
+  EXPECT_NE(text.find("T &lt;1&gt;"), std::string::npos);
+  EXPECT_NE(text.find("stroke-dasharray"), std::string::npos);
+  // One path per series and panel; the NaN lifts the pen once in each A.
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<path"), 4u);
+  EXPECT_EQ(count(" M"), 2u);
+  EXPECT_EQ(count("<circle"), 10u);  // 2 panels x (2 + 3) points
+  EXPECT_EQ(text.substr(text.size() - 7), "</svg>\n");
+}
+
+TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
+  std::ostringstream log;
+  const auto result =
+      run_frames_comparison(write_config("nnn", kLayered), write_config("mlp", kMlp),
+                            {"train.epochs=2"}, path("cmp"), log);
+  ASSERT_EQ(result.by_frames.size(), 5u);
+  EXPECT_EQ(result.frames, 3);
+  EXPECT_EQ(result.distance, 2);
+  EXPECT_EQ(result.test_samples, 64);
+  const auto& single = result.by_frames[0];
+  const auto& logits = result.by_frames[2];
+  for (const auto& c : result.by_frames) EXPECT_EQ(c.accuracy.size(), 3u) << c.key;
+  EXPECT_EQ(single.accuracy[0], single.accuracy[2]);  // one frame, whatever k
+  EXPECT_EQ(logits.accuracy[0], single.accuracy[0]);  // an average of one frame
+  EXPECT_EQ(logits.ece[0], single.ece[0]);
+  // The NNN at k frames is its step k + d; step 5 is the last (k = 3).
+  const auto& sequence = result.by_frames[3];
+  EXPECT_EQ(sequence.key, "nnn_sequence");
+  for (size_t k = 0; k < 3; ++k)
+    EXPECT_EQ(sequence.accuracy[k], result.nnn_steps[0].accuracy[k + 2]);
+  for (const char* file :
+       {"frames.md", "frames.json", "frames.svg", "nnn_sequence/weights.pt",
+        "nnn_single/weights.pt", "mlp_single/weights.pt", "mlp_average/weights.pt"}) {
+    EXPECT_TRUE(fs::exists(fs::path(path("cmp")) / file)) << file;
+  }
+  std::ifstream svg_file(fs::path(path("cmp")) / "frames.svg");
+  const std::string svg((std::istreambuf_iterator<char>(svg_file)), {});
+  for (const auto& c : result.by_frames) EXPECT_NE(svg.find(c.label), std::string::npos);
+  expect_error(
+      [&] {
+        run_frames_comparison(write_config("nnn", kLayered), write_config("mlp", kMlp),
+                              {"train.epochs=1"}, path("cmp"), log);
+      },
+      "already holds a frames comparison");
+  // An MLP config with other frames is refused before anything trains.
+  std::ifstream in(write_config("other", kMlp));
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text.replace(text.find("noise_std: 0.15"), 15, "noise_std: 0.25");
+  std::ofstream(path("other.yaml")) << text;
+  expect_error(
+      [&] { run_frames_comparison(path("nnn.yaml"), path("other.yaml"), {}, path("cmp2"), log); },
+      "differ in their data section or seed");
+  EXPECT_FALSE(fs::exists(path("cmp2")));
+}
+
+TEST_F(FramesTest, PredictReadsGeneratedPlates) {
+  std::ostringstream log;
+  RunOptions options;
+  options.config_path = write_config("reader", kSelfLoop);
+  options.out = path("run");
+  const RunResult trained = run_training(options, log);
+  ASSERT_GT(trained.last.test.accuracy.back(), 0.9) << log.str();
+
+  const auto config = load_experiment(options.config_path);
+  DataConfig clean = config.data;
+  clean.frames = FrameOptions{};
+  const DataSplit data = load_data(clean, config.seed);
+  PlateOptions plate_options;
+  plate_options.plates = 4;
+  plate_options.digits = 3;
+  plate_options.frames = 3;
+  plate_options.degrade = config.data.frames.degrade;
+  const auto plates =
+      make_plates(data.test.inputs, data.test.labels, plate_options, path("plates"));
+  ASSERT_EQ(plates.size(), 4u);
+  EXPECT_TRUE(fs::exists(path("plates/plates.tsv")));
+  const GreyImage strip = read_pgm(plates[0].files[0]);
+  EXPECT_EQ(strip.width, 84);
+  EXPECT_EQ(strip.height, 28);
+
+  LoadedRun run = load_run(path("run"));
+  int64_t right = 0;
+  for (const auto& plate : plates) {
+    const auto rows = predict_frames(run, read_frames(plate.files, 3));
+    ASSERT_EQ(rows.size(), 3u);  // one per step
+    EXPECT_EQ(rows[2].label, "step 3 (frames 1-3)");
+    ASSERT_EQ(rows[2].probabilities.size(), 3u);
+    double total = 0;
+    for (double p : rows[2].probabilities[1]) total += p;
+    EXPECT_NEAR(total, 1.0, 1e-6);
+    const auto best = best_readings(rows[2].probabilities, 3);
+    right += best[0].digits == plate.reading;
+    const std::string table = format_plate_rows(rows, 3);
+    EXPECT_NE(table.find(best[0].digits), std::string::npos);
+  }
+  EXPECT_GE(right, 3) << "of 4 plates read right";
+
+  // One digit per file: the first cell of a plate, cut out and saved.
+  const GreyImage cell = split_plate(strip, 3, "strip")[0];
+  write_pgm(path("digit.pgm"), cell);
+  const auto rows = predict_frames(run, read_frames({path("digit.pgm")}, 0));
+  const std::string digits = format_digit_rows(rows, 2);
+  EXPECT_NE(digits.find("step 1 (frame 1)"), std::string::npos);
+
+  // Bad input is named.
+  std::ofstream(path("bad.pgm")) << "P6\n2 2\n255\n";
+  expect_error([&] { read_frames({path("bad.pgm")}, 0); }, path("bad.pgm"));
+  expect_error([&] { read_frames({plates[0].files[0]}, 30); },
+               plates[0].files[0] + ": a plate of 30 digits needs at least 120 pixels");
+  expect_error(
+      [&] {
+        predict_frames(run, read_frames({path("digit.pgm"), path("digit.pgm"), path("digit.pgm"),
+                                         path("digit.pgm")},
+                                        0));
+      },
+      "4 frames given but the model thinks for 3 steps");
+}
+
+}  // namespace
+}  // namespace nnn

@@ -34,7 +34,8 @@ commands:
   train --resume RUNDIR
         Continue an interrupted run exactly where its checkpoint left it.
   eval RUNDIR [--data test|train|IMAGES:LABELS] [--json]
-        Per-step accuracy, top-3 and confidence of a run's weights.
+        Per-step accuracy, top-3, confidence and calibration error (ECE) of
+        a run's weights (frame runs: on their fixed degraded frames).
   wiring CONFIG [key=value ...] [--dot PATH]
         Print the cells' dims, hidden sizes, parameters, d and the minimum
         steps; write the wiring as Graphviz DOT (default: <config name>.dot).
@@ -145,7 +146,7 @@ int cmd_eval(int argc, char** argv) {
     nnn::json::Object o;
     o.add("run", args.positional[0]).add("data", data).add("samples", e.samples);
     o.add("loss", e.loss).add("accuracy", e.accuracy).add("top3", e.top3);
-    o.add("confidence", e.confidence);
+    o.add("confidence", e.confidence).add("ece", e.ece);
     std::cout << o.str() << "\n";
     return 0;
   }

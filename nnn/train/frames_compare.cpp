@@ -267,23 +267,30 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
 }
 
 std::string frames_markdown(const FramesComparison& c) {
+  const std::string seen = c.distance == 0
+                               ? std::string("step t has seen frames 1..t")
+                               : fmt::format(
+                                     "step t has seen frames 1..t-{0}; its column at k frames is "
+                                     "step k + {0}",
+                                     c.distance);
   std::string md = fmt::format(
       "Test set: {} images, each as {} frames degraded independently ({}), fixed by the seed. "
-      "NNN: {} steps, input-to-output distance d = {}, so step t has seen frames 1..t-{}; "
-      "its column at k frames is step k + {}. Accuracy and top-3 in %, confidence = mean "
-      "largest softmax probability, ECE = expected calibration error (15 bins).\n\n",
-      c.test_samples, c.frames, c.degrade, c.steps, c.distance, c.distance, c.distance);
+      "NNN: {} steps, input-to-output distance d = {}, so {}. Accuracy and top-3 in %, "
+      "confidence = mean largest softmax probability, ECE = expected calibration error (15 "
+      "bins).\n\n",
+      c.test_samples, c.frames, c.degrade, c.steps, c.distance, seen);
   md += "| method | parameters | train time |\n| --- | ---: | ---: |\n";
   for (const auto& m : c.by_frames) {
     md += fmt::format("| {} | {} | {} |\n", m.label, m.parameters,
                       m.train_seconds > 0 ? fmt::format("{:.1f} s", m.train_seconds)
                                           : std::string("(reuses the one-frame MLP)"));
   }
-  auto table = [&](const char* title, auto field, int decimals, double scale) {
+  // `best`: a column naming the method with the highest value in each row.
+  auto table = [&](const char* title, auto field, int decimals, double scale, bool best_column) {
     md += fmt::format("\n{} after k frames:\n\n| k |", title);
     for (const auto& m : c.by_frames) md += " " + m.label + " |";
-    md += " best |\n| ---: |";
-    for (size_t i = 0; i <= c.by_frames.size(); ++i) md += " ---: |";
+    md += best_column ? " best |\n| ---: |" : "\n| ---: |";
+    for (size_t i = 0; i < c.by_frames.size() + (best_column ? 1 : 0); ++i) md += " ---: |";
     md += "\n";
     for (int64_t k = 0; k < c.frames; ++k) {
       md += fmt::format("| {} |", k + 1);
@@ -299,12 +306,12 @@ std::string frames_markdown(const FramesComparison& c) {
           winner += " = " + m.label;
         }
       }
-      md += " " + winner + " |\n";
+      md += best_column ? " " + winner + " |\n" : "\n";
     }
   };
-  table("Accuracy %", &FrameCurve::accuracy, 2, 100.0);
-  table("Top-3 accuracy %", &FrameCurve::top3, 2, 100.0);
-  table("Mean confidence", &FrameCurve::confidence, 3, 1.0);
+  table("Accuracy %", &FrameCurve::accuracy, 2, 100.0, true);
+  table("Top-3 accuracy %", &FrameCurve::top3, 2, 100.0, true);
+  table("Mean confidence", &FrameCurve::confidence, 3, 1.0, false);
   md += fmt::format("\nCalibration after all {} frames (NNNs: step {}):\n\n", c.frames,
                     c.frames + c.distance);
   md += "| method | accuracy % | confidence | ECE |\n| --- | ---: | ---: | ---: |\n";

@@ -312,3 +312,40 @@ TEST_F(FramesTest, PredictReadsGeneratedPlates) {
 
 }  // namespace
 }  // namespace nnn
+
+namespace nnn {
+namespace {
+
+TEST(FramesReport, NamesTheWinnerPerFrameCountAndMarksMissingValues) {
+  FramesComparison c;
+  c.frames = 2;
+  c.steps = 3;
+  c.distance = 2;
+  c.test_samples = 10;
+  c.degrade = "noise std 0.3";
+  const double nan = std::nan("");
+  auto curve = [](const char* key, std::vector<double> accuracy) {
+    FrameCurve f;
+    f.key = key;
+    f.label = key;
+    f.accuracy = accuracy;
+    f.top3 = accuracy;
+    f.confidence = accuracy;
+    f.ece = {0.1, 0.2};
+    return f;
+  };
+  c.by_frames = {curve("a", {0.5, 0.7}), curve("b", {0.6, nan})};
+  FrameCurve steps = curve("b", {0.1, 0.2, 0.6});
+  steps.ece = {0.0, 0.1, 0.2};
+  c.nnn_steps = {steps};
+  const std::string md = frames_markdown(c);
+  EXPECT_NE(md.find("| 1 | 50.00 | 60.00 | b |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 2 | 70.00 | - | a |"), std::string::npos) << md;
+  EXPECT_NE(md.find("its column at k frames is step k + 2"), std::string::npos);
+  EXPECT_NE(md.find("| 3 | 1 | 60.00 / 60.00 / 0.600 / 0.2000 |"), std::string::npos) << md;
+  const std::string svg = frames_svg(c);
+  EXPECT_NE(svg.find("Reading blurry digits from 2 frames"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nnn

@@ -23,14 +23,13 @@ GreyImage read_pgm(const std::string& path);
 /// Writes a binary P5 PGM atomically.
 void write_pgm(const std::string& path, const GreyImage& image);
 
-/// MNIST-style: light digit on dark ground (inverted when the border is
-/// brighter than the middle), cropped to its ink, scaled so its longer side
-/// is 20 pixels, and placed in a 28x28 frame with its centre of mass in the
-/// middle. Returns 784 values in [0, 1].
+/// MNIST-style: light digit on dark ground (see light_on_dark), cropped to its ink, scaled so its
+/// longer side is 20 pixels, and placed in a 28x28 frame with its centre of mass in the middle.
+/// Returns 784 values in [0, 1].
 std::vector<float> to_mnist_digit(const GreyImage& image);
 
 /// The pixels in [0, 1] with light ink on dark ground: inverted when the
-/// image's border is brighter than its inside.
+/// mean is below the median (the ink, a minority of pixels, is dark).
 std::vector<float> light_on_dark(const GreyImage& image);
 
 /// What a model trained on 28x28 digit frames reads from an image: a 28x28

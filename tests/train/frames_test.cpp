@@ -247,6 +247,34 @@ TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
   EXPECT_FALSE(fs::exists(path("cmp2")));
 }
 
+TEST(Polarity, NoisyLowContrastFramesAreNotInverted) {
+  // Thin bars (class 1 of the shapes) degraded like blurry_frames.yaml and
+  // printed dark on light: every frame must come back light on dark.
+  IdxArray labels;
+  const IdxArray images = shapes(256, 4, &labels);
+  auto x = torch::from_blob(const_cast<uint8_t*>(images.data.data()), {256, 784}, torch::kUInt8)
+               .to(torch::kFloat32) /
+           255.0;
+  DegradeOptions o;
+  o.shift = 1.5;
+  o.rotation = 8;
+  o.motion_length = 5;
+  o.blur_sigma = 1.0;
+  o.contrast = 0.5;
+  o.noise_std = 0.35;
+  const auto frames = degrade(x, o, 21);
+  int64_t inverted = 0;
+  for (int64_t i = 0; i < 256; ++i) {
+    GreyImage photo;
+    photo.width = photo.height = 28;
+    const auto bytes = (255.0 * (1.0 - frames[i])).round().to(torch::kUInt8).contiguous();
+    photo.pixels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + 784);
+    const auto back = torch::tensor(light_on_dark(photo));
+    inverted += (back - frames[i]).abs().max().item<double>() > 0.01;
+  }
+  EXPECT_EQ(inverted, 0) << "of 256 frames came back the wrong way round";
+}
+
 TEST_F(FramesTest, PredictReadsGeneratedPlates) {
   std::ostringstream log;
   RunOptions options;

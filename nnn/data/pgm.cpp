@@ -184,6 +184,10 @@ std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std:
   NNN_CHECK(k >= 1, "--plate needs K >= 1; got ", k);
   NNN_CHECK(plate.width >= 4 * k, name, ": a plate of ", k, " digits needs at least ", 4 * k,
             " pixels of width; the image is ", plate.width, "x", plate.height);
+  // A digit cell is taller than wide, but not by more than 2 times.
+  NNN_CHECK(plate.width * 2 >= plate.height * k, name, ": ", k, " digits in a ", plate.width, "x",
+            plate.height, " image give cells ", plate.width / k, " pixels wide and ", plate.height,
+            " high; a digit cell should be at least half as wide as high (check --plate)");
   std::vector<GreyImage> cells;
   for (int64_t i = 0; i < k; ++i) {
     const int64_t x0 = plate.width * i / k, x1 = plate.width * (i + 1) / k;

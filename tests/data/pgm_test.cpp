@@ -98,6 +98,13 @@ TEST(Plate, SplitsIntoEqualCells) {
   EXPECT_EQ(cells[2].at(3, 0), 11);
   expect_error([&] { split_plate(plate, 4, "p.pgm"); },
                "p.pgm: a plate of 4 digits needs at least 16 pixels of width; the image is 12x2");
+  GreyImage strip;
+  strip.width = 112;
+  strip.height = 28;
+  strip.pixels.assign(112 * 28, 0);
+  EXPECT_EQ(split_plate(strip, 4, "s.pgm").size(), 4u);
+  expect_error([&] { split_plate(strip, 9, "s.pgm"); },
+               "s.pgm: 9 digits in a 112x28 image give cells 12 pixels wide and 28 high");
 }
 
 TEST(Plate, BestFirstReadings) {

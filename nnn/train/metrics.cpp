@@ -9,6 +9,13 @@
 
 namespace nnn {
 
+std::vector<double> per_sample(const torch::Tensor& sums, int64_t samples) {
+  const auto host = sums.to(torch::kCPU, torch::kDouble).contiguous();
+  std::vector<double> result(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+  for (auto& v : result) v /= static_cast<double>(std::max<int64_t>(samples, 1));
+  return result;
+}
+
 StepMetrics::StepMetrics(int64_t steps, int64_t classes, const torch::Device& device)
     : steps_(steps), k_(std::min<int64_t>(3, classes)) {
   const auto on = [&](torch::Dtype type) {
@@ -43,19 +50,12 @@ void StepMetrics::add(const torch::Tensor& predictions, const torch::Tensor& lab
   samples_ += b;
 }
 
-std::vector<double> StepMetrics::per_sample(const torch::Tensor& sums) const {
-  const auto host = sums.to(torch::kCPU, torch::kDouble).contiguous();
-  std::vector<double> result(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
-  for (auto& v : result) v /= static_cast<double>(std::max<int64_t>(samples_, 1));
-  return result;
-}
-
-std::vector<double> StepMetrics::accuracy() const { return per_sample(correct_); }
-std::vector<double> StepMetrics::top_k() const { return per_sample(top_k_); }
-std::vector<double> StepMetrics::confidence() const { return per_sample(confidence_); }
+std::vector<double> StepMetrics::accuracy() const { return per_sample(correct_, samples_); }
+std::vector<double> StepMetrics::top_k() const { return per_sample(top_k_, samples_); }
+std::vector<double> StepMetrics::confidence() const { return per_sample(confidence_, samples_); }
 
 std::vector<double> StepMetrics::calibration_error() const {
-  return per_sample(bin_gap_.view({steps_, kCalibrationBins}).abs().sum(1));
+  return per_sample(bin_gap_.view({steps_, kCalibrationBins}).abs().sum(1), samples_);
 }
 
 }  // namespace nnn

@@ -13,6 +13,10 @@
 
 namespace nnn {
 
+/// Per-step sums (a device tensor of any numeric type) divided by the
+/// number of samples (at least 1), read to the host.
+std::vector<double> per_sample(const torch::Tensor& sums, int64_t samples);
+
 class StepMetrics {
  public:
   /// Confidence bins of the expected calibration error (equal widths on [0, 1]).
@@ -32,8 +36,6 @@ class StepMetrics {
   std::vector<double> calibration_error() const;
 
  private:
-  std::vector<double> per_sample(const torch::Tensor& sums) const;
-
   int64_t steps_;
   int64_t k_;
   int64_t samples_ = 0;

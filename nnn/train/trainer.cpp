@@ -27,13 +27,6 @@ torch::Tensor correct_per_step(const torch::Tensor& predictions, const torch::Te
   return predictions.argmax(2).eq(labels.unsqueeze(0)).sum(1);
 }
 
-std::vector<double> per_sample(const torch::Tensor& counts, int64_t samples) {
-  const auto host = counts.to(torch::kCPU, torch::kDouble).contiguous();
-  std::vector<double> result(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
-  for (auto& v : result) v /= static_cast<double>(std::max<int64_t>(samples, 1));
-  return result;
-}
-
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }

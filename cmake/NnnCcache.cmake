@@ -1,9 +1,14 @@
 # Routes compilation through ccache when present: a LibTorch translation unit
-# costs ~20 s, so a warm cache makes rebuilds of unchanged files free.
+# costs ~10-20 s, so a warm cache makes rebuilds of unchanged files free.
+# Precompiled headers need ccache's pch_defines and time_macros sloppiness
+# (and GCC's -fpch-preprocess, which ccache adds itself).
 if(NNN_USE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   find_program(NNN_CCACHE_PROGRAM ccache)
   if(NNN_CCACHE_PROGRAM)
-    set(CMAKE_CXX_COMPILER_LAUNCHER ${NNN_CCACHE_PROGRAM})
+    set(CMAKE_CXX_COMPILER_LAUNCHER
+      ${CMAKE_COMMAND} -E env
+      "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+      ${NNN_CCACHE_PROGRAM})
     message(STATUS "nnn: compiling through ${NNN_CCACHE_PROGRAM}")
   endif()
 endif()

@@ -1,5 +1,5 @@
 // Umbrella header for experiment authors: the model, its wiring, config,
-// data and training in one include.
+// data, training and the experiment helpers in one include.
 #pragma once
 
 #include "nnn/config/experiment_config.h"
@@ -7,12 +7,12 @@
 #include "nnn/core/activation.h"
 #include "nnn/core/cell.h"
 #include "nnn/core/device.h"
-#include "nnn/core/error.h"
 #include "nnn/core/network.h"
 #include "nnn/core/parallel.h"
 #include "nnn/core/weights.h"
 #include "nnn/core/wiring.h"
 #include "nnn/data/augment.h"
+#include "nnn/data/data_config.h"
 #include "nnn/data/dataset.h"
 #include "nnn/data/degrade.h"
 #include "nnn/data/frame_options.h"
@@ -20,12 +20,17 @@
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
 #include "nnn/data/pgm.h"
-#include "nnn/data/plates.h"
 #include "nnn/data/synthetic.h"
-#include "nnn/train/frames_compare.h"
+#include "nnn/experiments/compare.h"
+#include "nnn/experiments/frames_compare.h"
+#include "nnn/experiments/plates.h"
+#include "nnn/experiments/predict.h"
+#include "nnn/train/loaded_run.h"
 #include "nnn/train/loss.h"
 #include "nnn/train/metrics.h"
 #include "nnn/train/optimizer.h"
-#include "nnn/train/predict.h"
+#include "nnn/train/report.h"
 #include "nnn/train/run.h"
 #include "nnn/train/trainer.h"
+#include "nnn/util/error.h"
+#include "nnn/util/seeds.h"

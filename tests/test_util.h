@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn::testing {
 

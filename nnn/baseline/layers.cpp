@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nnn/core/error.h"
-#include "nnn/core/random.h"
+#include "nnn/util/error.h"
+#include "nnn/util/random.h"
 
 namespace nnn::baseline {
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "nnn/core/random.h"
+#include "nnn/util/random.h"
 
 namespace nnn::baseline {
 

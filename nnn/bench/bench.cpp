@@ -24,9 +24,9 @@ void synchronize(const torch::Device& device) {
 }
 }  // namespace
 
-std::vector<Workload> standard_workloads() {
+std::vector<Workload> standard_workloads(const std::vector<int64_t>& batches) {
   std::vector<Workload> result;
-  for (int64_t batch : {256, 32}) {
+  for (int64_t batch : batches) {
     result.push_back(
         {"layered[1,3,1]x16 h64 T4", layered({1, 3, 1}, 16, true), 784, 10, 64, 4, batch});
     result.push_back(
@@ -153,7 +153,7 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   const auto y = torch::randint(0, w.output_size, {w.batch},
                                 torch::TensorOptions().dtype(torch::kLong).device(device));
   TrainConfig adam;
-  adam.optimizer = "adam";
+  adam.optimizer = OptimizerKind::kAdam;
   adam.lr = 1e-3;
   FlatOptimizer optimizer(adam);
   auto one = [&] {

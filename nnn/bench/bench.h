@@ -26,8 +26,8 @@ struct Workload {
 
 /// The standard matrix: layered([1,3,1],16,fb) h64 T4; layered([1,4,4,1],16,fb)
 /// h64 T6; a one-cell MLP 784-128-10; fully_connected(8,8) h32 T8; each at
-/// batch 32 and 256. Input 784, output 10 (MNIST-shaped).
-std::vector<Workload> standard_workloads();
+/// batch 32 and 256 (or each of `batches`). Input 784, output 10 (MNIST-shaped).
+std::vector<Workload> standard_workloads(const std::vector<int64_t>& batches = {256, 32});
 
 /// Useful floating-point operations of one batch: the matrix products the
 /// spec needs (the x part of W1 once per frame, messages from step 2 on,

@@ -1,6 +1,7 @@
 // Experiment YAML -> structs, with located errors for every key.
 #include "nnn/config/experiment_config.h"
 
+#include <cmath>
 #include <sstream>
 #include <vector>
 
@@ -8,10 +9,37 @@
 #include <fmt/ranges.h>
 
 #include "nnn/config/yaml_reader.h"
+#include "nnn/util/enum_names.h"
 
 namespace nnn {
 
+const std::vector<std::string>& optimizer_names() {
+  static const std::vector<std::string> names = {"sgd", "adam", "adamw"};
+  return names;
+}
+const std::string& to_string(OptimizerKind kind) { return enum_name(optimizer_names(), kind); }
+
+const std::vector<std::string>& schedule_names() {
+  static const std::vector<std::string> names = {"constant", "step", "cosine"};
+  return names;
+}
+const std::string& to_string(LrSchedule schedule) { return enum_name(schedule_names(), schedule); }
+
+const std::vector<std::string>& loss_steps_names() {
+  static const std::vector<std::string> names = {"last", "all"};
+  return names;
+}
+const std::string& to_string(LossSteps steps) { return enum_name(loss_steps_names(), steps); }
+
 namespace {
+
+// A key whose value is one of an enum's names (`names` in enum order).
+template <typename Enum>
+Enum read_enum(MapReader& map, const std::string& key, const std::vector<std::string>& names,
+               Enum fallback) {
+  const std::string word = map.get_choice(key, names, enum_name(names, fallback));
+  return enum_from_name<Enum>(names, word, map.key_path(key));
+}
 
 Activation read_activation(MapReader& map, const std::string& key, Activation fallback) {
   const std::string name = map.get_choice(key, activation_names(), to_string(fallback));
@@ -21,11 +49,6 @@ Activation read_activation(MapReader& map, const std::string& key, Activation fa
 Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
   const std::vector<std::string> generators = {"adjacency", "chain", "layered", "fully_connected",
                                                "random"};
-  if (!map.has("generator") && !map.has("adjacency")) {
-    map.fail("",
-             "give either 'adjacency' (with optional 'inputs', 'output') or 'generator' "
-             "(chain, layered, fully_connected, random) with its parameters");
-  }
   if (!map.has("generator") && !map.has("adjacency")) {
     map.fail("",
              "give either 'adjacency' (with optional 'inputs', 'output') or 'generator' "
@@ -180,23 +203,21 @@ DegradeOptions read_degrade(MapReader map) {
 
 DataConfig read_data(MapReader map, int64_t steps) {
   DataConfig data;
-  data.dataset = map.get_choice(
-      "dataset", {"mnist", "fashion_mnist", "idx", "spiral", "toy", "csv"}, "spiral");
-  const bool files = data.dataset == "mnist" || data.dataset == "fashion_mnist" ||
-                     data.dataset == "idx" || data.dataset == "csv";
-  const std::string default_path = data.dataset == "mnist" ? "data/mnist"
-                                   : data.dataset == "fashion_mnist"
+  data.dataset = read_enum(map, "dataset", dataset_names(), DatasetKind::kSpiral);
+  const std::string default_path = data.dataset == DatasetKind::kMnist ? "data/mnist"
+                                   : data.dataset == DatasetKind::kFashionMnist
                                        ? "/usr/share/datasets/fashion-mnist"
                                        : "";
   data.path = map.get_string("path", default_path);
-  if (data.dataset == "csv" && data.path.empty()) map.fail("path", "csv needs the table's path");
-  if (data.dataset == "idx") {
+  if (data.dataset == DatasetKind::kCsv && data.path.empty())
+    map.fail("path", "csv needs the table's path");
+  if (data.dataset == DatasetKind::kIdx) {
     data.train_images = map.get_string("train_images");
     data.train_labels = map.get_string("train_labels");
     data.test_images = map.get_string("test_images");
     data.test_labels = map.get_string("test_labels");
   }
-  if (data.dataset == "csv") {
+  if (data.dataset == DatasetKind::kCsv) {
     data.test_path = map.get_string("test_path", "");
     data.test_fraction = map.get_double("test_fraction", data.test_fraction);
     data.label_column = map.get_int("label_column", data.label_column);
@@ -204,22 +225,37 @@ DataConfig read_data(MapReader map, int64_t steps) {
       map.fail("test_fraction", "must be in [0, 1)");
     }
   }
-  data.normalize = map.get_choice("normalize", {"none", "unit", "standard"},
-                                  files && data.dataset != "csv" ? "unit" : "none");
+  data.normalize =
+      read_enum(map, "normalize", normalization_names(),
+                is_image_dataset(data.dataset) ? Normalization::kUnit : Normalization::kNone);
+  if (map.has_known("standard")) {
+    MapReader stats = map.child("standard");
+    if (data.normalize != Normalization::kStandard) {
+      map.fail("standard", "holds the statistics of normalize: standard, but normalize is '" +
+                               to_string(data.normalize) + "'");
+    }
+    data.standard.mean = stats.get_double("mean");
+    data.standard.std = stats.get_double("std");
+    if (!std::isfinite(data.standard.mean)) stats.fail("mean", "must be a finite number");
+    if (!(data.standard.std > 0) || !std::isfinite(data.standard.std)) {
+      stats.fail("std", "must be a finite number > 0");
+    }
+    stats.finish();
+  }
   data.augment_shift = map.get_int("augment_shift", 0);
   if (data.augment_shift < 0) map.fail("augment_shift", "must be >= 0 (0: off)");
   data.limit_train = map.get_int("limit_train", 0);
   data.limit_test = map.get_int("limit_test", 0);
   if (data.limit_train < 0) map.fail("limit_train", "must be >= 0 (0: all)");
   if (data.limit_test < 0) map.fail("limit_test", "must be >= 0 (0: all)");
-  if (data.dataset == "spiral") {
+  if (data.dataset == DatasetKind::kSpiral) {
     data.classes = map.get_int("classes", data.classes);
     data.noise = map.get_double("noise", data.noise);
     if (data.classes < 2)
       map.fail("classes", "need at least 2 classes, found " + std::to_string(data.classes));
     if (data.noise < 0) map.fail("noise", "must be >= 0");
   }
-  if (data.dataset == "spiral" || data.dataset == "toy") {
+  if (data.dataset == DatasetKind::kSpiral || data.dataset == DatasetKind::kToy) {
     data.train_per_class = map.get_int("train_per_class", data.train_per_class);
     data.test_per_class = map.get_int("test_per_class", data.test_per_class);
     if (data.train_per_class < 1) map.fail("train_per_class", "must be >= 1");
@@ -236,16 +272,15 @@ DataConfig read_data(MapReader map, int64_t steps) {
                            std::to_string(steps) + ": frames after step " + std::to_string(steps) +
                            " would never be read (use feed: average or single, or more steps)");
   }
-  if (frames.degrade.any() && data.normalize != "unit") {
+  if (frames.degrade.any() && data.normalize != Normalization::kUnit) {
     map.fail("degrade",
              "degradations work on pixels in [0, 1] and need data.normalize: unit; found '" +
-                 data.normalize + "'");
+                 to_string(data.normalize) + "'");
   }
-  if (frames.active() &&
-      (data.dataset == "spiral" || data.dataset == "toy" || data.dataset == "csv")) {
+  if (frames.active() && !is_image_dataset(data.dataset)) {
     map.fail(frames.degrade.any() ? "degrade" : "frames",
              "frames need square images (mnist, fashion_mnist or idx); found dataset '" +
-                 data.dataset + "'");
+                 to_string(data.dataset) + "'");
   }
   map.finish();
   return data;
@@ -255,14 +290,14 @@ TrainConfig read_train(MapReader map) {
   TrainConfig train;
   train.epochs = map.get_int("epochs", train.epochs);
   train.batch_size = map.get_int("batch_size", train.batch_size);
-  train.optimizer = map.get_choice("optimizer", {"sgd", "adam", "adamw"}, train.optimizer);
+  train.optimizer = read_enum(map, "optimizer", optimizer_names(), train.optimizer);
   train.lr = map.get_double("lr", train.lr);
   train.momentum = map.get_double("momentum", train.momentum);
   train.nesterov = map.get_bool("nesterov", train.nesterov);
   train.weight_decay = map.get_double("weight_decay", train.weight_decay);
   train.beta1 = map.get_double("beta1", train.beta1);
   train.beta2 = map.get_double("beta2", train.beta2);
-  train.schedule = map.get_choice("schedule", {"constant", "step", "cosine"}, train.schedule);
+  train.schedule = read_enum(map, "schedule", schedule_names(), train.schedule);
   train.step_size = map.get_int("step_size", train.step_size);
   train.gamma = map.get_double("gamma", train.gamma);
   train.min_lr = map.get_double("min_lr", train.min_lr);
@@ -294,7 +329,7 @@ TrainConfig read_train(MapReader map) {
 
 LossConfig read_loss(MapReader map) {
   LossConfig loss;
-  loss.steps = map.get_choice("steps", {"last", "all"}, loss.steps);
+  loss.steps = read_enum(map, "steps", loss_steps_names(), loss.steps);
   map.finish();
   return loss;
 }
@@ -402,30 +437,35 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
 
   const DataConfig& d = c.data;
   out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "dataset" << YAML::Value << d.dataset;
-  if (d.dataset == "mnist" || d.dataset == "fashion_mnist" || d.dataset == "csv") {
+  out << YAML::Key << "dataset" << YAML::Value << to_string(d.dataset);
+  if (reads_files(d.dataset) && d.dataset != DatasetKind::kIdx) {
     out << YAML::Key << "path" << YAML::Value << d.path;
   }
-  if (d.dataset == "idx") {
+  if (d.dataset == DatasetKind::kIdx) {
     out << YAML::Key << "train_images" << YAML::Value << d.train_images;
     out << YAML::Key << "train_labels" << YAML::Value << d.train_labels;
     out << YAML::Key << "test_images" << YAML::Value << d.test_images;
     out << YAML::Key << "test_labels" << YAML::Value << d.test_labels;
   }
-  if (d.dataset == "csv") {
+  if (d.dataset == DatasetKind::kCsv) {
     out << YAML::Key << "test_path" << YAML::Value << d.test_path;
     out << YAML::Key << "test_fraction" << YAML::Value << num(d.test_fraction);
     out << YAML::Key << "label_column" << YAML::Value << d.label_column;
   }
-  out << YAML::Key << "normalize" << YAML::Value << d.normalize;
+  out << YAML::Key << "normalize" << YAML::Value << to_string(d.normalize);
+  if (d.normalize == Normalization::kStandard && d.standard.known()) {
+    out << YAML::Key << "standard" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "mean" << YAML::Value << num(d.standard.mean);
+    out << YAML::Key << "std" << YAML::Value << num(d.standard.std) << YAML::EndMap;
+  }
   out << YAML::Key << "augment_shift" << YAML::Value << d.augment_shift;
   out << YAML::Key << "limit_train" << YAML::Value << d.limit_train;
   out << YAML::Key << "limit_test" << YAML::Value << d.limit_test;
-  if (d.dataset == "spiral") {
+  if (d.dataset == DatasetKind::kSpiral) {
     out << YAML::Key << "classes" << YAML::Value << d.classes;
     out << YAML::Key << "noise" << YAML::Value << num(d.noise);
   }
-  if (d.dataset == "spiral" || d.dataset == "toy") {
+  if (d.dataset == DatasetKind::kSpiral || d.dataset == DatasetKind::kToy) {
     out << YAML::Key << "train_per_class" << YAML::Value << d.train_per_class;
     out << YAML::Key << "test_per_class" << YAML::Value << d.test_per_class;
   }
@@ -448,14 +488,14 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "epochs" << YAML::Value << t.epochs;
   out << YAML::Key << "batch_size" << YAML::Value << t.batch_size;
-  out << YAML::Key << "optimizer" << YAML::Value << t.optimizer;
+  out << YAML::Key << "optimizer" << YAML::Value << to_string(t.optimizer);
   out << YAML::Key << "lr" << YAML::Value << num(t.lr);
   out << YAML::Key << "momentum" << YAML::Value << num(t.momentum);
   out << YAML::Key << "nesterov" << YAML::Value << t.nesterov;
   out << YAML::Key << "weight_decay" << YAML::Value << num(t.weight_decay);
   out << YAML::Key << "beta1" << YAML::Value << num(t.beta1);
   out << YAML::Key << "beta2" << YAML::Value << num(t.beta2);
-  out << YAML::Key << "schedule" << YAML::Value << t.schedule;
+  out << YAML::Key << "schedule" << YAML::Value << to_string(t.schedule);
   out << YAML::Key << "step_size" << YAML::Value << t.step_size;
   out << YAML::Key << "gamma" << YAML::Value << num(t.gamma);
   out << YAML::Key << "min_lr" << YAML::Value << num(t.min_lr);
@@ -466,7 +506,7 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::EndMap;
 
   out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "steps" << YAML::Value << c.loss.steps << YAML::EndMap;
+  out << YAML::Key << "steps" << YAML::Value << to_string(c.loss.steps) << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

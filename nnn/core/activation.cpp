@@ -1,7 +1,7 @@
 // Activation names <-> enum.
 #include "nnn/core/activation.h"
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

@@ -1,7 +1,7 @@
 // Cell: parameters, initialisation and the two-layer forward pass.
 #include "nnn/core/cell.h"
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

@@ -1,9 +1,13 @@
 // Device resolution.
 #include "nnn/core/device.h"
+#include "nnn/core/runtime_info.h"
 
 #include <torch/cuda.h>
+#include <torch/version.h>
 
-#include "nnn/core/error.h"
+#include <thread>
+
+#include "nnn/util/error.h"
 
 namespace nnn {
 
@@ -29,6 +33,16 @@ torch::Device resolve_device(const std::string& spec) {
     return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
   }
   throw Error("device '" + spec + "' is not understood; expected auto, cpu, cuda or cuda:N");
+}
+
+std::string runtime_info() {
+  std::string out =
+      std::string("LibTorch ") + TORCH_VERSION +
+      "\ncores: " + std::to_string(std::thread::hardware_concurrency()) +
+      " (nnn runs single-threaded kernels, one batch shard per core)\nCUDA available: ";
+  const bool cuda = torch::cuda::is_available();
+  out += cuda ? "yes, " + std::to_string(torch::cuda::device_count()) + " device(s)" : "no";
+  return out + "\ndevice auto -> " + describe_device(resolve_device("auto")) + "\n";
 }
 
 std::string describe_device(const torch::Device& device) { return device.str(); }

@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

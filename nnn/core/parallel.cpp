@@ -58,8 +58,14 @@ void WorkerPool::loop(int64_t index) {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (error && !error_) error_ = error;
+    ++worker_tasks_;
     if (--pending_ == 0) done_.notify_all();
   }
+}
+
+int64_t WorkerPool::worker_tasks() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return worker_tasks_;
 }
 
 void WorkerPool::run(int64_t tasks, const std::function<void(int64_t)>& fn) {

@@ -36,17 +36,21 @@ class WorkerPool {
   int64_t size() const { return static_cast<int64_t>(workers_.size()) + 1; }
   /// Runs fn(0) .. fn(tasks - 1), tasks <= size(), and waits for all.
   void run(int64_t tasks, const std::function<void(int64_t)>& fn);
+  /// Tasks the worker threads (not the caller) have run so far: lets a test
+  /// check that work really was shared.
+  int64_t worker_tasks() const;
 
  private:
   void loop(int64_t index);
 
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable start_, done_;
   const std::function<void(int64_t)>* job_ = nullptr;
   int64_t tasks_ = 0;
   int64_t generation_ = 0;
   int64_t pending_ = 0;
+  int64_t worker_tasks_ = 0;
   bool stop_ = false;
   std::exception_ptr error_;
 };

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

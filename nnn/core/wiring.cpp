@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "nnn/core/error.h"
-#include "nnn/core/random.h"
+#include "nnn/util/error.h"
+#include "nnn/util/random.h"
 
 namespace nnn {
 
@@ -102,6 +102,13 @@ void Wiring::validate(int64_t input_size, int64_t output_size, int64_t steps) co
     NNN_CHECK(steps >= d + 1, "model.steps is ", steps, " but the output cell is ", d,
               " edges from the input; need at least ", d + 1);
   }
+}
+
+int64_t Wiring::cell_parameters(int64_t cell, int64_t input_size, int64_t output_size,
+                                int64_t hidden) const {
+  const int64_t in = in_dim(cell, input_size);
+  const int64_t out = out_dim(cell, output_size);
+  return in * hidden + hidden + hidden * out + out;
 }
 
 int64_t Wiring::edge_count() const {

@@ -5,22 +5,9 @@
 
 #include <cmath>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
-
-namespace {
-uint64_t splitmix(uint64_t z) {
-  z += 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
-
-uint64_t mix_seed(uint64_t a, uint64_t b, uint64_t c) {
-  return splitmix(splitmix(splitmix(a) ^ b) ^ c);
-}
 
 torch::Tensor random_shift(const torch::Tensor& images, int64_t max_shift, uint64_t seed) {
   if (max_shift <= 0) return images;

@@ -8,8 +8,8 @@
 
 #include <cmath>
 
-#include "nnn/core/error.h"
 #include "nnn/data/augment.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 
@@ -175,7 +175,7 @@ torch::Tensor degrade_frames(const torch::Tensor& images, int64_t frames, const 
   NNN_CHECK(frames >= 1, "frames must be >= 1; got ", frames);
   std::vector<torch::Tensor> out;
   for (int64_t f = 0; f < frames; ++f)
-    out.push_back(degrade(images, o, mix_seed(seed, static_cast<uint64_t>(f), 0xF4A3E5ULL)));
+    out.push_back(degrade(images, o, mix_seed(seed, static_cast<uint64_t>(f), salt::kFrame)));
   return torch::stack(out);
 }
 

@@ -11,7 +11,7 @@
 
 #include <unistd.h>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

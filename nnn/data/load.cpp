@@ -10,11 +10,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "nnn/core/error.h"
 #include "nnn/data/augment.h"
 #include "nnn/data/degrade.h"
 #include "nnn/data/idx.h"
 #include "nnn/data/synthetic.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 
@@ -64,27 +64,31 @@ Dataset limit(Dataset data, int64_t n) {
   return data;
 }
 
-// Normalises `target` in place with the statistics of `reference` (the
-// training set, before normalisation).
-void normalise(torch::Tensor& target, const torch::Tensor& reference, const std::string& mode,
-               bool bytes) {
+// Normalises `target` in place (`stats`: what `standard` uses).
+void normalise(torch::Tensor& target, Normalization mode, const StandardStats& stats, bool bytes) {
   if (target.numel() == 0) return;
-  if (mode == "unit") {
+  if (mode == Normalization::kUnit) {
     NNN_CHECK(bytes,
               "data.normalize: 'unit' divides bytes by 255 and needs 8-bit data; use "
               "'standard' or 'none'");
     target.div_(255.0f);
-  } else if (mode == "standard") {
-    target.sub_(reference.mean()).div_(reference.std().clamp_min(1e-8));
+  } else if (mode == Normalization::kStandard) {
+    NNN_CHECK(stats.known(), "data.standard: the mean and std of the training set are unknown");
+    target.sub_(stats.mean).div_(stats.std);
   }
 }
 
-void normalise(DataSplit& split, const std::string& mode, bool bytes) {
-  normalise(split.test.inputs, split.train.inputs, mode, bytes);
-  normalise(split.train.inputs, split.train.inputs.clone(), mode, bytes);
-}
-
 }  // namespace
+
+StandardStats standard_stats(const torch::Tensor& inputs) {
+  NNN_CHECK(inputs.numel() > 0, "data.normalize: standard needs training samples");
+  // Taken as float32 like the data, so that (x - mean) / std is computed with
+  // the same numbers whether the statistics are fresh or read back.
+  StandardStats stats;
+  stats.mean = inputs.mean().item<float>();
+  stats.std = inputs.std().clamp_min(1e-8).item<float>();
+  return stats;
+}
 
 void attach_frames(Dataset& data, const FrameOptions& frames, uint64_t seed) {
   data.feed = frames.feed;
@@ -94,8 +98,8 @@ void attach_frames(Dataset& data, const FrameOptions& frames, uint64_t seed) {
   NNN_CHECK(side * side == d, "data.frames/data.degrade: ", data.name, " has ", d,
             " features per sample, not a square image");
   if (data.size() > 0) {
-    data.frames =
-        degrade_frames(data.inputs, frames.count, frames.degrade, mix_seed(seed, 0x7E57F4A3ULL));
+    data.frames = degrade_frames(data.inputs, frames.count, frames.degrade,
+                                 mix_seed(seed, salt::kTestFrames));
   }
 }
 
@@ -190,14 +194,16 @@ Dataset load_csv(const std::string& path, int64_t label_column) {
 
 namespace {
 
-// The raw training inputs whose statistics `standard` normalisation uses
-// (undefined for the other modes).
-torch::Tensor standard_reference(const DataConfig& config, uint64_t seed) {
-  if (config.normalize != "standard") return {};
+// The statistics `standard` normalisation uses: the config's own (a run
+// records them), else those of the raw training set, loaded again.
+StandardStats standard_of(const DataConfig& config, uint64_t seed) {
+  if (config.normalize != Normalization::kStandard || config.standard.known()) {
+    return config.standard;
+  }
   DataConfig raw = config;
-  raw.normalize = "none";
+  raw.normalize = Normalization::kNone;
   raw.frames = FrameOptions{};
-  return load_data(raw, seed).train.inputs;
+  return standard_stats(load_data(raw, seed).train.inputs);
 }
 
 }  // namespace
@@ -205,7 +211,7 @@ torch::Tensor standard_reference(const DataConfig& config, uint64_t seed) {
 Dataset load_idx_like(const DataConfig& config, uint64_t seed, const std::string& images,
                       const std::string& labels) {
   Dataset data = load_idx_pair(images, labels);
-  normalise(data.inputs, standard_reference(config, seed), config.normalize, /*bytes=*/true);
+  normalise(data.inputs, config.normalize, standard_of(config, seed), /*bytes=*/true);
   attach_frames(data, config.frames, seed);
   return data;
 }
@@ -213,63 +219,72 @@ Dataset load_idx_like(const DataConfig& config, uint64_t seed, const std::string
 torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
                                const torch::Tensor& pixels) {
   torch::Tensor x = pixels.to(torch::kFloat32) * 255.0f;  // the bytes a data file would hold
-  normalise(x, standard_reference(config, seed), config.normalize, /*bytes=*/true);
+  normalise(x, config.normalize, standard_of(config, seed), /*bytes=*/true);
   return x;
 }
 
 DataSplit load_data(const DataConfig& config, uint64_t seed) {
   DataSplit split;
   bool bytes = false;
-  const std::string& name = config.dataset;
-  if (name == "mnist" || name == "fashion_mnist") {
-    const std::string& dir = config.path;
-    split.train = load_idx_pair(in_folder(dir, "train-images-idx3-ubyte", name),
-                                in_folder(dir, "train-labels-idx1-ubyte", name));
-    split.test = load_idx_pair(in_folder(dir, "t10k-images-idx3-ubyte", name),
-                               in_folder(dir, "t10k-labels-idx1-ubyte", name));
-    bytes = true;
-  } else if (name == "idx") {
-    split.train = load_idx_pair(config.train_images, config.train_labels);
-    split.test = load_idx_pair(config.test_images, config.test_labels);
-    bytes = true;
-  } else if (name == "csv") {
-    split.train = load_csv(config.path, config.label_column);
-    if (!config.test_path.empty()) {
-      split.test = load_csv(config.test_path, config.label_column);
-      NNN_CHECK(split.test.features() == split.train.features(), config.test_path, " has ",
-                split.test.features(), " features but ", config.path, " has ",
-                split.train.features());
-    } else {
-      // A seeded shuffle, then the last test_fraction of the rows is the test set.
-      auto generator = at::detail::createCPUGenerator(seed ^ 0xC5FULL);
-      const auto order = torch::randperm(split.train.size(), generator, torch::kLong);
-      const int64_t n_test = static_cast<int64_t>(config.test_fraction * split.train.size());
-      const int64_t n_train = split.train.size() - n_test;
-      Dataset all = split.train;
-      split.train.inputs = all.inputs.index_select(0, order.narrow(0, 0, n_train));
-      split.train.labels = all.labels.index_select(0, order.narrow(0, 0, n_train));
-      split.test = all;
-      split.test.inputs = all.inputs.index_select(0, order.narrow(0, n_train, n_test));
-      split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
+  const std::string& name = to_string(config.dataset);
+  switch (config.dataset) {
+    case DatasetKind::kMnist:
+    case DatasetKind::kFashionMnist: {
+      const std::string& dir = config.path;
+      split.train = load_idx_pair(in_folder(dir, "train-images-idx3-ubyte", name),
+                                  in_folder(dir, "train-labels-idx1-ubyte", name));
+      split.test = load_idx_pair(in_folder(dir, "t10k-images-idx3-ubyte", name),
+                                 in_folder(dir, "t10k-labels-idx1-ubyte", name));
+      bytes = true;
+      break;
     }
-  } else if (name == "spiral") {
-    // Independent draws: the test points come from a derived seed.
-    split = {make_spiral(config.classes, config.train_per_class, config.noise, seed),
-             make_spiral(config.classes, config.test_per_class, config.noise,
-                         seed ^ 0x9E3779B97F4A7C15ULL)};
-  } else if (name == "toy") {
-    split = {make_toy(config.train_per_class, seed),
-             make_toy(config.test_per_class, seed ^ 0x9E3779B97F4A7C15ULL)};
-  } else {
-    throw Error("data.dataset '" + name +
-                "' is not known; expected mnist, fashion_mnist, idx, csv, spiral or toy");
+    case DatasetKind::kIdx:
+      split.train = load_idx_pair(config.train_images, config.train_labels);
+      split.test = load_idx_pair(config.test_images, config.test_labels);
+      bytes = true;
+      break;
+    case DatasetKind::kCsv:
+      split.train = load_csv(config.path, config.label_column);
+      if (!config.test_path.empty()) {
+        split.test = load_csv(config.test_path, config.label_column);
+        NNN_CHECK(split.test.features() == split.train.features(), config.test_path, " has ",
+                  split.test.features(), " features but ", config.path, " has ",
+                  split.train.features());
+      } else {
+        // A seeded shuffle, then the last test_fraction of the rows is the test set.
+        auto generator = at::detail::createCPUGenerator(seed ^ salt::kCsvSplit);
+        const auto order = torch::randperm(split.train.size(), generator, torch::kLong);
+        const int64_t n_test = static_cast<int64_t>(config.test_fraction * split.train.size());
+        const int64_t n_train = split.train.size() - n_test;
+        Dataset all = split.train;
+        split.train.inputs = all.inputs.index_select(0, order.narrow(0, 0, n_train));
+        split.train.labels = all.labels.index_select(0, order.narrow(0, 0, n_train));
+        split.test = all;
+        split.test.inputs = all.inputs.index_select(0, order.narrow(0, n_train, n_test));
+        split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
+      }
+      break;
+    case DatasetKind::kSpiral:
+      // Independent draws: the test points come from a derived seed.
+      split.train = make_spiral(config.classes, config.train_per_class, config.noise, seed);
+      split.test = make_spiral(config.classes, config.test_per_class, config.noise,
+                               seed ^ salt::kSyntheticTest);
+      break;
+    case DatasetKind::kToy:
+      split.train = make_toy(config.train_per_class, seed);
+      split.test = make_toy(config.test_per_class, seed ^ salt::kSyntheticTest);
+      break;
   }
   split.train = limit(split.train, config.limit_train);
   split.test = limit(split.test, config.limit_test);
   const int64_t classes = class_count(split.train, split.test);
   split.train.classes = split.test.classes = std::max(classes, split.train.classes);
   split.train.name = split.test.name = name;
-  normalise(split, config.normalize, bytes);
+  if (config.normalize == Normalization::kStandard) {
+    split.standard = config.standard.known() ? config.standard : standard_stats(split.train.inputs);
+  }
+  normalise(split.test.inputs, config.normalize, split.standard, bytes);
+  normalise(split.train.inputs, config.normalize, split.standard, bytes);
   split.train.feed = config.frames.feed;
   attach_frames(split.test, config.frames, seed);
   return split;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "nnn/config/experiment_config.h"
+#include "nnn/data/data_config.h"
 #include "nnn/data/dataset.h"
 
 namespace nnn {
@@ -14,7 +14,12 @@ namespace nnn {
 struct DataSplit {
   Dataset train;
   Dataset test;
+  /// normalize: standard: the statistics both sets were normalised with.
+  StandardStats standard;
 };
+
+/// The mean and std (clamped to >= 1e-8) of all the values in `inputs`.
+StandardStats standard_stats(const torch::Tensor& inputs);
 
 /// The train/test split of `config.dataset`, deterministic in `seed`.
 DataSplit load_data(const DataConfig& config, uint64_t seed);

@@ -3,9 +3,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include "nnn/core/error.h"
 #include "nnn/data/augment.h"
 #include "nnn/data/degrade.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 
@@ -44,11 +44,11 @@ std::pair<torch::Tensor, torch::Tensor> BatchLoader::batch(int64_t index) const 
   auto x = inputs_.index_select(0, rows);
   if (augment_shift_ > 0) {
     x = random_shift(x, augment_shift_,
-                     mix_seed(seed_ ^ 0xA5A5A5A5ULL, static_cast<uint64_t>(epoch_),
+                     mix_seed(seed_ ^ salt::kAugmentShift, static_cast<uint64_t>(epoch_),
                               static_cast<uint64_t>(index)));
   }
   if (frames_.active()) {
-    const auto seed = mix_seed(seed_ ^ 0xF7A3E5C1ULL, static_cast<uint64_t>(epoch_),
+    const auto seed = mix_seed(seed_ ^ salt::kTrainFrames, static_cast<uint64_t>(epoch_),
                                static_cast<uint64_t>(index));
     // Frame f is drawn from (seed, f) alone: a single feed needs frame 1 only.
     const int64_t count = frames_.feed == FrameFeed::kSingle ? 1 : frames_.count;

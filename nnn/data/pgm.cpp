@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 #include "nnn/util/files.h"
 
 namespace nnn {
@@ -181,13 +181,14 @@ std::vector<float> digit_input(const GreyImage& image) {
 }
 
 std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std::string& name) {
-  NNN_CHECK(k >= 1, "--plate needs K >= 1; got ", k);
+  NNN_CHECK(k >= 1, "a plate needs K >= 1 digits; got ", k);
   NNN_CHECK(plate.width >= 4 * k, name, ": a plate of ", k, " digits needs at least ", 4 * k,
             " pixels of width; the image is ", plate.width, "x", plate.height);
   // A digit cell is taller than wide, but not by more than 2 times.
   NNN_CHECK(plate.width * 2 >= plate.height * k, name, ": ", k, " digits in a ", plate.width, "x",
             plate.height, " image give cells ", plate.width / k, " pixels wide and ", plate.height,
-            " high; a digit cell should be at least half as wide as high (check --plate)");
+            " high; a digit cell should be at least half as wide as high (is the number of digits "
+            "right?)");
   std::vector<GreyImage> cells;
   for (int64_t i = 0; i < k; ++i) {
     const int64_t x0 = plate.width * i / k, x1 = plate.width * (i + 1) / k;

@@ -3,15 +3,9 @@
 
 #include <torch/nn/functional/loss.h>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
-
-LossSteps parse_loss_steps(const std::string& name) {
-  if (name == "last") return LossSteps::kLast;
-  if (name == "all") return LossSteps::kAll;
-  throw Error("loss.steps is '" + name + "'; expected last or all");
-}
 
 torch::Tensor step_loss(const torch::Tensor& predictions, const torch::Tensor& labels,
                         LossSteps steps, int64_t distance) {

@@ -6,14 +6,9 @@
 
 #include <torch/types.h>
 
-#include <string>
+#include "nnn/config/experiment_config.h"
 
 namespace nnn {
-
-enum class LossSteps { kLast, kAll };
-
-/// "last" | "all"; nnn::Error otherwise.
-LossSteps parse_loss_steps(const std::string& name);
 
 // predictions: [T, B, C], labels: [B] -> scalar
 torch::Tensor step_loss(const torch::Tensor& predictions, const torch::Tensor& labels,

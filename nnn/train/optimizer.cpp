@@ -3,20 +3,17 @@
 
 #include <cmath>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 
-FlatOptimizer::FlatOptimizer(const TrainConfig& config) : config_(config), lr_(config.lr) {
-  NNN_CHECK(config.optimizer == "sgd" || config.optimizer == "adam" || config.optimizer == "adamw",
-            "train.optimizer is '", config.optimizer, "'; expected sgd, adam or adamw");
-}
+FlatOptimizer::FlatOptimizer(const TrainConfig& config) : config_(config), lr_(config.lr) {}
 
 void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
   torch::NoGradGuard no_grad;
   const TrainConfig& c = config_;
   ++step_;
-  if (c.optimizer == "sgd") {
+  if (c.optimizer == OptimizerKind::kSgd) {
     if (c.weight_decay != 0) grad = grad.add(params, c.weight_decay);
     if (c.momentum != 0) {
       if (!first_.defined()) {
@@ -33,7 +30,7 @@ void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
     first_ = torch::zeros_like(params);
     second_ = torch::zeros_like(params);
   }
-  if (c.optimizer == "adamw") {
+  if (c.optimizer == OptimizerKind::kAdamW) {
     params.mul_(1.0 - lr_ * c.weight_decay);
   } else if (c.weight_decay != 0) {
     grad = grad.add(params, c.weight_decay);
@@ -75,10 +72,10 @@ double scheduled_lr(const TrainConfig& c, int64_t batch, int64_t batches_per_epo
   const double warmup_batches = c.warmup_epochs * per_epoch;
   if (batch < warmup_batches) return c.lr * static_cast<double>(batch + 1) / warmup_batches;
   const int64_t epoch = batch / std::max<int64_t>(1, batches_per_epoch);  // 0-based
-  if (c.schedule == "step") {
+  if (c.schedule == LrSchedule::kStep) {
     return c.lr * std::pow(c.gamma, static_cast<double>(epoch / c.step_size));
   }
-  if (c.schedule == "cosine") {
+  if (c.schedule == LrSchedule::kCosine) {
     const double span = static_cast<double>(c.epochs) * per_epoch - warmup_batches;
     const double progress = span > 0 ? (static_cast<double>(batch) - warmup_batches) / span : 1.0;
     return c.min_lr + (c.lr - c.min_lr) * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));

@@ -2,6 +2,9 @@
 // written atomically after every epoch, Ctrl-C, summary and weights.
 #include "nnn/train/run.h"
 
+#include "nnn/train/loaded_run.h"
+#include "nnn/train/trainer.h"
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -15,11 +18,14 @@
 
 #include "nnn/config/model_options.h"
 #include "nnn/core/device.h"
-#include "nnn/core/error.h"
 #include "nnn/core/weights.h"
 #include "nnn/data/load.h"
-#include "nnn/util/json.h"
+#include "nnn/util/error.h"
+#include "nnn/util/numbers.h"
+#include "nnn/util/seeds.h"
 #include "nnn/version.h"
+
+#include <nlohmann/json.hpp>
 
 namespace nnn {
 
@@ -47,8 +53,8 @@ std::string new_run_dir(const RunOptions& options, const ExperimentConfig& confi
   if (!options.out.empty()) {
     const fs::path dir(options.out);
     NNN_CHECK(!fs::exists(dir / RunFiles::kCheckpoint) && !fs::exists(dir / RunFiles::kConfig),
-              "--out ", dir.string(), " already holds a run; continue it with --resume ",
-              dir.string(), " or choose another --out");
+              "run directory ", dir.string(),
+              " already holds a run; resume it or choose another directory");
     fs::create_directories(dir);
     return dir.string();
   }
@@ -68,7 +74,7 @@ std::string steps_header(const std::string& prefix, int64_t steps) {
 std::string csv_values(const std::vector<double>& values, int64_t steps) {
   std::string out;
   for (int64_t t = 0; t < steps; ++t) {
-    out += "," + (static_cast<size_t>(t) < values.size() ? json::number(values[t]) : "");
+    out += "," + (static_cast<size_t>(t) < values.size() ? shortest(values[t]) : "");
   }
   return out;
 }
@@ -81,25 +87,34 @@ std::string csv_header(int64_t steps) {
 }
 
 std::string csv_row(const EpochReport& r, int64_t steps) {
-  return fmt::format("{},{},{},{}", r.epoch, json::number(r.lr), json::number(r.train_loss),
-                     r.test.samples ? json::number(r.test.loss) : "") +
+  return fmt::format("{},{},{},{}", r.epoch, shortest(r.lr), shortest(r.train_loss),
+                     r.test.samples ? shortest(r.test.loss) : "") +
          csv_values(r.train_accuracy, steps) + csv_values(r.test.accuracy, steps) +
          csv_values(r.test.top3, steps) + csv_values(r.test.confidence, steps) +
          csv_values(r.test.ece, steps) +
-         fmt::format(",{},{}\n", json::number(r.samples_per_second), json::number(r.seconds));
+         fmt::format(",{},{}\n", shortest(r.samples_per_second), shortest(r.seconds));
 }
 
+// nlohmann::ordered_json keeps the keys in the order written; NaN and the
+// infinities, which JSON lacks, are dumped as null.
+using Json = nlohmann::ordered_json;
+
 std::string jsonl_row(const EpochReport& r) {
-  json::Object o;
-  o.add("epoch", r.epoch).add("lr", r.lr).add("train_loss", r.train_loss);
-  o.add("train_accuracy", r.train_accuracy);
+  Json o;
+  o["epoch"] = r.epoch;
+  o["lr"] = r.lr;
+  o["train_loss"] = r.train_loss;
+  o["train_accuracy"] = r.train_accuracy;
   if (r.test.samples > 0) {
-    o.add("test_loss", r.test.loss).add("test_accuracy", r.test.accuracy);
-    o.add("test_top3", r.test.top3).add("test_confidence", r.test.confidence);
-    o.add("test_ece", r.test.ece);
+    o["test_loss"] = r.test.loss;
+    o["test_accuracy"] = r.test.accuracy;
+    o["test_top3"] = r.test.top3;
+    o["test_confidence"] = r.test.confidence;
+    o["test_ece"] = r.test.ece;
   }
-  o.add("samples_per_s", r.samples_per_second).add("seconds", r.seconds);
-  return o.str() + "\n";
+  o["samples_per_s"] = r.samples_per_second;
+  o["seconds"] = r.seconds;
+  return o.dump() + "\n";
 }
 
 std::string percents(const std::vector<double>& values) {
@@ -142,26 +157,24 @@ class ProgressBar {
 void write_summary(const std::string& dir, const ExperimentConfig& config, const Trainer& trainer,
                    const EpochReport& last, int64_t parameters, const torch::Device& device,
                    int64_t threads) {
-  json::Object test;
-  test.add("samples", last.test.samples).add("loss", last.test.loss);
-  test.add("accuracy", last.test.accuracy).add("top3", last.test.top3);
-  test.add("confidence", last.test.confidence).add("ece", last.test.ece);
-  json::Object versions;
-  versions.add("nnn", kVersion).add("libtorch", TORCH_VERSION);
-  json::Object summary;
-  summary.add("name", config.name)
-      .add("config", config.file)
-      .add("seed", static_cast<int64_t>(config.seed));
-  summary.add("epochs", config.train.epochs).add("parameters", parameters);
-  summary.add("train_samples", trainer.data().train.size());
-  summary.add("test_samples", trainer.data().test.size());
-  summary.raw("test", test.str());
-  summary.add("train_accuracy", last.train_accuracy).add("train_loss", last.train_loss);
-  summary.add("wall_seconds", trainer.elapsed_seconds());
-  summary.add("device", describe_device(device));
-  summary.add("threads", threads);
-  summary.raw("versions", versions.str());
-  write_file_atomically((fs::path(dir) / RunFiles::kSummary).string(), summary.str() + "\n");
+  Json summary;
+  summary["name"] = config.name;
+  summary["config"] = config.file;
+  summary["seed"] = config.seed;
+  summary["epochs"] = config.train.epochs;
+  summary["parameters"] = parameters;
+  summary["train_samples"] = trainer.data().train.size();
+  summary["test_samples"] = trainer.data().test.size();
+  summary["test"] = {{"samples", last.test.samples},       {"loss", last.test.loss},
+                     {"accuracy", last.test.accuracy},     {"top3", last.test.top3},
+                     {"confidence", last.test.confidence}, {"ece", last.test.ece}};
+  summary["train_accuracy"] = last.train_accuracy;
+  summary["train_loss"] = last.train_loss;
+  summary["wall_seconds"] = trainer.elapsed_seconds();
+  summary["device"] = describe_device(device);
+  summary["threads"] = threads;
+  summary["versions"] = {{"nnn", kVersion}, {"libtorch", TORCH_VERSION}};
+  write_file_atomically((fs::path(dir) / RunFiles::kSummary).string(), summary.dump(2) + "\n");
 }
 
 }  // namespace
@@ -175,22 +188,25 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
               "new run instead");
     result.dir = options.resume;
     const fs::path config_file = fs::path(result.dir) / RunFiles::kConfig;
-    NNN_CHECK(fs::exists(config_file), "--resume ", result.dir, ": no ", RunFiles::kConfig,
+    NNN_CHECK(fs::exists(config_file), "run directory ", result.dir, ": no ", RunFiles::kConfig,
               " there; is it a run directory?");
-    NNN_CHECK(fs::exists(fs::path(result.dir) / RunFiles::kCheckpoint), "--resume ", result.dir,
-              ": no ", RunFiles::kCheckpoint,
+    NNN_CHECK(fs::exists(fs::path(result.dir) / RunFiles::kCheckpoint), "run directory ",
+              result.dir, ": no ", RunFiles::kCheckpoint,
               " yet (the run stopped before its first epoch "
               "ended); start it again");
     result.config = load_experiment(config_file.string());
   } else {
     result.config = load_experiment(options.config_path, options.overrides);
   }
-  const ExperimentConfig& config = result.config;
+  ExperimentConfig& config = result.config;
   const int64_t threads = configure_threads(config.threads);
   const torch::Device device = resolve_device(config.device);
   torch::manual_seed(config.seed);
   const auto load_start = std::chrono::steady_clock::now();
   DataSplit data = load_data(config.data, config.seed);
+  // The run records the statistics it normalised with (config.yaml), so that
+  // eval and predict need no training data.
+  config.data.standard = data.standard;
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   NNN model(to_options(config.model));
@@ -221,8 +237,9 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
              "{}: {} cells, {} parameters, d = {}, {} steps; data {}: {} train / {} test samples "
              "(loaded in {:.2f} s); device {}, {} threads\nrun directory: {}\n",
              config.name, config.model.wiring.size(), result.parameters, model->distance(), steps,
-             config.data.dataset, trainer.data().train.size(), trainer.data().test.size(),
-             load_seconds, describe_device(device), threads, result.dir);
+             to_string(config.data.dataset), trainer.data().train.size(),
+             trainer.data().test.size(), load_seconds, describe_device(device), threads,
+             result.dir);
   log.flush();
 
   ProgressBar bar(log);
@@ -282,7 +299,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     // Resumed a finished run: evaluate again for the summary.
     last.epoch = config.train.epochs;
     last.test = evaluate(trainer.model(), trainer.data().test, config.train.eval_batch_size,
-                         parse_loss_steps(config.loss.steps), device);
+                         config.loss.steps, device);
   }
   result.last = last;
   result.seconds = trainer.elapsed_seconds();
@@ -346,18 +363,19 @@ Evaluation evaluate_run(const std::string& dir, const std::string& data) {
     DataSplit split = load_data(config.data, config.seed);
     set = data == "test" ? split.test : split.train;
     // The training set's frames are drawn per batch; evaluate on a fixed draw.
-    if (data == "train") attach_frames(set, config.data.frames, config.seed ^ 0x7A1EULL);
+    if (data == "train")
+      attach_frames(set, config.data.frames, config.seed ^ salt::kTrainEvalFrames);
   } else {
     const size_t colon = data.find(':');
-    NNN_CHECK(colon != std::string::npos, "--data is '", data,
-              "'; expected test, train or IMAGES:LABELS (two IDX files)");
+    NNN_CHECK(colon != std::string::npos, "evaluation data '", data,
+              "': expected test, train or IMAGES:LABELS (two IDX files)");
     set = load_idx_like(config.data, config.seed, data.substr(0, colon), data.substr(colon + 1));
   }
-  NNN_CHECK(set.size() > 0, "--data ", data, ": no samples to evaluate");
-  NNN_CHECK(set.features() == config.model.input_size, "--data ", data, " has ", set.features(),
-            " features but the model reads ", config.model.input_size);
-  return evaluate(run.model, set, config.train.eval_batch_size, parse_loss_steps(config.loss.steps),
-                  device, device.is_cpu() ? &pool : nullptr);
+  NNN_CHECK(set.size() > 0, "evaluation data ", data, ": no samples to evaluate");
+  NNN_CHECK(set.features() == config.model.input_size, "evaluation data ", data, " has ",
+            set.features(), " features but the model reads ", config.model.input_size);
+  return evaluate(run.model, set, config.train.eval_batch_size, config.loss.steps, device,
+                  device.is_cpu() ? &pool : nullptr);
 }
 
 }  // namespace nnn

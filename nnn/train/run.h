@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "nnn/config/experiment_config.h"
-#include "nnn/train/trainer.h"
+#include "nnn/train/report.h"
 
 namespace nnn {
 
@@ -38,15 +38,6 @@ struct RunResult {
 /// receives the human-readable report. Throws nnn::Error on bad input or a
 /// non-finite loss (the last good checkpoint stays).
 RunResult run_training(const RunOptions& options, std::ostream& log);
-
-/// A run directory's resolved config and model (weights.pt, or the model in
-/// checkpoint.pt when no epoch has finished), on the config's device.
-struct LoadedRun {
-  ExperimentConfig config;
-  NNN model;
-  torch::Device device;
-};
-LoadedRun load_run(const std::string& dir);
 
 /// Evaluates a run's weights on `data`: "test" or "train" (the run's own
 /// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data).

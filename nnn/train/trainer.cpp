@@ -9,11 +9,11 @@
 #include <limits>
 #include <sstream>
 
-#include "nnn/core/error.h"
 #include "nnn/core/weights.h"
 #include "nnn/data/degrade.h"
 #include "nnn/train/metrics.h"
 #include "nnn/train/optimizer.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 
@@ -69,7 +69,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
   if (shards == 1) {
     const auto predictions = model->forward(x);
     const auto loss = step_loss(predictions, y, steps, model->distance());
-    return {predictions.detach(), loss.detach(), flat_gradient(loss, params)};
+    return {predictions.detach(), loss.detach(), flat_gradient(loss, params), 1};
   }
   std::vector<torch::Tensor> grads(static_cast<size_t>(shards));
   std::vector<torch::Tensor> predictions(static_cast<size_t>(shards));
@@ -92,7 +92,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
     grad = grad + grads[k];
     loss = loss + losses[k];
   }
-  return {torch::cat(predictions, 1), loss, grad};
+  return {torch::cat(predictions, 1), loss, grad, shards};
 }
 
 torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool) {
@@ -149,7 +149,7 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
       config_(config),
       data_(std::move(data)),
       device_(device),
-      loss_steps_(parse_loss_steps(config.loss.steps)),
+      loss_steps_(config.loss.steps),
       loader_(data_.train, config.train.batch_size, /*shuffle=*/true, config.seed, device,
               config.data.augment_shift, config.data.frames),
       optimizer_(config.train) {
@@ -191,7 +191,8 @@ bool Trainer::run(const Hooks& hooks) {
       lr = scheduled_lr(tc, (epoch_ - 1) * batches + batch_, batches);
       optimizer_.set_lr(lr);
       const auto [x, y] = loader_.batch(batch_);
-      auto [predictions, detached, grad] = forward_backward(model_, x, y, loss_steps_, pool_.get());
+      [[maybe_unused]] auto [predictions, detached, grad, shards] =
+          forward_backward(model_, x, y, loss_steps_, pool_.get());
       if (tc.clip_grad_norm > 0) clip_grad_norm(grad, tc.clip_grad_norm);
       optimizer_.step(model_->flat_parameters(), grad);
       correct_ += correct_per_step(predictions, y);

@@ -22,28 +22,9 @@
 #include "nnn/data/loader.h"
 #include "nnn/train/loss.h"
 #include "nnn/train/optimizer.h"
+#include "nnn/train/report.h"
 
 namespace nnn {
-
-/// Metrics of a model on a dataset, per thinking step (index 0 = step 1).
-struct Evaluation {
-  int64_t samples = 0;
-  double loss = 0.0;               // the training loss (per LossSteps)
-  std::vector<double> accuracy;    // [T] top-1
-  std::vector<double> top3;        // [T] top-3 (top-C when C < 3)
-  std::vector<double> confidence;  // [T] mean max softmax probability
-  std::vector<double> ece;         // [T] expected calibration error (15 bins)
-};
-
-struct EpochReport {
-  int64_t epoch = 0;                   // 1-based
-  double lr = 0.0;                     // at the epoch's last batch
-  double train_loss = 0.0;             // mean over batches
-  std::vector<double> train_accuracy;  // [T] on the batches as trained
-  Evaluation test;                     // empty when there is no test set
-  double seconds = 0.0;                // this epoch's training + evaluation
-  double samples_per_second = 0.0;     // training samples / training time
-};
 
 /// Evaluates without gradients, in batches of `batch_size`; with a pool, each
 /// batch is split across its threads. A frame dataset is evaluated on its
@@ -62,6 +43,7 @@ struct StepOutput {
   torch::Tensor predictions;  // [T, B, C], detached
   torch::Tensor loss;         // [], detached
   torch::Tensor grad;         // [P]
+  int64_t shards = 1;         // how many shards the batch was cut into
 };
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             LossSteps steps, WorkerPool* pool = nullptr);

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

@@ -7,8 +7,8 @@
 #include "nnn/baseline/layers.h"
 #include "nnn/baseline/matrix.h"
 #include "nnn/baseline/value.h"
-#include "nnn/core/error.h"
 #include "nnn/data/synthetic.h"
+#include "nnn/util/error.h"
 
 namespace nnn::baseline {
 namespace {

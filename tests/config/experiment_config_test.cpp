@@ -65,9 +65,9 @@ loss:
   EXPECT_EQ(config.model.output_activation, Activation::kIdentity);
   EXPECT_EQ(config.model.wiring, Wiring({{0, 2, 0}, {0, 1, 3}, {1, 0, 0}}, {0}, 2));
   EXPECT_EQ(config.data.classes, 4);
-  EXPECT_EQ(config.train.optimizer, "sgd");
+  EXPECT_EQ(config.train.optimizer, OptimizerKind::kSgd);
   EXPECT_DOUBLE_EQ(config.train.momentum, 0.9);
-  EXPECT_EQ(config.loss.steps, "all");
+  EXPECT_EQ(config.loss.steps, LossSteps::kAll);
 }
 
 TEST(ExperimentConfig, GeneratorsAndDefaults) {
@@ -81,7 +81,7 @@ model:
                                        "gen.yaml");
   EXPECT_EQ(config.model.wiring, layered({2, 1}, 4, true));
   EXPECT_EQ(config.model.hidden, std::vector<int64_t>{32});
-  EXPECT_EQ(config.loss.steps, "last");
+  EXPECT_EQ(config.loss.steps, LossSteps::kLast);
   EXPECT_EQ(config.device, "auto");
   const auto random = parse_model(
       "{input_size: 2, output_size: 2, steps: 9, wiring: {generator: random, n: 5, density: 0.3, "
@@ -168,8 +168,8 @@ TEST(Overrides, SetTypedValuesAtDottedKeys) {
   EXPECT_DOUBLE_EQ(c.train.lr, 0.5);
   EXPECT_EQ(c.model.steps, 6);
   EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{8, 9}));
-  EXPECT_EQ(c.loss.steps, "all");
-  EXPECT_EQ(c.data.dataset, "toy");
+  EXPECT_EQ(c.loss.steps, LossSteps::kAll);
+  EXPECT_EQ(c.data.dataset, DatasetKind::kToy);
   EXPECT_EQ(c.model.wiring, chain(2, 7));
 }
 

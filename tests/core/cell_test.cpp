@@ -1,7 +1,7 @@
 // Cell: shapes, parameter names, initialisation, activations, forward.
 #include "nnn/core/cell.h"
 
-#include "nnn/core/error.h"
+#include "nnn/util/error.h"
 
 #include <gtest/gtest.h>
 

@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "nnn/core/random.h"
 #include "nnn/core/weights.h"
 #include "nnn/train/trainer.h"
+#include "nnn/util/random.h"
 #include "tests/core/reference_nnn.h"
 #include "tests/test_util.h"
 
@@ -316,12 +316,17 @@ TEST(FastPath, ShardedStepEqualsOneShard) {
   const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr);
   WorkerPool pool(3);
   const auto three = forward_backward(model, x, y, LossSteps::kAll, &pool);
+  // The sharded path really ran: three shards, two of them on worker threads.
+  EXPECT_EQ(one.shards, 1);
+  EXPECT_EQ(three.shards, 3);
+  EXPECT_EQ(pool.worker_tasks(), 2);
   EXPECT_TRUE(torch::allclose(three.loss, one.loss, 1e-6, 1e-6));
   EXPECT_TRUE(torch::allclose(three.grad, one.grad, 1e-5, 1e-6));
   EXPECT_TRUE(torch::equal(three.predictions, one.predictions));
   EXPECT_EQ(one.grad.numel(), model->parameter_count());
   c10::InferenceMode guard;
   EXPECT_TRUE(torch::equal(forward_sharded(model, x, &pool), model->forward(x)));
+  EXPECT_EQ(pool.worker_tasks(), 4);
 }
 
 TEST(WorkerPoolTest, RunsEveryTaskAndPropagatesErrors) {

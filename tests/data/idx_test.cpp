@@ -109,24 +109,32 @@ TEST_F(IdxTest, PairsBecomeDatasets) {
 
 TEST_F(IdxTest, IdxDatasetFromConfigNormalises) {
   write_pair("tx", "ty");
+  write_pair("tx2", "ty2");
   DataConfig config;
-  config.dataset = "idx";
+  config.dataset = DatasetKind::kIdx;
   config.train_images = config.test_images = path("tx");
   config.train_labels = config.test_labels = path("ty");
-  config.normalize = "unit";
+  config.normalize = Normalization::kUnit;
   const DataSplit split = load_data(config, 0);
   EXPECT_FLOAT_EQ(split.train.inputs.max().item<float>(), 220.0f / 255.0f);
-  config.normalize = "standard";
+  config.normalize = Normalization::kStandard;
   const DataSplit standard = load_data(config, 0);
   EXPECT_NEAR(standard.train.inputs.mean().item<double>(), 0.0, 1e-6);
   EXPECT_NEAR(standard.train.inputs.std().item<double>(), 1.0, 1e-6);
   const Dataset like = load_idx_like(config, 0, path("tx"), path("ty"));
   EXPECT_TRUE(torch::allclose(like.inputs, standard.test.inputs));
+  // The statistics a run records normalise exactly as the fresh ones, with
+  // the training files gone.
+  ASSERT_TRUE(standard.standard.known());
+  config.standard = standard.standard;
+  fs::remove(path("tx"));
+  const Dataset recorded = load_idx_like(config, 0, path("tx2"), path("ty2"));
+  EXPECT_TRUE(torch::equal(recorded.inputs, like.inputs));
 }
 
 TEST_F(IdxTest, MnistFolderMissingSaysHowToGetIt) {
   DataConfig config;
-  config.dataset = "mnist";
+  config.dataset = DatasetKind::kMnist;
   config.path = path("nowhere");
   expect_error([&] { load_data(config, 0); }, "run scripts/setup.sh");
 }
@@ -151,7 +159,7 @@ TEST_F(IdxTest, CsvTables) {
   expect_error([&] { load_csv(path("label.csv"), -1); },
                "label.csv:1: label 0.5 in column 3 is not a class index");
   DataConfig config;
-  config.dataset = "csv";
+  config.dataset = DatasetKind::kCsv;
   config.path = path("t.csv");
   config.test_fraction = 0.34;
   const DataSplit split = load_data(config, 1);

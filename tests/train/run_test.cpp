@@ -1,6 +1,8 @@
 // Optimisers and schedules, exact resume (in process, mid-epoch), atomic
 // checkpoints, run directory files, evaluation of a finished run, NaN stop.
 #include "nnn/train/run.h"
+#include "nnn/train/loaded_run.h"
+#include "nnn/train/trainer.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +12,7 @@
 
 #include "nnn/config/model_options.h"
 #include "nnn/core/weights.h"
-#include "nnn/train/compare.h"
+#include "nnn/experiments/compare.h"
 #include "nnn/train/optimizer.h"
 #include "tests/test_util.h"
 
@@ -36,9 +38,9 @@ ExperimentConfig tiny_config() {
   c.train.epochs = 3;
   c.train.batch_size = 16;
   c.train.lr = 0.01;
-  c.train.optimizer = "adamw";
+  c.train.optimizer = OptimizerKind::kAdamW;
   c.train.weight_decay = 0.01;
-  c.train.schedule = "cosine";
+  c.train.schedule = LrSchedule::kCosine;
   c.train.warmup_epochs = 0.5;
   return c;
 }
@@ -61,13 +63,13 @@ TEST(Schedule, WarmupStepCosine) {
   EXPECT_DOUBLE_EQ(scheduled_lr(c, 9, 10), 0.5);
   EXPECT_DOUBLE_EQ(scheduled_lr(c, 20, 10), 1.0);
   c.warmup_epochs = 0;
-  c.schedule = "step";
+  c.schedule = LrSchedule::kStep;
   c.step_size = 3;
   c.gamma = 0.5;
   EXPECT_DOUBLE_EQ(scheduled_lr(c, 29, 10), 1.0);   // epoch index 2
   EXPECT_DOUBLE_EQ(scheduled_lr(c, 30, 10), 0.5);   // epoch index 3
   EXPECT_DOUBLE_EQ(scheduled_lr(c, 65, 10), 0.25);  // epoch index 6
-  c.schedule = "cosine";
+  c.schedule = LrSchedule::kCosine;
   c.min_lr = 0.1;
   EXPECT_DOUBLE_EQ(scheduled_lr(c, 0, 10), 1.0);
   EXPECT_NEAR(scheduled_lr(c, 50, 10), 0.55, 1e-12);  // half way
@@ -85,7 +87,7 @@ TEST(Optimizers, FlatMatchesTorchOptim) {
   std::vector<Case> cases;
   TrainConfig c;
   c.lr = 0.05;
-  c.optimizer = "sgd";
+  c.optimizer = OptimizerKind::kSgd;
   c.momentum = 0.9;
   c.nesterov = true;
   c.weight_decay = 0.01;
@@ -104,7 +106,7 @@ TEST(Optimizers, FlatMatchesTorchOptim) {
        }});
   c = TrainConfig();
   c.lr = 0.01;
-  c.optimizer = "adam";
+  c.optimizer = OptimizerKind::kAdam;
   c.weight_decay = 0.1;
   c.beta1 = 0.8;
   cases.push_back({"adam", c, [c](std::vector<torch::Tensor> p) {
@@ -113,7 +115,7 @@ TEST(Optimizers, FlatMatchesTorchOptim) {
                                                                      .betas({c.beta1, c.beta2})
                                                                      .weight_decay(c.weight_decay));
                    }});
-  c.optimizer = "adamw";
+  c.optimizer = OptimizerKind::kAdamW;
   cases.push_back({"adamw", c, [c](std::vector<torch::Tensor> p) {
                      return std::make_unique<torch::optim::AdamW>(
                          p, torch::optim::AdamWOptions(c.lr)

@@ -26,7 +26,7 @@ TEST(Loss, LastAndAllSteps) {
        F::cross_entropy(predictions[3], labels)) /
       3;
   EXPECT_TRUE(torch::allclose(all, expected, 1e-6, 1e-6));
-  EXPECT_THROW(parse_loss_steps("first"), Error);
+  EXPECT_EQ(to_string(LossSteps::kAll), "all");
 }
 
 TEST(Spiral, DeterministicShapesAndLabels) {

@@ -1,7 +1,7 @@
 // The three-way comparison. The NNN and the LibTorch MLP go through the
 // ordinary run machinery (each gets its own run directory inside the
 // comparison's); the from-scratch MLP is trained here on the same batches.
-#include "nnn/train/compare.h"
+#include "nnn/experiments/compare.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -14,13 +14,16 @@
 
 #include "nnn/baseline/layers.h"
 #include "nnn/config/experiment_config.h"
-#include "nnn/core/error.h"
 #include "nnn/core/parallel.h"
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
+#include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
+#include "nnn/train/trainer.h"
+#include "nnn/util/error.h"
 #include "nnn/util/files.h"
-#include "nnn/util/json.h"
+
+#include <nlohmann/json.hpp>
 
 namespace nnn {
 
@@ -106,7 +109,7 @@ CompareRow train_baseline(const ExperimentConfig& config, const DataSplit& data,
                     {baseline::Act::kReLU, baseline::Act::kIdentity}, config.seed);
   baseline::Sgd sgd(config.train.lr, 0.0, config.train.momentum);
   baseline::Adam adam(config.train.lr, config.train.beta1, config.train.beta2);
-  const bool use_adam = config.train.optimizer != "sgd";
+  const bool use_adam = config.train.optimizer != OptimizerKind::kSgd;
   BatchLoader loader(data.train, config.train.batch_size, /*shuffle=*/true, config.seed,
                      torch::kCPU, config.data.augment_shift);
   baseline::SoftmaxCrossEntropy loss;
@@ -162,7 +165,7 @@ CompareResult run_comparison(const std::string& config_path,
   CompareResult result;
   result.dir = out.empty() ? "runs/" + config.name + "-compare-" + timestamp() : out;
   NNN_CHECK(!fs::exists(fs::path(result.dir) / "compare.json"), result.dir,
-            " already holds a comparison; choose another --out");
+            " already holds a comparison; choose another output directory");
   fs::create_directories(result.dir);
 
   RunOptions nnn_run;
@@ -210,21 +213,22 @@ CompareResult run_comparison(const std::string& config_path,
       "loss |\n"
       "| --- | ---: | ---: | ---: | --- | ---: |\n",
       config.name, config.train.epochs, config.train.batch_size, config.seed,
-      config.train.optimizer, config.train.lr);
-  std::string rows_json;
+      to_string(config.train.optimizer), config.train.lr);
+  nlohmann::ordered_json report;
+  report["config"] = config_path;
+  report["rows"] = nlohmann::ordered_json::array();
   for (const auto& r : result.rows) {
     md += fmt::format("| {} | {} | {:.1f} s | {:.0f} | {} | {:.4f} |\n", r.model, r.parameters,
                       r.seconds, r.samples_per_second, percents(r.test_accuracy), r.final_loss);
-    json::Object o;
-    o.add("model", r.model).add("parameters", r.parameters).add("seconds", r.seconds);
-    o.add("samples_per_s", r.samples_per_second).add("test_accuracy", r.test_accuracy);
-    o.add("final_loss", r.final_loss);
-    rows_json += (rows_json.empty() ? "" : ",\n  ") + o.str();
+    report["rows"].push_back({{"model", r.model},
+                              {"parameters", r.parameters},
+                              {"seconds", r.seconds},
+                              {"samples_per_s", r.samples_per_second},
+                              {"test_accuracy", r.test_accuracy},
+                              {"final_loss", r.final_loss}});
   }
   write_file_atomically((fs::path(result.dir) / "compare.md").string(), md);
-  write_file_atomically(
-      (fs::path(result.dir) / "compare.json").string(),
-      "{\"config\": " + json::quote(config_path) + ",\n \"rows\": [\n  " + rows_json + "\n]}\n");
+  write_file_atomically((fs::path(result.dir) / "compare.json").string(), report.dump(2) + "\n");
   log << "\n" << md << "\nwritten to " << result.dir << "/compare.md and compare.json\n";
   return result;
 }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "nnn/data/pgm.h"
-#include "nnn/train/run.h"
+#include "nnn/train/loaded_run.h"
 
 namespace nnn {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "nnn/data/frame_options.h"
+#include "nnn/data/data_config.h"
 
 namespace nnn {
 
@@ -32,6 +32,12 @@ struct Plate {
 /// `labels` [N] (classes 0..9), seeded; writes dir/plate_NNN/frame_MM.pgm and
 /// dir/plates.tsv (name, reading, frame files); returns the plates.
 std::vector<Plate> make_plates(const torch::Tensor& images, const torch::Tensor& labels,
+                               const PlateOptions& options, const std::string& dir);
+
+/// The same from the test digits of `data` (its training digits when it has
+/// no test set), loaded with `data_seed` as 8-bit pixels scaled to [0, 1]
+/// and without frames.
+std::vector<Plate> make_plates(const DataConfig& data, uint64_t data_seed,
                                const PlateOptions& options, const std::string& dir);
 
 }  // namespace nnn

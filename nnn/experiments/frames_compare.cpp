@@ -1,7 +1,7 @@
 // The blurry-frames comparison. The four trainings go through the ordinary
 // run machinery; the evaluation here feeds every model the same fixed test
 // frames and scores each method per frame count with StepMetrics.
-#include "nnn/train/frames_compare.h"
+#include "nnn/experiments/frames_compare.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -11,14 +11,16 @@
 #include <limits>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
 #include "nnn/config/experiment_config.h"
-#include "nnn/core/error.h"
 #include "nnn/core/parallel.h"
 #include "nnn/data/load.h"
+#include "nnn/train/loaded_run.h"
 #include "nnn/train/metrics.h"
 #include "nnn/train/run.h"
+#include "nnn/train/trainer.h"
+#include "nnn/util/error.h"
 #include "nnn/util/files.h"
-#include "nnn/util/json.h"
 #include "nnn/util/svg_plot.h"
 
 namespace nnn {
@@ -135,12 +137,15 @@ std::string cell(double v, int decimals = 2, double scale = 100.0) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", scale * v, decimals) : "-";
 }
 
-std::string curve_json(const FrameCurve& c) {
-  json::Object o;
-  o.add("key", c.key).add("label", c.label).add("parameters", c.parameters);
-  o.add("train_seconds", c.train_seconds).add("accuracy", c.accuracy).add("top3", c.top3);
-  o.add("confidence", c.confidence).add("ece", c.ece);
-  return o.str();
+nlohmann::ordered_json curve_json(const FrameCurve& c) {
+  return {{"key", c.key},
+          {"label", c.label},
+          {"parameters", c.parameters},
+          {"train_seconds", c.train_seconds},
+          {"accuracy", c.accuracy},
+          {"top3", c.top3},
+          {"confidence", c.confidence},
+          {"ece", c.ece}};
 }
 
 }  // namespace
@@ -168,7 +173,7 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   FramesComparison result;
   result.dir = out.empty() ? "runs/" + nnn_cfg.name + "-frames-" + timestamp() : out;
   NNN_CHECK(!fs::exists(fs::path(result.dir) / "frames.json"), result.dir,
-            " already holds a frames comparison; choose another --out");
+            " already holds a frames comparison; choose another output directory");
   fs::create_directories(result.dir);
   const fs::path dir(result.dir);
 
@@ -247,18 +252,16 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
     result.by_frames.push_back(align_steps(steps, frames, result.distance));
   }
 
-  std::string curves;
-  for (const auto& c : result.by_frames) curves += (curves.empty() ? "" : ",\n  ") + curve_json(c);
-  std::string steps;
-  for (const auto& c : result.nnn_steps) steps += (steps.empty() ? "" : ",\n  ") + curve_json(c);
-  json::Object head;
-  head.add("nnn_config", nnn_config).add("mlp_config", mlp_config);
-  head.add("frames", result.frames).add("steps", result.steps).add("distance", result.distance);
-  head.add("test_samples", result.test_samples).add("degrade", result.degrade);
-  std::string text = head.str();
-  text.pop_back();
-  text += ",\n \"by_frames\": [\n  " + curves + "\n],\n \"nnn_steps\": [\n  " + steps + "\n]}\n";
-  write_file_atomically((dir / "frames.json").string(), text);
+  nlohmann::ordered_json report = {
+      {"nnn_config", nnn_config},    {"mlp_config", mlp_config},
+      {"frames", result.frames},     {"steps", result.steps},
+      {"distance", result.distance}, {"test_samples", result.test_samples},
+      {"degrade", result.degrade}};
+  report["by_frames"] = nlohmann::ordered_json::array();
+  for (const auto& c : result.by_frames) report["by_frames"].push_back(curve_json(c));
+  report["nnn_steps"] = nlohmann::ordered_json::array();
+  for (const auto& c : result.nnn_steps) report["nnn_steps"].push_back(curve_json(c));
+  write_file_atomically((dir / "frames.json").string(), report.dump(2) + "\n");
   const std::string md = frames_markdown(result);
   write_file_atomically((dir / "frames.md").string(), md);
   write_file_atomically((dir / "frames.svg").string(), frames_svg(result));

@@ -1,32 +1,43 @@
 // Plate rendering.
-#include "nnn/data/plates.h"
+#include "nnn/experiments/plates.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include <filesystem>
 
-#include "nnn/core/error.h"
 #include "nnn/data/augment.h"
 #include "nnn/data/degrade.h"
+#include "nnn/data/load.h"
 #include "nnn/data/pgm.h"
+#include "nnn/util/error.h"
 #include "nnn/util/files.h"
 
 namespace nnn {
+
+std::vector<Plate> make_plates(const DataConfig& data, uint64_t data_seed,
+                               const PlateOptions& options, const std::string& dir) {
+  DataConfig clean = data;
+  clean.normalize = Normalization::kUnit;
+  clean.frames = FrameOptions{};
+  const DataSplit split = load_data(clean, data_seed);
+  const Dataset& source = split.test.size() > 0 ? split.test : split.train;
+  return make_plates(source.inputs, source.labels, options, dir);
+}
 
 std::vector<Plate> make_plates(const torch::Tensor& images, const torch::Tensor& labels,
                                const PlateOptions& o, const std::string& dir) {
   namespace fs = std::filesystem;
   constexpr int64_t kSide = 28;
-  NNN_CHECK(o.plates >= 1, "--plates must be >= 1; got ", o.plates);
-  NNN_CHECK(o.digits >= 1, "--digits must be >= 1; got ", o.digits);
-  NNN_CHECK(o.frames >= 1, "--frames must be >= 1; got ", o.frames);
+  NNN_CHECK(o.plates >= 1, "the number of plates must be >= 1; got ", o.plates);
+  NNN_CHECK(o.digits >= 1, "the digits per plate must be >= 1; got ", o.digits);
+  NNN_CHECK(o.frames >= 1, "the frames per plate must be >= 1; got ", o.frames);
   NNN_CHECK(images.dim() == 2 && images.size(1) == kSide * kSide && images.size(0) > 0,
             "make-plates needs 28x28 digit images; got ", images.sizes());
   NNN_CHECK(labels.max().item<int64_t>() <= 9, "make-plates needs digit classes 0-9; found ",
             labels.max().item<int64_t>());
   fs::create_directories(dir);
-  auto generator = at::detail::createCPUGenerator(mix_seed(o.seed, 0x91A7E5ULL));
+  auto generator = at::detail::createCPUGenerator(mix_seed(o.seed, salt::kPlateDigits));
   const auto picks = torch::randint(images.size(0), {o.plates, o.digits}, generator, torch::kLong);
   std::vector<Plate> plates;
   std::string table = "plate\treading\tframes\n";

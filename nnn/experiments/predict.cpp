@@ -1,5 +1,5 @@
 // Prediction from image files with a trained run.
-#include "nnn/train/predict.h"
+#include "nnn/experiments/predict.h"
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <numeric>
 
-#include "nnn/core/error.h"
 #include "nnn/data/load.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
 

@@ -13,11 +13,13 @@
 #include "nnn/data/idx.h"
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
-#include "nnn/data/plates.h"
-#include "nnn/train/frames_compare.h"
+#include "nnn/experiments/frames_compare.h"
+#include "nnn/experiments/plates.h"
+#include "nnn/experiments/predict.h"
+#include "nnn/train/loaded_run.h"
 #include "nnn/train/metrics.h"
-#include "nnn/train/predict.h"
 #include "nnn/train/run.h"
+#include "nnn/train/trainer.h"
 #include "nnn/util/svg_plot.h"
 #include "tests/test_util.h"
 
@@ -150,6 +152,8 @@ TEST_F(FramesTest, ShardedFramesMatchOneShard) {
   WorkerPool pool(2);
   const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr);
   const auto two = forward_backward(model, x, y, LossSteps::kAll, &pool);
+  EXPECT_EQ(two.shards, 2);  // the frames really were cut along B
+  EXPECT_EQ(pool.worker_tasks(), 1);
   EXPECT_TRUE(torch::allclose(one.predictions, two.predictions, 1e-5, 1e-6));
   EXPECT_TRUE(torch::allclose(one.grad, two.grad, 1e-5, 1e-6));
   EXPECT_NEAR(one.loss.item<double>(), two.loss.item<double>(), 1e-6);

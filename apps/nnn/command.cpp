@@ -1,0 +1,53 @@
+// Shared pieces of the subcommands: the dispatcher, overrides, validators.
+#include "apps/nnn/command.h"
+
+#include <filesystem>
+
+namespace nnn::cli {
+
+CLI::App* Commands::add(const std::string& name, const std::string& description,
+                        std::function<int()> run) {
+  CLI::App* command = app_.add_subcommand(name, description);
+  commands_.emplace_back(command, std::move(run));
+  return command;
+}
+
+int Commands::run_selected() const {
+  for (const auto& [command, run] : commands_) {
+    if (command->parsed()) return run();
+  }
+  throw UsageError("a command is required; see 'nnn --help'");
+}
+
+CLI::Option* add_overrides(CLI::App* command, std::vector<std::string>& overrides) {
+  static const CLI::Validator kKeyValue(
+      [](std::string& text) -> std::string {
+        const size_t eq = text.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          return "expected dotted.key=value (e.g. train.lr=0.01), got '" + text + "'";
+        }
+        return "";
+      },
+      "KEY=VALUE");
+  return command
+      ->add_option("overrides", overrides,
+                   "Settings that override the config: dotted.key=value, e.g. train.lr=0.01 "
+                   "model.steps=6 (values in YAML syntax)")
+      ->check(kKeyValue);
+}
+
+const CLI::Validator& run_directory() {
+  static const CLI::Validator kRunDirectory(
+      [](std::string& dir) -> std::string {
+        namespace fs = std::filesystem;
+        if (!fs::is_directory(dir)) return "run directory '" + dir + "' does not exist";
+        if (!fs::exists(fs::path(dir) / "config.yaml")) {
+          return "'" + dir + "' holds no config.yaml; is it a run directory?";
+        }
+        return "";
+      },
+      "RUNDIR");
+  return kRunDirectory;
+}
+
+}  // namespace nnn::cli

@@ -1,0 +1,58 @@
+// The `nnn` command line: every subcommand lives in its own file and adds
+// itself to the CLI11 app with add_<name>_command(); main() only dispatches.
+// Options are bound to variables, so an option that parses is also used.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nnn::cli {
+
+/// A mistake on the command line found after parsing (two options that do
+/// not go together, ...): reported like CLI11's own errors, exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Exit codes: 0 done, 1 failed (bad input, a run that failed), 2 usage
+/// error, 130 interrupted (a checkpoint was saved).
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInterrupted = 130;
+
+/// The subcommands and what runs when one is chosen.
+class Commands {
+ public:
+  explicit Commands(CLI::App& app) : app_(app) {}
+  /// A new subcommand whose `run` is called after a successful parse.
+  CLI::App* add(const std::string& name, const std::string& description, std::function<int()> run);
+  /// Runs the chosen subcommand; the exit code.
+  int run_selected() const;
+
+ private:
+  CLI::App& app_;
+  std::vector<std::pair<CLI::App*, std::function<int()>>> commands_;
+};
+
+/// Positional `key=value` settings (Hydra-style overrides of the config).
+CLI::Option* add_overrides(CLI::App* command, std::vector<std::string>& overrides);
+/// A validator for a directory that holds a run (its config.yaml).
+const CLI::Validator& run_directory();
+
+void add_train_command(Commands& commands);
+void add_eval_command(Commands& commands);
+void add_wiring_command(Commands& commands);
+void add_bench_command(Commands& commands);
+void add_compare_command(Commands& commands);
+void add_frames_command(Commands& commands);
+void add_predict_command(Commands& commands);
+void add_make_plates_command(Commands& commands);
+void add_micrograd_demo_command(Commands& commands);
+void add_info_command(Commands& commands);
+
+}  // namespace nnn::cli

@@ -1,0 +1,48 @@
+// `nnn eval RUNDIR [--data test|train|IMAGES:LABELS] [--json]`.
+#include <fmt/core.h>
+
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "apps/nnn/command.h"
+#include "nnn/train/run.h"
+
+namespace nnn::cli {
+
+void add_eval_command(Commands& commands) {
+  struct Options {
+    std::string run, data = "test";
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* command = commands.add(
+      "eval",
+      "Per-step accuracy, top-3, confidence and calibration error (ECE) of a run's weights "
+      "(frame runs: on their fixed degraded frames).",
+      [o] {
+        const Evaluation e = evaluate_run(o->run, o->data);
+        if (o->json) {
+          const nlohmann::ordered_json report = {{"run", o->run},
+                                                 {"data", o->data},
+                                                 {"samples", e.samples},
+                                                 {"loss", e.loss},
+                                                 {"accuracy", e.accuracy},
+                                                 {"top3", e.top3},
+                                                 {"confidence", e.confidence},
+                                                 {"ece", e.ece}};
+          std::cout << report.dump() << "\n";
+        } else {
+          fmt::print("{} on {} ({} samples), loss {:.4f}\n{}", o->run, o->data, e.samples, e.loss,
+                     evaluation_table(e));
+        }
+        return 0;
+      });
+  command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
+  command->add_option("--data", o->data,
+                      "test or train (the run's own split), or IMAGES:LABELS (two IDX files, "
+                      "normalised as the run's data)");
+  command->add_flag("--json", o->json, "Print one JSON object instead of the table");
+}
+
+}  // namespace nnn::cli

@@ -1,0 +1,47 @@
+// `nnn predict RUNDIR [--plate K] [--top N] IMAGE [IMAGE ...]`.
+#include <fmt/core.h>
+
+#include <iostream>
+#include <memory>
+
+#include "apps/nnn/command.h"
+#include "nnn/core/parallel.h"
+#include "nnn/experiments/predict.h"
+
+namespace nnn::cli {
+
+void add_predict_command(Commands& commands) {
+  struct Options {
+    std::string run;
+    std::vector<std::string> images;
+    int64_t plate = 0;
+    int64_t top = 3;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* command = commands.add(
+      "predict",
+      "Read a digit from frames (8-bit PGM, one file per frame, in the order they were taken) "
+      "with a trained run: per step (or per frame count), the top N digits with probabilities.",
+      [o] {
+        const auto frames = read_frames(o->images, o->plate);
+        configure_threads(1);
+        LoadedRun run = load_run(o->run);
+        const auto rows = predict_frames(run, frames);
+        fmt::print("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", o->images.size(),
+                   run.config.name, to_string(run.config.data.frames.feed), run.config.model.steps,
+                   run.model->distance());
+        std::cout << (o->plate > 0 ? format_plate_rows(rows, o->top)
+                                   : format_digit_rows(rows, o->top));
+        return 0;
+      });
+  command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
+  command->add_option("images", o->images, "PGM frames")->required()->check(CLI::ExistingFile);
+  command
+      ->add_option("--plate", o->plate,
+                   "Each image is a strip of K digits; print the most likely K-digit readings "
+                   "with their joint probabilities")
+      ->check(CLI::Range(1, 64));
+  command->add_option("--top", o->top, "How many candidates per row")->check(CLI::Range(1, 1000));
+}
+
+}  // namespace nnn::cli

@@ -1,0 +1,36 @@
+// Names of the data settings' enums.
+#include "nnn/data/data_config.h"
+
+#include "nnn/util/enum_names.h"
+
+namespace nnn {
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names = {"mnist",  "fashion_mnist", "idx",
+                                                 "spiral", "toy",           "csv"};
+  return names;
+}
+const std::string& to_string(DatasetKind kind) { return enum_name(dataset_names(), kind); }
+DatasetKind parse_dataset(const std::string& word) {
+  return enum_from_name<DatasetKind>(dataset_names(), word, "data.dataset");
+}
+bool reads_files(DatasetKind kind) {
+  return kind != DatasetKind::kSpiral && kind != DatasetKind::kToy;
+}
+bool is_image_dataset(DatasetKind kind) {
+  return kind == DatasetKind::kMnist || kind == DatasetKind::kFashionMnist ||
+         kind == DatasetKind::kIdx;
+}
+
+const std::vector<std::string>& normalization_names() {
+  static const std::vector<std::string> names = {"none", "unit", "standard"};
+  return names;
+}
+const std::string& to_string(Normalization normalization) {
+  return enum_name(normalization_names(), normalization);
+}
+Normalization parse_normalization(const std::string& word) {
+  return enum_from_name<Normalization>(normalization_names(), word, "data.normalize");
+}
+
+}  // namespace nnn

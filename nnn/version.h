@@ -1,6 +1,0 @@
-// nnn's version, written into run summaries.
-#pragma once
-
-namespace nnn {
-inline constexpr const char* kVersion = "0.1.0";
-}  // namespace nnn

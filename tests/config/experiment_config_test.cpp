@@ -212,5 +212,31 @@ TEST(ResolvedConfig, RoundTripsEveryField) {
   EXPECT_NE(text.find("lr: 0.01\n"), std::string::npos) << text;
 }
 
+// A run with normalize: standard records its statistics; they read back
+// exactly (shortest round-trip text of the float32 values).
+TEST(ResolvedConfig, StandardStatisticsRoundTrip) {
+  auto c = parse_experiment(kSmall, "small.yaml", {"data.normalize=standard"});
+  EXPECT_FALSE(c.data.standard.known());
+  EXPECT_EQ(experiment_to_yaml(c).find("standard: {"), std::string::npos);
+  c.data.standard.mean = static_cast<double>(94.12262725830078f);
+  c.data.standard.std = static_cast<double>(0.1f);
+  const auto back = parse_experiment(experiment_to_yaml(c), "resolved.yaml");
+  EXPECT_EQ(back.data.standard.mean, c.data.standard.mean);
+  EXPECT_EQ(back.data.standard.std, c.data.standard.std);
+  EXPECT_EQ(back.data.normalize, Normalization::kStandard);
+}
+
+// Settings with a fixed set of values are enums; a wrong word names the key
+// and the choices.
+TEST(ExperimentConfig, EnumSettingsNameTheirChoices) {
+  testing::expect_error([] { parse_experiment(kSmall, "small.yaml", {"train.optimizer=adamax"}); },
+               "train.optimizer");
+  EXPECT_EQ(to_string(parse_experiment(kSmall, "s.yaml", {"train.schedule=step"}).train.schedule),
+            "step");
+  EXPECT_EQ(parse_dataset("fashion_mnist"), DatasetKind::kFashionMnist);
+  testing::expect_error([] { parse_normalization("unit8"); },
+               "data.normalize is 'unit8'; expected none, unit or standard");
+}
+
 }  // namespace
 }  // namespace nnn

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "nnn/config/model_options.h"
 #include "nnn/core/weights.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/random.h"
@@ -98,6 +99,23 @@ TEST_F(NetworkTest, SingleCellIsAPlainMlp) {
   EXPECT_EQ(y.sizes(), (std::vector<int64_t>{3, 5, 4}));
   for (int64_t t = 0; t < 3; ++t) EXPECT_TRUE(torch::allclose(y[t], mlp, 1e-6, 1e-6));
   EXPECT_EQ(model->parameter_count(), 6 * 8 + 8 + 8 * 4 + 4);
+}
+
+// The torch-free counts (`nnn wiring`) equal what the module holds.
+TEST_F(NetworkTest, ConfigParameterCountsMatchTheModule) {
+  ModelConfig config;
+  config.input_size = 7;
+  config.output_size = 3;
+  config.steps = 4;
+  config.hidden = {5, 6, 7, 8};
+  config.wiring = Wiring(Matrix64{{0, 2, 0, 1}, {0, 1, 3, 0}, {1, 0, 0, 2}, {0, 0, 0, 0}}, {0, 2}, 3);
+  NNN model(to_options(config));
+  EXPECT_EQ(config.parameter_count(), model->parameter_count());
+  for (int64_t c = 0; c < 4; ++c) {
+    int64_t held = 0;
+    for (const auto& p : model->cell(c)->parameters()) held += p.numel();
+    EXPECT_EQ(config.cell_parameters(c), held) << "cell " << c;
+  }
 }
 
 TEST_F(NetworkTest, NamedParametersAreGenerated) {

@@ -2,13 +2,20 @@
 // data, training and the experiment helpers in one include.
 #pragma once
 
+#include <torch/torch.h>
+
 #include "nnn/config/experiment_config.h"
 #include "nnn/config/model_options.h"
 #include "nnn/core/activation.h"
 #include "nnn/core/cell.h"
+#include "nnn/core/cell_contract.h"
+#include "nnn/core/cell_types.h"
 #include "nnn/core/device.h"
+#include "nnn/core/layer_norm_cell.h"
 #include "nnn/core/network.h"
 #include "nnn/core/parallel.h"
+#include "nnn/core/runtime_info.h"
+#include "nnn/core/user_message.h"
 #include "nnn/core/weights.h"
 #include "nnn/core/wiring.h"
 #include "nnn/data/augment.h"

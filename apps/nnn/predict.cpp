@@ -1,11 +1,8 @@
 // `nnn predict RUNDIR [--plate K] [--top N] IMAGE [IMAGE ...]`.
-#include <fmt/core.h>
-
 #include <iostream>
 #include <memory>
 
 #include "apps/nnn/command.h"
-#include "nnn/core/parallel.h"
 #include "nnn/experiments/predict.h"
 
 namespace nnn::cli {
@@ -23,15 +20,7 @@ void add_predict_command(Commands& commands) {
       "Read a digit from frames (8-bit PGM, one file per frame, in the order they were taken) "
       "with a trained run: per step (or per frame count), the top N digits with probabilities.",
       [o] {
-        const auto frames = read_frames(o->images, o->plate);
-        configure_threads(1);
-        LoadedRun run = load_run(o->run);
-        const auto rows = predict_frames(run, frames);
-        fmt::print("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", o->images.size(),
-                   run.config.name, to_string(run.config.data.frames.feed), run.config.model.steps,
-                   run.model->distance());
-        std::cout << (o->plate > 0 ? format_plate_rows(rows, o->top)
-                                   : format_digit_rows(rows, o->top));
+        std::cout << predict_report(o->run, o->images, o->plate, o->top);
         return 0;
       });
   command->add_option("run", o->run, "The run directory")->required()->check(run_directory());

@@ -1,18 +1,27 @@
 // Workloads, FLOP accounting and timing for `nnn bench`.
 #include "nnn/bench/bench.h"
 
+#include <ATen/Context.h>
+#include <fmt/ostream.h>
 #include <sys/resource.h>
-#include <torch/torch.h>
+#include <torch/cuda.h>
+#include <torch/types.h>
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "nnn/baseline/matrix.h"
+#include "nnn/bench/bench_report.h"
+#include "nnn/core/device.h"
 #include "nnn/core/network.h"
 #include "nnn/core/parallel.h"
 #include "nnn/train/trainer.h"
+#include "nnn/util/files.h"
 
 namespace nnn {
 
@@ -191,6 +200,59 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   r.rss_growth_mb = current_rss_mb() - rss_before;
   r.peak_rss_mb = peak_rss_mb();
   return r;
+}
+
+void run_bench(const BenchOptions& o, std::ostream& out) {
+  if (o.flush_denormal) at::globalContext().setFlushDenormal(true);
+  const torch::Device device = resolve_device(o.device);
+  const int64_t threads = configure_threads(o.threads);
+  if (o.baseline) {
+    fmt::print(out, "{:<34} {:>14} {:>14} {:>7}\n", "shape (MNIST MLP, batch 256)", "baseline GF/s",
+               "LibTorch GF/s", "ratio");
+    for (const auto& r : compare_baseline_matmul(o.seconds)) {
+      fmt::print(out, "{:<34} {:>14.1f} {:>14.1f} {:>6.0f}%\n", r.shape, r.baseline_gflops,
+                 r.torch_gflops, 100 * r.baseline_gflops / r.torch_gflops);
+    }
+    return;
+  }
+  const double sgemm = measure_sgemm_gflops(device, threads);
+  fmt::print(out, "device {}, {} threads, LibTorch {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
+             describe_device(device), threads, TORCH_VERSION, sgemm);
+  fmt::print(out, "{:<30} {:>5} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload", "mode",
+             "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "RSS grow", "peak RSS");
+  nlohmann::ordered_json report;
+  report["machine"] = {{"device", describe_device(device)},
+                       {"threads", threads},
+                       {"libtorch", TORCH_VERSION},
+                       {"sgemm_gflops", sgemm}};
+  report["results"] = nlohmann::ordered_json::array();
+  const auto workloads = o.batches.empty() ? standard_workloads() : standard_workloads(o.batches);
+  for (const auto& workload : workloads) {
+    if (!o.only.empty() && workload.name.find(o.only) == std::string::npos) continue;
+    for (bool training : {true, false}) {
+      const auto r = run_workload(workload, training, device, o.seconds, sgemm, threads);
+      fmt::print(out,
+                 "{:<30} {:>5} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB "
+                 "{:>7.0f}MB\n",
+                 r.workload, r.mode, r.batch, r.samples_per_second, r.ms_per_batch, r.useful_gflops,
+                 100 * r.fraction_of_sgemm, r.rss_growth_mb, r.peak_rss_mb);
+      out.flush();
+      report["results"].push_back({{"workload", r.workload},
+                                   {"mode", r.mode},
+                                   {"batch", r.batch},
+                                   {"iterations", r.iterations},
+                                   {"samples_per_s", r.samples_per_second},
+                                   {"ms_per_batch", r.ms_per_batch},
+                                   {"useful_gflops", r.useful_gflops},
+                                   {"fraction_of_sgemm", r.fraction_of_sgemm},
+                                   {"rss_growth_mb", r.rss_growth_mb},
+                                   {"peak_rss_mb", r.peak_rss_mb}});
+    }
+  }
+  if (!o.json.empty()) {
+    write_file_atomically(o.json, report.dump(2) + "\n");
+    fmt::print(out, "JSON written to {}\n", o.json);
+  }
 }
 
 }  // namespace nnn

@@ -146,6 +146,7 @@ ModelConfig read_model(MapReader map) {
   model.hidden = map.get_int_or_list("hidden", {32});
   model.hidden_activation = read_activation(map, "hidden_activation", Activation::kReLU);
   model.output_activation = read_activation(map, "output_activation", Activation::kLogSigmoid);
+  model.cell = map.get_choice_or_list("cell", cell_type_names(), model.cell);
   if (model.input_size < 1)
     map.fail("input_size", "must be >= 1, found " + std::to_string(model.input_size));
   if (model.output_size < 1)
@@ -156,6 +157,10 @@ ModelConfig read_model(MapReader map) {
   }
   model.wiring = read_wiring(map.child("wiring"), &model.wiring_origin);
   const int64_t n = model.wiring.size();
+  if (model.cell.size() != 1 && static_cast<int64_t>(model.cell.size()) != n) {
+    map.fail("cell", "has " + std::to_string(model.cell.size()) + " types but the wiring has " +
+                         std::to_string(n) + " cells; give one type or " + std::to_string(n));
+  }
   if (model.hidden.size() != 1 && static_cast<int64_t>(model.hidden.size()) != n) {
     map.fail("hidden", "has " + std::to_string(model.hidden.size()) +
                            " values but the wiring has " + std::to_string(n) +
@@ -426,6 +431,11 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "hidden" << YAML::Value << YAML::Flow << m.hidden;
   out << YAML::Key << "hidden_activation" << YAML::Value << to_string(m.hidden_activation);
   out << YAML::Key << "output_activation" << YAML::Value << to_string(m.output_activation);
+  if (m.cell.size() == 1) {
+    out << YAML::Key << "cell" << YAML::Value << m.cell[0];
+  } else {
+    out << YAML::Key << "cell" << YAML::Value << YAML::Flow << m.cell;
+  }
   out << YAML::Key << "wiring";
   if (!m.wiring_origin.empty()) out << YAML::Comment(m.wiring_origin);
   out << YAML::Value << YAML::BeginMap << YAML::Key << "adjacency" << YAML::Value << YAML::BeginSeq;

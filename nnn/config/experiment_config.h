@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nnn/core/activation.h"
+#include "nnn/core/cell_types.h"
 #include "nnn/core/wiring.h"
 #include "nnn/data/data_config.h"
 
@@ -22,14 +23,32 @@ struct ModelConfig {
   std::vector<int64_t> hidden = {32};  // one value or one per cell
   Activation hidden_activation = Activation::kReLU;
   Activation output_activation = Activation::kLogSigmoid;
+  /// Cell types (registered names): one value or one per cell.
+  std::vector<std::string> cell = {kPerceptronCell};
   Wiring wiring = Wiring(Matrix64{{0}});
   /// The hidden size of cell `cell` (one value for all, or one per cell).
   int64_t hidden_size(int64_t cell) const {
     return hidden.size() == 1 ? hidden[0] : hidden.at(static_cast<size_t>(cell));
   }
-  /// Parameters of cell `cell` and of the whole network (what NNN holds).
-  int64_t cell_parameters(int64_t cell) const {
-    return wiring.cell_parameters(cell, input_size, output_size, hidden_size(cell));
+  /// The type of cell `c`.
+  const std::string& cell_type(int64_t c) const {
+    return cell.size() == 1 ? cell[0] : cell.at(static_cast<size_t>(c));
+  }
+  /// Parameters of cell `c` and of the whole network (what NNN holds).
+  int64_t cell_parameters(int64_t c) const {
+    if (cell_type(c) == kPerceptronCell) {
+      return wiring.cell_parameters(c, input_size, output_size, hidden_size(c));
+    }
+    CellSpec spec;
+    spec.index = c;
+    spec.in_dim = wiring.in_dim(c, input_size);
+    spec.hidden = hidden_size(c);
+    spec.out_dim = wiring.out_dim(c, output_size);
+    spec.input = wiring.is_input(c);
+    spec.output = c == wiring.output();
+    spec.hidden_activation = hidden_activation;
+    spec.output_activation = output_activation;
+    return cell_parameter_count(cell_type(c), spec);
   }
   int64_t parameter_count() const {
     int64_t total = 0;

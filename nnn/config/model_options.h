@@ -10,7 +10,8 @@ inline NNNOptions to_options(const ModelConfig& model) {
   return NNNOptions(model.wiring, model.input_size, model.output_size, model.steps)
       .hidden(model.hidden)
       .hidden_activation(model.hidden_activation)
-      .output_activation(model.output_activation);
+      .output_activation(model.output_activation)
+      .cell_types(model.cell);
 }
 
 }  // namespace nnn

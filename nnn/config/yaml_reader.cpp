@@ -191,6 +191,38 @@ std::string MapReader::get_choice(const std::string& key, const std::vector<std:
                 (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
 }
 
+std::vector<std::string> MapReader::get_choice_or_list(const std::string& key,
+                                                       const std::vector<std::string>& choices,
+                                                       std::vector<std::string> fallback) {
+  if (!has(key)) {
+    used_.insert(key);
+    return fallback;
+  }
+  const YAML::Node value = need(key);
+  std::vector<YAML::Node> items;
+  if (value.IsSequence()) {
+    for (const auto& item : value) items.push_back(item);
+    if (items.empty()) fail(key, "the list is empty; give one name or one per cell");
+  } else {
+    items.push_back(value);
+  }
+  std::vector<std::string> out;
+  for (const YAML::Node& item : items) {
+    const std::string where = location(file_, item) + ": " + key_path(key) + ": ";
+    if (!item.IsScalar()) throw Error(where + "expected a name, found " + describe(item));
+    const std::string word = item.Scalar();
+    if (std::find(choices.begin(), choices.end(), word) == choices.end()) {
+      std::string list;
+      for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+      const std::string hint = closest_match(word, choices);
+      throw Error(where + "'" + word + "' is not one of " + list +
+                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    }
+    out.push_back(word);
+  }
+  return out;
+}
+
 std::vector<int64_t> MapReader::get_int_list(const std::string& key) {
   const YAML::Node value = need(key);
   if (!value.IsSequence()) {

@@ -59,6 +59,11 @@ class MapReader {
   std::string get_choice(const std::string& key, const std::vector<std::string>& choices,
                          const std::string& fallback);
   std::vector<int64_t> get_int_list(const std::string& key);
+  /// One of `choices`, or a list of them; each wrong entry is named at its
+  /// position with a "did you mean".
+  std::vector<std::string> get_choice_or_list(const std::string& key,
+                                              const std::vector<std::string>& choices,
+                                              std::vector<std::string> fallback);
   /// An integer or a list of integers.
   std::vector<int64_t> get_int_or_list(const std::string& key, std::vector<int64_t> fallback);
   std::vector<std::vector<int64_t>> get_int_matrix(const std::string& key);

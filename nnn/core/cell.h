@@ -4,9 +4,11 @@
 // Dimension key: B batch, I in_dim, H hidden, O out_dim.
 #pragma once
 
-#include <torch/torch.h>
+#include <torch/nn/cloneable.h>
+#include <torch/types.h>
 
 #include "nnn/core/activation.h"
+#include "nnn/core/cell_contract.h"
 
 namespace nnn {
 
@@ -28,18 +30,20 @@ struct CellOptions {
   TORCH_ARG(Activation, output_activation) = Activation::kLogSigmoid;
 };
 
-class CellImpl : public torch::nn::Cloneable<CellImpl> {
+/// The spec's cell, the default type (`perceptron`); the NNN's fast path
+/// runs groups of these without calling forward.
+class CellImpl : public torch::nn::Cloneable<CellImpl>, public CellContract {
  public:
   explicit CellImpl(const CellOptions& options);
 
   /// Registers w1, b1, w2, b2 and initialises them.
   void reset() override;
   /// W ~ N(0, 1) / sqrt(fan_in), biases zero.
-  void reset_parameters();
+  void reset_parameters() override;
   void pretty_print(std::ostream& stream) const override;
 
   // u: [B, I] -> [B, O]
-  torch::Tensor forward(const torch::Tensor& u);
+  torch::Tensor forward(const torch::Tensor& u) override;
   /// Output layer alone, from the hidden pre-activation.
   // pre: [B, H] -> [B, O]
   torch::Tensor finish(const torch::Tensor& hidden_pre);

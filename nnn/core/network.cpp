@@ -33,13 +33,23 @@ void NNNImpl::reset() {
     NNN_CHECK(hidden[c] > 0, "model.hidden[", c, "] is ", hidden[c], "; need at least 1");
   }
 
+  const auto& types = options.cell_types();
+  NNN_CHECK(types.size() == 1 || static_cast<int64_t>(types.size()) == n, "model.cell has ",
+            types.size(), " values but the wiring has ", n, " cells; give one type or ", n);
+  fast_ = !options.generic_path();
   cell_list_ = register_module("cells", torch::nn::ModuleList());
   for (int64_t c = 0; c < n; ++c) {
-    auto cell_options = CellOptions(wiring.in_dim(c, options.input_size()), hidden_size(c),
-                                    wiring.out_dim(c, options.output_size()))
-                            .hidden_activation(options.hidden_activation())
-                            .output_activation(options.output_activation());
-    cell_list_->push_back(Cell(cell_options));  // named "cells.<c>"
+    CellSpec spec;
+    spec.index = c;
+    spec.in_dim = wiring.in_dim(c, options.input_size());
+    spec.hidden = hidden_size(c);
+    spec.out_dim = wiring.out_dim(c, options.output_size());
+    spec.input = wiring.is_input(c);
+    spec.output = c == wiring.output();
+    spec.hidden_activation = options.hidden_activation();
+    spec.output_activation = options.output_activation();
+    fast_ = fast_ && cell_type(c) == kPerceptronCell;
+    cell_list_->push_back(make_cell(cell_type(c), spec));  // named "cells.<c>"
   }
 
   // Group cells of equal shape, in order of first appearance.
@@ -86,10 +96,33 @@ void NNNImpl::reset() {
     split_sizes_.push_back(static_cast<int64_t>(g.cells.size()) * g.message_in);
   }
   gather_device_ = torch::Tensor();
+  // The generic path's tables: per cell, its channels' buffer positions.
+  cell_gather_.clear();
+  for (int64_t j = 0; j < n; ++j) {
+    std::vector<int64_t> cell_positions;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t start = message_offset_[i] + wiring.send_offset(i, j, options.output_size());
+      for (int64_t k = 0; k < wiring.channels(i, j); ++k) cell_positions.push_back(start + k);
+    }
+    cell_gather_.push_back(torch::tensor(cell_positions, torch::kLong));
+  }
+  buffer_order_.clear();
+  for (const Group& g : groups_) {
+    for (int64_t c : g.cells) buffer_order_.push_back(c);
+  }
+}
+
+const std::string& NNNImpl::cell_type(int64_t cell) const {
+  const auto& types = options.cell_types();
+  return types.size() == 1 ? types[0] : types[static_cast<size_t>(cell)];
+}
+
+std::shared_ptr<torch::nn::Module> NNNImpl::cell_module(int64_t i) const {
+  return cell_list_->ptr(static_cast<size_t>(i));
 }
 
 void NNNImpl::reset_parameters() {
-  for (int64_t c = 0; c < options.wiring().size(); ++c) cell(c)->reset_parameters();
+  for (int64_t c = 0; c < options.wiring().size(); ++c) as_cell(*cell_module(c)).reset_parameters();
 }
 
 void NNNImpl::pretty_print(std::ostream& stream) const {
@@ -106,7 +139,9 @@ int64_t NNNImpl::parameter_count() const {
 }
 
 Cell NNNImpl::cell(int64_t i) const {
-  return Cell(std::dynamic_pointer_cast<CellImpl>(cell_list_->ptr(static_cast<size_t>(i))));
+  auto cell = std::dynamic_pointer_cast<CellImpl>(cell_module(i));
+  NNN_CHECK(cell != nullptr, "cell ", i, " is a '", cell_type(i), "' cell, not a perceptron");
+  return Cell(cell);
 }
 
 torch::Tensor NNNImpl::flat_parameters() {
@@ -178,6 +213,7 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
   NNN_CHECK(f >= 1, "NNN::forward: x holds no frames");
+  if (!fast_) return unroll_generic(frames, steps, messages);
   const auto flat_frames = frames.reshape({f * batch, d_in});
 
   // Per forward, not per step: each group's weights, stacked when it has
@@ -279,6 +315,46 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
   const auto all = torch::stack(buffers);  // [T, B, S]
   if (messages) *messages = std::move(buffers);
   return all.narrow(2, output_offset, d_out);
+}
+
+// NNN-SPEC step by step: every cell reads x (input cells) and its channels
+// from the previous step's buffer, and writes its message; zero messages at
+// step 1. The buffer has the fast path's layout, so traces look the same.
+torch::Tensor NNNImpl::unroll_generic(const torch::Tensor& frames, int64_t steps,
+                                      std::vector<torch::Tensor>* messages) {
+  const Wiring& wiring = options.wiring();
+  const int64_t n = wiring.size();
+  const int64_t f = frames.size(0);
+  const int64_t batch = frames.size(1);
+  int64_t width = 0;
+  for (int64_t c = 0; c < n; ++c) width += wiring.out_dim(c, options.output_size());
+  std::vector<torch::Tensor> gathers;
+  for (const auto& index : cell_gather_) gathers.push_back(index.to(frames.device()));
+  torch::Tensor buffer = torch::zeros({batch, width}, frames.options());  // m(0) = 0
+  std::vector<torch::Tensor> buffers;
+  buffers.reserve(static_cast<size_t>(steps));
+  std::vector<torch::Tensor> outputs(static_cast<size_t>(n));
+  for (int64_t t = 1; t <= steps; ++t) {
+    const auto x = frames[std::min(t, f) - 1];  // [B, D_in]
+    for (int64_t j = 0; j < n; ++j) {
+      std::vector<torch::Tensor> parts;
+      if (wiring.is_input(j)) parts.push_back(x);
+      if (gathers[j].numel() > 0) parts.push_back(buffer.index_select(1, gathers[j]));
+      const auto u = parts.size() == 1 ? parts[0] : torch::cat(parts, 1);  // [B, in_dim(j)]
+      outputs[j] = as_cell(*cell_module(j)).forward(u);
+      NNN_CHECK(outputs[j].dim() == 2 && outputs[j].size(0) == batch &&
+                    outputs[j].size(1) == wiring.out_dim(j, options.output_size()),
+                "cell ", j, " ('", cell_type(j), "') returned ", outputs[j].sizes(), "; expected [",
+                batch, ", ", wiring.out_dim(j, options.output_size()), "]");
+    }
+    std::vector<torch::Tensor> ordered;
+    for (int64_t c : buffer_order_) ordered.push_back(outputs[c]);
+    buffer = torch::cat(ordered, 1);
+    buffers.push_back(buffer);
+  }
+  const auto all = torch::stack(buffers);  // [T, B, S]
+  if (messages) *messages = std::move(buffers);
+  return all.narrow(2, message_offset_[wiring.output()], options.output_size());
 }
 
 }  // namespace nnn

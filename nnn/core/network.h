@@ -6,11 +6,14 @@
 // prediction width, N cells, S = sum of all cells' out_dim.
 #pragma once
 
-#include <torch/torch.h>
+#include <torch/nn/cloneable.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/types.h>
 
 #include <vector>
 
 #include "nnn/core/cell.h"
+#include "nnn/core/cell_contract.h"
 #include "nnn/core/wiring.h"
 
 namespace nnn {
@@ -35,6 +38,13 @@ struct NNNOptions {
   TORCH_ARG(Activation, hidden_activation) = Activation::kReLU;
   /// Output activation of every cell.
   TORCH_ARG(Activation, output_activation) = Activation::kLogSigmoid;
+  /// Cell type (a registered name, see cell_contract.h): one for every cell,
+  /// or one per cell.
+  TORCH_ARG(std::vector<std::string>, cell_types) = std::vector<std::string>{kPerceptronCell};
+  /// Run every cell through the generic path (cell by cell, through
+  /// CellContract::forward) even when the fast grouped path could; the fast
+  /// path is used only when every cell is a perceptron.
+  TORCH_ARG(bool, generic_path) = false;
 };
 
 /// A forward pass with every cell's messages kept (in cell order).
@@ -59,6 +69,10 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   NNNTrace trace(const torch::Tensor& x, int64_t steps = -1);
 
   int64_t hidden_size(int64_t cell) const;
+  /// The type of cell `cell` (options.cell_types()).
+  const std::string& cell_type(int64_t cell) const;
+  /// Whether forward runs the fast grouped path (every cell a perceptron).
+  bool fast_path() const { return fast_; }
   /// Shortest input-to-output distance d; the prediction depends on x from
   /// step d + 1 on.
   int64_t distance() const { return distance_; }
@@ -69,8 +83,11 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// cost of one copy, when something gave a parameter new storage (to(),
   /// clone(), loading a checkpoint).
   torch::Tensor flat_parameters();
-  /// Cell i, as registered under cells.<i> (a handle sharing the module).
+  /// Cell i, as registered under cells.<i> (a handle sharing the module);
+  /// only for perceptron cells (nnn::Error otherwise).
   Cell cell(int64_t i) const;
+  /// Cell i of any type, as its module.
+  std::shared_ptr<torch::nn::Module> cell_module(int64_t i) const;
 
   NNNOptions options;
 
@@ -86,6 +103,9 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   };
 
   torch::Tensor unroll(const torch::Tensor& x, int64_t steps, std::vector<torch::Tensor>* messages);
+  // The generic path: cell by cell, in the same message-buffer layout.
+  torch::Tensor unroll_generic(const torch::Tensor& frames, int64_t steps,
+                               std::vector<torch::Tensor>* messages);
   const torch::Tensor& gather_index(const torch::Device& device);
 
   torch::nn::ModuleList cell_list_;
@@ -99,6 +119,11 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   torch::Tensor gather_cpu_;          // [G] int64
   std::vector<int64_t> split_sizes_;  // per group: its share of the G gathered columns
   torch::Tensor gather_device_;
+  bool fast_ = true;
+  // Generic path: cell j's message positions in the buffer, in unit order,
+  // and the cells in buffer order.
+  std::vector<torch::Tensor> cell_gather_;  // N x [in_dim(j) - x part] int64
+  std::vector<int64_t> buffer_order_;
   torch::Tensor flat_;  // [P]: the parameters' storage once flat_parameters() linked it
 };
 

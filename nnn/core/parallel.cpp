@@ -2,7 +2,7 @@
 #include "nnn/core/parallel.h"
 
 #include <dlfcn.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 

@@ -1,6 +1,8 @@
 // Weights files through torch::pickle_save / pickle_load.
 #include "nnn/core/weights.h"
 
+#include <torch/serialize.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

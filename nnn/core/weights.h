@@ -3,7 +3,7 @@
 // ("cells.0.w1", ...). Full training checkpoints are nnn/train's business.
 #pragma once
 
-#include <torch/torch.h>
+#include <torch/nn/module.h>
 
 #include <string>
 

@@ -25,7 +25,7 @@ std::vector<Plate> make_plates(const DataConfig& data, uint64_t data_seed,
   return make_plates(source.inputs, source.labels, options, dir);
 }
 
-std::vector<Plate> make_plates(const torch::Tensor& images, const torch::Tensor& labels,
+std::vector<Plate> make_plates(const at::Tensor& images, const at::Tensor& labels,
                                const PlateOptions& o, const std::string& dir) {
   namespace fs = std::filesystem;
   constexpr int64_t kSide = 28;

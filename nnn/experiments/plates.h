@@ -5,13 +5,15 @@
 // independently per frame.
 #pragma once
 
-#include <torch/types.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "nnn/data/data_config.h"
+
+namespace at {
+class Tensor;  // torch::Tensor
+}  // namespace at
 
 namespace nnn {
 
@@ -31,7 +33,7 @@ struct Plate {
 /// Picks digits from `images` [N, 784] (pixels in [0, 1], light ink) with
 /// `labels` [N] (classes 0..9), seeded; writes dir/plate_NNN/frame_MM.pgm and
 /// dir/plates.tsv (name, reading, frame files); returns the plates.
-std::vector<Plate> make_plates(const torch::Tensor& images, const torch::Tensor& labels,
+std::vector<Plate> make_plates(const at::Tensor& images, const at::Tensor& labels,
                                const PlateOptions& options, const std::string& dir);
 
 /// The same from the test digits of `data` (its training digits when it has

@@ -1,8 +1,11 @@
 // Prediction from image files with a trained run.
 #include "nnn/experiments/predict.h"
 
+#include "nnn/core/parallel.h"
+#include "nnn/train/loaded_run.h"
+
 #include <fmt/format.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <numeric>
@@ -142,6 +145,18 @@ std::string format_plate_rows(const std::vector<PredictionRow>& rows, int64_t co
     out += "\n";
   }
   return out;
+}
+
+std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
+                           int64_t plate_digits, int64_t top) {
+  const auto frames = read_frames(images, plate_digits);
+  configure_threads(1);
+  LoadedRun run = load_run(run_dir);
+  const auto rows = predict_frames(run, frames);
+  return fmt::format("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", images.size(),
+                     run.config.name, to_string(run.config.data.frames.feed),
+                     run.config.model.steps, run.model->distance()) +
+         (plate_digits > 0 ? format_plate_rows(rows, top) : format_digit_rows(rows, top));
 }
 
 }  // namespace nnn

@@ -13,9 +13,10 @@
 #include <vector>
 
 #include "nnn/data/pgm.h"
-#include "nnn/train/loaded_run.h"
 
 namespace nnn {
+
+struct LoadedRun;  // nnn/train/loaded_run.h
 
 struct PredictionRow {
   std::string label;                               // "step 3 (frames 1-1)", "frames 1-2"
@@ -32,6 +33,13 @@ std::vector<PredictionRow> predict_frames(
 /// strip of plate_digits digits side by side. Errors name the file.
 std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::string>& files,
                                                          int64_t plate_digits);
+
+/// `nnn predict` in one call: reads the images (each one digit, or a strip
+/// of `plate_digits` digits), loads the run in `run_dir` and returns the
+/// report: a header line, then per row the `top` digits (or K-digit
+/// readings) with their probabilities.
+std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
+                           int64_t plate_digits, int64_t top);
 
 /// Per row, the `top` most probable classes of the first digit with their
 /// probabilities.

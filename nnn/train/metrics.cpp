@@ -1,7 +1,7 @@
 // StepMetrics.
 #include "nnn/train/metrics.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 

@@ -5,7 +5,8 @@
 // the number of cells, instead of ~10 per parameter tensor.
 #pragma once
 
-#include <torch/torch.h>
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
 
 #include "nnn/config/experiment_config.h"
 

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <torch/version.h>
+
 #include <atomic>
 #include <chrono>
 #include <csignal>

@@ -6,7 +6,7 @@
 // Dimension key: T steps, B batch, C classes.
 #pragma once
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <functional>
 #include <map>

@@ -4,6 +4,7 @@
 #include "nnn/util/error.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 namespace nnn {
 namespace {

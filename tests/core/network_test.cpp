@@ -5,6 +5,7 @@
 #include "nnn/core/network.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -108,7 +109,8 @@ TEST_F(NetworkTest, ConfigParameterCountsMatchTheModule) {
   config.output_size = 3;
   config.steps = 4;
   config.hidden = {5, 6, 7, 8};
-  config.wiring = Wiring(Matrix64{{0, 2, 0, 1}, {0, 1, 3, 0}, {1, 0, 0, 2}, {0, 0, 0, 0}}, {0, 2}, 3);
+  config.wiring =
+      Wiring(Matrix64{{0, 2, 0, 1}, {0, 1, 3, 0}, {1, 0, 0, 2}, {0, 0, 0, 0}}, {0, 2}, 3);
   NNN model(to_options(config));
   EXPECT_EQ(config.parameter_count(), model->parameter_count());
   for (int64_t c = 0; c < 4; ++c) {

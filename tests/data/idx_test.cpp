@@ -3,6 +3,7 @@
 #include "nnn/data/idx.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 #include <zlib.h>
 
 #include <filesystem>

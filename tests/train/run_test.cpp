@@ -5,6 +5,7 @@
 #include "nnn/train/trainer.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <filesystem>
 #include <fstream>

@@ -3,6 +3,7 @@
 #include "nnn/train/trainer.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include "nnn/config/model_options.h"
 #include "nnn/data/load.h"

@@ -1,0 +1,23 @@
+# Install rules and the CMake package. The public headers are every header
+# under nnn/ but the YAML reader (yaml-cpp stays an implementation detail),
+# plus the configured version.h.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set_target_properties(nnn_baseline PROPERTIES EXPORT_NAME baseline)
+set_target_properties(nnn PROPERTIES EXPORT_NAME nnn)
+install(TARGETS nnn nnn_baseline EXPORT nnnTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/nnn/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nnn
+  FILES_MATCHING PATTERN "*.h" PATTERN "yaml_reader.h" EXCLUDE)
+install(FILES ${PROJECT_BINARY_DIR}/generated/nnn/version.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nnn)
+install(EXPORT nnnTargets NAMESPACE nnn:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nnn)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/nnnConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/nnnConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nnn)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/nnnConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/nnnConfig.cmake ${PROJECT_BINARY_DIR}/nnnConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nnn)

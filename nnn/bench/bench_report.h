@@ -1,0 +1,27 @@
+// `nnn bench` as one call: the standard workloads (or the from-scratch
+// matrix product) timed beside the machine's sgemm, printed as a table and
+// optionally written as JSON. Torch-free header, for apps.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace nnn {
+
+struct BenchOptions {
+  std::string device = "auto";   // auto | cpu | cuda | cuda:N
+  int64_t threads = 0;           // cores sharing each batch (0: all)
+  double seconds = 2.0;          // minimum timed seconds per workload
+  std::vector<int64_t> batches;  // batch sizes (empty: 256 and 32)
+  std::string only;              // only workloads whose name contains this
+  std::string json;              // also write the results here (empty: no)
+  bool baseline = false;         // the from-scratch matmul against LibTorch's instead
+  bool flush_denormal = false;   // flush denormal floats to zero
+};
+
+/// Runs the benchmark and prints its table to `out`.
+void run_bench(const BenchOptions& options, std::ostream& out);
+
+}  // namespace nnn

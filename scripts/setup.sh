@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache clang-format
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
-  libopenblas0-pthread libcli11-dev nlohmann-json3-dev
+  libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)

@@ -26,9 +26,9 @@ struct ModelConfig {
   /// Cell types (registered names): one value or one per cell.
   std::vector<std::string> cell = {kPerceptronCell};
   Wiring wiring = Wiring(Matrix64{{0}});
-  /// The hidden size of cell `cell` (one value for all, or one per cell).
-  int64_t hidden_size(int64_t cell) const {
-    return hidden.size() == 1 ? hidden[0] : hidden.at(static_cast<size_t>(cell));
+  /// The hidden size of cell `c` (one value for all, or one per cell).
+  int64_t hidden_size(int64_t c) const {
+    return hidden.size() == 1 ? hidden[0] : hidden.at(static_cast<size_t>(c));
   }
   /// The type of cell `c`.
   const std::string& cell_type(int64_t c) const {

@@ -83,7 +83,7 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// cost of one copy, when something gave a parameter new storage (to(),
   /// clone(), loading a checkpoint).
   torch::Tensor flat_parameters();
-  /// Cell i, as registered under cells.<i> (a handle sharing the module);
+  /// Cell i, as registered under the name "cells.i" (a handle sharing the module);
   /// only for perceptron cells (nnn::Error otherwise).
   Cell cell(int64_t i) const;
   /// Cell i of any type, as its module.

@@ -24,7 +24,7 @@ struct CompareResult {
   std::vector<CompareRow> rows;
 };
 
-/// Runs the three trainings into `out` (empty: runs/<name>-compare-<time>)
+/// Runs the three trainings into `out` (empty: `runs/<name>-compare-<time>`)
 /// and writes compare.md and compare.json there; `log` gets the progress.
 /// `classic_lr` > 0 adds the first tutorials' per-sample sigmoid/MSE network
 /// (nnn/baseline ClassicNetwork) trained with SGD at that rate.

@@ -48,7 +48,7 @@ struct FramesComparison {
 
 /// Trains the four models (the NNN config twice, the MLP config twice) with
 /// `overrides` applied to both configs, into `out` (empty:
-/// runs/<nnn name>-frames-<time>), evaluates the five methods and writes the
+/// `runs/<nnn name>-frames-<time>`), evaluates the five methods and writes the
 /// report. The two configs must agree on `data` and `seed` (the same frames).
 FramesComparison run_frames_comparison(const std::string& nnn_config, const std::string& mlp_config,
                                        const std::vector<std::string>& overrides,

@@ -323,3 +323,45 @@ TEST_F(RunTest, CompareWritesOneTableForThreeModels) {
 
 }  // namespace
 }  // namespace nnn
+
+namespace nnn {
+namespace {
+
+// A run of layer-normalised cells (the generic path) saves its weights,
+// loads them for evaluation and resumes after an interrupt exactly like the
+// standard cell's runs.
+TEST_F(RunTest, CustomCellRunsSaveLoadAndResume) {
+  auto strip_timing = [](std::vector<std::string> rows) {
+    for (auto& row : rows) row = row.substr(0, row.rfind(',', row.rfind(',') - 1));
+    return rows;
+  };
+  RunOptions straight;
+  straight.config_path = write_config(dir_);
+  straight.overrides = {"model.cell=layer_norm", "train.epochs=2"};
+  straight.out = (dir_ / "straight").string();
+  std::ostringstream log;
+  const RunResult a = run_training(straight, log);
+  ASSERT_TRUE(a.completed);
+  EXPECT_EQ(load_experiment((fs::path(a.dir) / RunFiles::kConfig).string()).model.cell,
+            (std::vector<std::string>{"layer_norm"}));
+  LoadedRun loaded = load_run(a.dir);
+  EXPECT_FALSE(loaded.model->fast_path());
+  EXPECT_EQ(evaluate_run(a.dir, "test").accuracy, a.last.test.accuracy);
+
+  RunOptions interrupted = straight;
+  interrupted.out = (dir_ / "interrupted").string();
+  ::setenv("NNN_TEST_INTERRUPT_AT_BATCH", "11", 1);
+  const RunResult stopped = run_training(interrupted, log);
+  ::unsetenv("NNN_TEST_INTERRUPT_AT_BATCH");
+  ASSERT_FALSE(stopped.completed);
+  RunOptions resume;
+  resume.resume = stopped.dir;
+  const RunResult b = run_training(resume, log);
+  ASSERT_TRUE(b.completed);
+  EXPECT_EQ(strip_timing(lines(fs::path(b.dir) / RunFiles::kMetricsCsv)),
+            strip_timing(lines(fs::path(a.dir) / RunFiles::kMetricsCsv)));
+  EXPECT_EQ(evaluate_run(b.dir, "test").accuracy, a.last.test.accuracy);
+}
+
+}  // namespace
+}  // namespace nnn

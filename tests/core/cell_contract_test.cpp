@@ -1,0 +1,193 @@
+// The cell contract: the generic per-cell path equals the fast grouped path
+// for the spec's cell (forward and gradients), the layer-normalised cell's
+// gradients pass a finite-difference check, user-registered cells plug in by
+// name, and the registry's errors are clear.
+#include "nnn/core/cell_contract.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "nnn/config/experiment_config.h"
+#include "nnn/config/model_options.h"
+#include "nnn/core/layer_norm_cell.h"
+#include "nnn/core/network.h"
+#include "nnn/train/trainer.h"
+#include "nnn/util/random.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+using testing::expect_error;
+
+// A random wiring with a self-loop and, for n > 3, two input cells.
+Wiring random_case(Rng& rng, int trial) {
+  const int64_t n = 2 + static_cast<int64_t>(rng.below(5));
+  Matrix64 a =
+      random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), 300 + trial).adjacency();
+  a[1][1] = 2;
+  std::vector<int64_t> inputs = {0};
+  if (n > 3) inputs.push_back(3);
+  return Wiring(a, inputs, n - 1);
+}
+
+void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard no_grad;
+  auto source = from.named_parameters();
+  for (auto& item : to.named_parameters()) item.value().copy_(source[item.key()]);
+}
+
+TEST(CellContract, GenericPathEqualsFastPathForThePerceptron) {
+  torch::manual_seed(11);
+  Rng rng(12);
+  for (int trial = 0; trial < 8; ++trial) {
+    const Wiring wiring = random_case(rng, trial);
+    const int64_t steps = wiring.distance() + 2;
+    const auto options = NNNOptions(wiring, 5, 3, steps)
+                             .hidden({4})
+                             .hidden_activation(trial % 2 ? Activation::kTanh : Activation::kReLU);
+    NNN fast(options);
+    NNN generic(NNNOptions(options).generic_path(true));
+    copy_parameters(*fast, *generic);  // same weights
+    ASSERT_TRUE(fast->fast_path());
+    ASSERT_FALSE(generic->fast_path());
+    for (const auto& x : {torch::randn({6, 5}), torch::randn({3, 6, 5})}) {
+      const auto weights = torch::randn({steps, 6, 3});
+      const auto yf = fast->forward(x);
+      const auto yg = generic->forward(x);
+      EXPECT_TRUE(torch::allclose(yf, yg, 1e-5, 1e-5)) << "trial " << trial;
+      const auto gf = flat_gradient((yf * weights).sum(), fast->parameters());
+      const auto gg = flat_gradient((yg * weights).sum(), generic->parameters());
+      EXPECT_TRUE(torch::allclose(gf, gg, 1e-5, 1e-5))
+          << "trial " << trial << " max diff " << (gf - gg).abs().max().item<float>();
+      // Traces agree too: the same message-buffer layout.
+      const auto tf = fast->trace(x);
+      const auto tg = generic->trace(x);
+      for (size_t c = 0; c < tf.messages.size(); ++c) {
+        EXPECT_TRUE(torch::allclose(tf.messages[c], tg.messages[c], 1e-5, 1e-5));
+      }
+    }
+  }
+}
+
+// Central differences in double through the unrolled steps of a network of
+// layer-normalised cells (and one perceptron: types can be mixed).
+TEST(CellContract, LayerNormCellGradientsMatchFiniteDifferences) {
+  torch::manual_seed(5);
+  const Wiring wiring({{1, 2, 0}, {0, 0, 2}, {1, 1, 0}}, {0}, 2);
+  NNN model(NNNOptions(wiring, 3, 2, 4)
+                .hidden({5})
+                .hidden_activation(Activation::kTanh)
+                .cell_types({"layer_norm", "perceptron", "layer_norm"}));
+  model->to(torch::kDouble);
+  EXPECT_FALSE(model->fast_path());
+  EXPECT_EQ(model->named_parameters().keys(),
+            (std::vector<std::string>{"cells.0.w1", "cells.0.b1", "cells.0.gain", "cells.0.bias",
+                                      "cells.0.w2", "cells.0.b2", "cells.1.w1", "cells.1.b1",
+                                      "cells.1.w2", "cells.1.b2", "cells.2.w1", "cells.2.b1",
+                                      "cells.2.gain", "cells.2.bias", "cells.2.w2", "cells.2.b2"}));
+  {  // non-trivial gains and biases
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters()) p.add_(0.1 * torch::randn_like(p));
+  }
+  const auto x = torch::randn({2, 3, 3}, torch::kDouble);
+  const auto weights = torch::randn({4, 3, 2}, torch::kDouble);
+  auto objective = [&] { return (model->forward(x) * weights).sum(); };
+  const auto analytic = flat_gradient(objective(), model->parameters());
+  std::vector<double> numeric;
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->parameters()) {
+    auto flat = p.view({-1});
+    for (int64_t i = 0; i < flat.numel(); ++i) {
+      const double original = flat[i].item<double>();
+      const double h = 1e-6;
+      flat[i] = original + h;
+      const double up = objective().item<double>();
+      flat[i] = original - h;
+      const double down = objective().item<double>();
+      flat[i] = original;
+      numeric.push_back((up - down) / (2 * h));
+    }
+  }
+  const auto expected = torch::tensor(numeric, torch::kDouble);
+  EXPECT_TRUE(torch::allclose(analytic, expected, 1e-5, 1e-6))
+      << "max diff " << (analytic - expected).abs().max().item<double>();
+}
+
+// A user's cell: the output is a scaled tanh of one linear map.
+class TanhCellImpl : public torch::nn::Cloneable<TanhCellImpl>, public CellContract {
+ public:
+  explicit TanhCellImpl(const CellSpec& spec) : spec_(spec) { reset(); }
+  void reset() override {
+    w = register_parameter("w", torch::empty({spec_.in_dim, spec_.out_dim}));
+    reset_parameters();
+  }
+  void reset_parameters() override {
+    torch::NoGradGuard no_grad;
+    w.normal_().div_(std::sqrt(static_cast<double>(spec_.in_dim)));
+  }
+  torch::Tensor forward(const torch::Tensor& u) override { return torch::tanh(u.matmul(w)); }
+  torch::Tensor w;
+
+ private:
+  CellSpec spec_;
+};
+TORCH_MODULE(TanhCell);
+
+TEST(CellContract, UserCellsRegisterAndPlugIn) {
+  if (!has_cell_type("test_tanh")) {
+    register_cell_type("test_tanh", [](const CellSpec& s) { return TanhCell(s).ptr(); });
+  }
+  expect_error(
+      [] { register_cell_type("test_tanh", [](const CellSpec& s) { return TanhCell(s).ptr(); }); },
+      "cell type 'test_tanh' is already registered");
+  expect_error([] { register_cell_type("bad name", nullptr); }, "use letters, digits and '_'");
+  const auto names = cell_type_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "layer_norm"), names.end());
+
+  // From YAML: one type per cell, checked against the registry.
+  const std::string yaml = R"(
+model:
+  input_size: 4
+  output_size: 2
+  steps: 3
+  hidden: 6
+  cell: [test_tanh, perceptron]
+  wiring: {adjacency: [[1, 2], [1, 0]]}
+)";
+  const ExperimentConfig config = parse_experiment(yaml, "cells.yaml");
+  EXPECT_EQ(config.model.cell, (std::vector<std::string>{"test_tanh", "perceptron"}));
+  NNN model(to_options(config.model));
+  EXPECT_EQ(model->named_parameters()["cells.0.w"].sizes(), (std::vector<int64_t>{4 + 1 + 1, 3}));
+  EXPECT_EQ(config.model.parameter_count(), model->parameter_count());
+  EXPECT_EQ(model->forward(torch::randn({5, 4})).sizes(), (std::vector<int64_t>{3, 5, 2}));
+  // The resolved config names the types and reads back to the same model.
+  const auto back = parse_experiment(experiment_to_yaml(config), "resolved.yaml");
+  EXPECT_EQ(back.model.cell, config.model.cell);
+
+  expect_error([&] { parse_experiment(yaml + "  extra: 1\n", "c.yaml"); }, "unknown key");
+  std::string typo = yaml;
+  typo.replace(typo.find("[test_tanh, perceptron]"), 23, "[test_tanh, perceptorn]");
+  expect_error([&] { parse_experiment(typo, "typo.yaml"); },
+               "typo.yaml:7:21: model.cell: 'perceptorn' is not one of");
+  expect_error([&] { parse_experiment(typo, "typo.yaml"); }, "did you mean 'perceptron'?");
+  std::string three = yaml;
+  three.replace(three.find("[test_tanh, perceptron]"), 23, "[layer_norm, layer_norm, layer_norm]");
+  expect_error([&] { parse_experiment(three, "three.yaml"); },
+               "has 3 types but the wiring has 2 cells");
+  expect_error([] { make_cell("no_such_cell", CellSpec{}); },
+               "cell type 'no_such_cell' is not registered; known: ");
+}
+
+TEST(CellContract, PerceptronHandleOnlyForPerceptrons) {
+  NNN model(NNNOptions(Wiring(Matrix64{{0}}), 3, 2, 1).cell_types({"layer_norm"}));
+  expect_error([&] { model->cell(0); }, "cell 0 is a 'layer_norm' cell, not a perceptron");
+  EXPECT_NE(std::dynamic_pointer_cast<LayerNormCellImpl>(model->cell_module(0)), nullptr);
+  // Clones compute what the original computes (cells are read from the list).
+  auto clone = std::dynamic_pointer_cast<NNNImpl>(model->clone());
+  const auto x = torch::randn({4, 3});
+  EXPECT_TRUE(torch::equal(clone->forward(x), model->forward(x)));
+}
+
+}  // namespace
+}  // namespace nnn

@@ -1,9 +1,12 @@
 # Finds nnn's dependencies; a missing one stops configuration with the Debian
 # package that provides it, so a newcomer knows what to install.
 #
-# LibTorch: Debian's libtorch-dev is found by default. For an upstream
-# LibTorch 2.x (e.g. with CUDA), pass its prefix:
+# LibTorch: Debian's libtorch-dev (1.13, CPU) is found by default. For an
+# upstream LibTorch 2.x (pip's CPU or CUDA build) pass its prefix, or use the
+# torch2 / cuda presets through scripts/build.sh:
 #   cmake -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)') ...
+# Configure prints which LibTorch it found, whether it has CUDA, its C++ ABI
+# and which fmt nnn compiles against.
 
 # A macro, not a function: find_package's results must land in the caller's scope.
 macro(nnn_require_package name debian_package)
@@ -17,9 +20,25 @@ macro(nnn_require_package name debian_package)
   message(STATUS "nnn: found ${name} ${${name}_VERSION}")
 endmacro()
 
+# A Torch_DIR cached by an earlier configure wins over a new CMAKE_PREFIX_PATH
+# and would silently build against the other LibTorch: refuse instead.
+if(Torch_DIR)
+  foreach(prefix IN LISTS CMAKE_PREFIX_PATH)
+    if(EXISTS "${prefix}/Torch/TorchConfig.cmake")
+      get_filename_component(wanted "${prefix}/Torch" REALPATH)
+      get_filename_component(cached "${Torch_DIR}" REALPATH)
+      if(NOT wanted STREQUAL cached)
+        message(FATAL_ERROR
+          "nnn: this build folder is configured for the LibTorch in ${Torch_DIR}, but "
+          "CMAKE_PREFIX_PATH points at ${prefix}. Use a separate build folder per LibTorch "
+          "(the presets do), or delete ${CMAKE_BINARY_DIR}/CMakeCache.txt.")
+      endif()
+    endif()
+  endforeach()
+endif()
+
 nnn_require_package(Torch libtorch-dev)
 nnn_require_package(yaml-cpp libyaml-cpp-dev)
-nnn_require_package(fmt libfmt-dev)
 nnn_require_package(ZLIB zlib1g-dev)
 nnn_require_package(nlohmann_json nlohmann-json3-dev)
 if(NNN_BUILD_APPS)
@@ -37,9 +56,56 @@ else()
   set(NNN_YAML_TARGET yaml-cpp)
 endif()
 
-# Whether this LibTorch was built with CUDA (upstream 2.x wheels are).
+# The C++ ABI of the LibTorch found. Debian's yaml-cpp, fmt and GoogleTest use
+# the C++11 ABI; a LibTorch built with the old one cannot link with them.
+set(NNN_CXX11_ABI 1)
+if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=0")
+  set(NNN_CXX11_ABI 0)
+  message(FATAL_ERROR
+    "nnn: the LibTorch in ${Torch_DIR} was built with the pre-C++11 ABI "
+    "(_GLIBCXX_USE_CXX11_ABI=0), but Debian's yaml-cpp, fmt and GoogleTest use the C++11 ABI: "
+    "they cannot link together. Use a LibTorch built with the C++11 ABI (pip's torch 2.x "
+    "wheels for Linux are; so is Debian's libtorch-dev).")
+endif()
+# Every nnn target, the torch-free baseline included, compiles with that ABI.
+add_library(nnn_abi INTERFACE)
+target_compile_definitions(nnn_abi INTERFACE _GLIBCXX_USE_CXX11_ABI=${NNN_CXX11_ABI})
+
+# fmt: upstream LibTorch 2.x ships fmt's headers (fmt 11/12) in its include
+# folder, which comes first on the include path and would shadow Debian's fmt
+# 9 headers while Debian's libfmt is linked. Pick one consistently: LibTorch's
+# headers in header-only mode when it ships them, else Debian's libfmt.
+set(NNN_TORCH_FMT "")
+foreach(dir IN LISTS TORCH_INCLUDE_DIRS)
+  if(NOT NNN_TORCH_FMT AND EXISTS "${dir}/fmt/core.h")
+    set(NNN_TORCH_FMT "${dir}")
+  endif()
+endforeach()
+add_library(nnn_fmt INTERFACE)
+if(NNN_TORCH_FMT)
+  target_compile_definitions(nnn_fmt INTERFACE FMT_HEADER_ONLY=1)
+  set(NNN_FMT_DESCRIPTION "LibTorch's fmt headers (${NNN_TORCH_FMT}), header-only")
+  set(NNN_FIND_FMT OFF)
+else()
+  nnn_require_package(fmt libfmt-dev)
+  target_link_libraries(nnn_fmt INTERFACE fmt::fmt)
+  set(NNN_FMT_DESCRIPTION "fmt ${fmt_VERSION} (${fmt_DIR})")
+  set(NNN_FIND_FMT ON)
+endif()
+
+# Whether this LibTorch was built with CUDA (upstream 2.x CUDA wheels are).
 set(NNN_TORCH_HAS_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(NNN_TORCH_HAS_CUDA ON)
 endif()
-message(STATUS "nnn: LibTorch ${Torch_VERSION} with CUDA: ${NNN_TORCH_HAS_CUDA}")
+get_filename_component(NNN_TORCH_PREFIX "${Torch_DIR}/../../.." REALPATH)
+message(STATUS "nnn: LibTorch ${Torch_VERSION} at ${NNN_TORCH_PREFIX}; CUDA: ${NNN_TORCH_HAS_CUDA}; "
+               "C++11 ABI: ${NNN_CXX11_ABI}")
+message(STATUS "nnn: fmt: ${NNN_FMT_DESCRIPTION}")
+option(NNN_REQUIRE_CUDA "Stop at configure time unless the LibTorch found has CUDA" OFF)
+if(NNN_REQUIRE_CUDA AND NOT NNN_TORCH_HAS_CUDA)
+  message(FATAL_ERROR
+    "nnn: NNN_REQUIRE_CUDA is ON but the LibTorch in ${NNN_TORCH_PREFIX} has no CUDA. Point "
+    "CMAKE_PREFIX_PATH at a CUDA build (pip install torch==2.14.1 in a venv, then "
+    "python -c 'import torch;print(torch.utils.cmake_prefix_path)').")
+endif()

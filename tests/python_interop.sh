@@ -2,14 +2,16 @@
 # Python interop: a run's weights.pt, read by torch.load in Debian's
 # python3-torch and pushed through experiments/python/nnn_spec.py (the spec
 # written again in plain PyTorch), must give `nnn eval`'s per-step accuracy.
-# Exits 77 (skipped) without python3-torch or the MNIST data.
-#   python_interop.sh NNN_BINARY SOURCE_DIR
+# Exits 77 (skipped) without that Python's torch or the MNIST data.
+#   python_interop.sh NNN_BINARY SOURCE_DIR [PYTHON]
+# PYTHON defaults to Debian's /usr/bin/python3 (torch 1.13); the torch2 test
+# passes .venv-torch2/bin/python (torch 2.13).
 set -euo pipefail
 nnn="$1"
 src="$2"
-python=/usr/bin/python3
+python="${3:-/usr/bin/python3}"
 if ! "$python" -c 'import torch, yaml' 2>/dev/null; then
-  echo "SKIP: python3-torch / python3-yaml not installed (scripts/setup.sh installs them)"
+  echo "SKIP: $python has no torch / yaml (scripts/setup.sh installs them)"
   exit 77
 fi
 if [[ ! -f "$src/data/mnist/t10k-labels-idx1-ubyte.gz" ]]; then

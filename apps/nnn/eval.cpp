@@ -12,7 +12,7 @@ namespace nnn::cli {
 
 void add_eval_command(Commands& commands) {
   struct Options {
-    std::string run, data = "test";
+    std::string run, data = "test", device;
     bool json = false;
   };
   auto o = std::make_shared<Options>();
@@ -21,7 +21,7 @@ void add_eval_command(Commands& commands) {
       "Per-step accuracy, top-3, confidence and calibration error (ECE) of a run's weights "
       "(frame runs: on their fixed degraded frames).",
       [o] {
-        const Evaluation e = evaluate_run(o->run, o->data);
+        const Evaluation e = evaluate_run(o->run, o->data, o->device);
         if (o->json) {
           const nlohmann::ordered_json report = {{"run", o->run},
                                                  {"data", o->data},
@@ -43,6 +43,8 @@ void add_eval_command(Commands& commands) {
                       "test or train (the run's own split), or IMAGES:LABELS (two IDX files, "
                       "normalised as the run's data)");
   command->add_flag("--json", o->json, "Print one JSON object instead of the table");
+  command->add_option("--device", o->device,
+                      "Evaluate on this device (auto, cpu, cuda, cuda:N) instead of the run's");
 }
 
 }  // namespace nnn::cli

@@ -9,7 +9,7 @@ namespace nnn::cli {
 
 void add_predict_command(Commands& commands) {
   struct Options {
-    std::string run;
+    std::string run, device;
     std::vector<std::string> images;
     int64_t plate = 0;
     int64_t top = 3;
@@ -20,7 +20,7 @@ void add_predict_command(Commands& commands) {
       "Read a digit from frames (8-bit PGM, one file per frame, in the order they were taken) "
       "with a trained run: per step (or per frame count), the top N digits with probabilities.",
       [o] {
-        std::cout << predict_report(o->run, o->images, o->plate, o->top);
+        std::cout << predict_report(o->run, o->images, o->plate, o->top, o->device);
         return 0;
       });
   command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
@@ -31,6 +31,8 @@ void add_predict_command(Commands& commands) {
                    "with their joint probabilities")
       ->check(CLI::Range(1, 64));
   command->add_option("--top", o->top, "How many candidates per row")->check(CLI::Range(1, 1000));
+  command->add_option("--device", o->device,
+                      "Run on this device (auto, cpu, cuda, cuda:N) instead of the run's");
 }
 
 }  // namespace nnn::cli

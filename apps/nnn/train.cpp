@@ -11,7 +11,7 @@ namespace nnn::cli {
 
 void add_train_command(Commands& commands) {
   struct Options {
-    std::string config, out, resume;
+    std::string config, out, resume, device;
     std::vector<std::string> overrides;
   };
   auto o = std::make_shared<Options>();
@@ -32,6 +32,7 @@ void add_train_command(Commands& commands) {
         options.resume = o->resume;
         options.overrides = o->overrides;
         options.out = o->out;
+        options.device = o->device;
         options.progress_bar = ::isatty(STDOUT_FILENO) == 1;
         return run_training(options, std::cout).completed ? 0 : kExitInterrupted;
       });
@@ -40,6 +41,9 @@ void add_train_command(Commands& commands) {
   command->add_option("--out", o->out, "The run directory (default runs/<name>-<time>)");
   command->add_option("--resume", o->resume, "Continue the run in this directory")
       ->check(run_directory());
+  command->add_option("--device", o->device,
+                      "Train on this device (auto, cpu, cuda, cuda:N) instead of the config's; "
+                      "also when resuming (a checkpoint from any device loads)");
 }
 
 }  // namespace nnn::cli

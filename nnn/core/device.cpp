@@ -21,7 +21,8 @@ torch::Device resolve_device(const std::string& spec) {
     int64_t index = 0;
     if (spec.size() > 5) {
       const std::string digits = spec.substr(5);
-      NNN_CHECK(!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos,
+      NNN_CHECK(!digits.empty() && digits.size() <= 4 &&
+                    digits.find_first_not_of("0123456789") == std::string::npos,
                 "device '", spec, "': expected cuda:N with N a GPU index");
       index = std::stoll(digits);
     }

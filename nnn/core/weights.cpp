@@ -1,4 +1,5 @@
-// Weights files through torch::pickle_save / pickle_load.
+// Weights files: written in torch.save's format (nnn/core/torch_save),
+// read back with torch::pickle_load, which reads that format too.
 #include "nnn/core/weights.h"
 
 #include <torch/serialize.h>
@@ -11,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "nnn/core/torch_save.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -24,12 +26,11 @@ std::string shape_of(const torch::Tensor& t) {
 }  // namespace
 
 void save_weights(const torch::nn::Module& module, const std::string& path) {
-  c10::Dict<std::string, torch::Tensor> dict;
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
   for (const auto& item : module.named_parameters()) {
-    dict.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
+    tensors.emplace_back(item.key(), item.value().detach().to(torch::kCPU).contiguous());
   }
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
+  write_file_atomically(path, torch_save_bytes(tensors));
 }
 
 void load_weights(torch::nn::Module& module, const std::string& path) {

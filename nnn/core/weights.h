@@ -1,5 +1,6 @@
-// Weights files: a dict name -> tensor written with torch::pickle_save, which
-// Python's torch.load reads directly. Names are the module's parameter names
+// Weights files: a dict name -> tensor in torch.save's own format, which
+// Python's torch.load reads directly (also with weights_only=True). Names are the module's
+// parameter names
 // ("cells.0.w1", ...). Full training checkpoints are nnn/train's business.
 #pragma once
 

@@ -21,6 +21,13 @@ BatchLoader::BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, 
       frames_(frames) {
   NNN_CHECK(batch_size > 0, "batch size must be >= 1; got ", batch_size);
   NNN_CHECK(data.size() > 0, "the dataset '", data.name, "' holds no samples");
+  prepares_epochs_ = !device.is_cpu() && (augment_shift > 0 || frames.active());
+  if (prepares_epochs_) cpu_inputs_ = data.inputs.cpu();
+}
+
+void BatchLoader::prepare_epochs(bool on) {
+  prepares_epochs_ = on;
+  if (on && !cpu_inputs_.defined()) cpu_inputs_ = inputs_.cpu();
 }
 
 int64_t BatchLoader::batches() const { return (inputs_.size(0) + batch_size_ - 1) / batch_size_; }
@@ -34,14 +41,20 @@ torch::Tensor BatchLoader::order(int64_t epoch) const {
 
 void BatchLoader::start_epoch(int64_t epoch) {
   epoch_ = epoch;
-  order_ = order(epoch).to(inputs_.device());
+  const auto cpu_order = order(epoch);
+  order_ = cpu_order.to(inputs_.device());
+  if (!prepares_epochs_) return;
+  std::vector<torch::Tensor> parts;
+  for (int64_t b = 0; b < batches(); ++b) parts.push_back(make_batch(cpu_inputs_, cpu_order, b));
+  // One copy per epoch; batch b is then a slice.
+  epoch_inputs_ = torch::cat(parts, parts.front().dim() == 3 ? 1 : 0).to(inputs_.device());
 }
 
-std::pair<torch::Tensor, torch::Tensor> BatchLoader::batch(int64_t index) const {
-  NNN_CHECK(order_.defined(), "BatchLoader: call start_epoch first");
+torch::Tensor BatchLoader::make_batch(const torch::Tensor& inputs, const torch::Tensor& order,
+                                      int64_t index) const {
   const int64_t first = index * batch_size_;
-  const auto rows = order_.narrow(0, first, std::min(batch_size_, order_.size(0) - first));
-  auto x = inputs_.index_select(0, rows);
+  const auto rows = order.narrow(0, first, std::min(batch_size_, order.size(0) - first));
+  auto x = inputs.index_select(0, rows);
   if (augment_shift_ > 0) {
     x = random_shift(x, augment_shift_,
                      mix_seed(seed_ ^ salt::kAugmentShift, static_cast<uint64_t>(epoch_),
@@ -54,7 +67,18 @@ std::pair<torch::Tensor, torch::Tensor> BatchLoader::batch(int64_t index) const 
     const int64_t count = frames_.feed == FrameFeed::kSingle ? 1 : frames_.count;
     x = feed_frames(degrade_frames(x, count, frames_.degrade, seed), frames_.feed);
   }
-  return {x, labels_.index_select(0, rows)};
+  return x;
+}
+
+std::pair<torch::Tensor, torch::Tensor> BatchLoader::batch(int64_t index) const {
+  NNN_CHECK(order_.defined(), "BatchLoader: call start_epoch first");
+  const int64_t first = index * batch_size_;
+  const int64_t size = std::min(batch_size_, order_.size(0) - first);
+  const auto labels = labels_.index_select(0, order_.narrow(0, first, size));
+  if (prepares_epochs_) {
+    return {epoch_inputs_.narrow(epoch_inputs_.dim() == 3 ? 1 : 0, first, size), labels};
+  }
+  return {make_batch(inputs_, order_, index), labels};
 }
 
 }  // namespace nnn

@@ -19,6 +19,11 @@ class BatchLoader {
   /// (seed, epoch, batch). Active `frames` turn every batch into
   /// frames.count fresh degraded frames (seeded likewise, after the shift)
   /// and hand them out as frames.feed says.
+  ///
+  /// Off the CPU, the random parts (shifts, degradations) are drawn on the
+  /// CPU for the whole epoch in start_epoch, from the same per-batch seeds,
+  /// and copied to the device once: no host-to-device copy per batch, and
+  /// the same numbers as a CPU run.
   BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, uint64_t seed,
               const torch::Device& device, int64_t augment_shift = 0,
               const FrameOptions& frames = {});
@@ -31,10 +36,21 @@ class BatchLoader {
   std::pair<torch::Tensor, torch::Tensor> batch(int64_t index) const;
   /// The sample order of `epoch` as a [N] int64 CPU tensor.
   torch::Tensor order(int64_t epoch) const;
+  /// Whether start_epoch prepares the epoch's inputs in one piece (devices
+  /// other than the CPU, with shifts or frames).
+  bool prepares_epochs() const { return prepares_epochs_; }
+  /// Prepares epochs in one piece on any device (what non-CPU devices do),
+  /// so that tests can hold the two ways equal on the CPU.
+  void prepare_epochs(bool on);
 
  private:
-  torch::Tensor inputs_;  // [N, D] on device
-  torch::Tensor labels_;  // [N] on device
+  // x of batch `index` computed on the CPU (with the shifts and frames).
+  torch::Tensor make_batch(const torch::Tensor& inputs, const torch::Tensor& order,
+                           int64_t index) const;
+
+  torch::Tensor inputs_;      // [N, D] on device
+  torch::Tensor cpu_inputs_;  // [N, D] on the CPU, when epochs are prepared
+  torch::Tensor labels_;      // [N] on device
   int64_t batch_size_;
   bool shuffle_;
   uint64_t seed_;
@@ -42,6 +58,8 @@ class BatchLoader {
   FrameOptions frames_;
   int64_t epoch_ = 0;
   torch::Tensor order_;  // [N] on device
+  bool prepares_epochs_ = false;
+  torch::Tensor epoch_inputs_;  // [N, D] or [F, N, D] on device, in batch order
 };
 
 }  // namespace nnn

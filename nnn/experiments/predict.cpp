@@ -148,10 +148,10 @@ std::string format_plate_rows(const std::vector<PredictionRow>& rows, int64_t co
 }
 
 std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
-                           int64_t plate_digits, int64_t top) {
+                           int64_t plate_digits, int64_t top, const std::string& device) {
   const auto frames = read_frames(images, plate_digits);
   configure_threads(1);
-  LoadedRun run = load_run(run_dir);
+  LoadedRun run = load_run(run_dir, device);
   const auto rows = predict_frames(run, frames);
   return fmt::format("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", images.size(),
                      run.config.name, to_string(run.config.data.frames.feed),

@@ -39,7 +39,7 @@ std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::
 /// report: a header line, then per row the `top` digits (or K-digit
 /// readings) with their probabilities.
 std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
-                           int64_t plate_digits, int64_t top);
+                           int64_t plate_digits, int64_t top, const std::string& device = "");
 
 /// Per row, the `top` most probable classes of the first digit with their
 /// probabilities.

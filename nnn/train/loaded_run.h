@@ -12,12 +12,14 @@
 namespace nnn {
 
 /// A run directory's resolved config and model (weights.pt, or the model in
-/// checkpoint.pt when no epoch has finished), on the config's device.
+/// checkpoint.pt when no epoch has finished), on `device` (auto, cpu, cuda,
+/// cuda:N) or, when empty, the config's device; tensors are read onto the
+/// CPU first, whatever device wrote them.
 struct LoadedRun {
   ExperimentConfig config;
   NNN model;
   torch::Device device;
 };
-LoadedRun load_run(const std::string& dir);
+LoadedRun load_run(const std::string& dir, const std::string& device = "");
 
 }  // namespace nnn

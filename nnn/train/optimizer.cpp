@@ -61,6 +61,11 @@ void FlatOptimizer::load(torch::serialize::InputArchive& archive) {
   second_ = read("second");
 }
 
+void FlatOptimizer::to(const torch::Device& device) {
+  if (first_.defined()) first_ = first_.to(device);
+  if (second_.defined()) second_ = second_.to(device);
+}
+
 void clip_grad_norm(torch::Tensor& grad, double max_norm) {
   torch::NoGradGuard no_grad;
   const auto coefficient = (max_norm / (grad.norm() + 1e-6)).clamp_max(1.0);

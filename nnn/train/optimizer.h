@@ -25,6 +25,8 @@ class FlatOptimizer {
 
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
+  /// Moves the state (moments, momentum) to `device`.
+  void to(const torch::Device& device);
 
  private:
   TrainConfig config_;

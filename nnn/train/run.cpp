@@ -202,7 +202,8 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   }
   ExperimentConfig& config = result.config;
   const int64_t threads = configure_threads(config.threads);
-  const torch::Device device = resolve_device(config.device);
+  const torch::Device device =
+      resolve_device(options.device.empty() ? config.device : options.device);
   torch::manual_seed(config.seed);
   const auto load_start = std::chrono::steady_clock::now();
   DataSplit data = load_data(config.data, config.seed);
@@ -334,12 +335,13 @@ std::string timestamp() {
   return text;
 }
 
-LoadedRun load_run(const std::string& dir) {
+LoadedRun load_run(const std::string& dir, const std::string& device_setting) {
   const fs::path run(dir);
   NNN_CHECK(fs::exists(run / RunFiles::kConfig), dir, ": no ", RunFiles::kConfig,
             " there; is it a run directory?");
   const ExperimentConfig config = load_experiment((run / RunFiles::kConfig).string());
-  const torch::Device device = resolve_device(config.device);
+  const torch::Device device =
+      resolve_device(device_setting.empty() ? config.device : device_setting);
   NNN model(to_options(config.model));
   if (fs::exists(run / RunFiles::kWeights)) {
     load_weights(*model, (run / RunFiles::kWeights).string());
@@ -347,7 +349,7 @@ LoadedRun load_run(const std::string& dir) {
     NNN_CHECK(fs::exists(run / RunFiles::kCheckpoint), dir, ": neither ", RunFiles::kWeights,
               " nor ", RunFiles::kCheckpoint, " is there; the run has not finished an epoch");
     torch::serialize::InputArchive archive, model_archive;
-    archive.load_from((run / RunFiles::kCheckpoint).string());
+    archive.load_from((run / RunFiles::kCheckpoint).string(), torch::Device(torch::kCPU));
     archive.read("model", model_archive);
     model->load(model_archive);
   }
@@ -355,8 +357,9 @@ LoadedRun load_run(const std::string& dir) {
   return {config, model, device};
 }
 
-Evaluation evaluate_run(const std::string& dir, const std::string& data) {
-  LoadedRun run = load_run(dir);
+Evaluation evaluate_run(const std::string& dir, const std::string& data,
+                        const std::string& device_setting) {
+  LoadedRun run = load_run(dir, device_setting);
   const ExperimentConfig& config = run.config;
   const torch::Device device = run.device;
   WorkerPool pool(configure_threads(config.threads));

@@ -19,6 +19,9 @@ struct RunOptions {
   std::vector<std::string> overrides;  // ... with these dotted.key=value settings
   std::string out;                     // run directory; empty: runs/<name>-<timestamp>
   std::string resume;                  // or: continue the run in this directory
+  /// The device to train on (auto, cpu, cuda, cuda:N) instead of the
+  /// config's; for a resumed run too (config.yaml keeps what it said).
+  std::string device;
   /// Progress display: a redrawn bar on a terminal, plain lines otherwise.
   bool progress_bar = false;
 };
@@ -40,8 +43,10 @@ struct RunResult {
 RunResult run_training(const RunOptions& options, std::ostream& log);
 
 /// Evaluates a run's weights on `data`: "test" or "train" (the run's own
-/// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data).
-Evaluation evaluate_run(const std::string& dir, const std::string& data);
+/// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data),
+/// on `device` (empty: the config's).
+Evaluation evaluate_run(const std::string& dir, const std::string& data,
+                        const std::string& device = "");
 
 /// A per-step table (step, accuracy, top-3, confidence), one line a step.
 std::string evaluation_table(const Evaluation& evaluation);

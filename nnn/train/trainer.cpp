@@ -159,6 +159,10 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
   NNN_CHECK(data_.train.classes <= model_->options.output_size(), "data has ", data_.train.classes,
             " classes but model.output_size is ", model_->options.output_size());
   if (device_.is_cpu()) pool_ = std::make_unique<WorkerPool>(configure_threads(config_.threads));
+  // The test set moves to the device once, not at every evaluation.
+  for (auto* t : {&data_.test.inputs, &data_.test.labels, &data_.test.frames}) {
+    if (t->defined()) *t = t->to(device_);
+  }
   reset_sums();
 }
 
@@ -258,7 +262,9 @@ void Trainer::save_checkpoint(const std::string& path,
 std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& path) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    // Onto the CPU whatever device wrote it, then to this run's device: a
+    // checkpoint written on a GPU resumes on a CPU-only machine.
+    archive.load_from(path, torch::Device(torch::kCPU));
   } catch (const c10::Error& e) {
     throw Error(path + ": not a readable nnn checkpoint (" + e.what_without_backtrace() + ")");
   }
@@ -272,9 +278,11 @@ std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& p
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
     model_->load(model_archive);
+    model_->to(device_);
     torch::serialize::InputArchive optimizer_archive;
     archive.read("optimizer", optimizer_archive);
     optimizer_.load(optimizer_archive);
+    optimizer_.to(device_);  // its state follows the parameters
     epoch_ = read("epoch").item<int64_t>();
     batch_ = read("batch").item<int64_t>();
     elapsed_ = read("elapsed").item<double>();

@@ -1,8 +1,11 @@
 // Experiment YAML -> structs, with located errors for every key.
 #include "nnn/config/experiment_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -10,6 +13,7 @@
 
 #include "nnn/config/yaml_reader.h"
 #include "nnn/util/enum_names.h"
+#include "nnn/util/limits.h"
 
 namespace nnn {
 
@@ -32,6 +36,31 @@ const std::vector<std::string>& loss_steps_names() {
 const std::string& to_string(LossSteps steps) { return enum_name(loss_steps_names(), steps); }
 
 namespace {
+
+// An integer key whose value drives an allocation, a loop or a thread
+// count: refused outside [lo, hi] with the bound named.
+int64_t bounded(MapReader& map, const std::string& key, int64_t value, int64_t lo, int64_t hi) {
+  if (value < lo || value > hi) {
+    map.fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]; found " +
+                      std::to_string(value));
+  }
+  return value;
+}
+
+// A run name becomes a folder under runs/: a safe file name only.
+void check_run_name(MapReader& top, const std::string& name) {
+  const bool safe =
+      !name.empty() && static_cast<int64_t>(name.size()) <= limits::kMaxNameLength &&
+      name.front() != '.' && name.front() != '-' &&
+      std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+  if (!safe) {
+    top.fail("name", "'" + name + "' is not a safe run name: use 1 to " +
+                         std::to_string(limits::kMaxNameLength) +
+                         " letters, digits, '_', '-' and '.', not starting with '.' or '-'");
+  }
+}
 
 // A key whose value is one of an enum's names (`names` in enum order).
 template <typename Enum>
@@ -67,6 +96,9 @@ Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
   if (generator == "adjacency") {
     auto adjacency = map.get_int_matrix("adjacency");
     auto inputs = map.get_int_or_list("inputs", {0});
+    if (inputs.empty()) {
+      map.fail("inputs", "the list is empty: no cell would read the input; name at least one");
+    }
     const int64_t rows = static_cast<int64_t>(adjacency.size());
     const int64_t output = map.get_int("output", rows - 1);
     const YAML::Node& node = map.node();
@@ -81,6 +113,12 @@ Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
                     " rows; it must be square");
       }
       for (int64_t c = 0; c < rows; ++c) {
+        if (adjacency[r][c] > limits::kMaxWidth) {
+          throw Error(location(map.file(), node["adjacency"][r][c]) + ": " +
+                      map.key_path("adjacency") + ": entry [" + std::to_string(r) + "][" +
+                      std::to_string(c) + "] is " + std::to_string(adjacency[r][c]) + "; at most " +
+                      std::to_string(limits::kMaxWidth) + " channels per edge");
+        }
         if (adjacency[r][c] < 0) {
           throw Error(location(map.file(), node["adjacency"][r][c]) + ": " +
                       map.key_path("adjacency") + ": entry [" + std::to_string(r) + "][" +
@@ -101,13 +139,27 @@ Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
     }
     wiring = located([&] { return Wiring(adjacency, inputs, output); });
   } else if (generator == "chain") {
-    const int64_t n = map.get_int("n");
-    const int64_t channels = map.get_int("channels");
+    const int64_t n = bounded(map, "n", map.get_int("n"), 1, limits::kMaxCells);
+    const int64_t channels =
+        bounded(map, "channels", map.get_int("channels"), 0, limits::kMaxWidth);
     wiring = located([&] { return chain(n, channels); });
     if (origin) *origin = fmt::format("chain(n={}, channels={})", n, channels);
   } else if (generator == "layered") {
     const auto layers = map.get_int_list("layers");
-    const int64_t channels = map.get_int("channels");
+    int64_t cells = 0;
+    for (int64_t width : layers) {
+      if (width > limits::kMaxCells) {
+        map.fail("layers", "a layer of " + std::to_string(width) + " cells; at most " +
+                               std::to_string(limits::kMaxCells));
+      }
+      cells += std::max<int64_t>(width, 0);
+    }
+    if (cells > limits::kMaxCells) {
+      map.fail("layers", std::to_string(cells) + " cells in all; at most " +
+                             std::to_string(limits::kMaxCells));
+    }
+    const int64_t channels =
+        bounded(map, "channels", map.get_int("channels"), 0, limits::kMaxWidth);
     const bool feedback = map.get_bool("feedback", false);
     wiring = located([&] { return layered(layers, channels, feedback); });
     if (origin) {
@@ -115,8 +167,9 @@ Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
                             fmt::join(layers, ", "), channels, feedback);
     }
   } else if (generator == "fully_connected") {
-    const int64_t n = map.get_int("n");
-    const int64_t channels = map.get_int("channels");
+    const int64_t n = bounded(map, "n", map.get_int("n"), 1, limits::kMaxCells);
+    const int64_t channels =
+        bounded(map, "channels", map.get_int("channels"), 0, limits::kMaxWidth);
     const bool self_loops = map.get_bool("self_loops", false);
     wiring = located([&] { return fully_connected(n, channels, self_loops); });
     if (origin) {
@@ -124,9 +177,10 @@ Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
           fmt::format("fully_connected(n={}, channels={}, self_loops={})", n, channels, self_loops);
     }
   } else if (generator == "random") {
-    const int64_t n = map.get_int("n");
+    const int64_t n = bounded(map, "n", map.get_int("n"), 1, limits::kMaxCells);
     const double density = map.get_double("density");
-    const int64_t channels = map.get_int("channels");
+    const int64_t channels =
+        bounded(map, "channels", map.get_int("channels"), 0, limits::kMaxWidth);
     const auto seed = static_cast<uint64_t>(map.get_int("seed", 0));
     wiring = located([&] { return random_wiring(n, density, channels, seed); });
     if (origin) {
@@ -152,8 +206,12 @@ ModelConfig read_model(MapReader map) {
   if (model.output_size < 1)
     map.fail("output_size", "must be >= 1, found " + std::to_string(model.output_size));
   if (model.steps < 1) map.fail("steps", "must be >= 1, found " + std::to_string(model.steps));
+  bounded(map, "input_size", model.input_size, 1, limits::kMaxWidth);
+  bounded(map, "output_size", model.output_size, 1, limits::kMaxWidth);
+  bounded(map, "steps", model.steps, 1, limits::kMaxSteps);
   for (int64_t h : model.hidden) {
     if (h < 1) map.fail("hidden", "every hidden size must be >= 1, found " + std::to_string(h));
+    bounded(map, "hidden", h, 1, limits::kMaxWidth);
   }
   model.wiring = read_wiring(map.child("wiring"), &model.wiring_origin);
   const int64_t n = model.wiring.size();
@@ -269,6 +327,7 @@ DataConfig read_data(MapReader map, int64_t steps) {
   FrameOptions& frames = data.frames;
   frames.count = map.get_int("frames", 1);
   if (frames.count < 1) map.fail("frames", "must be >= 1; found " + std::to_string(frames.count));
+  bounded(map, "frames", frames.count, 1, limits::kMaxSteps);
   frames.feed =
       parse_frame_feed(map.get_choice("feed", {"sequence", "single", "average"}, "sequence"));
   if (map.has_known("degrade")) frames.degrade = read_degrade(map.child("degrade"));
@@ -394,18 +453,80 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
   ExperimentConfig config;
   config.file = file;
   config.name = top.get_string("name", config.name);
+  check_run_name(top, config.name);
   const int64_t seed = top.get_int("seed", 0);
   if (seed < 0) top.fail("seed", "must be >= 0, found " + std::to_string(seed));
   config.seed = static_cast<uint64_t>(seed);
   config.device = top.get_string("device", config.device);
   config.threads = top.get_int("threads", config.threads);
   if (config.threads < 0) top.fail("threads", "must be >= 0 (0: all cores)");
+  if (config.threads > limits::kMaxThreads) {
+    top.fail("threads", std::to_string(config.threads) + " threads; this machine has " +
+                            std::to_string(std::thread::hardware_concurrency()) +
+                            " cores (0 uses them all; more than the cores are capped to them)");
+  }
   config.model = read_model(top.child("model"));
   if (top.has_known("data")) config.data = read_data(top.child("data"), config.model.steps);
   if (top.has_known("train")) config.train = read_train(top.child("train"));
   if (top.has_known("loss")) config.loss = read_loss(top.child("loss"));
   top.finish();
+  check_memory(config, limits::available_memory_bytes());
   return config;
+}
+
+MemoryEstimate estimate_memory(const ExperimentConfig& c) {
+  // Doubles throughout: the point is to refuse sizes whose products
+  // overflow 64-bit integers too.
+  constexpr double kFloat = 4.0;
+  const ModelConfig& m = c.model;
+  double parameters = 0, activations_per_sample_step = 0, eval_per_sample_step = 0;
+  for (int64_t cell = 0; cell < m.wiring.size(); ++cell) {
+    const double in = static_cast<double>(m.wiring.in_dim(cell, m.input_size));
+    const double h = static_cast<double>(m.hidden_size(cell));
+    const double out = static_cast<double>(m.wiring.out_dim(cell, m.output_size));
+    parameters += in * h + h + h * out + out;
+    // What autograd keeps per sample and step: the gathered input, the
+    // hidden pre-activation and activation, the output before and after.
+    activations_per_sample_step += in + 2 * h + 2 * out;
+    eval_per_sample_step += h + out;
+  }
+  const double steps = static_cast<double>(m.steps);
+  const double frames = static_cast<double>(c.data.frames.count);
+  const double batch = static_cast<double>(c.train.batch_size);
+  const double eval_batch = static_cast<double>(c.train.eval_batch_size);
+  MemoryEstimate e;
+  // Parameters, their gradient, the flat copy, Adam's two moments, shards.
+  e.parameter_bytes = parameters * kFloat * 6;
+  e.activation_bytes = std::max(batch * (steps * activations_per_sample_step +
+                                         frames * static_cast<double>(m.input_size)),
+                                eval_batch * (steps * eval_per_sample_step +
+                                              frames * static_cast<double>(m.input_size))) *
+                       kFloat;
+  if (c.data.dataset == DatasetKind::kSpiral || c.data.dataset == DatasetKind::kToy) {
+    const double classes =
+        c.data.dataset == DatasetKind::kSpiral ? static_cast<double>(c.data.classes) : 3.0;
+    e.data_bytes = classes * static_cast<double>(c.data.train_per_class + c.data.test_per_class) *
+                   (static_cast<double>(m.input_size) * kFloat + 8.0);
+  }
+  return e;
+}
+
+void check_memory(const ExperimentConfig& c, uint64_t available_bytes) {
+  const MemoryEstimate e = estimate_memory(c);
+  const double budget = static_cast<double>(available_bytes) * limits::kMemoryShare;
+  if (e.total() <= budget) return;
+  auto gb = [](double bytes) { return fmt::format("{:.1f} GB", bytes / 1e9); };
+  std::string key = "model.hidden (or the wiring's cells and channels)";
+  if (e.activation_bytes >= e.parameter_bytes && e.activation_bytes >= e.data_bytes) {
+    key = "train.batch_size (or model.steps, train.eval_batch_size)";
+  } else if (e.data_bytes >= e.parameter_bytes) {
+    key = "data.train_per_class (or data.classes)";
+  }
+  throw Error(fmt::format(
+      "{}: the config needs about {} of memory ({} for {:.3g} parameters and their optimiser "
+      "state, {} for activations, {} for generated data) but this machine has {}; reduce {}",
+      c.file, gb(e.total()), gb(e.parameter_bytes), e.parameter_bytes / 24.0,
+      gb(e.activation_bytes), gb(e.data_bytes), gb(static_cast<double>(available_bytes)), key));
 }
 
 ExperimentConfig load_experiment(const std::string& path,

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace nnn {
@@ -93,6 +95,20 @@ MapReader::MapReader(YAML::Node node, std::string path, std::string file)
     throw Error(location(file_, node_) + ": " + (path_.empty() ? "the document" : path_) +
                 ": expected a map of keys, found " + what);
   }
+  // yaml-cpp keeps the last of two equal keys; a config that says a thing
+  // twice is a mistake, so name both places.
+  std::map<std::string, YAML::Node> seen;
+  for (const auto& entry : node_) {
+    if (!entry.first.IsScalar()) continue;
+    const std::string key = entry.first.Scalar();
+    const auto first = seen.find(key);
+    if (first != seen.end()) {
+      throw Error(location(file_, entry.first) + ": " + key_path(key) +
+                  ": the key appears twice in this map (first at " +
+                  location(file_, first->second) + ")");
+    }
+    seen.emplace(key, entry.first);
+  }
 }
 
 std::string MapReader::key_path(const std::string& key) const {
@@ -145,6 +161,10 @@ double MapReader::get_double(const std::string& key) {
   if (!value.IsScalar() || !YAML::convert<double>::decode(value, result)) {
     throw Error(location(file_, value) + ": " + key_path(key) + ": expected a number, found " +
                 describe(value));
+  }
+  if (!std::isfinite(result)) {
+    throw Error(location(file_, value) + ": " + key_path(key) +
+                ": expected a finite number, found " + describe(value));
   }
   return result;
 }

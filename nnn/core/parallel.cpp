@@ -20,9 +20,10 @@ bool set_blas_threads(int64_t threads) {
 int64_t configure_threads(int64_t threads) {
   torch::set_num_threads(1);
   set_blas_threads(1);
-  return threads > 0
-             ? threads
-             : std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()));
+  // More shards than cores only makes them wait for each other: cap.
+  const auto cores =
+      std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()));
+  return threads > 0 ? std::min(threads, cores) : cores;
 }
 
 WorkerPool::WorkerPool(int64_t threads) {

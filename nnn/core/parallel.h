@@ -17,7 +17,7 @@ namespace nnn {
 
 /// Sets LibTorch's intra-op threads and the BLAS's threads (OpenBLAS, found
 /// at run time) to 1 and returns the number of cores to use for shards:
-/// `threads`, or every core when 0.
+/// `threads` (at most the number of cores), or every core when 0.
 int64_t configure_threads(int64_t threads);
 
 /// Sets the BLAS's own thread count where it is OpenBLAS (no-op otherwise);

@@ -12,10 +12,17 @@
 #include <unistd.h>
 
 #include "nnn/util/error.h"
+#include "nnn/util/limits.h"
 
 namespace nnn {
 
 namespace {
+
+std::string dims_text(const std::vector<int64_t>& dims) {
+  std::string out;
+  for (int64_t d : dims) out += (out.empty() ? "" : " x ") + std::to_string(d);
+  return out;
+}
 
 bool valid_type(uint8_t type) {
   return type == 0x08 || type == 0x09 || type == 0x0B || type == 0x0C || type == 0x0D ||
@@ -91,6 +98,8 @@ IdxArray read_idx(const std::string& path) {
             static_cast<int>(header[2]), " (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)");
   const int ndims = header[3];
   NNN_CHECK(ndims >= 1, path, ": IDX file with 0 dimensions");
+  NNN_CHECK(ndims <= limits::kMaxIdxDimensions, path, ": IDX header announces ", ndims,
+            " dimensions; at most ", limits::kMaxIdxDimensions);
   IdxArray array;
   array.type = static_cast<IdxType>(header[2]);
   std::vector<uint8_t> dims(4 * static_cast<size_t>(ndims));
@@ -105,11 +114,25 @@ IdxArray read_idx(const std::string& path) {
     array.dims.push_back(size);
   }
   const int64_t element = idx_element_size(array.type);
-  const int64_t expected = array.count() * element;
-  NNN_CHECK(expected < (int64_t{1} << 40), path, ": IDX dimensions announce ", expected,
-            " bytes; refusing");
-  array.data.resize(static_cast<size_t>(expected));
-  const int64_t got_data = read_some(file.get(), array.data.data(), expected, path);
+  // The product of hostile dimensions may overflow: check it in floating point
+  // against the memory there is, before allocating anything.
+  double announced = static_cast<double>(element);
+  for (int64_t d : array.dims) announced *= static_cast<double>(d);
+  const double available = static_cast<double>(limits::available_memory_bytes());
+  NNN_CHECK(announced <= available * limits::kMemoryShare, path, ": the IDX header announces ",
+            announced / 1e9, " GB of data (dimensions ", dims_text(array.dims),
+            ") but this machine has ", available / 1e9, " GB");
+  const auto expected = static_cast<int64_t>(announced);
+  // Grow while reading, so that a short file with a large header allocates
+  // only what it holds.
+  int64_t got_data = 0;
+  while (got_data < expected) {
+    const int64_t chunk = std::min<int64_t>(expected - got_data, int64_t{1} << 26);
+    array.data.resize(static_cast<size_t>(got_data + chunk));
+    const int64_t got = read_some(file.get(), array.data.data() + got_data, chunk, path);
+    got_data += got;
+    if (got < chunk) break;
+  }
   NNN_CHECK(got_data == expected, path, ": truncated IDX data: the header announces ", expected,
             " bytes, the file holds ", got_data);
   uint8_t extra = 0;

@@ -126,6 +126,17 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels) {
   Dataset data;
   data.name = images;
   data.inputs = to_tensor(x).reshape({x.dims[0], -1}).to(torch::kFloat32);
+  if (x.type == IdxType::kFloat32 || x.type == IdxType::kFloat64) {
+    // NaN or infinity in the data would surface much later as a NaN loss.
+    const auto finite = torch::isfinite(data.inputs);
+    if (!finite.all().item<bool>()) {
+      const int64_t first = (~finite).reshape({-1}).nonzero()[0].item<int64_t>();
+      const int64_t row = first / data.inputs.size(1), column = first % data.inputs.size(1);
+      throw Error(images + ": sample " + std::to_string(row) + ", value " + std::to_string(column) +
+                  " is " + std::to_string(data.inputs[row][column].item<float>()) +
+                  "; the data must be finite numbers");
+    }
+  }
   data.labels = to_tensor(y).to(torch::kInt64);
   NNN_CHECK(data.labels.min().item<int64_t>() >= 0, labels, ": labels must be >= 0; found ",
             data.labels.min().item<int64_t>());
@@ -160,6 +171,10 @@ Dataset load_csv(const std::string& path, int64_t label_column) {
         }
         throw Error(path + ":" + std::to_string(number) + ": field " + std::to_string(f + 1) +
                     " is '" + fields[f] + "'; expected a number");
+      }
+      if (!std::isfinite(v)) {
+        throw Error(path + ":" + std::to_string(number) + ": field " + std::to_string(f + 1) +
+                    " is '" + fields[f] + "'; expected a finite number");
       }
       values.push_back(v);
     }

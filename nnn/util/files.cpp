@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "nnn/util/error.h"
+#include "nnn/util/limits.h"
 
 namespace nnn {
 
@@ -43,3 +44,23 @@ std::string read_file(const std::string& path) {
 }
 
 }  // namespace nnn
+
+namespace nnn::limits {
+
+uint64_t available_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGE_SIZE);
+  uint64_t bytes = pages > 0 && page > 0
+                       ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+                       : uint64_t{1} << 34;
+  // A container's limit (cgroup v2, then v1) is what really bounds us.
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    uint64_t limit = 0;
+    if (in >> limit && limit > 0 && limit < bytes) bytes = limit;
+  }
+  return bytes;
+}
+
+}  // namespace nnn::limits

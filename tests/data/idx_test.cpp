@@ -6,8 +6,10 @@
 #include <torch/torch.h>
 #include <zlib.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "nnn/data/augment.h"
 #include "nnn/data/load.h"
@@ -156,6 +158,12 @@ TEST_F(IdxTest, CsvTables) {
   std::ofstream(path("ragged.csv")) << "1,2,0\n3,1\n";
   expect_error([&] { load_csv(path("ragged.csv"), -1); },
                "ragged.csv:2: 2 fields but earlier rows have 3");
+  // Non-finite values are refused at load, naming the row and the field.
+  std::ofstream(path("nan.csv")) << "1,2,0\n3,nan,1\n";
+  expect_error([&] { load_csv(path("nan.csv"), -1); },
+               "nan.csv:2: field 2 is 'nan'; expected a finite number");
+  std::ofstream(path("inf.csv")) << "1,-inf,0\n";
+  expect_error([&] { load_csv(path("inf.csv"), -1); }, "inf.csv:1: field 2 is '-inf'");
   std::ofstream(path("label.csv")) << "1,2,0.5\n";
   expect_error([&] { load_csv(path("label.csv"), -1); },
                "label.csv:1: label 0.5 in column 3 is not a class index");
@@ -214,6 +222,39 @@ TEST(Augment, RandomShiftMovesPixelsAndIsSeeded) {
   corner.select(1, 0).fill_(1.0f);
   EXPECT_LT(random_shift(corner, 1, 5).sum().item<float>(), 200.0f);
   EXPECT_TRUE(torch::equal(random_shift(corner, 0, 5), corner));
+}
+
+// Float IDX data with NaN or infinity is refused at load, naming the
+// sample and the value; a header whose dimensions multiply beyond memory
+// (or beyond 64 bits) is an error before anything is allocated.
+TEST_F(IdxTest, HostileHeadersAndNonFiniteFloats) {
+  IdxArray x;
+  x.type = IdxType::kFloat32;
+  x.dims = {2, 3};
+  std::vector<float> values = {0, 1, 2, 3, std::numeric_limits<float>::infinity(), 5};
+  x.data.resize(values.size() * 4);
+  std::memcpy(x.data.data(), values.data(), x.data.size());
+  write_idx(path("f.idx"), x);
+  IdxArray y;
+  y.dims = {2};
+  y.data = {0, 1};
+  write_idx(path("l.idx"), y);
+  expect_error([&] { load_idx_pair(path("f.idx"), path("l.idx")); },
+               "f.idx: sample 1, value 1 is inf; the data must be finite numbers");
+  // 4 dimensions of 2^32 - 1: the product overflows 64 bits.
+  std::ofstream huge(path("huge.idx"), std::ios::binary);
+  const unsigned char header[] = {0,    0,    0x08, 4,    0xFF, 0xFF, 0xFF, 0xFF,
+                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                  0xFF, 0xFF, 0xFF, 0xFF, 1,    2,    3};
+  huge.write(reinterpret_cast<const char*>(header), sizeof header);
+  huge.close();
+  expect_error([&] { read_idx(path("huge.idx")); }, "huge.idx: the IDX header announces");
+  // A plausible size with a short file: an error, not a large allocation.
+  std::ofstream short_file(path("short.idx"), std::ios::binary);
+  const unsigned char short_header[] = {0, 0, 0x08, 1, 0x10, 0, 0, 0, 7, 7};
+  short_file.write(reinterpret_cast<const char*>(short_header), sizeof short_header);
+  short_file.close();
+  expect_error([&] { read_idx(path("short.idx")); }, "short.idx: truncated IDX data");
 }
 
 }  // namespace

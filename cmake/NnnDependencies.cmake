@@ -37,7 +37,15 @@ if(Torch_DIR)
   endforeach()
 endif()
 
-nnn_require_package(Torch libtorch-dev)
+include(NnnFindTorch)
+nnn_find_torch(QUIET)
+if(NOT Torch_FOUND)
+  message(FATAL_ERROR
+    "nnn: could not find Torch (LibTorch). On Debian 12 install it with 'sudo apt-get install "
+    "libtorch-dev' (or run scripts/setup.sh); for an upstream LibTorch add its prefix to "
+    "CMAKE_PREFIX_PATH.")
+endif()
+message(STATUS "nnn: found Torch ${Torch_VERSION}")
 nnn_require_package(yaml-cpp libyaml-cpp-dev)
 nnn_require_package(ZLIB zlib1g-dev)
 nnn_require_package(nlohmann_json nlohmann-json3-dev)

@@ -20,4 +20,5 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/nnnConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/nnnConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/nnnConfig.cmake ${PROJECT_BINARY_DIR}/nnnConfigVersion.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/NnnFindTorch.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nnn)

@@ -1,0 +1,39 @@
+# nnn_find_torch(): find_package(Torch) that finds the libraries of the
+# LibTorch it found. An upstream TorchConfig.cmake (pip's) looks for libtorch
+# and libc10 with find_library(... PATHS <its lib>), which searches the system
+# folders first: on a machine that also has Debian's libtorch-dev it would
+# link Debian's 1.13 libraries under 2.x headers. When the LibTorch is not
+# the system's, the system library folders are ignored while it is found,
+# and every library it lists must lie inside it.
+macro(nnn_find_torch)
+  set(_nnn_torch_dir "${Torch_DIR}")
+  if(NOT _nnn_torch_dir)
+    foreach(_nnn_prefix IN LISTS CMAKE_PREFIX_PATH)
+      if(NOT _nnn_torch_dir AND EXISTS "${_nnn_prefix}/Torch/TorchConfig.cmake")
+        set(_nnn_torch_dir "${_nnn_prefix}/Torch")
+      endif()
+    endforeach()
+  endif()
+  set(_nnn_saved_ignore "${CMAKE_IGNORE_PATH}")
+  if(_nnn_torch_dir AND NOT _nnn_torch_dir MATCHES "^/usr/")
+    list(APPEND CMAKE_IGNORE_PATH /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib
+         /lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /lib)
+  endif()
+  find_package(Torch ${ARGN})
+  set(CMAKE_IGNORE_PATH "${_nnn_saved_ignore}")
+  if(Torch_FOUND AND NOT Torch_DIR MATCHES "^/usr/")
+    get_filename_component(_nnn_torch_root "${Torch_DIR}/../../.." REALPATH)
+    foreach(_nnn_lib IN LISTS TORCH_LIBRARIES)
+      if(IS_ABSOLUTE "${_nnn_lib}")
+        get_filename_component(_nnn_real "${_nnn_lib}" REALPATH)
+        string(FIND "${_nnn_real}" "${_nnn_torch_root}/" _nnn_at)
+        if(NOT _nnn_at EQUAL 0 AND _nnn_lib MATCHES "(torch|c10)")
+          message(FATAL_ERROR
+            "nnn: the LibTorch in ${_nnn_torch_root} lists ${_nnn_lib}, a library from another "
+            "LibTorch; delete the build folder's CMakeCache.txt (a cached library path) and "
+            "configure again")
+        endif()
+      endif()
+    endforeach()
+  endif()
+endmacro()

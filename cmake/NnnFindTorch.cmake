@@ -14,6 +14,11 @@ macro(nnn_find_torch)
       endif()
     endforeach()
   endif()
+  # Its Caffe2 package sits beside it; without this, a consumer that set only
+  # Torch_DIR would pick the system's Caffe2 (Debian's 1.13).
+  if(_nnn_torch_dir AND NOT Caffe2_DIR AND EXISTS "${_nnn_torch_dir}/../Caffe2/Caffe2Config.cmake")
+    get_filename_component(Caffe2_DIR "${_nnn_torch_dir}/../Caffe2" REALPATH)
+  endif()
   set(_nnn_saved_ignore "${CMAKE_IGNORE_PATH}")
   if(_nnn_torch_dir AND NOT _nnn_torch_dir MATCHES "^/usr/")
     list(APPEND CMAKE_IGNORE_PATH /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib

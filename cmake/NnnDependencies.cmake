@@ -101,6 +101,14 @@ else()
   set(NNN_FIND_FMT ON)
 endif()
 
+# LibTorch 2.14 and later require C++20 in their headers (ATen.h stops with
+# "C++20 or later compatible compiler is required"); nnn's code is C++17 and
+# also compiles as C++20, so the standard follows the LibTorch.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.14 AND CMAKE_CXX_STANDARD LESS 20)
+  set(CMAKE_CXX_STANDARD 20)
+  message(STATUS "nnn: LibTorch ${Torch_VERSION} needs C++20: compiling as C++20")
+endif()
+
 # Whether this LibTorch was built with CUDA (upstream 2.x CUDA wheels are).
 set(NNN_TORCH_HAS_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)

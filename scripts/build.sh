@@ -30,13 +30,17 @@ configure=()
 if [[ "$preset" == cuda ]]; then
   # Caffe2's CUDA lookup derives the toolkit from nvcc's folder, which is
   # wrong when nvcc is linked into /usr/local/bin: name the toolkit.
-  cuda_root="${CUDA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")}"
+  cuda_root="${CUDA_HOME:-}"
+  if [[ -z "$cuda_root" && -d /usr/local/cuda ]]; then cuda_root=/usr/local/cuda; fi
+  if [[ -z "$cuda_root" ]]; then
+    cuda_root="$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")"
+  fi
   configure+=(-DCUDA_TOOLKIT_ROOT_DIR="$cuda_root")
   # A toolkit of nvcc and the runtime alone lacks NVRTC, which LibTorch's
   # CUDA target links; pip's CUDA wheels bring it.
   if ! ls "$cuda_root"/lib*/libnvrtc.so* >/dev/null 2>&1; then
     nvrtc="$(find "$venv" -name 'libnvrtc.so.*' -not -name '*builtins*' 2>/dev/null | head -1)"
-    [[ -n "$nvrtc" ]] && configure+=(-DCUDA_nvrtc_LIBRARY="$nvrtc")
+    [[ -n "$nvrtc" ]] && configure+=(-DCUDA_nvrtc_LIBRARY="$(readlink -f "$nvrtc")")
   fi
 fi
 cmake --preset "$preset" "${configure[@]}" | grep -E '^-- nnn:|Error|error|Warning' || true

@@ -1,6 +1,7 @@
 // The `nnn` command: builds the command line from the subcommands (one file
 // each in apps/nnn/), dispatches, and turns every failure into one line on
 // stderr and an exit code (2 for usage errors, 1 for the rest).
+#include <csignal>
 #include <iostream>
 
 #include "apps/nnn/command.h"
@@ -9,6 +10,9 @@
 
 int main(int argc, char** argv) {
   using namespace nnn::cli;
+  // A file-size limit (RLIMIT_FSIZE) must fail the write with EFBIG, which is
+  // reported and leaves the previous files intact, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app("nnn: networks of neural networks on LibTorch", "nnn");
   app.set_version_flag("--version", std::string("nnn ") + nnn::kVersion);
   app.require_subcommand(0, 1);

@@ -20,9 +20,12 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
     std::FILE* file = std::fopen(tmp.c_str(), "wb");
     NNN_CHECK(file != nullptr, "cannot write ", tmp, ": ", std::strerror(errno));
     const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), file);
-    const bool ok = written == bytes.size() && std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
-    const int error = errno;
-    std::fclose(file);
+    bool ok = written == bytes.size() && std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
+    int error = errno;
+    if (std::fclose(file) != 0 && ok) {
+      ok = false;
+      error = errno;
+    }
     if (!ok) {
       std::remove(tmp.c_str());
       throw Error("cannot write " + tmp + ": " + std::strerror(error));

@@ -81,26 +81,33 @@ ExperimentConfig spiral_config() {
   return c;
 }
 
-class DeviceRunTest : public testing::TempDirTest {};
+class DeviceRunTest : public testing::TempDirTest {
+ protected:
+  // A run on `device` stopped by an interrupt after its first checkpoint,
+  // then resumed on `device`.
+  RunResult interrupted_and_resumed(const std::string& device, std::ostringstream& log) {
+    const std::string config = (dir_ / "c.yaml").string();
+    std::ofstream(config) << experiment_to_yaml(spiral_config());
+    RunOptions options;
+    options.config_path = config;
+    options.out = (dir_ / device).string();
+    options.device = device;
+    ::setenv("NNN_TEST_INTERRUPT_AT_BATCH", "5", 1);
+    const RunResult stopped = run_training(options, log);
+    ::unsetenv("NNN_TEST_INTERRUPT_AT_BATCH");
+    EXPECT_FALSE(stopped.completed);
+    RunOptions resume;
+    resume.resume = stopped.dir;
+    resume.device = device;
+    return run_training(resume, log);
+  }
+};
 
 // The device is a run-time choice: a run written with device: auto loads,
 // evaluates and resumes on the device asked for.
 TEST_F(DeviceRunTest, RunsLoadOnTheDeviceAskedFor) {
-  const std::string config = (dir_ / "c.yaml").string();
-  std::ofstream(config) << experiment_to_yaml(spiral_config());
-  RunOptions options;
-  options.config_path = config;
-  options.out = (dir_ / "run").string();
-  options.device = "cpu";
-  ::setenv("NNN_TEST_INTERRUPT_AT_BATCH", "5", 1);
   std::ostringstream log;
-  const RunResult stopped = run_training(options, log);
-  ::unsetenv("NNN_TEST_INTERRUPT_AT_BATCH");
-  ASSERT_FALSE(stopped.completed);
-  RunOptions resume;
-  resume.resume = stopped.dir;
-  resume.device = "cpu";
-  const RunResult done = run_training(resume, log);
+  const RunResult done = interrupted_and_resumed("cpu", log);
   ASSERT_TRUE(done.completed);
   EXPECT_NE(log.str().find("device cpu"), std::string::npos);
   const LoadedRun loaded = load_run(done.dir, "cpu");
@@ -165,21 +172,8 @@ TEST(DeviceParity, OneTrainerEpochCpuVsCuda_CUDA) {
 
 TEST_F(DeviceRunTest, CheckpointFromCudaResumesOnCudaAndEvaluatesOnCpu_CUDA) {
   NNN_NEED_CUDA();
-  const std::string config = (dir_ / "c.yaml").string();
-  std::ofstream(config) << experiment_to_yaml(spiral_config());
-  RunOptions options;
-  options.config_path = config;
-  options.out = (dir_ / "gpu").string();
-  options.device = "cuda";
-  ::setenv("NNN_TEST_INTERRUPT_AT_BATCH", "5", 1);
   std::ostringstream log;
-  const RunResult stopped = run_training(options, log);
-  ::unsetenv("NNN_TEST_INTERRUPT_AT_BATCH");
-  ASSERT_FALSE(stopped.completed);
-  RunOptions resume;
-  resume.resume = stopped.dir;
-  resume.device = "cuda";
-  const RunResult done = run_training(resume, log);
+  const RunResult done = interrupted_and_resumed("cuda", log);
   ASSERT_TRUE(done.completed);
   // A checkpoint written on the GPU evaluates on the CPU.
   fs::remove(fs::path(done.dir) / RunFiles::kWeights);  // force the checkpoint path

@@ -20,23 +20,6 @@ macro(nnn_require_package name debian_package)
   message(STATUS "nnn: found ${name} ${${name}_VERSION}")
 endmacro()
 
-# A Torch_DIR cached by an earlier configure wins over a new CMAKE_PREFIX_PATH
-# and would silently build against the other LibTorch: refuse instead.
-if(Torch_DIR)
-  foreach(prefix IN LISTS CMAKE_PREFIX_PATH)
-    if(EXISTS "${prefix}/Torch/TorchConfig.cmake")
-      get_filename_component(wanted "${prefix}/Torch" REALPATH)
-      get_filename_component(cached "${Torch_DIR}" REALPATH)
-      if(NOT wanted STREQUAL cached)
-        message(FATAL_ERROR
-          "nnn: this build folder is configured for the LibTorch in ${Torch_DIR}, but "
-          "CMAKE_PREFIX_PATH points at ${prefix}. Use a separate build folder per LibTorch "
-          "(the presets do), or delete ${CMAKE_BINARY_DIR}/CMakeCache.txt.")
-      endif()
-    endif()
-  endforeach()
-endif()
-
 include(NnnFindTorch)
 nnn_find_torch(QUIET)
 if(NOT Torch_FOUND)

@@ -6,14 +6,28 @@
 # the system's, the system library folders are ignored while it is found,
 # and every library it lists must lie inside it.
 macro(nnn_find_torch)
+  # The LibTorch CMAKE_PREFIX_PATH names, if any. A Torch_DIR cached by an
+  # earlier configure would win over it and silently build against the other
+  # LibTorch: refuse instead.
   set(_nnn_torch_dir "${Torch_DIR}")
-  if(NOT _nnn_torch_dir)
-    foreach(_nnn_prefix IN LISTS CMAKE_PREFIX_PATH)
-      if(NOT _nnn_torch_dir AND EXISTS "${_nnn_prefix}/Torch/TorchConfig.cmake")
-        set(_nnn_torch_dir "${_nnn_prefix}/Torch")
+  foreach(_nnn_prefix IN LISTS CMAKE_PREFIX_PATH)
+    if(EXISTS "${_nnn_prefix}/Torch/TorchConfig.cmake")
+      if(NOT Torch_DIR)
+        if(NOT _nnn_torch_dir)
+          set(_nnn_torch_dir "${_nnn_prefix}/Torch")
+        endif()
+      else()
+        get_filename_component(_nnn_wanted "${_nnn_prefix}/Torch" REALPATH)
+        get_filename_component(_nnn_cached "${Torch_DIR}" REALPATH)
+        if(NOT _nnn_wanted STREQUAL _nnn_cached)
+          message(FATAL_ERROR
+            "nnn: this build folder is configured for the LibTorch in ${Torch_DIR}, but "
+            "CMAKE_PREFIX_PATH points at ${_nnn_prefix}. Use a separate build folder per "
+            "LibTorch (the presets do), or delete ${CMAKE_BINARY_DIR}/CMakeCache.txt.")
+        endif()
       endif()
-    endforeach()
-  endif()
+    endif()
+  endforeach()
   # Its Caffe2 package sits beside it; without this, a consumer that set only
   # Torch_DIR would pick the system's Caffe2 (Debian's 1.13).
   if(_nnn_torch_dir AND NOT Caffe2_DIR AND EXISTS "${_nnn_torch_dir}/../Caffe2/Caffe2Config.cmake")

@@ -36,19 +36,9 @@ struct ModelConfig {
   }
   /// Parameters of cell `c` and of the whole network (what NNN holds).
   int64_t cell_parameters(int64_t c) const {
-    if (cell_type(c) == kPerceptronCell) {
-      return wiring.cell_parameters(c, input_size, output_size, hidden_size(c));
-    }
-    CellSpec spec;
-    spec.index = c;
-    spec.in_dim = wiring.in_dim(c, input_size);
-    spec.hidden = hidden_size(c);
-    spec.out_dim = wiring.out_dim(c, output_size);
-    spec.input = wiring.is_input(c);
-    spec.output = c == wiring.output();
-    spec.hidden_activation = hidden_activation;
-    spec.output_activation = output_activation;
-    return cell_parameter_count(cell_type(c), spec);
+    return cell_parameter_count(cell_type(c),
+                                cell_spec(wiring, c, input_size, output_size, hidden_size(c),
+                                          hidden_activation, output_activation));
   }
   int64_t parameter_count() const {
     int64_t total = 0;

@@ -200,15 +200,22 @@ std::string MapReader::get_string(const std::string& key, const std::string& fal
   return has(key) ? get_string(key) : (used_.insert(key), fallback);
 }
 
+namespace {
+// "'word' is not one of a, b, c; did you mean 'b'?"
+std::string not_one_of(const std::string& word, const std::vector<std::string>& choices) {
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  const std::string hint = closest_match(word, choices);
+  return "'" + word + "' is not one of " + list +
+         (hint.empty() ? "" : "; did you mean '" + hint + "'?");
+}
+}  // namespace
+
 std::string MapReader::get_choice(const std::string& key, const std::vector<std::string>& choices,
                                   const std::string& fallback) {
   const std::string value = get_string(key, fallback);
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
-  std::string list;
-  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-  const std::string hint = closest_match(value, choices);
-  fail(key, "'" + value + "' is not one of " + list +
-                (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  fail(key, not_one_of(value, choices));
 }
 
 std::vector<std::string> MapReader::get_choice_or_list(const std::string& key,
@@ -232,11 +239,7 @@ std::vector<std::string> MapReader::get_choice_or_list(const std::string& key,
     if (!item.IsScalar()) throw Error(where + "expected a name, found " + describe(item));
     const std::string word = item.Scalar();
     if (std::find(choices.begin(), choices.end(), word) == choices.end()) {
-      std::string list;
-      for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-      const std::string hint = closest_match(word, choices);
-      throw Error(where + "'" + word + "' is not one of " + list +
-                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      throw Error(where + not_one_of(word, choices));
     }
     out.push_back(word);
   }

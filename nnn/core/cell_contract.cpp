@@ -93,7 +93,7 @@ CellContract& as_cell(torch::nn::Module& module) {
 }
 
 int64_t cell_parameter_count(const std::string& name, const CellSpec& spec) {
-  if (name == kPerceptronCell) {
+  if (name == kPerceptronCell) {  // W1, b1, W2, b2, without building one
     return spec.in_dim * spec.hidden + spec.hidden + spec.hidden * spec.out_dim + spec.out_dim;
   }
   int64_t count = 0;

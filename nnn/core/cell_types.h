@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nnn/core/activation.h"
+#include "nnn/core/wiring.h"
 
 namespace nnn {
 
@@ -27,6 +28,23 @@ struct CellSpec {
   Activation hidden_activation = Activation::kReLU;
   Activation output_activation = Activation::kLogSigmoid;
 };
+
+/// The spec of cell `cell` of `wiring` (the network builds its cells from
+/// these; the config counts their parameters from them).
+inline CellSpec cell_spec(const Wiring& wiring, int64_t cell, int64_t input_size,
+                          int64_t output_size, int64_t hidden, Activation hidden_activation,
+                          Activation output_activation) {
+  CellSpec spec;
+  spec.index = cell;
+  spec.in_dim = wiring.in_dim(cell, input_size);
+  spec.hidden = hidden;
+  spec.out_dim = wiring.out_dim(cell, output_size);
+  spec.input = wiring.is_input(cell);
+  spec.output = cell == wiring.output();
+  spec.hidden_activation = hidden_activation;
+  spec.output_activation = output_activation;
+  return spec;
+}
 
 /// The registered cell types' names, sorted.
 std::vector<std::string> cell_type_names();

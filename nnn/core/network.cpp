@@ -39,15 +39,9 @@ void NNNImpl::reset() {
   fast_ = !options.generic_path();
   cell_list_ = register_module("cells", torch::nn::ModuleList());
   for (int64_t c = 0; c < n; ++c) {
-    CellSpec spec;
-    spec.index = c;
-    spec.in_dim = wiring.in_dim(c, options.input_size());
-    spec.hidden = hidden_size(c);
-    spec.out_dim = wiring.out_dim(c, options.output_size());
-    spec.input = wiring.is_input(c);
-    spec.output = c == wiring.output();
-    spec.hidden_activation = options.hidden_activation();
-    spec.output_activation = options.output_activation();
+    const CellSpec spec =
+        cell_spec(wiring, c, options.input_size(), options.output_size(), hidden_size(c),
+                  options.hidden_activation(), options.output_activation());
     fast_ = fast_ && cell_type(c) == kPerceptronCell;
     cell_list_->push_back(make_cell(cell_type(c), spec));  // named "cells.<c>"
   }

@@ -104,13 +104,6 @@ void Wiring::validate(int64_t input_size, int64_t output_size, int64_t steps) co
   }
 }
 
-int64_t Wiring::cell_parameters(int64_t cell, int64_t input_size, int64_t output_size,
-                                int64_t hidden) const {
-  const int64_t in = in_dim(cell, input_size);
-  const int64_t out = out_dim(cell, output_size);
-  return in * hidden + hidden + hidden * out + out;
-}
-
 int64_t Wiring::edge_count() const {
   int64_t edges = 0;
   for (const auto& row : adjacency_) {

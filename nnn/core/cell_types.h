@@ -46,6 +46,12 @@ inline CellSpec cell_spec(const Wiring& wiring, int64_t cell, int64_t input_size
   return spec;
 }
 
+/// The cell types nnn registers itself ("layer_norm", "perceptron"), sorted.
+const std::vector<std::string>& builtin_cell_type_names();
+/// The parameters a built-in cell type holds for `spec`, counted without
+/// LibTorch; -1 for any other type.
+int64_t builtin_cell_parameter_count(const std::string& name, const CellSpec& spec);
+
 /// The registered cell types' names, sorted.
 std::vector<std::string> cell_type_names();
 /// Whether `name` is a registered cell type.

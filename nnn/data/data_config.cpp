@@ -2,8 +2,28 @@
 #include "nnn/data/data_config.h"
 
 #include "nnn/util/enum_names.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
+
+const char* to_string(FrameFeed feed) {
+  switch (feed) {
+    case FrameFeed::kSequence:
+      return "sequence";
+    case FrameFeed::kSingle:
+      return "single";
+    case FrameFeed::kAverage:
+      return "average";
+  }
+  return "sequence";
+}
+
+FrameFeed parse_frame_feed(const std::string& word) {
+  if (word == "sequence") return FrameFeed::kSequence;
+  if (word == "single") return FrameFeed::kSingle;
+  if (word == "average") return FrameFeed::kAverage;
+  throw Error("frame feed " + quoted(word) + " is not known; expected sequence, single or average");
+}
 
 const std::vector<std::string>& dataset_names() {
   static const std::vector<std::string> names = {"mnist",  "fashion_mnist", "idx",

@@ -15,25 +15,6 @@ namespace nnn {
 
 namespace F = torch::nn::functional;
 
-const char* to_string(FrameFeed feed) {
-  switch (feed) {
-    case FrameFeed::kSequence:
-      return "sequence";
-    case FrameFeed::kSingle:
-      return "single";
-    case FrameFeed::kAverage:
-      return "average";
-  }
-  return "sequence";
-}
-
-FrameFeed parse_frame_feed(const std::string& word) {
-  if (word == "sequence") return FrameFeed::kSequence;
-  if (word == "single") return FrameFeed::kSingle;
-  if (word == "average") return FrameFeed::kAverage;
-  throw Error("frame feed '" + word + "' is not known; expected sequence, single or average");
-}
-
 torch::Tensor feed_frames(const torch::Tensor& frames, FrameFeed feed) {
   NNN_CHECK(frames.dim() == 3, "frames must be [F, B, D]; got ", frames.sizes());
   switch (feed) {

@@ -80,6 +80,11 @@ int64_t idx_element_size(IdxType type) {
 }
 
 int64_t IdxArray::count() const {
+  // A zero dimension makes the array empty whatever the others say (and the
+  // product of the others may not fit in 64 bits).
+  for (int64_t d : dims) {
+    if (d == 0) return 0;
+  }
   int64_t n = 1;
   for (int64_t d : dims) n *= d;
   return n;
@@ -127,7 +132,9 @@ IdxArray read_idx(const std::string& path) {
   // only what it holds.
   int64_t got_data = 0;
   while (got_data < expected) {
-    const int64_t chunk = std::min<int64_t>(expected - got_data, int64_t{1} << 26);
+    // Doubling: a short file behind a large header costs what it holds.
+    const int64_t chunk =
+        std::min<int64_t>(expected - got_data, std::max<int64_t>(int64_t{1} << 16, got_data));
     array.data.resize(static_cast<size_t>(got_data + chunk));
     const int64_t got = read_some(file.get(), array.data.data() + got_data, chunk, path);
     got_data += got;

@@ -11,10 +11,12 @@
 #include <sstream>
 
 #include "nnn/data/augment.h"
+#include "nnn/data/csv.h"
 #include "nnn/data/degrade.h"
 #include "nnn/data/idx.h"
 #include "nnn/data/synthetic.h"
 #include "nnn/util/error.h"
+#include "nnn/util/limits.h"
 
 namespace nnn {
 
@@ -121,6 +123,11 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels) {
   NNN_CHECK(x.dims[0] == y.dims[0], images, " holds ", x.dims[0], " samples but ", labels,
             " holds ", y.dims[0], " labels");
   NNN_CHECK(x.dims[0] > 0, images, ": holds no samples");
+  for (size_t d = 1; d < x.dims.size(); ++d) {
+    NNN_CHECK(x.dims[d] > 0, images, ": dimension ", d + 1,
+              " of its IDX header is 0; a sample "
+              "needs at least one value");
+  }
   NNN_CHECK(y.type != IdxType::kFloat32 && y.type != IdxType::kFloat64, labels,
             ": labels must be integers");
   Dataset data;
@@ -140,69 +147,20 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels) {
   data.labels = to_tensor(y).to(torch::kInt64);
   NNN_CHECK(data.labels.min().item<int64_t>() >= 0, labels, ": labels must be >= 0; found ",
             data.labels.min().item<int64_t>());
+  NNN_CHECK(data.labels.max().item<int64_t>() < limits::kMaxWidth, labels, ": label ",
+            data.labels.max().item<int64_t>(), " is beyond the largest class index nnn accepts (",
+            limits::kMaxWidth - 1, ")");
   data.classes = data.labels.max().item<int64_t>() + 1;
   return data;
 }
 
 Dataset load_csv(const std::string& path, int64_t label_column) {
-  std::ifstream in(path);
-  NNN_CHECK(in.good(), "cannot read CSV file ", path, ": ", std::strerror(errno));
-  std::vector<float> features;
-  std::vector<int64_t> labels;
-  int64_t width = -1;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::vector<std::string> fields;
-    std::stringstream split(line);
-    for (std::string field; std::getline(split, field, ',');) fields.push_back(field);
-    if (line.back() == ',') fields.emplace_back();
-    std::vector<double> values;
-    for (size_t f = 0; f < fields.size(); ++f) {
-      const char* begin = fields[f].c_str();
-      char* end = nullptr;
-      const double v = std::strtod(begin, &end);
-      while (end && (*end == ' ' || *end == '\t')) ++end;
-      if (end == begin || *end != '\0') {
-        if (number == 1 && labels.empty()) {
-          values.clear();
-          break;  // a header row
-        }
-        throw Error(path + ":" + std::to_string(number) + ": field " + std::to_string(f + 1) +
-                    " is '" + fields[f] + "'; expected a number");
-      }
-      if (!std::isfinite(v)) {
-        throw Error(path + ":" + std::to_string(number) + ": field " + std::to_string(f + 1) +
-                    " is '" + fields[f] + "'; expected a finite number");
-      }
-      values.push_back(v);
-    }
-    if (values.empty()) continue;
-    const auto n = static_cast<int64_t>(values.size());
-    if (width < 0) {
-      width = n;
-      NNN_CHECK(width >= 2, path, ":", number, ": need at least one feature and a label; found ",
-                width, " column(s)");
-    }
-    NNN_CHECK(n == width, path, ":", number, ": ", n, " fields but earlier rows have ", width);
-    const int64_t label_at = label_column < 0 ? width + label_column : label_column;
-    NNN_CHECK(label_at >= 0 && label_at < width, "data.label_column is ", label_column, " but ",
-              path, " has ", width, " columns");
-    const double label = values[static_cast<size_t>(label_at)];
-    NNN_CHECK(label >= 0 && label == std::floor(label), path, ":", number, ": label ", label,
-              " in column ", label_at + 1, " is not a class index (an integer >= 0)");
-    labels.push_back(static_cast<int64_t>(label));
-    for (int64_t c = 0; c < width; ++c) {
-      if (c != label_at) features.push_back(static_cast<float>(values[static_cast<size_t>(c)]));
-    }
-  }
-  NNN_CHECK(!labels.empty(), path, ": holds no data rows");
+  CsvTable table = read_csv_table(path, label_column);
   Dataset data;
   data.name = path;
-  const auto n = static_cast<int64_t>(labels.size());
-  data.inputs = torch::from_blob(features.data(), {n, width - 1}, torch::kFloat32).clone();
-  data.labels = torch::from_blob(labels.data(), {n}, torch::kInt64).clone();
+  data.inputs =
+      torch::from_blob(table.inputs.data(), {table.rows, table.features}, torch::kFloat32).clone();
+  data.labels = torch::from_blob(table.labels.data(), {table.rows}, torch::kInt64).clone();
   data.classes = data.labels.max().item<int64_t>() + 1;
   return data;
 }

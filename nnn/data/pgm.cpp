@@ -36,7 +36,9 @@ int64_t header_number(const std::string& bytes, size_t& pos, const std::string& 
                       const char* what) {
   const std::string t = token(bytes, pos);
   NNN_CHECK(!t.empty() && t.find_first_not_of("0123456789") == std::string::npos, path,
-            ": bad PGM header: expected the ", what, ", found '", t, "'");
+            ": bad PGM header: expected the ", what, ", found ", quoted(t, 20));
+  NNN_CHECK(t.size() <= 9, path, ": bad PGM header: the ", what, " has ", t.size(),
+            " digits; at most 9");
   return std::stoll(t);
 }
 
@@ -47,7 +49,7 @@ GreyImage read_pgm(const std::string& path) {
   size_t pos = 0;
   const std::string magic = token(bytes, pos);
   NNN_CHECK(magic == "P5" || magic == "P2", path,
-            ": not a PGM image (expected the magic P5 or P2, found '", magic.substr(0, 8), "')");
+            ": not a PGM image (expected the magic P5 or P2, found ", quoted(magic, 8), ")");
   GreyImage image;
   image.width = header_number(bytes, pos, path, "width");
   image.height = header_number(bytes, pos, path, "height");
@@ -69,8 +71,10 @@ GreyImage read_pgm(const std::string& path) {
     for (size_t i = 0; i < count; ++i) {
       const std::string t = token(bytes, pos);
       NNN_CHECK(!t.empty(), path, ": truncated: ", count, " pixels announced, ", i, " present");
-      NNN_CHECK(t.find_first_not_of("0123456789") == std::string::npos, path, ": pixel ", i,
-                " is '", t, "', not a number");
+      NNN_CHECK(t.find_first_not_of("0123456789") == std::string::npos, path, ": pixel ", i, " is ",
+                quoted(t, 20), ", not a number");
+      NNN_CHECK(t.size() <= 9, path, ": pixel ", i, " has ", t.size(),
+                " digits, above the maximum ", maxval);
       const int64_t v = std::stoll(t);
       NNN_CHECK(v <= maxval, path, ": pixel ", i, " is ", v, ", above the maximum ", maxval);
       image.pixels[i] = static_cast<uint8_t>(v);
@@ -182,8 +186,10 @@ std::vector<float> digit_input(const GreyImage& image) {
 
 std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std::string& name) {
   NNN_CHECK(k >= 1, "a plate needs K >= 1 digits; got ", k);
-  NNN_CHECK(plate.width >= 4 * k, name, ": a plate of ", k, " digits needs at least ", 4 * k,
-            " pixels of width; the image is ", plate.width, "x", plate.height);
+  // Compared by division: k comes from the command line, 4 * k may overflow.
+  NNN_CHECK(k <= plate.width / 4, name, ": a plate of ", k, " digits needs at least ",
+            4.0 * static_cast<double>(k), " pixels of width; the image is ", plate.width, "x",
+            plate.height);
   // A digit cell is taller than wide, but not by more than 2 times.
   NNN_CHECK(plate.width * 2 >= plate.height * k, name, ": ", k, " digits in a ", plate.width, "x",
             plate.height, " image give cells ", plate.width / k, " pixels wide and ", plate.height,
@@ -207,6 +213,13 @@ std::vector<Reading> best_readings(const std::vector<std::vector<double>>& proba
                                    int64_t count) {
   const size_t k = probabilities.size();
   NNN_CHECK(k >= 1, "best_readings: no digits");
+  for (size_t i = 0; i < k; ++i) {
+    NNN_CHECK(!probabilities[i].empty(), "best_readings: digit ", i + 1, " has no classes");
+    for (double p : probabilities[i]) {
+      NNN_CHECK(std::isfinite(p) && p >= 0, "best_readings: digit ", i + 1, " has probability ", p,
+                "; expected a finite number >= 0");
+    }
+  }
   // Per digit, the classes sorted by probability, best first.
   std::vector<std::vector<int64_t>> order(k);
   for (size_t i = 0; i < k; ++i) {

@@ -27,7 +27,7 @@ Enum enum_from_name(const std::vector<std::string>& names, const std::string& wo
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] == word) return static_cast<Enum>(i);
   }
-  throw Error(what + " is '" + word + "'; expected " + join_choices(names));
+  throw Error(what + " is " + quoted(word) + "; expected " + join_choices(names));
 }
 
 template <typename Enum>

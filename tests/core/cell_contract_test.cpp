@@ -5,7 +5,9 @@
 #include "nnn/core/cell_contract.h"
 
 #include <gtest/gtest.h>
+
 #include <torch/torch.h>
+#include <array>
 
 #include "nnn/config/experiment_config.h"
 #include "nnn/config/model_options.h"
@@ -187,6 +189,26 @@ TEST(CellContract, PerceptronHandleOnlyForPerceptrons) {
   auto clone = std::dynamic_pointer_cast<NNNImpl>(model->clone());
   const auto x = torch::randn({4, 3});
   EXPECT_TRUE(torch::equal(clone->forward(x), model->forward(x)));
+}
+
+// The config layer counts the built-in cells' parameters without LibTorch:
+// the counts must be those of the modules the network builds.
+TEST(CellContract, BuiltinParameterCountsMatchTheModules) {
+  for (const std::string& name : builtin_cell_type_names()) {
+    EXPECT_TRUE(has_cell_type(name)) << name;
+    for (const auto& dims :
+         std::vector<std::array<int64_t, 3>>{{1, 1, 1}, {7, 5, 3}, {40, 16, 12}}) {
+      CellSpec spec;
+      spec.in_dim = dims[0];
+      spec.hidden = dims[1];
+      spec.out_dim = dims[2];
+      int64_t built = 0;
+      for (const auto& p : make_cell(name, spec)->parameters()) built += p.numel();
+      EXPECT_EQ(builtin_cell_parameter_count(name, spec), built) << name;
+      EXPECT_EQ(cell_parameter_count(name, spec), built) << name;
+    }
+  }
+  EXPECT_EQ(builtin_cell_parameter_count("test_tanh", CellSpec{}), -1);
 }
 
 }  // namespace

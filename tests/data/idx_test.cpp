@@ -167,6 +167,14 @@ TEST_F(IdxTest, CsvTables) {
   std::ofstream(path("label.csv")) << "1,2,0.5\n";
   expect_error([&] { load_csv(path("label.csv"), -1); },
                "label.csv:1: label 0.5 in column 3 is not a class index");
+  // Found by fuzzing: a label beyond int64 (was undefined behaviour), a
+  // field with control characters (shown escaped, on one line).
+  std::ofstream(path("huge.csv")) << "1,2,1e300\n";
+  expect_error([&] { load_csv(path("huge.csv"), -1); },
+               "huge.csv:1: label 1e+300 in column 3 is beyond the largest class index");
+  std::ofstream(path("ctrl.csv")) << "1,2,0\n1,\"a\tb\x01\",0\n";
+  expect_error([&] { load_csv(path("ctrl.csv"), -1); },
+               "ctrl.csv:2: field 2 is '\"a\\tb\\x01\"'; expected a number");
   DataConfig config;
   config.dataset = DatasetKind::kCsv;
   config.path = path("t.csv");
@@ -255,6 +263,34 @@ TEST_F(IdxTest, HostileHeadersAndNonFiniteFloats) {
   short_file.write(reinterpret_cast<const char*>(short_header), sizeof short_header);
   short_file.close();
   expect_error([&] { read_idx(path("short.idx")); }, "short.idx: truncated IDX data");
+  // Found by fuzzing: a zero dimension beside huge ones holds nothing, and
+  // counting it must not overflow.
+  std::ofstream zero(path("zero.idx"), std::ios::binary);
+  const unsigned char zero_header[] = {0,    0,    0x08, 3,    0,    0,    0,    0,
+                                       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  zero.write(reinterpret_cast<const char*>(zero_header), sizeof zero_header);
+  zero.close();
+  const IdxArray empty = read_idx(path("zero.idx"));
+  EXPECT_EQ(empty.count(), 0);
+  EXPECT_TRUE(empty.data.empty());
+  IdxArray flat;
+  flat.dims = {2, 0};
+  write_idx(path("flat.idx"), flat);
+  expect_error([&] { load_idx_pair(path("flat.idx"), path("l.idx")); },
+               "flat.idx: dimension 2 of its IDX header is 0");
+  IdxArray big_labels;
+  big_labels.type = IdxType::kInt32;
+  big_labels.dims = {2};
+  const int32_t labels[] = {1, 1 << 30};
+  big_labels.data.resize(8);
+  std::memcpy(big_labels.data.data(), labels, 8);
+  write_idx(path("big_labels.idx"), big_labels);
+  IdxArray images;
+  images.dims = {2, 1};
+  images.data = {3, 4};
+  write_idx(path("images.idx"), images);
+  expect_error([&] { load_idx_pair(path("images.idx"), path("big_labels.idx")); },
+               "big_labels.idx: label 1073741824 is beyond the largest class index");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -51,6 +52,11 @@ TEST_F(PgmTest, MalformedFilesAreNamed) {
   expect_error([&] { read_pgm(write("ascii.pgm", "P2 2 1 255\n7")); },
                "ascii.pgm: truncated: 2 pixels announced, 1 present");
   expect_error([&] { read_pgm((dir_ / "missing.pgm").string()); }, "cannot read");
+  // Numbers too long for 64 bits (std::stoll threw std::out_of_range).
+  expect_error([&] { read_pgm(write("wide.pgm", "P5 99999999999999999999 1 255\n")); },
+               "wide.pgm: bad PGM header: the width has 20 digits; at most 9");
+  expect_error([&] { read_pgm(write("pixel.pgm", "P2 1 1 255\n99999999999999999999\n")); },
+               "pixel.pgm: pixel 0 has 20 digits, above the maximum 255");
 }
 
 TEST(Digit, NormalisedLikeMnist) {
@@ -125,6 +131,23 @@ TEST(Plate, BestFirstReadings) {
   }
   for (size_t i = 1; i < r.size(); ++i) EXPECT_LE(r[i].probability, r[i - 1].probability);
   EXPECT_EQ(best_readings(p, 100).size(), 100u);  // 10 x 10 readings exist
+  // A digit without classes or a non-finite probability is an error (the
+  // sort would otherwise read out of bounds or misorder).
+  expect_error([&] { best_readings({{0.5}, {}}, 3); }, "best_readings: digit 2 has no classes");
+  expect_error(
+      [&] {
+        best_readings({{0.5, std::nan("")}}, 3);
+      },
+      "best_readings: digit 1 has probability nan");
+}
+
+TEST(Plate, HostileDigitCounts) {
+  GreyImage plate;
+  plate.width = 40;
+  plate.height = 10;
+  plate.pixels.assign(400, 0);
+  expect_error([&] { split_plate(plate, int64_t{1} << 62, "p.pgm"); },
+               "p.pgm: a plate of 4611686018427387904 digits needs at least 1.84467e+19 pixels");
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-// `nnn train CONFIG [key=value ...] [--out DIR]` and `nnn train --resume RUNDIR`.
+// `nnn train CONFIG [key=value ...] [--out DIR] [--nproc N]` and `nnn train --resume RUNDIR`.
 #include <unistd.h>
 
 #include <iostream>
 #include <memory>
 
 #include "apps/nnn/command.h"
+#include "nnn/dist/launch.h"
 #include "nnn/train/run.h"
 
 namespace nnn::cli {
@@ -13,6 +14,7 @@ void add_train_command(Commands& commands) {
   struct Options {
     std::string config, out, resume, device;
     std::vector<std::string> overrides;
+    int64_t nproc = 1;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
@@ -26,6 +28,18 @@ void add_train_command(Commands& commands) {
         }
         if (!o->resume.empty() && (!o->overrides.empty() || !o->out.empty())) {
           throw UsageError("nnn train --resume: overrides and --out cannot change a run");
+        }
+        if (o->nproc > 1) {
+          // The same command once per rank, without --nproc.
+          std::vector<std::string> argv = {"nnn", "train"};
+          if (!o->config.empty()) argv.push_back(o->config);
+          for (const auto& setting : o->overrides) argv.push_back(setting);
+          for (const auto& [flag, value] : {std::pair<const char*, std::string>{"--out", o->out},
+                                            {"--resume", o->resume},
+                                            {"--device", o->device}}) {
+            if (!value.empty()) argv.insert(argv.end(), {flag, value});
+          }
+          return launch_local_workers(o->nproc, argv, std::cout);
         }
         RunOptions options;
         options.config_path = o->config;
@@ -44,6 +58,11 @@ void add_train_command(Commands& commands) {
   command->add_option("--device", o->device,
                       "Train on this device (auto, cpu, cuda, cuda:N) instead of the config's; "
                       "also when resuming (a checkpoint from any device loads)");
+  command
+      ->add_option("--nproc", o->nproc,
+                   "Train data-parallel in N local processes (c10d Gloo on 127.0.0.1); the same "
+                   "run as one process: one run directory, the same batches and metrics")
+      ->check(CLI::Range(int64_t{1}, int64_t{4096}));
 }
 
 }  // namespace nnn::cli

@@ -35,6 +35,14 @@ const std::vector<std::string>& loss_steps_names() {
 }
 const std::string& to_string(LossSteps steps) { return enum_name(loss_steps_names(), steps); }
 
+const std::vector<std::string>& dist_backend_names() {
+  static const std::vector<std::string> names = {"auto", "gloo", "nccl"};
+  return names;
+}
+const std::string& to_string(DistBackend backend) {
+  return enum_name(dist_backend_names(), backend);
+}
+
 namespace {
 
 // An integer key whose value drives an allocation, a loop or a thread
@@ -391,6 +399,13 @@ TrainConfig read_train(MapReader map) {
   return train;
 }
 
+DistConfig read_dist(MapReader map) {
+  DistConfig dist;
+  dist.backend = read_enum(map, "backend", dist_backend_names(), dist.backend);
+  map.finish();
+  return dist;
+}
+
 LossConfig read_loss(MapReader map) {
   LossConfig loss;
   loss.steps = read_enum(map, "steps", loss_steps_names(), loss.steps);
@@ -471,6 +486,7 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
   if (top.has_known("data")) config.data = read_data(top.child("data"), config.model.steps);
   if (top.has_known("train")) config.train = read_train(top.child("train"));
   if (top.has_known("loss")) config.loss = read_loss(top.child("loss"));
+  if (top.has_known("dist")) config.dist = read_dist(top.child("dist"));
   top.finish();
   check_memory(config, limits::available_memory_bytes());
   return config;
@@ -640,6 +656,8 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
 
   out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "steps" << YAML::Value << to_string(c.loss.steps) << YAML::EndMap;
+  out << YAML::Key << "dist" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "backend" << YAML::Value << to_string(c.dist.backend) << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

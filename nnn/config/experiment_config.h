@@ -66,6 +66,20 @@ enum class LossSteps {
 const std::vector<std::string>& loss_steps_names();  // in enum order
 const std::string& to_string(LossSteps steps);
 
+/// The collective backend of a data-parallel run (`dist.backend`).
+enum class DistBackend {
+  kAuto,  // gloo (the CPU; nnn trains data-parallel on the CPU only so far)
+  kGloo,  // c10d Gloo, CPU tensors
+  kNccl,  // c10d NCCL for CUDA tensors: refused (not built into nnn yet)
+};
+const std::vector<std::string>& dist_backend_names();  // in enum order
+const std::string& to_string(DistBackend backend);
+
+/// The `dist:` section: how the ranks of a data-parallel run talk.
+struct DistConfig {
+  DistBackend backend = DistBackend::kAuto;
+};
+
 /// The `train:` section.
 struct TrainConfig {
   int64_t epochs = 10;
@@ -102,6 +116,7 @@ struct ExperimentConfig {
   DataConfig data;
   TrainConfig train;
   LossConfig loss;
+  DistConfig dist;
 };
 
 /// What a config will allocate, estimated before anything is: the model's

@@ -136,9 +136,9 @@ IdxArray read_idx(const std::string& path) {
     const int64_t chunk =
         std::min<int64_t>(expected - got_data, std::max<int64_t>(int64_t{1} << 16, got_data));
     array.data.resize(static_cast<size_t>(got_data + chunk));
-    const int64_t got = read_some(file.get(), array.data.data() + got_data, chunk, path);
-    got_data += got;
-    if (got < chunk) break;
+    const int64_t read = read_some(file.get(), array.data.data() + got_data, chunk, path);
+    got_data += read;
+    if (read < chunk) break;
   }
   NNN_CHECK(got_data == expected, path, ": truncated IDX data: the header announces ", expected,
             " bytes, the file holds ", got_data);

@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "nnn/util/error.h"
 
@@ -56,6 +57,25 @@ std::vector<double> StepMetrics::confidence() const { return per_sample(confiden
 
 std::vector<double> StepMetrics::calibration_error() const {
   return per_sample(bin_gap_.view({steps_, kCalibrationBins}).abs().sum(1), samples_);
+}
+
+void StepMetrics::reduce(const std::function<void(torch::Tensor&)>& sum_over_ranks) {
+  const auto as_double = [](const torch::Tensor& t) { return t.to(torch::kDouble).cpu(); };
+  torch::Tensor buffer = torch::cat(
+      {as_double(correct_), as_double(top_k_), as_double(confidence_), as_double(bin_gap_),
+       torch::tensor({static_cast<double>(samples_)}, torch::kDouble)});
+  sum_over_ranks(buffer);
+  int64_t at = 0;
+  const auto take = [&](torch::Tensor& sum) {
+    const int64_t n = sum.numel();
+    sum = buffer.narrow(0, at, n).to(sum.options()).clone();
+    at += n;
+  };
+  take(correct_);
+  take(top_k_);
+  take(confidence_);
+  take(bin_gap_);
+  samples_ = static_cast<int64_t>(std::llround(buffer[at].item<double>()));
 }
 
 }  // namespace nnn

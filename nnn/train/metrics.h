@@ -9,6 +9,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace nnn {
@@ -28,6 +29,10 @@ class StepMetrics {
   void add(const torch::Tensor& predictions, const torch::Tensor& labels);
 
   int64_t samples() const { return samples_; }
+  /// Replaces every sum (and the sample count) by `sum_over_ranks` of it:
+  /// metrics of shards evaluated on several ranks become the whole set's.
+  /// The sums travel in one float64 buffer, so one collective does it.
+  void reduce(const std::function<void(torch::Tensor&)>& sum_over_ranks);
   std::vector<double> accuracy() const;    // [T] top-1
   std::vector<double> top_k() const;       // [T] top-3 (top-C when C < 3)
   std::vector<double> confidence() const;  // [T] mean max softmax probability

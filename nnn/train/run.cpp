@@ -16,12 +16,16 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <ostream>
+#include <sstream>
 
 #include "nnn/config/model_options.h"
 #include "nnn/core/device.h"
 #include "nnn/core/weights.h"
 #include "nnn/data/load.h"
+#include "nnn/dist/communicator.h"
+#include "nnn/dist/dist_env.h"
 #include "nnn/util/error.h"
 #include "nnn/util/numbers.h"
 #include "nnn/util/seeds.h"
@@ -181,6 +185,21 @@ void write_summary(const std::string& dir, const ExperimentConfig& config, const
 
 }  // namespace
 
+namespace {
+
+// What every rank of a job must agree on about its data: sizes and sums.
+std::string data_fingerprint(const DataSplit& data) {
+  const auto sum = [](const torch::Tensor& t) {
+    return t.defined() && t.numel() > 0 ? t.to(torch::kDouble).sum().item<double>() : 0.0;
+  };
+  return fmt::format("train {} x {} sum {:.17g} labels {:.17g}; test {} sum {:.17g} labels {:.17g}",
+                     data.train.size(), data.train.features(), sum(data.train.inputs),
+                     sum(data.train.labels), data.test.size(), sum(data.test.inputs),
+                     sum(data.test.labels));
+}
+
+}  // namespace
+
 RunResult run_training(const RunOptions& options, std::ostream& log) {
   RunResult result;
   const bool resuming = !options.resume.empty();
@@ -201,7 +220,22 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     result.config = load_experiment(options.config_path, options.overrides);
   }
   ExperimentConfig& config = result.config;
-  const int64_t threads = configure_threads(config.threads);
+  // A data-parallel job (torchrun, Slurm or `nnn train --nproc`): rank 0
+  // writes the run directory, the others only compute.
+  const std::optional<DistEnv> job = dist_env_from_environment();
+  const bool distributed = job && job->world_size > 1;
+  const bool leader = !distributed || job->rank == 0;
+  std::ostringstream quiet;
+  std::ostream& out = leader ? log : quiet;
+  ExperimentConfig trainer_config = config;
+  if (distributed) {
+    // The ranks on one machine share its cores.
+    const char* local = std::getenv("LOCAL_WORLD_SIZE");
+    const int64_t local_ranks = std::max<int64_t>(1, local ? std::atoll(local) : job->world_size);
+    const int64_t cores = configure_threads(config.threads);
+    trainer_config.threads = std::max<int64_t>(1, cores / local_ranks);
+  }
+  const int64_t threads = configure_threads(trainer_config.threads);
   const torch::Device device =
       resolve_device(options.device.empty() ? config.device : options.device);
   torch::manual_seed(config.seed);
@@ -216,27 +250,47 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   model->to(device);
   result.parameters = model->parameter_count();
   const int64_t steps = config.model.steps;
-  Trainer trainer(model, config, std::move(data), device);
+  Trainer trainer(model, trainer_config, std::move(data), device);
+  std::shared_ptr<Communicator> communicator;
+  if (distributed) {
+    NNN_CHECK(config.dist.backend != DistBackend::kNccl, config.file,
+              ": dist.backend is nccl, but this nnn trains data-parallel on the CPU only (Gloo); "
+              "NCCL for GPUs is not built in yet (use auto or gloo)");
+    NNN_CHECK(device.is_cpu(),
+              "distributed training runs on the CPU (Gloo) so far; this run's "
+              "device is ",
+              device.str(), " (pass --device cpu)");
+    communicator = Communicator::join(*job);
+    // Every rank must train the same thing: compare what each resolved.
+    communicator->check_same("config", experiment_to_yaml(config));
+    communicator->check_same("data", data_fingerprint(trainer.data()));
+    trainer.set_communicator(communicator);
+    fmt::print(out,
+               "distributed: {} ranks ({}), {} threads each, gradients all-reduced over c10d "
+               "Gloo\n",
+               job->world_size, job->source, threads);
+  }
 
   std::string jsonl, csv = csv_header(steps);
   if (resuming) {
     auto extra = trainer.load_checkpoint((fs::path(result.dir) / RunFiles::kCheckpoint).string());
     jsonl = extra["metrics_jsonl"];
     csv = extra.count("metrics_csv") ? extra["metrics_csv"] : csv;
-    fmt::print(log, "resuming {} at epoch {}, batch {} of {}\n", result.dir, trainer.epoch(),
+    fmt::print(out, "resuming {} at epoch {}, batch {} of {}\n", result.dir, trainer.epoch(),
                trainer.batch(), trainer.batches_per_epoch());
-  } else {
+  } else if (leader) {
     result.dir = new_run_dir(options, config);
     write_file_atomically((fs::path(result.dir) / RunFiles::kConfig).string(),
                           experiment_to_yaml(config));
   }
   const fs::path dir(result.dir);
   auto save = [&] {
+    if (!leader) return;
     trainer.save_checkpoint((dir / RunFiles::kCheckpoint).string(),
                             {{"metrics_jsonl", jsonl}, {"metrics_csv", csv}});
   };
 
-  fmt::print(log,
+  fmt::print(out,
              "{}: {} cells, {} parameters, d = {}, {} steps; data {}: {} train / {} test samples "
              "(loaded in {:.2f} s); device {}, {} threads\nrun directory: {}\n",
              config.name, config.model.wiring.size(), result.parameters, model->distance(), steps,
@@ -245,22 +299,26 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
              result.dir);
   log.flush();
 
-  ProgressBar bar(log);
+  ProgressBar bar(out);
   // Test hooks: raise SIGKILL / SIGINT after this many batches of this session.
   const char* kill_at = std::getenv("NNN_TEST_KILL_AT_BATCH");
   const char* interrupt_at = std::getenv("NNN_TEST_INTERRUPT_AT_BATCH");
+  const char* kill_rank = std::getenv("NNN_TEST_KILL_RANK");  // only this rank of a job
   int64_t batches_run = 0;
   EpochReport last;
   Trainer::Hooks hooks;
   hooks.stop_requested = [] { return g_interrupted.load(); };
   hooks.on_batch = [&](int64_t epoch, int64_t batch, int64_t batches, const torch::Tensor& loss) {
     ++batches_run;
-    if (kill_at && batches_run == std::atoll(kill_at)) std::raise(SIGKILL);
+    if (kill_at && batches_run == std::atoll(kill_at) &&
+        (kill_rank == nullptr || (job && job->rank == std::atoll(kill_rank)))) {
+      std::raise(SIGKILL);
+    }
     if (interrupt_at && batches_run == std::atoll(interrupt_at)) std::raise(SIGINT);
     if (options.progress_bar) {
       bar.update(epoch, config.train.epochs, batch, batches, config.train.batch_size, loss);
     } else if ((batch + 1) % config.train.log_every == 0 && batch + 1 < batches) {
-      fmt::print(log, "epoch {} batch {}/{} loss {:.4f}\n", epoch, batch + 1, batches,
+      fmt::print(out, "epoch {} batch {}/{} loss {:.4f}\n", epoch, batch + 1, batches,
                  loss.item<double>());
       log.flush();
     }
@@ -270,17 +328,19 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     jsonl += jsonl_row(r);
     csv += csv_row(r, steps);
     save();  // the checkpoint first: it carries the metrics rows
-    write_file_atomically((dir / RunFiles::kMetricsJsonl).string(), jsonl);
-    write_file_atomically((dir / RunFiles::kMetricsCsv).string(), csv);
+    if (leader) {
+      write_file_atomically((dir / RunFiles::kMetricsJsonl).string(), jsonl);
+      write_file_atomically((dir / RunFiles::kMetricsCsv).string(), csv);
+    }
     if (options.progress_bar) bar.clear();
-    fmt::print(log, "epoch {:3d}/{} loss {:.4f}", r.epoch, config.train.epochs, r.train_loss);
+    fmt::print(out, "epoch {:3d}/{} loss {:.4f}", r.epoch, config.train.epochs, r.train_loss);
     if (r.test.samples > 0) {
-      fmt::print(log, " | test loss {:.4f} acc % per step{}", r.test.loss,
+      fmt::print(out, " | test loss {:.4f} acc % per step{}", r.test.loss,
                  percents(r.test.accuracy));
     }
-    fmt::print(log, " | lr {:.3g} | {:.0f} samples/s | {:.1f} s\n", r.lr, r.samples_per_second,
+    fmt::print(out, " | lr {:.3g} | {:.0f} samples/s | {:.1f} s\n", r.lr, r.samples_per_second,
                r.seconds);
-    log.flush();
+    out.flush();
   };
 
   bool completed = trainer.finished();
@@ -291,7 +351,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   if (!completed) {
     if (options.progress_bar) bar.clear();
     save();
-    fmt::print(log,
+    fmt::print(out,
                "interrupted: checkpoint saved at epoch {}, batch {}; continue with: nnn "
                "train --resume {}\n",
                trainer.epoch(), trainer.batch(), result.dir);
@@ -302,17 +362,26 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     // Resumed a finished run: evaluate again for the summary.
     last.epoch = config.train.epochs;
     last.test = evaluate(trainer.model(), trainer.data().test, config.train.eval_batch_size,
-                         config.loss.steps, device);
+                         config.loss.steps, device, nullptr, communicator.get());
   }
   result.last = last;
   result.seconds = trainer.elapsed_seconds();
+  if (!leader) return result;
   save_weights(*trainer.model(), (dir / RunFiles::kWeights).string());
   write_summary(result.dir, config, trainer, last, result.parameters, device, threads);
   if (last.test.samples > 0) {
-    fmt::print(log, "\ntest set ({} samples), per step:\n{}", last.test.samples,
+    fmt::print(out, "\ntest set ({} samples), per step:\n{}", last.test.samples,
                evaluation_table(last.test));
   }
-  fmt::print(log, "done in {:.1f} s; results in {}\n", result.seconds, result.dir);
+  const auto& communication = trainer.communication();
+  if (communication.steps > 0) {
+    fmt::print(out,
+               "all-reduce: {} steps of {} bytes, {:.3f} ms each (waiting for the slowest rank "
+               "included)\n",
+               communication.steps, communication.bytes_per_step,
+               1e3 * communication.seconds / static_cast<double>(communication.steps));
+  }
+  fmt::print(out, "done in {:.1f} s; results in {}\n", result.seconds, result.dir);
   return result;
 }
 

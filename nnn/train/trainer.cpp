@@ -8,6 +8,7 @@
 #include <chrono>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 #include "nnn/core/weights.h"
 #include "nnn/data/degrade.h"
@@ -114,7 +115,7 @@ torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* po
 }
 
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
-                    const torch::Device& device, WorkerPool* pool) {
+                    const torch::Device& device, WorkerPool* pool, Communicator* communicator) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -123,14 +124,25 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
   const bool framed = data.frames.defined();
   const auto inputs = (framed ? data.frames : data.inputs).to(device);
   const auto labels = data.labels.to(device);
-  for (int64_t start = 0; start < data.size(); start += batch_size) {
-    const int64_t b = std::min(batch_size, data.size() - start);
+  // This rank's share of the samples (all of them without a communicator).
+  const int64_t ranks = communicator ? communicator->size() : 1;
+  const int64_t rank = communicator ? communicator->rank() : 0;
+  const int64_t begin = data.size() * rank / ranks, end = data.size() * (rank + 1) / ranks;
+  for (int64_t start = begin; start < end; start += batch_size) {
+    const int64_t b = std::min(batch_size, end - start);
     const auto x =
         framed ? feed_frames(inputs.narrow(1, start, b), data.feed) : inputs.narrow(0, start, b);
     const auto y = labels.narrow(0, start, b);
     const auto predictions = forward_sharded(model, x, pool);  // [T, B, C]
     metrics.add(predictions, y);
     loss_sum += step_loss(predictions, y, steps, model->distance()).to(torch::kDouble) * b;
+  }
+  if (communicator != nullptr) {
+    const auto sum = [&](torch::Tensor& t) { communicator->all_reduce_sum(t); };
+    metrics.reduce(sum);
+    torch::Tensor loss = loss_sum.cpu();
+    sum(loss);
+    loss_sum = loss;
   }
   Evaluation result;
   result.samples = data.size();
@@ -166,6 +178,16 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
   reset_sums();
 }
 
+void Trainer::set_communicator(std::shared_ptr<Communicator> communicator) {
+  NNN_CHECK(device_.is_cpu(), "distributed training runs on the CPU (Gloo); this run is on ",
+            device_.str());
+  communicator_ = std::move(communicator);
+  if (communicator_ == nullptr) return;
+  torch::NoGradGuard no_grad;
+  torch::Tensor parameters = model_->flat_parameters();
+  communicator_->broadcast(parameters, 0);
+}
+
 void Trainer::reset_sums() {
   const auto on = [&](torch::Dtype type) {
     return torch::TensorOptions().dtype(type).device(device_);
@@ -195,17 +217,26 @@ bool Trainer::run(const Hooks& hooks) {
       lr = scheduled_lr(tc, (epoch_ - 1) * batches + batch_, batches);
       optimizer_.set_lr(lr);
       const auto [x, y] = loader_.batch(batch_);
-      [[maybe_unused]] auto [predictions, detached, grad, shards] =
-          forward_backward(model_, x, y, loss_steps_, pool_.get());
+      torch::Tensor grad, detached, correct;
+      bool stop = false;
+      if (communicator_ == nullptr) {
+        auto step = forward_backward(model_, x, y, loss_steps_, pool_.get());
+        grad = step.grad;
+        detached = step.loss;
+        correct = correct_per_step(step.predictions, y);
+      } else {
+        std::tie(grad, detached, correct, stop) =
+            distributed_step(x, y, hooks.stop_requested && hooks.stop_requested());
+      }
       if (tc.clip_grad_norm > 0) clip_grad_norm(grad, tc.clip_grad_norm);
       optimizer_.step(model_->flat_parameters(), grad);
-      correct_ += correct_per_step(predictions, y);
+      correct_ += correct;
       loss_sum_ += detached.to(torch::kDouble);
       first_bad_ = torch::where(torch::isfinite(detached), first_bad_,
                                 torch::minimum(first_bad_, torch::full_like(first_bad_, batch_)));
       if (hooks.on_batch) hooks.on_batch(epoch_, batch_, batches, detached);
       if ((batch_ + 1) % tc.log_every == 0) check_finite();
-      if (hooks.stop_requested && hooks.stop_requested()) {
+      if (communicator_ ? stop : (hooks.stop_requested && hooks.stop_requested())) {
         ++batch_;
         const double spent = seconds_since(start);
         epoch_train_seconds_ += spent;
@@ -223,8 +254,8 @@ bool Trainer::run(const Hooks& hooks) {
     report.samples_per_second = static_cast<double>(data_.train.size()) / train_seconds;
     const auto eval_start = Clock::now();
     if (data_.test.size() > 0) {
-      report.test =
-          evaluate(model_, data_.test, tc.eval_batch_size, loss_steps_, device_, pool_.get());
+      report.test = evaluate(model_, data_.test, tc.eval_batch_size, loss_steps_, device_,
+                             pool_.get(), communicator_.get());
     }
     report.seconds = train_seconds + seconds_since(eval_start);
     elapsed_ += report.seconds - epoch_train_seconds_;
@@ -234,6 +265,39 @@ bool Trainer::run(const Hooks& hooks) {
     if (hooks.on_epoch) hooks.on_epoch(report);
   }
   return true;
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distributed_step(
+    const torch::Tensor& x, const torch::Tensor& y, bool stop_requested) {
+  const int64_t dim = x.dim() == 3 ? 1 : 0;
+  const int64_t batch = y.size(0), ranks = communicator_->size(), rank = communicator_->rank();
+  const int64_t first = batch * rank / ranks, size = batch * (rank + 1) / ranks - first;
+  const int64_t steps = model_->options.steps();
+  torch::Tensor grad, loss, correct;
+  if (size > 0) {
+    const auto ys = y.narrow(0, first, size);
+    auto step = forward_backward(model_, x.narrow(dim, first, size), ys, loss_steps_, pool_.get());
+    // This rank's mean, weighted by its share: the ranks sum to the batch mean.
+    const double share = static_cast<double>(size) / static_cast<double>(batch);
+    grad = step.grad.to(torch::kDouble) * share;
+    loss = step.loss.to(torch::kDouble).reshape({1}) * share;
+    correct = correct_per_step(step.predictions, ys).to(torch::kDouble);
+  } else {  // a last batch smaller than the number of ranks
+    grad = torch::zeros({model_->parameter_count()}, torch::kDouble);
+    loss = torch::zeros({1}, torch::kDouble);
+    correct = torch::zeros({steps}, torch::kDouble);
+  }
+  torch::Tensor buffer = torch::cat(
+      {grad, loss, correct, torch::full({1}, stop_requested ? 1.0 : 0.0, torch::kDouble)});
+  const auto reduce_start = Clock::now();
+  communicator_->all_reduce_sum(buffer);
+  communication_.seconds += seconds_since(reduce_start);
+  communication_.bytes_per_step = buffer.numel() * static_cast<int64_t>(sizeof(double));
+  ++communication_.steps;
+  const int64_t n = grad.numel();
+  return {buffer.narrow(0, 0, n).to(torch::kFloat32), buffer[n].to(torch::kFloat32),
+          buffer.narrow(0, n + 1, steps).to(torch::kLong),
+          buffer[n + 1 + steps].item<double>() > 0};
 }
 
 void Trainer::save_checkpoint(const std::string& path,

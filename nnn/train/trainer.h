@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "nnn/config/experiment_config.h"
@@ -20,6 +21,7 @@
 #include "nnn/data/dataset.h"
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
+#include "nnn/dist/communicator.h"
 #include "nnn/train/loss.h"
 #include "nnn/train/optimizer.h"
 #include "nnn/train/report.h"
@@ -28,9 +30,12 @@ namespace nnn {
 
 /// Evaluates without gradients, in batches of `batch_size`; with a pool, each
 /// batch is split across its threads. A frame dataset is evaluated on its
-/// fixed frames, fed as data.feed says.
+/// fixed frames, fed as data.feed says. With a communicator, each rank
+/// evaluates its share of the samples and every rank gets the whole set's
+/// metrics.
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
-                    const torch::Device& device, WorkerPool* pool = nullptr);
+                    const torch::Device& device, WorkerPool* pool = nullptr,
+                    Communicator* communicator = nullptr);
 
 /// x is [B, D] or frames [F, B, D]; shards cut the batch dimension B.
 /// Forward and backward of one batch: the gradient of the batch-mean loss as
@@ -71,6 +76,13 @@ class Trainer {
   /// `model` must already be on `device`.
   Trainer(NNN model, const ExperimentConfig& config, DataSplit data, const torch::Device& device);
 
+  /// Data-parallel training (CPU): every rank reads the same batches, takes
+  /// its share of each, and one all-reduce per step sums the weighted
+  /// gradients, losses, correct counts and stop requests, so that every rank
+  /// takes the same optimiser step and stops after the same batch. Rank 0's
+  /// parameters are broadcast now.
+  void set_communicator(std::shared_ptr<Communicator> communicator);
+
   /// Trains until every epoch is done (returns true) or a stop is requested
   /// (false). A non-finite loss throws nnn::Error naming epoch and batch.
   bool run(const Hooks& hooks);
@@ -87,16 +99,32 @@ class Trainer {
   bool finished() const { return epoch_ > config_.train.epochs; }
   double elapsed_seconds() const { return elapsed_; }
   int64_t batches_per_epoch() const { return loader_.batches(); }
+  /// Data-parallel runs: the all-reduces of training steps so far in this
+  /// session, their buffer size and the wall time spent in them (waiting for
+  /// the slowest rank included).
+  struct Communication {
+    int64_t steps = 0;
+    int64_t bytes_per_step = 0;
+    double seconds = 0.0;
+  };
+  const Communication& communication() const { return communication_; }
   NNN& model() { return model_; }
   const DataSplit& data() const { return data_; }
 
  private:
   void reset_sums();
   void check_finite() const;
+  /// This rank's share of batch (x, y), reduced over ranks: the batch-mean
+  /// gradient, the batch loss, the correct counts per step, whether any rank
+  /// asked to stop.
+  std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> distributed_step(
+      const torch::Tensor& x, const torch::Tensor& y, bool stop_requested);
 
   NNN model_;
   ExperimentConfig config_;
   std::unique_ptr<WorkerPool> pool_;  // CPU: one thread per core in use
+  std::shared_ptr<Communicator> communicator_;
+  Communication communication_;
   DataSplit data_;
   torch::Device device_;
   LossSteps loss_steps_;

@@ -377,6 +377,7 @@ TrainConfig read_train(MapReader map) {
   train.clip_grad_norm = map.get_double("clip_grad_norm", train.clip_grad_norm);
   train.eval_batch_size = map.get_int("eval_batch_size", train.eval_batch_size);
   train.log_every = map.get_int("log_every", train.log_every);
+  train.init_from = map.get_string("init_from", train.init_from);
   if (train.epochs < 1) map.fail("epochs", "must be >= 1, found " + std::to_string(train.epochs));
   if (train.batch_size < 1)
     map.fail("batch_size", "must be >= 1, found " + std::to_string(train.batch_size));
@@ -652,6 +653,7 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "clip_grad_norm" << YAML::Value << num(t.clip_grad_norm);
   out << YAML::Key << "eval_batch_size" << YAML::Value << t.eval_batch_size;
   out << YAML::Key << "log_every" << YAML::Value << t.log_every;
+  if (!t.init_from.empty()) out << YAML::Key << "init_from" << YAML::Value << t.init_from;
   out << YAML::EndMap;
 
   out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;

@@ -99,6 +99,9 @@ struct TrainConfig {
   double clip_grad_norm = 0.0;  // 0: off
   int64_t eval_batch_size = 1024;
   int64_t log_every = 50;  // batches between log lines and NaN checks
+  /// Warm start: a run directory whose weights.pt a new run starts from
+  /// (shapes must match); empty: the seeded initialisation.
+  std::string init_from;
 };
 
 /// The `loss:` section (NNN-SPEC "Loss").

@@ -247,6 +247,17 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   NNN model(to_options(config.model));
+  if (!resuming && !config.train.init_from.empty()) {
+    // Warm start from another run (a resumed run has its own weights).
+    const fs::path weights = fs::path(config.train.init_from) / RunFiles::kWeights;
+    NNN_CHECK(fs::exists(weights), config.file, ": train.init_from: ", weights.string(),
+              " does not exist (is ", config.train.init_from, " a finished run directory?)");
+    try {
+      load_weights(*model, weights.string());
+    } catch (const Error& e) {
+      throw Error(config.file + ": train.init_from: " + e.what());
+    }
+  }
   model->to(device);
   result.parameters = model->parameter_count();
   const int64_t steps = config.model.steps;
@@ -297,6 +308,10 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
              to_string(config.data.dataset), trainer.data().train.size(),
              trainer.data().test.size(), load_seconds, describe_device(device), threads,
              result.dir);
+  if (!resuming && !config.train.init_from.empty()) {
+    fmt::print(out, "weights initialised from {}\n",
+               (fs::path(config.train.init_from) / RunFiles::kWeights).string());
+  }
   log.flush();
 
   ProgressBar bar(out);

@@ -234,6 +234,46 @@ std::vector<std::string> lines(const fs::path& path) {
   return out;
 }
 
+// train.init_from: a new run starts from another run's weights; shapes
+// must match (the error names the tensor and both shapes).
+TEST_F(RunTest, InitFromStartsFromAnotherRunsWeights) {
+  RunOptions first;
+  first.config_path = write_config(dir_);
+  first.out = (dir_ / "first").string();
+  first.overrides = {"train.epochs=2"};
+  std::ostringstream log;
+  ASSERT_TRUE(run_training(first, log).completed);
+  // A learning rate of 1e-12 leaves the weights where they started: the
+  // first run's.
+  RunOptions warm = first;
+  warm.out = (dir_ / "warm").string();
+  warm.overrides = {"train.epochs=1", "train.lr=1e-12", "train.warmup_epochs=0",
+                    "train.init_from=" + first.out};
+  ASSERT_TRUE(run_training(warm, log).completed);
+  EXPECT_NE(log.str().find("weights initialised from " + first.out + "/weights.pt"),
+            std::string::npos);
+  NNN a = load_run(first.out, "cpu").model, b = load_run(warm.out, "cpu").model;
+  EXPECT_LT((a->flat_parameters() - b->flat_parameters()).abs().max().item<double>(), 1e-6);
+  // The config it wrote names where it started.
+  EXPECT_EQ(load_experiment(warm.out + "/config.yaml").train.init_from, first.out);
+  // Without init_from the same settings start elsewhere.
+  RunOptions cold = warm;
+  cold.out = (dir_ / "cold").string();
+  cold.overrides.pop_back();
+  ASSERT_TRUE(run_training(cold, log).completed);
+  NNN c = load_run(cold.out, "cpu").model;
+  EXPECT_GT((a->flat_parameters() - c->flat_parameters()).abs().max().item<double>(), 1e-3);
+  RunOptions mismatch = warm;
+  mismatch.out = (dir_ / "mismatch").string();
+  mismatch.overrides.push_back("model.hidden=8");
+  expect_error([&] { run_training(mismatch, log); },
+               "train.init_from: " + first.out + "/weights.pt: tensor 'cells.0.w1'");
+  RunOptions missing = warm;
+  missing.out = (dir_ / "missing").string();
+  missing.overrides.back() = "train.init_from=" + (dir_ / "nowhere").string();
+  expect_error([&] { run_training(missing, log); }, "nowhere/weights.pt does not exist");
+}
+
 TEST_F(RunTest, RunDirectoryHoldsEveryFile) {
   RunOptions options;
   options.config_path = write_config(dir_);

@@ -287,6 +287,12 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     auto extra = trainer.load_checkpoint((fs::path(result.dir) / RunFiles::kCheckpoint).string());
     jsonl = extra["metrics_jsonl"];
     csv = extra.count("metrics_csv") ? extra["metrics_csv"] : csv;
+    if (leader) {
+      const int stale = remove_stale_temporaries(result.dir);
+      if (stale > 0) {
+        fmt::print(out, "removed {} temporary file(s) left by a write that was killed\n", stale);
+      }
+    }
     fmt::print(out, "resuming {} at epoch {}, batch {} of {}\n", result.dir, trainer.epoch(),
                trainer.batch(), trainer.batches_per_epoch());
   } else if (leader) {

@@ -1,11 +1,13 @@
 // Atomic writes and whole-file reads.
 #include "nnn/util/files.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -36,6 +38,26 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
     std::remove(tmp.c_str());
     throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(error));
   }
+}
+
+int remove_stale_temporaries(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  int removed = 0;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    const size_t mark = name.rfind(".tmp.");
+    if (mark == std::string::npos || !it->is_regular_file(error)) continue;
+    const std::string pid = name.substr(mark + 5);
+    if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    // kill(pid, 0) fails with ESRCH when no such process is left; a reused
+    // pid leaves the file in place, which costs nothing.
+    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;
+    if (fs::remove(it->path(), error)) ++removed;
+  }
+  return removed;
 }
 
 std::string read_file(const std::string& path) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -272,6 +273,29 @@ TEST_F(RunTest, InitFromStartsFromAnotherRunsWeights) {
   missing.out = (dir_ / "missing").string();
   missing.overrides.back() = "train.init_from=" + (dir_ / "nowhere").string();
   expect_error([&] { run_training(missing, log); }, "nowhere/weights.pt does not exist");
+}
+
+// A write killed mid-way leaves NAME.tmp.PID; resuming removes those whose
+// process is gone and keeps a live writer's.
+TEST_F(RunTest, ResumeRemovesStaleTemporaries) {
+  RunOptions options;
+  options.config_path = write_config(dir_);
+  options.out = (dir_ / "run").string();
+  options.overrides = {"train.epochs=1"};
+  std::ostringstream log;
+  ASSERT_TRUE(run_training(options, log).completed);
+  const fs::path run(options.out);
+  const fs::path dead = run / "checkpoint.pt.tmp.4194305";  // above any pid_max
+  const fs::path live = run / ("metrics.csv.tmp." + std::to_string(::getpid()));
+  std::ofstream(dead) << "torn";
+  std::ofstream(live) << "in progress";
+  RunOptions resume;
+  resume.resume = options.out;
+  ASSERT_TRUE(run_training(resume, log).completed);
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_NE(log.str().find("removed 1 temporary file(s) left by a write that was killed"),
+            std::string::npos);
 }
 
 TEST_F(RunTest, RunDirectoryHoldsEveryFile) {

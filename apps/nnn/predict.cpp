@@ -1,4 +1,4 @@
-// `nnn predict RUNDIR [--plate K] [--top N] IMAGE [IMAGE ...]`.
+// `nnn predict RUNDIR [--plate K] [--top N] [--stop-at TAU] IMAGE [IMAGE ...]`.
 #include <iostream>
 #include <memory>
 
@@ -13,6 +13,7 @@ void add_predict_command(Commands& commands) {
     std::vector<std::string> images;
     int64_t plate = 0;
     int64_t top = 3;
+    double stop_at = 0.0;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
@@ -20,7 +21,7 @@ void add_predict_command(Commands& commands) {
       "Read a digit from frames (8-bit PGM, one file per frame, in the order they were taken) "
       "with a trained run: per step (or per frame count), the top N digits with probabilities.",
       [o] {
-        std::cout << predict_report(o->run, o->images, o->plate, o->top, o->device);
+        std::cout << predict_report(o->run, o->images, o->plate, o->top, o->device, o->stop_at);
         return 0;
       });
   command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
@@ -31,6 +32,11 @@ void add_predict_command(Commands& commands) {
                    "with their joint probabilities")
       ->check(CLI::Range(1, 64));
   command->add_option("--top", o->top, "How many candidates per row")->check(CLI::Range(1, 1000));
+  command
+      ->add_option("--stop-at", o->stop_at,
+                   "Anytime reading: stop at the first row whose confidence (the top digit's, "
+                   "or the best plate reading's joint probability) reaches TAU, and say where")
+      ->check(CLI::Range(1e-9, 1.0));
   command->add_option("--device", o->device,
                       "Run on this device (auto, cpu, cuda, cuda:N) instead of the run's");
 }

@@ -147,16 +147,45 @@ std::string format_plate_rows(const std::vector<PredictionRow>& rows, int64_t co
   return out;
 }
 
+double row_confidence(const PredictionRow& row, bool plate) {
+  if (plate) return best_readings(row.probabilities, 1).at(0).probability;
+  const auto& p = row.probabilities.at(0);
+  return p.empty() ? 0.0 : *std::max_element(p.begin(), p.end());
+}
+
+int64_t first_confident_row(const std::vector<PredictionRow>& rows, double tau, bool plate) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (row_confidence(rows[i], plate) >= tau) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
 std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
-                           int64_t plate_digits, int64_t top, const std::string& device) {
+                           int64_t plate_digits, int64_t top, const std::string& device,
+                           double stop_at) {
+  NNN_CHECK(stop_at >= 0 && stop_at <= 1,
+            "predict: the stopping confidence must be in (0, 1]; got ", stop_at);
   const auto frames = read_frames(images, plate_digits);
   configure_threads(1);
   LoadedRun run = load_run(run_dir, device);
-  const auto rows = predict_frames(run, frames);
+  auto rows = predict_frames(run, frames);
+  const bool plate = plate_digits > 0;
+  std::string stop;
+  if (stop_at > 0) {
+    const int64_t at = first_confident_row(rows, stop_at, plate);
+    if (at >= 0) {
+      rows.resize(static_cast<size_t>(at + 1));
+      stop = fmt::format("stopped at {}: confidence {:.2f}% >= {:.2f}%\n", rows.back().label,
+                         100 * row_confidence(rows.back(), plate), 100 * stop_at);
+    } else {
+      stop = fmt::format("never stopped: no row reached {:.2f}% (last: {:.2f}%)\n", 100 * stop_at,
+                         rows.empty() ? 0.0 : 100 * row_confidence(rows.back(), plate));
+    }
+  }
   return fmt::format("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", images.size(),
                      run.config.name, to_string(run.config.data.frames.feed),
                      run.config.model.steps, run.model->distance()) +
-         (plate_digits > 0 ? format_plate_rows(rows, top) : format_digit_rows(rows, top));
+         (plate ? format_plate_rows(rows, top) : format_digit_rows(rows, top)) + stop;
 }
 
 }  // namespace nnn

@@ -34,12 +34,21 @@ std::vector<PredictionRow> predict_frames(
 std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::string>& files,
                                                          int64_t plate_digits);
 
+/// A row's confidence: the largest probability of its first digit, or for a
+/// plate (`plate` true) the joint probability of its best reading.
+double row_confidence(const PredictionRow& row, bool plate);
+/// Anytime reading: the first row whose confidence is >= `tau`, or -1.
+int64_t first_confident_row(const std::vector<PredictionRow>& rows, double tau, bool plate);
+
 /// `nnn predict` in one call: reads the images (each one digit, or a strip
 /// of `plate_digits` digits), loads the run in `run_dir` and returns the
 /// report: a header line, then per row the `top` digits (or K-digit
-/// readings) with their probabilities.
+/// readings) with their probabilities. With `stop_at` in (0, 1], the rows
+/// end at the first whose confidence reaches it, and a last line says where
+/// the reading stopped (or that it never did).
 std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
-                           int64_t plate_digits, int64_t top, const std::string& device = "");
+                           int64_t plate_digits, int64_t top, const std::string& device = "",
+                           double stop_at = 0.0);
 
 /// Per row, the `top` most probable classes of the first digit with their
 /// probabilities.

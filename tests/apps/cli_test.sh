@@ -60,6 +60,8 @@ expect 2 "--seconds" -- bench --seconds abc
 expect 2 "--batch" -- bench --batch 0
 expect 2 "--top" -- predict "$work/fake_run" --top 0 "$work/x.pgm"
 expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
+expect 2 "--stop-at" -- predict "$work/fake_run" --stop-at 1.5 "$work/x.pgm"
+expect 2 "--nproc" -- train experiments/spiral.yaml --nproc 0
 expect 2 "--plates" -- make-plates experiments/mnist_nnn.yaml --plates 1.5
 expect 2 "--classic" -- compare experiments/spiral.yaml --classic -0.1
 # Files and run directories that do not exist; overrides without '='.

@@ -340,6 +340,26 @@ TEST_F(FramesTest, PredictReadsGeneratedPlates) {
                                         0));
       },
       "4 frames given but the model thinks for 3 steps");
+
+  // Anytime reading: the report stops at the first confident row.
+  const std::string full = predict_report(path("run"), plates[0].files, 3, 2, "cpu");
+  const std::string early = predict_report(path("run"), plates[0].files, 3, 2, "cpu", 1e-9);
+  EXPECT_NE(full.find("step 3 (frames 1-3)"), std::string::npos);
+  EXPECT_EQ(early.find("step 2 (frames 1-2)"), std::string::npos);
+  EXPECT_NE(early.find("stopped at step 1 (frame 1): confidence"), std::string::npos) << early;
+  const std::string never = predict_report(path("run"), plates[0].files, 3, 2, "cpu", 1.0);
+  EXPECT_NE(never.find("never stopped: no row reached 100.00%"), std::string::npos) << never;
+}
+
+TEST(AnytimeReading, FirstConfidentRow) {
+  PredictionRow low{"step 1", {{0.5, 0.3, 0.2}, {0.6, 0.4}}};
+  PredictionRow high{"step 2", {{0.9, 0.05, 0.05}, {0.95, 0.05}}};
+  EXPECT_DOUBLE_EQ(row_confidence(low, false), 0.5);
+  EXPECT_DOUBLE_EQ(row_confidence(low, true), 0.5 * 0.6);
+  EXPECT_EQ(first_confident_row({low, high}, 0.8, false), 1);
+  EXPECT_EQ(first_confident_row({low, high}, 0.5, false), 0);
+  EXPECT_EQ(first_confident_row({low, high}, 0.9, true), -1);  // 0.9 * 0.95 = 0.855
+  EXPECT_EQ(first_confident_row({low, high}, 0.85, true), 1);
 }
 
 }  // namespace

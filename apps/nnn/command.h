@@ -51,6 +51,7 @@ void add_bench_command(Commands& commands);
 void add_compare_command(Commands& commands);
 void add_frames_command(Commands& commands);
 void add_predict_command(Commands& commands);
+void add_sweep_command(Commands& commands);
 void add_make_plates_command(Commands& commands);
 void add_micrograd_demo_command(Commands& commands);
 void add_info_command(Commands& commands);

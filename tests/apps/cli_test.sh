@@ -43,6 +43,7 @@ declare -A valid=(
   [compare]="experiments/spiral.yaml"
   [frames]="experiments/blurry_frames.yaml experiments/blurry_mlp.yaml"
   [predict]="$work/fake_run $work/x.pgm" [make-plates]="experiments/mnist_nnn.yaml"
+  [sweep]="experiments/spiral.yaml train.lr=0.1,0.01"
   [bench]="" [micrograd-demo]="" [info]="")
 for c in "${!valid[@]}"; do
   expect 0 "Usage: nnn $c" -- "$c" --help
@@ -62,6 +63,8 @@ expect 2 "--top" -- predict "$work/fake_run" --top 0 "$work/x.pgm"
 expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
 expect 2 "--stop-at" -- predict "$work/fake_run" --stop-at 1.5 "$work/x.pgm"
 expect 2 "--nproc" -- train experiments/spiral.yaml --nproc 0
+expect 2 "--seeds" -- sweep experiments/spiral.yaml train.lr=0.1 --seeds 0
+expect 1 "sweep axis .train.lr.: expected key=value1,value2" -- sweep experiments/spiral.yaml train.lr
 expect 2 "--plates" -- make-plates experiments/mnist_nnn.yaml --plates 1.5
 expect 2 "--classic" -- compare experiments/spiral.yaml --classic -0.1
 # Files and run directories that do not exist; overrides without '='.

@@ -1,0 +1,227 @@
+// Sweeps: the grid in order (the last axis fastest), seeds innermost.
+#include "nnn/experiments/sweep.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <ostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "nnn/config/experiment_config.h"
+#include "nnn/train/run.h"
+#include "nnn/util/error.h"
+#include "nnn/util/files.h"
+#include "nnn/util/numbers.h"
+
+namespace nnn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t kMaxRuns = 10000;
+
+std::string percent(double v) { return fmt::format("{:.2f}", 100 * v); }
+
+// The per-step test accuracy a finished run recorded.
+std::vector<double> recorded_accuracy(const fs::path& dir) {
+  const std::string file = (dir / RunFiles::kSummary).string();
+  try {
+    const auto summary = nlohmann::json::parse(read_file(file));
+    return summary.at("test").at("accuracy").get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file + ": not a readable run summary (" + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+SweepAxis parse_sweep_axis(const std::string& text) {
+  const size_t eq = text.find('=');
+  NNN_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < text.size(), "sweep axis ", quoted(text),
+            ": expected key=value1,value2,... e.g. train.lr=0.01,0.001");
+  SweepAxis axis;
+  axis.key = text.substr(0, eq);
+  std::string value;
+  int depth = 0;
+  for (size_t i = eq + 1; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : ',';
+    if (c == '[' || c == '{') ++depth;
+    if (c == ']' || c == '}') --depth;
+    NNN_CHECK(depth >= 0, "sweep axis ", quoted(text), ": unbalanced brackets");
+    if (c == ',' && depth == 0) {
+      NNN_CHECK(!value.empty(), "sweep axis ", quoted(text), ": an empty value");
+      axis.values.push_back(value);
+      value.clear();
+    } else {
+      value += c;
+    }
+  }
+  NNN_CHECK(depth == 0, "sweep axis ", quoted(text), ": unbalanced brackets");
+  return axis;
+}
+
+std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) {
+  NNN_CHECK(options.seeds >= 1 && options.seeds <= 1000, "sweep: seeds is ", options.seeds,
+            "; expected 1..1000");
+  NNN_CHECK(!options.out.empty(), "sweep: no output folder");
+  int64_t combinations = 1;
+  for (const auto& axis : options.axes) {
+    NNN_CHECK(!axis.values.empty(), "sweep axis ", axis.key, " has no values");
+    combinations *= static_cast<int64_t>(axis.values.size());
+    NNN_CHECK(combinations * options.seeds <= kMaxRuns, "sweep: more than ", kMaxRuns,
+              " runs (combinations x seeds)");
+  }
+  // Every combination's settings, the last axis fastest.
+  std::vector<std::vector<std::string>> grid(static_cast<size_t>(combinations));
+  for (int64_t c = 0; c < combinations; ++c) {
+    int64_t rest = c;
+    std::vector<std::string> settings(options.axes.size());
+    for (size_t a = options.axes.size(); a-- > 0;) {
+      const auto& values = options.axes[a].values;
+      settings[a] = options.axes[a].key + "=" + values[static_cast<size_t>(rest) % values.size()];
+      rest /= static_cast<int64_t>(values.size());
+    }
+    grid[static_cast<size_t>(c)] = settings;
+  }
+  // A typo in a key or value fails before any run starts.
+  const ExperimentConfig base = load_experiment(options.config_path);
+  for (const auto& settings : grid) load_experiment(options.config_path, settings);
+
+  // The folder remembers its sweep: running the same command again resumes
+  // it; another grid in the same folder is refused.
+  nlohmann::ordered_json manifest;
+  manifest["config"] = options.config_path;
+  manifest["seeds"] = options.seeds;
+  for (const auto& axis : options.axes) {
+    manifest["axes"].push_back({{"key", axis.key}, {"values", axis.values}});
+  }
+  const std::string manifest_file = options.out + "/sweep.json";
+  if (fs::exists(manifest_file)) {
+    NNN_CHECK(read_file(manifest_file) == manifest.dump(2) + "\n", options.out,
+              " holds another sweep (see its sweep.json); choose another output folder");
+  } else {
+    fs::create_directories(options.out);
+    write_file_atomically(manifest_file, manifest.dump(2) + "\n");
+  }
+  std::vector<SweepRow> rows;
+  int64_t done = 0;
+  const int64_t runs = combinations * options.seeds;
+  for (size_t c = 0; c < grid.size(); ++c) {
+    SweepRow row;
+    row.settings = grid[c];
+    std::vector<std::vector<double>> per_seed;
+    for (int64_t s = 0; s < options.seeds; ++s) {
+      const fs::path dir =
+          fs::path(options.out) / fmt::format("c{:03d}-s{}", static_cast<int>(c), s);
+      std::vector<std::string> overrides = grid[c];
+      overrides.push_back("seed=" + std::to_string(base.seed + static_cast<uint64_t>(s)));
+      std::string how = "skipped (finished before)";
+      if (!fs::exists(dir / RunFiles::kSummary)) {
+        RunOptions run;
+        if (fs::exists(dir / RunFiles::kCheckpoint)) {
+          run.resume = dir.string();
+          how = "resumed";
+        } else {
+          fs::remove_all(dir);  // stopped before its first checkpoint
+          run.config_path = options.config_path;
+          run.overrides = overrides;
+          run.out = dir.string();
+          how = "trained";
+        }
+        std::ofstream run_log(options.out +
+                              fmt::format("/c{:03d}-s{}.log", static_cast<int>(c), s));
+        if (!run_training(run, run_log).completed) {
+          throw Error("sweep: run " + dir.string() +
+                      " was interrupted; run the sweep again to "
+                      "resume it");
+        }
+      }
+      per_seed.push_back(recorded_accuracy(dir));
+      ++done;
+      std::string joined;
+      for (const auto& setting : overrides) joined += (joined.empty() ? "" : " ") + setting;
+      log << fmt::format("[{}/{}] {}: {}, test accuracy at the last step {}%\n", done, runs, joined,
+                         how, percent(per_seed.back().empty() ? 0 : per_seed.back().back()));
+      log.flush();
+    }
+    const size_t steps = per_seed.front().size();
+    row.seeds_done = static_cast<int64_t>(per_seed.size());
+    row.mean.assign(steps, 0.0);
+    row.min.assign(steps, std::numeric_limits<double>::infinity());
+    row.max.assign(steps, -std::numeric_limits<double>::infinity());
+    for (const auto& accuracy : per_seed) {
+      NNN_CHECK(accuracy.size() == steps, "sweep: runs of one combination report different steps");
+      for (size_t t = 0; t < steps; ++t) {
+        row.mean[t] += accuracy[t] / static_cast<double>(per_seed.size());
+        row.min[t] = std::min(row.min[t], accuracy[t]);
+        row.max[t] = std::max(row.max[t], accuracy[t]);
+      }
+    }
+    rows.push_back(row);
+  }
+  size_t best = 0;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    if (!rows[r].mean.empty() && rows[r].mean.back() > rows[best].mean.back()) best = r;
+  }
+  if (!rows.empty()) rows[best].best = true;
+  write_file_atomically(options.out + "/sweep.md", sweep_markdown(rows, options.axes));
+  write_file_atomically(options.out + "/sweep.csv", sweep_csv(rows, options.axes));
+  return rows;
+}
+
+std::string sweep_markdown(const std::vector<SweepRow>& rows, const std::vector<SweepAxis>& axes) {
+  const size_t steps = rows.empty() ? 0 : rows.front().mean.size();
+  std::string out = "|";
+  for (const auto& axis : axes) out += " " + axis.key + " |";
+  out += " seeds |";
+  for (size_t t = 0; t < steps; ++t) out += fmt::format(" step {} |", t + 1);
+  out += " |\n|";
+  for (size_t i = 0; i < axes.size() + 1 + steps; ++i) out += " ---: |";
+  out += " --- |\n";
+  for (const auto& row : rows) {
+    out += "|";
+    for (const auto& setting : row.settings)
+      out += " " + setting.substr(setting.find('=') + 1) + " |";
+    out += fmt::format(" {} |", row.seeds_done);
+    for (size_t t = 0; t < row.mean.size(); ++t) {
+      out += row.seeds_done > 1 ? fmt::format(" {} ({}-{}) |", percent(row.mean[t]),
+                                              percent(row.min[t]), percent(row.max[t]))
+                                : fmt::format(" {} |", percent(row.mean[t]));
+    }
+    out += row.best ? " best |\n" : " |\n";
+  }
+  return out + "\nTest accuracy in % per thinking step: mean over seeds (min-max).\n";
+}
+
+std::string sweep_csv(const std::vector<SweepRow>& rows, const std::vector<SweepAxis>& axes) {
+  const size_t steps = rows.empty() ? 0 : rows.front().mean.size();
+  std::string out;
+  for (const auto& axis : axes) out += axis.key + ",";
+  out += "seeds";
+  for (const char* what : {"mean", "min", "max"}) {
+    for (size_t t = 0; t < steps; ++t) out += fmt::format(",test_acc_{}_{}", what, t + 1);
+  }
+  out += ",best\n";
+  for (const auto& row : rows) {
+    for (const auto& setting : row.settings) {
+      // A value with a comma or quote (a YAML list) is quoted, CSV-style.
+      std::string value = setting.substr(setting.find('=') + 1), escaped;
+      for (char ch : value) escaped += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      out += value.find_first_of(",\"") == std::string::npos ? value + "," : "\"" + escaped + "\",";
+    }
+    out += std::to_string(row.seeds_done);
+    for (const auto* values : {&row.mean, &row.min, &row.max}) {
+      for (double v : *values) out += "," + shortest(v);
+    }
+    out += row.best ? ",1\n" : ",0\n";
+  }
+  return out;
+}
+
+}  // namespace nnn

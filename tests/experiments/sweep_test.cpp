@@ -1,0 +1,111 @@
+// nnn sweep: axes with YAML lists, the grid times seeds, the table, resume
+// (finished runs kept, a half-done one continued), a folder of another
+// sweep refused, a typo refused before any run.
+#include "nnn/experiments/sweep.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nnn/train/run.h"
+#include "nnn/util/files.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::expect_error;
+
+TEST(SweepAxis, ValuesSplitOutsideBrackets) {
+  const SweepAxis lr = parse_sweep_axis("train.lr=0.1,0.01");
+  EXPECT_EQ(lr.key, "train.lr");
+  EXPECT_EQ(lr.values, (std::vector<std::string>{"0.1", "0.01"}));
+  const SweepAxis hidden = parse_sweep_axis("model.hidden=[64,32],[32],{a: 1, b: 2}");
+  EXPECT_EQ(hidden.values, (std::vector<std::string>{"[64,32]", "[32]", "{a: 1, b: 2}"}));
+  expect_error([] { parse_sweep_axis("train.lr"); }, "expected key=value1,value2");
+  expect_error([] { parse_sweep_axis("train.lr=0.1,,0.2"); }, "an empty value");
+  expect_error([] { parse_sweep_axis("model.hidden=[1,2"); }, "unbalanced brackets");
+}
+
+class SweepTest : public testing::TempDirTest {};
+
+TEST_F(SweepTest, GridTimesSeedsTableAndResume) {
+  const std::string config = path("tiny.yaml");
+  std::ofstream(config) << R"(name: tiny
+seed: 3
+threads: 1
+device: cpu
+model:
+  input_size: 2
+  output_size: 3
+  steps: 3
+  hidden: 8
+  wiring: {generator: chain, n: 2, channels: 4}
+data: {dataset: spiral, classes: 3, train_per_class: 30, test_per_class: 10}
+train: {epochs: 2, batch_size: 16, lr: 0.01}
+)";
+  SweepOptions options;
+  options.config_path = config;
+  options.axes = {parse_sweep_axis("model.hidden=4,8"), parse_sweep_axis("train.lr=0.01,0.02")};
+  options.seeds = 2;
+  options.out = path("sweep");
+  std::ostringstream log;
+  const auto rows = run_sweep(options, log);
+  ASSERT_EQ(rows.size(), 4u);  // 2 x 2 combinations
+  EXPECT_EQ(rows[1].settings, (std::vector<std::string>{"model.hidden=4", "train.lr=0.02"}));
+  int best = 0;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.seeds_done, 2);
+    ASSERT_EQ(row.mean.size(), 3u);
+    for (size_t t = 0; t < 3; ++t) {
+      EXPECT_LE(row.min[t], row.mean[t] + 1e-12);
+      EXPECT_GE(row.max[t], row.mean[t] - 1e-12);
+    }
+    best += row.best;
+  }
+  EXPECT_EQ(best, 1);
+  EXPECT_NE(log.str().find("[8/8] model.hidden=8 train.lr=0.02 seed=4: trained"), std::string::npos)
+      << log.str();
+  // Seeds 3 and 4 (the config's and the next) for every combination.
+  EXPECT_EQ(load_experiment(path("sweep/c003-s1/config.yaml")).seed, 4u);
+  EXPECT_EQ(load_experiment(path("sweep/c003-s1/config.yaml")).model.hidden,
+            (std::vector<int64_t>{8}));
+  const std::string md = read_file(path("sweep/sweep.md"));
+  EXPECT_NE(md.find("| model.hidden | train.lr | seeds | step 1 | step 2 | step 3 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("best |"), std::string::npos);
+  const std::string csv = read_file(path("sweep/sweep.csv"));
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "model.hidden,train.lr,seeds,test_acc_mean_1,test_acc_mean_2,test_acc_mean_3,"
+            "test_acc_min_1,test_acc_min_2,test_acc_min_3,test_acc_max_1,test_acc_max_2,"
+            "test_acc_max_3,best");
+
+  // Again: nothing retrained; a run that lost its summary resumes from its
+  // checkpoint and gives the same numbers.
+  fs::remove(path("sweep/c002-s0/summary.json"));
+  std::ostringstream again;
+  const auto rerun = run_sweep(options, again);
+  EXPECT_NE(again.str().find("[1/8] model.hidden=4 train.lr=0.01 seed=3: skipped"),
+            std::string::npos);
+  EXPECT_NE(again.str().find("[5/8] model.hidden=8 train.lr=0.01 seed=3: resumed"),
+            std::string::npos)
+      << again.str();
+  for (size_t r = 0; r < rows.size(); ++r) EXPECT_EQ(rerun[r].mean, rows[r].mean);
+
+  // Another grid in the same folder, a typo: refused, nothing run.
+  SweepOptions other = options;
+  other.seeds = 3;
+  expect_error([&] { run_sweep(other, log); }, "holds another sweep");
+  SweepOptions typo = options;
+  typo.out = path("typo");
+  typo.axes.push_back(parse_sweep_axis("train.lrr=0.1"));
+  expect_error([&] { run_sweep(typo, log); }, "unknown key 'lrr' in train");
+  EXPECT_FALSE(fs::exists(path("typo")));
+}
+
+}  // namespace
+}  // namespace nnn

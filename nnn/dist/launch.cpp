@@ -2,11 +2,13 @@
 #include "nnn/dist/launch.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <thread>
 
@@ -16,6 +18,9 @@
 namespace nnn {
 
 namespace {
+
+volatile std::sig_atomic_t g_terminate = 0;
+extern "C" void on_terminate(int) { g_terminate = 1; }
 
 std::string how_it_ended(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -35,6 +40,7 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
   const int64_t port = free_local_port();
   log << "distributed: " << nproc << " ranks, rendezvous at 127.0.0.1:" << port << "\n";
   log.flush();
+  const pid_t launcher = ::getpid();
   std::vector<pid_t> pids;
   for (int64_t rank = 0; rank < nproc; ++rank) {
     const pid_t pid = ::fork();
@@ -45,6 +51,9 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
                   std::strerror(error));
     }
     if (pid == 0) {
+      // A launcher that dies (SIGKILL included) takes its ranks with it.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != launcher) ::_exit(1);  // it died before prctl
       ::setenv("RANK", std::to_string(rank).c_str(), 1);
       ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
       ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
@@ -60,16 +69,29 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
     pids.push_back(pid);
   }
   // Ctrl-C reaches every rank (one process group); the launcher only waits.
+  // SIGTERM (a scheduler cancelling the job) is passed on as SIGINT, so the
+  // ranks stop together after a batch and rank 0 saves a checkpoint.
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
   struct sigaction previous {};
   ::sigaction(SIGINT, &ignore, &previous);
+  struct sigaction terminate {};
+  terminate.sa_handler = on_terminate;
+  struct sigaction previous_term {};
+  ::sigaction(SIGTERM, &terminate, &previous_term);
+  bool forwarded = false;
   std::vector<int> statuses(pids.size(), -1);
   size_t running = pids.size();
   std::string failure;
   auto stop_time = std::chrono::steady_clock::time_point::max();
   while (running > 0) {
     int status = 0;
+    if (g_terminate && !forwarded) {
+      forwarded = true;
+      for (size_t i = 0; i < pids.size(); ++i) {
+        if (statuses[i] == -1) ::kill(pids[i], SIGINT);
+      }
+    }
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) {
       if (std::chrono::steady_clock::now() > stop_time) {
@@ -96,6 +118,7 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
     }
   }
   ::sigaction(SIGINT, &previous, nullptr);
+  ::sigaction(SIGTERM, &previous_term, nullptr);
   NNN_CHECK(failure.empty(), "distributed run failed: ", failure,
             "; the other ranks were stopped (the last checkpoint stays)");
   return WEXITSTATUS(statuses[0]);

@@ -12,6 +12,8 @@ namespace nnn {
 /// Starts `nproc` copies of the program `argv[0]` with the arguments `argv`
 /// and RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1
 /// and MASTER_PORT set (a free port, reported on `log`), and waits for them.
+/// SIGTERM to the launcher reaches the ranks as SIGINT (they stop together
+/// and checkpoint); a launcher killed outright takes its ranks with it.
 /// When one fails, the others are stopped (SIGTERM, then SIGKILL after 10 s)
 /// and an nnn::Error names the rank and how it ended. Returns the exit
 /// status all ranks shared (0, or 130 when they were interrupted).

@@ -5,7 +5,8 @@
 #     within 1e-5, weights.pt (nnn eval) the same per-step accuracy;
 #  2. 3 ranks interrupted (SIGINT at a batch) resume as 1 process and end
 #     where the uninterrupted run ends;
-#  3. a rank that dies: the launcher names it, exits non-zero, the others stop.
+#  3. a rank that dies: the launcher names it, exits non-zero, the others stop;
+#  4. SIGTERM to the launcher: the ranks checkpoint together and exit 130.
 # Usage: distributed_test.sh NNN_BINARY SOURCE_DIR
 set -euo pipefail
 nnn="$1"
@@ -81,4 +82,18 @@ NNN_TEST_KILL_AT_BATCH=3 NNN_TEST_KILL_RANK=1 "$nnn" train "${common[@]}" --npro
   --out "$work/dead" >"$work/dead.log" 2>&1 || status=$?
 test "$status" = 1
 grep -q "distributed run failed: rank 1 of 2 was killed by signal 9" "$work/dead.log"
-echo "distributed: equivalence, resume with another N and a dead rank: ok"
+# SIGTERM to the launcher (a scheduler cancelling the job): the ranks stop
+# together, rank 0 checkpoints, exit 130, no rank left behind.
+"$nnn" train "${common[@]}" train.epochs=500 --nproc 2 --out "$work/term" >"$work/term.log" 2>&1 &
+launcher=$!
+for _ in $(seq 300); do [[ -f "$work/term/checkpoint.pt" ]] && break; sleep 0.1; done
+kill -TERM "$launcher"
+status=0
+wait "$launcher" || status=$?
+test "$status" = 130
+grep -q "interrupted: checkpoint saved" "$work/term.log"
+sleep 0.5
+! pgrep -f -- "--out $work/term" >/dev/null
+"$nnn" eval "$work/term" >/dev/null
+
+echo "distributed: equivalence, mismatch, resume with another N, a dead rank, SIGTERM: ok"

@@ -209,6 +209,11 @@ ModelConfig read_model(MapReader map) {
   model.hidden_activation = read_activation(map, "hidden_activation", Activation::kReLU);
   model.output_activation = read_activation(map, "output_activation", Activation::kLogSigmoid);
   model.cell = map.get_choice_or_list("cell", cell_type_names(), model.cell);
+  model.dropout = map.get_double("dropout", model.dropout);
+  if (model.dropout < 0 || model.dropout >= 1) {
+    map.fail("dropout",
+             "must be a probability in [0, 1) (0: off); found " + fmt::format("{}", model.dropout));
+  }
   if (model.input_size < 1)
     map.fail("input_size", "must be >= 1, found " + std::to_string(model.input_size));
   if (model.output_size < 1)
@@ -571,6 +576,7 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "hidden" << YAML::Value << YAML::Flow << m.hidden;
   out << YAML::Key << "hidden_activation" << YAML::Value << to_string(m.hidden_activation);
   out << YAML::Key << "output_activation" << YAML::Value << to_string(m.output_activation);
+  if (m.dropout > 0) out << YAML::Key << "dropout" << YAML::Value << num(m.dropout);
   if (m.cell.size() == 1) {
     out << YAML::Key << "cell" << YAML::Value << m.cell[0];
   } else {

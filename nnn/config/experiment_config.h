@@ -25,6 +25,8 @@ struct ModelConfig {
   Activation output_activation = Activation::kLogSigmoid;
   /// Cell types (registered names): one value or one per cell.
   std::vector<std::string> cell = {kPerceptronCell};
+  /// Dropout on every cell's hidden layer while training (0: off).
+  double dropout = 0.0;
   Wiring wiring = Wiring(Matrix64{{0}});
   /// The hidden size of cell `c` (one value for all, or one per cell).
   int64_t hidden_size(int64_t c) const {

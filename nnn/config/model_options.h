@@ -11,7 +11,8 @@ inline NNNOptions to_options(const ModelConfig& model) {
       .hidden(model.hidden)
       .hidden_activation(model.hidden_activation)
       .output_activation(model.output_activation)
-      .cell_types(model.cell);
+      .cell_types(model.cell)
+      .dropout(model.dropout);
 }
 
 }  // namespace nnn

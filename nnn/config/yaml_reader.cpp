@@ -112,7 +112,13 @@ MapReader::MapReader(YAML::Node node, std::string path, std::string file)
 }
 
 std::string MapReader::key_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
+  // A key from the file is shown as it is when it is a plain word, else
+  // quoted and escaped (it may hold line breaks or control characters).
+  const bool plain = key.size() <= 60 && std::all_of(key.begin(), key.end(), [](char c) {
+                       return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+                     });
+  const std::string shown = plain ? key : quoted(key);
+  return path_.empty() ? shown : path_ + "." + shown;
 }
 
 void MapReader::fail(const std::string& key, const std::string& message) const {

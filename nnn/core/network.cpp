@@ -8,6 +8,8 @@
 // computed once per frame, and the zero messages of step 1 are skipped.
 #include "nnn/core/network.h"
 
+#include "nnn/core/dropout.h"
+
 #include <algorithm>
 
 #include "nnn/util/error.h"
@@ -45,6 +47,14 @@ void NNNImpl::reset() {
     fast_ = fast_ && cell_type(c) == kPerceptronCell;
     cell_list_->push_back(make_cell(cell_type(c), spec));  // named "cells.<c>"
   }
+
+  const double p = options.dropout();
+  NNN_CHECK(p >= 0 && p < 1, "model.dropout is ", p, "; expected a probability in [0, 1)");
+  NNN_CHECK(p == 0 || fast_,
+            "model.dropout works on perceptron cells (the fast path); this "
+            "model has other cell types or asks for the generic path");
+  hidden_base_.assign(n, 0);
+  for (int64_t c = 1; c < n; ++c) hidden_base_[c] = hidden_base_[c - 1] + hidden_size(c - 1);
 
   // Group cells of equal shape, in order of first appearance.
   groups_.clear();
@@ -104,6 +114,13 @@ void NNNImpl::reset() {
   for (const Group& g : groups_) {
     for (int64_t c : g.cells) buffer_order_.push_back(c);
   }
+}
+
+torch::Tensor NNNImpl::hidden_dropout(const Group& group, int64_t batch, int64_t step,
+                                      const torch::TensorOptions& tensor_options) const {
+  std::vector<int64_t> bases;
+  for (int64_t c : group.cells) bases.push_back(hidden_base_[c]);
+  return dropout_scale(batch, bases, group.hidden, step, options.dropout(), tensor_options);
 }
 
 const std::string& NNNImpl::cell_type(int64_t cell) const {
@@ -261,6 +278,11 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
 
   const torch::Tensor& gather = gather_index(x.device());
   const Activation hidden_act = options.hidden_activation();
+  const bool dropout = is_training() && options.dropout() > 0;
+  const auto hidden_of = [&](const Group& group, const torch::Tensor& pre, int64_t t) {
+    const torch::Tensor h = activate(hidden_act, pre);
+    return dropout ? h * hidden_dropout(group, batch, t, h.options()) : h;
+  };
   const int64_t output_offset = message_offset_[wiring.output()];
   torch::Tensor buffer;                // m(t-1) of every cell: [B, S]; undefined at t = 1 (zeros)
   std::vector<torch::Tensor> buffers;  // m(t) for t = 1..T: [B, S] each
@@ -286,7 +308,7 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
         } else {
           pre = group.input ? base : base.expand({batch, group.hidden});
         }
-        outputs[g] = torch::addmm(w.b2, activate(hidden_act, pre), w.w2);  // [B, O]
+        outputs[g] = torch::addmm(w.b2, hidden_of(group, pre, t), w.w2);  // [B, O]
       } else {
         const torch::Tensor base = group.input ? w.input[frame] : w.b1;
         if (reads) {
@@ -296,7 +318,7 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
         } else {
           pre = base.expand({n, batch, group.hidden});
         }
-        outputs[g] = torch::baddbmm(w.b2, activate(hidden_act, pre), w.w2)  // [n, B, O]
+        outputs[g] = torch::baddbmm(w.b2, hidden_of(group, pre, t), w.w2)  // [n, B, O]
                          .transpose(0, 1)
                          .reshape({batch, n * group.out});
       }

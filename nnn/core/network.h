@@ -45,6 +45,10 @@ struct NNNOptions {
   /// CellContract::forward) even when the fast grouped path could; the fast
   /// path is used only when every cell is a perceptron.
   TORCH_ARG(bool, generic_path) = false;
+  /// Dropout probability on every cell's hidden layer while training (0:
+  /// off; evaluation never drops). Masks depend only on the batch, sample,
+  /// step and unit (nnn/core/dropout.h). Perceptron cells (the fast path).
+  TORCH_ARG(double, dropout) = 0.0;
 };
 
 /// A forward pass with every cell's messages kept (in cell order).
@@ -124,6 +128,10 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   // and the cells in buffer order.
   std::vector<torch::Tensor> cell_gather_;  // N x [in_dim(j) - x part] int64
   std::vector<int64_t> buffer_order_;
+  std::vector<int64_t> hidden_base_;  // cell c's first hidden unit among all cells'
+  // Dropout masks of a group: [B, H] or [n, B, H].
+  torch::Tensor hidden_dropout(const Group& group, int64_t batch, int64_t step,
+                               const torch::TensorOptions& tensor_options) const;
   torch::Tensor flat_;  // [P]: the parameters' storage once flat_parameters() linked it
 };
 

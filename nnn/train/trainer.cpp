@@ -10,11 +10,13 @@
 #include <sstream>
 #include <tuple>
 
+#include "nnn/core/dropout.h"
 #include "nnn/core/weights.h"
 #include "nnn/data/degrade.h"
 #include "nnn/train/metrics.h"
 #include "nnn/train/optimizer.h"
 #include "nnn/util/error.h"
+#include "nnn/util/seeds.h"
 
 namespace nnn {
 
@@ -62,12 +64,14 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 }
 
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
-                            LossSteps steps, WorkerPool* pool) {
+                            LossSteps steps, WorkerPool* pool, uint64_t batch_key,
+                            int64_t first_sample) {
   const int64_t dim = batch_dim(x);
   const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
   const auto params = model->parameters();
   if (shards == 1) {
+    DropoutScope dropout(batch_key, first_sample);
     const auto predictions = model->forward(x);
     const auto loss = step_loss(predictions, y, steps, model->distance());
     return {predictions.detach(), loss.detach(), flat_gradient(loss, params), 1};
@@ -78,6 +82,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
   pool->run(shards, [&](int64_t k) {
     const int64_t first = batch * k / shards;
     const int64_t size = batch * (k + 1) / shards - first;
+    DropoutScope dropout(batch_key, first_sample + first);
     const auto p = model->forward(x.narrow(dim, first, size));
     // The shard's mean, weighted by its share: the shards sum to the batch mean.
     const auto loss = step_loss(p, y.narrow(0, first, size), steps, model->distance()) *
@@ -219,14 +224,15 @@ bool Trainer::run(const Hooks& hooks) {
       const auto [x, y] = loader_.batch(batch_);
       torch::Tensor grad, detached, correct;
       bool stop = false;
+      const uint64_t batch_key = mix_seed(config_.seed ^ salt::kDropout, epoch_, batch_);
       if (communicator_ == nullptr) {
-        auto step = forward_backward(model_, x, y, loss_steps_, pool_.get());
+        auto step = forward_backward(model_, x, y, loss_steps_, pool_.get(), batch_key);
         grad = step.grad;
         detached = step.loss;
         correct = correct_per_step(step.predictions, y);
       } else {
         std::tie(grad, detached, correct, stop) =
-            distributed_step(x, y, hooks.stop_requested && hooks.stop_requested());
+            distributed_step(x, y, batch_key, hooks.stop_requested && hooks.stop_requested());
       }
       if (tc.clip_grad_norm > 0) clip_grad_norm(grad, tc.clip_grad_norm);
       optimizer_.step(model_->flat_parameters(), grad);
@@ -268,7 +274,7 @@ bool Trainer::run(const Hooks& hooks) {
 }
 
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distributed_step(
-    const torch::Tensor& x, const torch::Tensor& y, bool stop_requested) {
+    const torch::Tensor& x, const torch::Tensor& y, uint64_t batch_key, bool stop_requested) {
   const int64_t dim = x.dim() == 3 ? 1 : 0;
   const int64_t batch = y.size(0), ranks = communicator_->size(), rank = communicator_->rank();
   const int64_t first = batch * rank / ranks, size = batch * (rank + 1) / ranks - first;
@@ -276,7 +282,8 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distribut
   torch::Tensor grad, loss, correct;
   if (size > 0) {
     const auto ys = y.narrow(0, first, size);
-    auto step = forward_backward(model_, x.narrow(dim, first, size), ys, loss_steps_, pool_.get());
+    auto step = forward_backward(model_, x.narrow(dim, first, size), ys, loss_steps_, pool_.get(),
+                                 batch_key, first);
     // This rank's mean, weighted by its share: the ranks sum to the batch mean.
     const double share = static_cast<double>(size) / static_cast<double>(batch);
     grad = step.grad.to(torch::kDouble) * share;

@@ -50,8 +50,11 @@ struct StepOutput {
   torch::Tensor grad;         // [P]
   int64_t shards = 1;         // how many shards the batch was cut into
 };
+/// `batch_key` and `first_sample` (this batch's key and the index of x's
+/// first sample in it) fix the dropout masks (nnn/core/dropout.h).
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
-                            LossSteps steps, WorkerPool* pool = nullptr);
+                            LossSteps steps, WorkerPool* pool = nullptr, uint64_t batch_key = 0,
+                            int64_t first_sample = 0);
 
 /// d(loss)/d(params) as one flat vector (unused parameters get zeros), in
 /// the layout of NNN::flat_parameters() when params = model->parameters().
@@ -118,7 +121,7 @@ class Trainer {
   /// gradient, the batch loss, the correct counts per step, whether any rank
   /// asked to stop.
   std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> distributed_step(
-      const torch::Tensor& x, const torch::Tensor& y, bool stop_requested);
+      const torch::Tensor& x, const torch::Tensor& y, uint64_t batch_key, bool stop_requested);
 
   NNN model_;
   ExperimentConfig config_;

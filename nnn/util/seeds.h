@@ -39,6 +39,8 @@ inline constexpr uint64_t kAugmentShift = 0xA5A5A5A5ULL;
 inline constexpr uint64_t kTrainFrames = 0xF7A3E5C1ULL;
 /// Frame f of a degraded set: mix_seed(seed, f, this).
 inline constexpr uint64_t kFrame = 0xF4A3E5ULL;
+/// Dropout masks of a training batch: mix_seed(seed ^ this, epoch, batch).
+inline constexpr uint64_t kDropout = 0xD50F0ULL;
 /// Which test digits make up generated plates: mix_seed(plate seed, this).
 inline constexpr uint64_t kPlateDigits = 0x91A7E5ULL;
 }  // namespace salt

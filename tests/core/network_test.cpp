@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "nnn/config/model_options.h"
+#include "nnn/core/dropout.h"
 #include "nnn/core/weights.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/random.h"
@@ -347,6 +348,68 @@ TEST(FastPath, ShardedStepEqualsOneShard) {
   c10::InferenceMode guard;
   EXPECT_TRUE(torch::equal(forward_sharded(model, x, &pool), model->forward(x)));
   EXPECT_EQ(pool.worker_tasks(), 4);
+}
+
+// model.dropout: masks depend on (batch key, sample, step, unit) only, so a
+// sharded step equals one shard; evaluation never drops.
+TEST(Dropout, MasksAreAFunctionOfBatchSampleStepAndUnit) {
+  torch::manual_seed(4);
+  NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 3).hidden({8}).dropout(0.4));
+  NNN plain(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 3).hidden({8}));
+  {
+    torch::NoGradGuard no_grad;
+    plain->flat_parameters().copy_(model->flat_parameters());
+  }
+  const auto x = torch::randn({96, 6});
+  const auto y = torch::randint(0, 4, {96}, torch::kLong);
+  model->train();
+  torch::Tensor a, b, c;
+  {
+    DropoutScope scope(7, 0);
+    a = model->forward(x);
+    b = model->forward(x);
+  }
+  {
+    DropoutScope scope(8, 0);
+    c = model->forward(x);
+  }
+  EXPECT_TRUE(torch::equal(a, b));   // the same batch, the same masks
+  EXPECT_FALSE(torch::equal(a, c));  // another batch, other masks
+  EXPECT_FALSE(torch::allclose(a, plain->forward(x)));
+  // Halves with their first sample named give the whole batch's masks.
+  torch::Tensor first, second;
+  {
+    DropoutScope scope(7, 0);
+    first = model->forward(x.narrow(0, 0, 40));
+  }
+  {
+    DropoutScope scope(7, 40);
+    second = model->forward(x.narrow(0, 40, 56));
+  }
+  EXPECT_TRUE(torch::allclose(torch::cat({first, second}, 1), a, 1e-6, 1e-6));
+  // Sharded across threads: the same step as one shard.
+  const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr, 11);
+  WorkerPool pool(3);
+  const auto three = forward_backward(model, x, y, LossSteps::kAll, &pool, 11);
+  EXPECT_EQ(three.shards, 3);
+  EXPECT_TRUE(torch::allclose(three.loss, one.loss, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(three.grad, one.grad, 1e-5, 1e-6));
+  // Evaluation mode never drops.
+  model->eval();
+  EXPECT_TRUE(torch::allclose(model->forward(x), plain->forward(x), 1e-6, 1e-6));
+  // The masks keep 1 - p of the units, scaled by 1 / (1 - p).
+  DropoutScope scope(5, 0);
+  const auto mask = dropout_scale(500, {0, 64}, 64, 2, 0.4, torch::kFloat32);
+  EXPECT_EQ(mask.sizes(), (std::vector<int64_t>{2, 500, 64}));
+  const double dropped = mask.eq(0).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(dropped, 0.4, 0.01);
+  EXPECT_NEAR(mask.max().item<float>(), 1 / 0.6, 1e-6);
+  // Only the fast path drops; a probability outside [0, 1) is refused.
+  expect_error(
+      [] { NNN(NNNOptions(Wiring(Matrix64{{0}}), 2, 2, 1).dropout(0.2).generic_path(true)); },
+      "model.dropout works on perceptron cells");
+  expect_error([] { NNN(NNNOptions(Wiring(Matrix64{{0}}), 2, 2, 1).dropout(1.0)); },
+               "model.dropout is 1; expected a probability in [0, 1)");
 }
 
 TEST(WorkerPoolTest, RunsEveryTaskAndPropagatesErrors) {

@@ -42,6 +42,14 @@ diff <(tail -n +2 "$work/one.eval") <(tail -n +2 "$work/two.eval")
 # Rank 0 wrote one run directory; the other rank wrote nothing.
 test "$(find "$work" -mindepth 1 -maxdepth 1 -type d | wc -l)" = 2  # one/ and two/
 
+# Dropout masks depend on the sample, not on the rank that computes it.
+"$nnn" train "${common[@]}" model.dropout=0.3 threads=1 --out "$work/drop1" >"$work/drop1.log"
+"$nnn" train "${common[@]}" model.dropout=0.3 --nproc 2 --out "$work/drop2" >"$work/drop2.log"
+same_metrics "$work/drop1/metrics.csv" "$work/drop2/metrics.csv"
+if same_metrics "$work/one/metrics.csv" "$work/drop1/metrics.csv" >/dev/null; then
+  echo "dropout changed nothing" && exit 1
+fi
+
 # Frames [F, B, D] on an MNIST slice (when set-up fetched MNIST).
 if [[ -f data/mnist/t10k-images-idx3-ubyte.gz ]]; then
   frames=(experiments/blurry_frames.yaml data.limit_train=300 data.limit_test=100 train.epochs=2

@@ -81,6 +81,11 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
   ::sigaction(SIGTERM, &terminate, &previous_term);
   bool forwarded = false;
   std::vector<int> statuses(pids.size(), -1);
+  const auto signal_running = [&](int signal) {
+    for (size_t i = 0; i < pids.size(); ++i) {
+      if (statuses[i] == -1) ::kill(pids[i], signal);
+    }
+  };
   size_t running = pids.size();
   std::string failure;
   auto stop_time = std::chrono::steady_clock::time_point::max();
@@ -88,17 +93,11 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
     int status = 0;
     if (g_terminate && !forwarded) {
       forwarded = true;
-      for (size_t i = 0; i < pids.size(); ++i) {
-        if (statuses[i] == -1) ::kill(pids[i], SIGINT);
-      }
+      signal_running(SIGINT);
     }
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) {
-      if (std::chrono::steady_clock::now() > stop_time) {
-        for (size_t i = 0; i < pids.size(); ++i) {
-          if (statuses[i] == -1) ::kill(pids[i], SIGKILL);
-        }
-      }
+      if (std::chrono::steady_clock::now() > stop_time) signal_running(SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
@@ -110,9 +109,7 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
       if (!ok && failure.empty()) {
         failure = "rank " + std::to_string(i) + " of " + std::to_string(nproc) + " " +
                   how_it_ended(status);
-        for (size_t j = 0; j < pids.size(); ++j) {
-          if (statuses[j] == -1) ::kill(pids[j], SIGTERM);
-        }
+        signal_running(SIGTERM);
         stop_time = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       }
     }

@@ -117,8 +117,8 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
     row.settings = grid[c];
     std::vector<std::vector<double>> per_seed;
     for (int64_t s = 0; s < options.seeds; ++s) {
-      const fs::path dir =
-          fs::path(options.out) / fmt::format("c{:03d}-s{}", static_cast<int>(c), s);
+      const std::string name = fmt::format("c{:03d}-s{}", static_cast<int>(c), s);
+      const fs::path dir = fs::path(options.out) / name;
       std::vector<std::string> overrides = grid[c];
       overrides.push_back("seed=" + std::to_string(base.seed + static_cast<uint64_t>(s)));
       std::string how = "skipped (finished before)";
@@ -134,8 +134,7 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
           run.out = dir.string();
           how = "trained";
         }
-        std::ofstream run_log(options.out +
-                              fmt::format("/c{:03d}-s{}.log", static_cast<int>(c), s));
+        std::ofstream run_log(fs::path(options.out) / (name + ".log"));
         if (!run_training(run, run_log).completed) {
           throw Error("sweep: run " + dir.string() +
                       " was interrupted; run the sweep again to "

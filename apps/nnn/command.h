@@ -52,6 +52,7 @@ void add_compare_command(Commands& commands);
 void add_frames_command(Commands& commands);
 void add_predict_command(Commands& commands);
 void add_sweep_command(Commands& commands);
+void add_serve_command(Commands& commands);
 void add_make_plates_command(Commands& commands);
 void add_micrograd_demo_command(Commands& commands);
 void add_info_command(Commands& commands);

@@ -44,8 +44,9 @@ int64_t header_number(const std::string& bytes, size_t& pos, const std::string& 
 
 }  // namespace
 
-GreyImage read_pgm(const std::string& path) {
-  const std::string bytes = read_file(path);
+GreyImage read_pgm(const std::string& path) { return parse_pgm(read_file(path), path); }
+
+GreyImage parse_pgm(const std::string& bytes, const std::string& path) {
   size_t pos = 0;
   const std::string magic = token(bytes, pos);
   NNN_CHECK(magic == "P5" || magic == "P2", path,
@@ -86,14 +87,19 @@ GreyImage read_pgm(const std::string& path) {
   return image;
 }
 
-void write_pgm(const std::string& path, const GreyImage& image) {
+std::string encode_pgm(const GreyImage& image) {
   NNN_CHECK(image.width > 0 && image.height > 0 &&
                 static_cast<int64_t>(image.pixels.size()) == image.width * image.height,
-            "write_pgm ", path, ": inconsistent image");
+            "encode_pgm: inconsistent image (", image.width, "x", image.height, ", ",
+            image.pixels.size(), " pixels)");
   std::string bytes =
       "P5\n" + std::to_string(image.width) + " " + std::to_string(image.height) + "\n255\n";
   bytes.append(image.pixels.begin(), image.pixels.end());
-  write_file_atomically(path, bytes);
+  return bytes;
+}
+
+void write_pgm(const std::string& path, const GreyImage& image) {
+  write_file_atomically(path, encode_pgm(image));
 }
 
 std::vector<float> light_on_dark(const GreyImage& image) {

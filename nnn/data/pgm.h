@@ -20,8 +20,12 @@ struct GreyImage {
 /// Reads a P5 or P2 PGM with maxval <= 255 (rescaled to 0..255). Errors name
 /// the file and what is wrong (not a PGM, bad header, truncated, empty).
 GreyImage read_pgm(const std::string& path);
+/// The same from the bytes of a PGM held in memory; errors name `name`.
+GreyImage parse_pgm(const std::string& bytes, const std::string& name);
 /// Writes a binary P5 PGM atomically.
 void write_pgm(const std::string& path, const GreyImage& image);
+/// The bytes of a binary P5 PGM.
+std::string encode_pgm(const GreyImage& image);
 
 /// MNIST-style: light digit on dark ground (see light_on_dark), cropped to its ink, scaled so its
 /// longer side is 20 pixels, and placed in a 28x28 frame with its centre of mass in the middle.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nnn/data/data_config.h"
+#include "nnn/data/pgm.h"
 
 namespace at {
 class Tensor;  // torch::Tensor
@@ -29,6 +30,18 @@ struct Plate {
   std::string reading;             // the true digits
   std::vector<std::string> files;  // its F frames, in order
 };
+
+/// One plate of the digits `chosen` [K] (rows of `images` [N, 784], pixels
+/// in [0, 1], light ink; classes in `labels` [N]): `frame_count` strips of
+/// 28 x 28K pixels, dark ink on a light ground, each digit degraded
+/// independently per frame with `seed`.
+struct RenderedPlate {
+  std::string reading;            // the true digits
+  std::vector<GreyImage> frames;  // in order
+};
+RenderedPlate render_plate(const at::Tensor& images, const at::Tensor& labels,
+                           const at::Tensor& chosen, int64_t frame_count,
+                           const DegradeOptions& degrade, uint64_t seed);
 
 /// Picks digits from `images` [N, 784] (pixels in [0, 1], light ink) with
 /// `labels` [N] (classes 0..9), seeded; writes dir/plate_NNN/frame_MM.pgm and

@@ -1,0 +1,125 @@
+// `nnn serve RUNDIR [RUNDIR ...] [--host H] [--port P]`: the web demo.
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "apps/nnn/command.h"
+
+#ifdef NNN_HAVE_SERVE
+#include <atomic>
+#include <ctime>
+
+#include "nnn/core/parallel.h"
+#include "nnn/serve/api.h"
+#include "nnn/serve/demo.h"
+#include "nnn/serve/server.h"
+#endif
+
+namespace nnn::cli {
+
+void add_serve_command(Commands& commands) {
+  struct Options {
+    std::vector<std::string> runs;
+    std::string host = "127.0.0.1", device;
+    int port = 8080;
+    int threads = 32;
+    int64_t max_requests = 0;
+    double max_seconds = 0;
+    bool log = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* command = commands.add(
+      "serve",
+      "Serve a web page (and a JSON API under /api) to draw a digit or play blurry frames and "
+      "plates, and watch trained runs think step by step. Listens on 127.0.0.1 unless --host "
+      "says otherwise.",
+      [o]() -> int {
+#ifdef NNN_HAVE_SERVE
+        // SIGINT/SIGTERM are taken by a watcher thread (every thread the
+        // server starts inherits the blocked mask), which stops the server.
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+        configure_threads(1);  // single-threaded kernels; requests share the cores
+        std::vector<std::unique_ptr<DemoRun>> runs;
+        for (const auto& dir : o->runs) {
+          runs.push_back(std::make_unique<DemoRun>(dir, o->device));
+          std::cout << "run " << runs.size() - 1 << ": " << runs.back()->name() << " (" << dir
+                    << ")";
+          if (runs.back()->test_count() == 0) {
+            std::cout << "; frames and plates of test digits unavailable: "
+                      << runs.back()->test_data_error();
+          }
+          std::cout << "\n";
+        }
+        const DemoApi api(std::move(runs));
+        ServeOptions options;
+        options.host = o->host;
+        options.port = o->port;
+        options.threads = o->threads;
+        options.max_requests = o->max_requests;
+        options.max_seconds = o->max_seconds;
+        options.log_requests = o->log;
+        DemoServer server(api, options, std::cerr);
+        const int port = server.bind();
+        if (o->host != "127.0.0.1" && o->host != "localhost" && o->host != "::1") {
+          std::cout << "warning: listening on " << o->host
+                    << ": anyone who can reach this machine there can use the demo\n";
+        }
+        const std::string shown =
+            o->host.find(':') != std::string::npos ? "[" + o->host + "]" : o->host;
+        std::cout << "serving " << api.run_count() << " run(s) on http://" << shown << ":" << port
+                  << "/ (Ctrl-C stops)" << std::endl;
+        std::atomic<bool> done{false};
+        std::thread watcher([&] {
+          const timespec tick{0, 200'000'000};
+          while (!done.load()) {
+            const int signal = sigtimedwait(&signals, nullptr, &tick);
+            if (signal == SIGINT || signal == SIGTERM) {
+              server.stop();
+              return;
+            }
+          }
+        });
+        const int64_t answered = server.run();
+        done = true;
+        watcher.join();
+        std::cout << "stopped after " << answered << " request(s)" << std::endl;
+        return 0;
+#else
+        throw UsageError(
+            "this nnn was built without cpp-httplib: install libcpp-httplib-dev (scripts/setup.sh "
+            "does) and rebuild to use nnn serve");
+#endif
+      });
+  command->add_option("runs", o->runs, "Run directories to serve")
+      ->required()
+      ->check(run_directory());
+  command->add_option("--host", o->host,
+                      "Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every "
+                      "interface, only when you mean it)");
+  command->add_option("--port", o->port, "Port (0: any free port, printed)")
+      ->check(CLI::Range(0, 65535));
+  command->add_option(
+      "--device", o->device,
+      "Run the models on this device (auto, cpu, cuda, cuda:N) instead of each run's");
+  command
+      ->add_option("--threads", o->threads,
+                   "Worker threads; each serves one connection at a time (keep-alive), so give at "
+                   "least as many as concurrent clients")
+      ->check(CLI::Range(1, 256));
+  command
+      ->add_option("--exit-after-requests", o->max_requests,
+                   "Stop after answering this many requests (0: never; for scripts and tests)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  command
+      ->add_option("--exit-after-seconds", o->max_seconds,
+                   "Stop after this many seconds (0: never; for scripts and tests)")
+      ->check(CLI::Range(0.0, 1e9));
+  command->add_flag("--log", o->log, "Log every request on stderr (errors are always logged)");
+}
+
+}  // namespace nnn::cli

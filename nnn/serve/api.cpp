@@ -1,0 +1,351 @@
+// Routing, request parsing and error replies of the demo API.
+#include "nnn/serve/api.h"
+
+#include <cmath>
+#include <limits>
+
+#include "nnn/core/user_message.h"
+#include "nnn/data/pgm.h"
+#include "nnn/serve/assets.h"
+#include "nnn/serve/demo.h"
+#include "nnn/util/error.h"
+
+namespace nnn {
+
+namespace {
+
+constexpr size_t kPixels = 28 * 28;
+
+// An error that is the request's fault, with its status.
+struct HttpError : Error {
+  HttpError(int s, const std::string& message) : Error(message), status(s) {}
+  int status;
+};
+
+[[noreturn]] void fail(int status, const std::string& message) { throw HttpError(status, message); }
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    const size_t end = path.find('/', start);
+    const size_t stop = end == std::string::npos ? path.size() : end;
+    if (stop > start) parts.push_back(path.substr(start, stop - start));
+    start = stop + 1;
+  }
+  return parts;
+}
+
+// The deepest nesting of [ and { outside strings.
+int json_depth(const std::string& body) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > DemoApi::kMaxJsonDepth) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+Json parse_json_body(const ApiRequest& request) {
+  if (request.content_type != "application/json") {
+    fail(415, "expected a JSON body (Content-Type: application/json); got " +
+                  (request.content_type.empty() ? std::string("none")
+                                                : quoted(request.content_type, 40)));
+  }
+  if (json_depth(request.body) > DemoApi::kMaxJsonDepth) {
+    fail(400, "malformed JSON: nested deeper than " + std::to_string(DemoApi::kMaxJsonDepth));
+  }
+  Json json;
+  try {
+    json = Json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail(400, "malformed JSON at byte " + std::to_string(e.byte) + " of the body");
+  } catch (const nlohmann::json::exception&) {
+    fail(400, "malformed JSON: a number out of range (e.g. 1e999: not a finite number)");
+  }
+  if (!json.is_object()) fail(400, "expected a JSON object");
+  return json;
+}
+
+// 784 (or `size`) numbers in [0, 1]; `where` names them in errors.
+std::vector<float> pixel_array(const Json& json, const std::string& where, size_t size = kPixels) {
+  if (!json.is_array())
+    fail(400, where + ": expected an array of " + std::to_string(size) + " numbers");
+  if (json.size() != size) {
+    fail(400, where + ": expected " + std::to_string(size) + " pixels (28x28), got " +
+                  std::to_string(json.size()));
+  }
+  std::vector<float> pixels(size);
+  for (size_t i = 0; i < size; ++i) {
+    const Json& v = json[i];
+    if (!v.is_number()) fail(400, where + "[" + std::to_string(i) + "]: expected a number");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) fail(400, where + "[" + std::to_string(i) + "]: not a finite number");
+    if (d < 0 || d > 1) {
+      fail(400, where + "[" + std::to_string(i) + "]: expected a number in [0, 1], got " +
+                    std::to_string(d));
+    }
+    pixels[i] = static_cast<float>(d);
+  }
+  return pixels;
+}
+
+// An integer member in [lo, hi], or `fallback` when absent.
+int64_t integer(const Json& json, const std::string& key, int64_t fallback, int64_t lo,
+                int64_t hi) {
+  if (!json.contains(key)) return fallback;
+  const Json& v = json.at(key);
+  const bool whole =
+      v.is_number_integer() ||
+      (v.is_number_float() && std::isfinite(v.get<double>()) &&
+       std::floor(v.get<double>()) == v.get<double>() && std::fabs(v.get<double>()) < 9e15);
+  if (!whole) fail(400, "\"" + key + "\": expected an integer");
+  const double d =
+      v.is_number_unsigned() ? static_cast<double>(v.get<uint64_t>()) : v.get<double>();
+  if (d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
+    fail(400, "\"" + key + "\": expected " + std::to_string(lo) + " to " + std::to_string(hi) +
+                  ", got " +
+                  (v.is_number_unsigned() ? std::to_string(v.get<uint64_t>())
+                                          : std::to_string(v.get<int64_t>())));
+  }
+  return v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+}
+
+// A decimal integer in [lo, hi] given as text; `what` names it in errors.
+int64_t integer_text(const std::string& text, const std::string& what, int64_t lo, int64_t hi) {
+  if (text.empty() || text.size() > 9 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    fail(400, what + ": expected an integer, got " + quoted(text, 20));
+  }
+  const int64_t v = std::stoll(text);
+  if (v < lo || v > hi) {
+    fail(400,
+         what + ": expected " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " + text);
+  }
+  return v;
+}
+
+int64_t query_integer(const ApiRequest& request, const std::string& key, int64_t fallback,
+                      int64_t lo, int64_t hi) {
+  const auto it = request.query.find(key);
+  return it == request.query.end() ? fallback : integer_text(it->second, "query " + key, lo, hi);
+}
+
+// The frames of a predict request: a PGM body or JSON pixels/frames.
+DigitFrames request_frames(const ApiRequest& request, bool* plate) {
+  const int64_t k = query_integer(request, "plate", 0, 1, DemoLimits::kMaxPlateDigits);
+  *plate = k > 0;
+  if (request.content_type == "image/x-portable-graymap") {
+    GreyImage image;
+    try {
+      image = parse_pgm(request.body, "the request body");
+    } catch (const Error& e) {
+      fail(400, e.what());
+    }
+    std::vector<std::vector<float>> digits;
+    if (k > 0) {
+      try {
+        for (const auto& cell : split_plate(image, k, "the request body")) {
+          digits.push_back(digit_input(cell));
+        }
+      } catch (const Error& e) {
+        fail(400, e.what());
+      }
+    } else {
+      digits.push_back(digit_input(image));
+    }
+    return {std::move(digits)};
+  }
+  const Json json = parse_json_body(request);
+  if (json.contains("pixels")) return {{pixel_array(json.at("pixels"), "pixels")}};
+  if (!json.contains("frames")) fail(400, "expected \"pixels\" [784] or \"frames\" [[784], ...]");
+  const Json& frames = json.at("frames");
+  if (!frames.is_array() || frames.empty() ||
+      frames.size() > static_cast<size_t>(DemoLimits::kMaxFrames)) {
+    fail(400,
+         "frames: expected an array of 1 to " + std::to_string(DemoLimits::kMaxFrames) + " frames");
+  }
+  DigitFrames out;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    const Json& frame = frames[f];
+    const std::string where = "frames[" + std::to_string(f) + "]";
+    if (!frame.is_array() || frame.empty()) fail(400, where + ": expected an array");
+    std::vector<std::vector<float>> digits;
+    if (frame[0].is_array()) {  // a plate: K digits
+      if (frame.size() > static_cast<size_t>(DemoLimits::kMaxPlateDigits)) {
+        fail(400, where + ": at most " + std::to_string(DemoLimits::kMaxPlateDigits) + " digits");
+      }
+      for (size_t d = 0; d < frame.size(); ++d) {
+        digits.push_back(pixel_array(frame[d], where + "[" + std::to_string(d) + "]"));
+      }
+      *plate = true;
+    } else {
+      digits.push_back(pixel_array(frame, where));
+    }
+    if (!out.empty() && digits.size() != out[0].size()) {
+      fail(400, where + ": " + std::to_string(digits.size()) + " digits, but frames[0] has " +
+                    std::to_string(out[0].size()));
+    }
+    out.push_back(std::move(digits));
+  }
+  return out;
+}
+
+ApiReply json_reply(const Json& json) { return {200, "application/json", json.dump()}; }
+
+ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const ApiRequest& request,
+                   size_t index) {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  auto require = [&](const char* method) {
+    if (request.method != method && !(std::string(method) == "GET" && get)) {
+      fail(405, "use " + std::string(method) + " for " + request.path);
+    }
+  };
+  if (parts.size() == 3) {
+    require("GET");
+    Json info = run.info();
+    info["index"] = index;
+    return json_reply(info);
+  }
+  const std::string& what = parts[3];
+  if (what == "digits" && parts.size() == 5) {
+    require("GET");
+    if (run.test_count() == 0) fail(409, run.test_data_error());
+    const int64_t i = integer_text(parts[4], "test digit", 0, 999999999);
+    if (i >= run.test_count()) {
+      fail(404, "test digit " + std::to_string(i) + " does not exist; the run has " +
+                    std::to_string(run.test_count()));
+    }
+    int64_t label = 0;
+    const auto pixels = run.test_digit(i, &label);
+    return json_reply({{"index", i}, {"label", label}, {"pixels", pixels_json(pixels)}});
+  }
+  if (parts.size() != 4) fail(404, "no such endpoint: " + quoted(request.path, 80));
+  if (what == "predict") {
+    require("POST");
+    bool plate = false;
+    const DigitFrames frames = request_frames(request, &plate);
+    return json_reply(run.predict(frames, plate));
+  }
+  if (what == "trace") {
+    require("POST");
+    bool plate = false;
+    const DigitFrames frames = request_frames(request, &plate);
+    if (frames.size() != 1 || frames[0].size() != 1) {
+      fail(400, "trace reads one digit in one frame");
+    }
+    return json_reply(run.trace(frames[0][0]));
+  }
+  if (what == "frames") {
+    require("POST");
+    const Json json = parse_json_body(request);
+    const int64_t count = integer(json, "frames", run.default_frames(), 1,
+                                  run.info().at("max_frames").get<int64_t>());
+    const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
+    std::vector<float> clean;
+    Json label = nullptr;
+    if (json.contains("pixels")) {
+      clean = pixel_array(json.at("pixels"), "pixels");
+    } else if (json.contains("index")) {
+      if (run.test_count() == 0) fail(409, run.test_data_error());
+      const int64_t i = integer(json, "index", 0, 0, run.test_count() - 1);
+      int64_t l = 0;
+      clean = run.test_digit(i, &l);
+      label = l;
+    } else {
+      fail(400, "expected \"index\" (a test digit) or \"pixels\" [784]");
+    }
+    Json out = run.frames(clean, count, seed);
+    out["label"] = label;
+    return json_reply(out);
+  }
+  if (what == "plate") {
+    require("POST");
+    const Json json = parse_json_body(request);
+    if (run.test_count() == 0) fail(409, run.test_data_error());
+    const int64_t digits = integer(json, "digits", 4, 1, DemoLimits::kMaxPlateDigits);
+    const int64_t count = integer(json, "frames", run.default_frames(), 1,
+                                  run.info().at("max_frames").get<int64_t>());
+    const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
+    return json_reply(run.plate(digits, count, seed));
+  }
+  fail(404, "no such endpoint: " + quoted(request.path, 80));
+}
+
+}  // namespace
+
+ApiReply error_reply(int status, const std::string& message) {
+  return {status, "application/json", Json{{"error", message}}.dump()};
+}
+
+DemoApi::DemoApi(std::vector<std::unique_ptr<DemoRun>> runs) : runs_(std::move(runs)) {}
+DemoApi::~DemoApi() = default;
+
+ApiReply DemoApi::handle(const ApiRequest& request) const {
+  try {
+    if (request.body.size() > kMaxBody) {
+      fail(413, "the body has " + std::to_string(request.body.size()) + " bytes; at most " +
+                    std::to_string(kMaxBody));
+    }
+    if (const Asset* asset = find_asset(request.path)) {
+      if (request.method != "GET" && request.method != "HEAD")
+        fail(405, "use GET for " + request.path);
+      return {200, std::string(asset->content_type), std::string(asset->body)};
+    }
+    const auto parts = split_path(request.path);
+    if (parts.size() < 2 || parts[0] != "api" || parts[1] != "runs") {
+      fail(404, "no such page: " + quoted(request.path, 80));
+    }
+    if (parts.size() == 2) {
+      if (request.method != "GET" && request.method != "HEAD") fail(405, "use GET for /api/runs");
+      Json list = Json::array();
+      for (size_t i = 0; i < runs_.size(); ++i) {
+        const Json& info = runs_[i]->info();
+        list.push_back({{"index", i},
+                        {"name", runs_[i]->name()},
+                        {"steps", info.at("steps")},
+                        {"cells", info.at("wiring").at("cells")},
+                        {"parameters", info.at("parameters")},
+                        {"feed", info.at("feed")}});
+      }
+      return json_reply({{"runs", std::move(list)}});
+    }
+    // A run by index or by name.
+    const std::string& id = parts[2];
+    size_t index = runs_.size();
+    if (!id.empty() && id.size() <= 6 && id.find_first_not_of("0123456789") == std::string::npos) {
+      index = static_cast<size_t>(std::stoul(id));
+    } else {
+      for (size_t i = 0; i < runs_.size(); ++i) {
+        if (runs_[i]->name() == id) index = i;
+      }
+    }
+    if (index >= runs_.size()) {
+      fail(404, "no run " + quoted(id, 40) + "; runs: 0 to " + std::to_string(runs_.size() - 1) +
+                    " (GET /api/runs lists them)");
+    }
+    return run_reply(*runs_[index], parts, request, index);
+  } catch (const HttpError& e) {
+    return error_reply(e.status, e.what());
+  } catch (const Error& e) {
+    // The library refused what the request asked (e.g. more frames than steps).
+    return error_reply(400, e.what());
+  } catch (const std::exception& e) {
+    return error_reply(500, user_message(e));
+  }
+}
+
+}  // namespace nnn

@@ -1,0 +1,183 @@
+// The HTTP side of `nnn serve`.
+#include "nnn/serve/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "nnn/serve/api.h"
+#include "nnn/util/error.h"
+
+namespace nnn {
+
+struct DemoServer::Impl {
+  Impl(const DemoApi& a, ServeOptions o, std::ostream& l) : api(a), options(std::move(o)), log(l) {}
+  const DemoApi& api;
+  ServeOptions options;
+  std::ostream& log;
+  httplib::Server server;
+  std::atomic<int64_t> requests{0};
+  std::mutex log_mutex;
+  std::mutex stop_mutex;
+  std::condition_variable stop_signal;
+  bool stopped = false;
+  int port = -1;
+
+  void answer(const httplib::Request& req, httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    ApiRequest request;
+    request.method = req.method;
+    request.path = req.path;
+    for (const auto& [key, value] : req.params) request.query[key] = value;
+    std::string type = req.get_header_value("Content-Type");
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    request.content_type = type;
+    request.body = req.body;
+    const ApiReply reply = api.handle(request);
+    res.status = reply.status;
+    if (reply.status == 405) {
+      res.set_header("Allow", req.path.rfind("/api/runs/", 0) == 0 &&
+                                      std::count(req.path.begin(), req.path.end(), '/') == 4
+                                  ? "POST"
+                                  : "GET, HEAD");
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_content(reply.body, reply.content_type.c_str());
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const int64_t n = ++requests;
+    if (options.log_requests || reply.status >= 400) {
+      std::string line = fmt::format("{} {} {} {} {:.1f} ms", req.remote_addr, req.method,
+                                     quoted(req.path, 80), reply.status, ms);
+      if (reply.status >= 400) line += " " + reply.body;
+      std::lock_guard<std::mutex> lock(log_mutex);
+      log << line << std::endl;
+    }
+    if (options.max_requests > 0 && n >= options.max_requests) request_stop();
+  }
+
+  void request_stop() {
+    {
+      std::lock_guard<std::mutex> lock(stop_mutex);
+      stopped = true;
+    }
+    stop_signal.notify_all();
+    server.stop();
+  }
+};
+
+DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& log)
+    : impl_(std::make_unique<Impl>(api, std::move(options), log)) {
+  Impl& s = *impl_;
+  NNN_CHECK(s.options.threads >= 1 && s.options.threads <= 256,
+            "serve: threads must be 1 to 256; got ", s.options.threads);
+  const int threads = s.options.threads;
+  s.server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a
+  // second server binds a port already in use and silently shares it.
+  s.server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  // Replies go out at once: without TCP_NODELAY a keep-alive client waits
+  // for the delayed ACK (~40 ms per request, measured with wrk).
+  s.server.set_tcp_nodelay(true);
+  s.server.set_payload_max_length(DemoApi::kMaxBody);
+  s.server.set_read_timeout(5, 0);
+  s.server.set_write_timeout(5, 0);
+  s.server.set_keep_alive_max_count(100000);
+  s.server.set_keep_alive_timeout(5);
+  auto handler = [&s](const httplib::Request& req, httplib::Response& res) { s.answer(req, res); };
+  for (const char* pattern : {".*"}) {
+    s.server.Get(pattern, handler);
+    s.server.Post(pattern, handler);
+    s.server.Put(pattern, handler);
+    s.server.Delete(pattern, handler);
+    s.server.Patch(pattern, handler);
+    s.server.Options(pattern, handler);
+  }
+  // What httplib answers itself (a body over the limit, a bad request line)
+  // gets a JSON body too.
+  s.server.set_error_handler([&s](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const std::string message =
+        res.status == 413 ? fmt::format("the body is over the limit of {} bytes", DemoApi::kMaxBody)
+                          : fmt::format("HTTP {}", res.status);
+    const ApiReply reply = error_reply(res.status, message);
+    res.set_content(reply.body, reply.content_type.c_str());
+    std::lock_guard<std::mutex> lock(s.log_mutex);
+    s.log << req.remote_addr << " " << req.method << " " << quoted(req.path, 80) << " "
+          << res.status << " " << reply.body << std::endl;
+  });
+  s.server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        const ApiReply reply = error_reply(500, "internal error");
+        res.status = 500;
+        res.set_content(reply.body, reply.content_type.c_str());
+      });
+}
+
+DemoServer::~DemoServer() { stop(); }
+
+int DemoServer::bind() {
+  Impl& s = *impl_;
+  NNN_CHECK(s.options.port >= 0 && s.options.port <= 65535,
+            "serve: the port must be 0 to 65535; got ", s.options.port);
+  errno = 0;
+  if (s.options.port == 0) {
+    s.port = s.server.bind_to_any_port(s.options.host);
+  } else {
+    s.port = s.server.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
+  }
+  const int error = errno;
+  NNN_CHECK(s.port > 0, "serve: cannot listen on ", quoted(s.options.host, 64), " port ",
+            s.options.port, error != 0 ? std::string(" (") + std::strerror(error) + ")" : "",
+            ": is another server using it, or is the host not an address of this machine? Pick "
+            "another with --host/--port (--port 0: any free port)");
+  return s.port;
+}
+
+int64_t DemoServer::run() {
+  Impl& s = *impl_;
+  NNN_CHECK(s.port > 0, "serve: run() before bind()");
+  std::thread timer;
+  if (s.options.max_seconds > 0) {
+    timer = std::thread([&s] {
+      std::unique_lock<std::mutex> lock(s.stop_mutex);
+      const auto limit = std::chrono::duration<double>(s.options.max_seconds);
+      if (!s.stop_signal.wait_for(lock, limit, [&s] { return s.stopped; })) {
+        lock.unlock();
+        s.request_stop();
+      }
+    });
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.stop_mutex);
+    if (s.stopped) return 0;
+  }
+  s.server.listen_after_bind();
+  {
+    std::lock_guard<std::mutex> lock(s.stop_mutex);
+    s.stopped = true;
+  }
+  s.stop_signal.notify_all();
+  if (timer.joinable()) timer.join();
+  return s.requests.load();
+}
+
+void DemoServer::stop() {
+  if (impl_) impl_->request_stop();
+}
+
+}  // namespace nnn

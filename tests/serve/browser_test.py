@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""The nnn serve page in headless Chromium, driven through chromedriver's
+WebDriver protocol (HTTP + JSON, Python's standard library only).
+
+    browser_test.py NNN_BINARY SOURCE_DIR WORK_DIR [SCREENSHOT.png]
+
+Trains two small runs on the MNIST digits of scripts/setup.sh (the main
+job's config for 2 epochs, blurry_frames for 2), serves them on 127.0.0.1
+with bounded requests and time, then in the browser: draws a 1 and a 0 with
+pointer events on the canvas and checks the reading, the per-step bars and
+the network; plays the steps; generates and plays blurry frames of a test
+digit; generates a plate; and saves a screenshot of each tab. Exit 77
+(skipped, reason printed) without Chromium, chromedriver or the data.
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+SKIP = 77
+
+
+def skip(reason):
+    print("SKIPPED: " + reason)
+    sys.exit(SKIP)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebDriver:
+    """The few WebDriver commands the test needs."""
+
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        self.session = None
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.load(response)["value"]
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"webdriver {method} {path}: {e.read().decode()[:400]}")
+
+    def start(self, chromium):
+        args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1500", "--no-first-run", "--disable-extensions"]
+        value = self.call("POST", "/session", {"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium, "args": args}}}})
+        self.session = value["sessionId"]
+
+    def s(self, path, method="POST", body=None):
+        return self.call(method, f"/session/{self.session}{path}", body if method == "POST" else None)
+
+    def go(self, url):
+        self.s("/url", body={"url": url})
+
+    def js(self, script, *args):
+        return self.s("/execute/sync", body={"script": script, "args": list(args)})
+
+    def element(self, css):
+        value = self.s("/element", body={"using": "css selector", "value": css})
+        return next(iter(value.values()))
+
+    def click(self, css):
+        self.s(f"/element/{self.element(css)}/click", body={})
+
+    def stroke(self, css, points):
+        """Press at points[0], move through the rest, release: pointer
+        (mouse) actions relative to the element's centre."""
+        origin = {"element-6066-11e4-a52e-4f735466cecf": self.element(css)}
+        actions = [{"type": "pointerMove", "duration": 0, "origin": origin,
+                    "x": points[0][0], "y": points[0][1]},
+                   {"type": "pointerDown", "button": 0}]
+        for x, y in points[1:]:
+            actions.append({"type": "pointerMove", "duration": 15, "origin": origin, "x": x, "y": y})
+        actions.append({"type": "pointerUp", "button": 0})
+        self.s("/actions", body={"actions": [{"type": "pointer", "id": "mouse",
+                                              "parameters": {"pointerType": "mouse"},
+                                              "actions": actions}]})
+        self.s("/actions", method="DELETE")
+
+    def screenshot(self, path):
+        png = base64.b64decode(self.s("/screenshot", method="GET"))
+        with open(path, "wb") as f:
+            f.write(png)
+
+    def quit(self):
+        if self.session:
+            try:
+                self.call("DELETE", f"/session/{self.session}")
+            except Exception:
+                pass
+
+
+def wait_for(driver, script, what, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = driver.js(script)
+        if value:
+            return value
+        time.sleep(0.2)
+    status = driver.js("return document.getElementById('status').textContent")
+    raise AssertionError(f"timed out waiting for {what} (page status: {status!r})")
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print("ok:", message)
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__)
+        return 2
+    nnn, source, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    screenshot = sys.argv[4] if len(sys.argv) > 4 else os.path.join(work, "serve.png")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = shutil.which("chromedriver")
+    if not chromium or not chromedriver:
+        skip("no chromium/chromedriver (Debian: chromium chromium-driver; scripts/setup.sh "
+             "installs them unless NNN_WITH_BROWSER=0)")
+    if not os.path.exists(os.path.join(source, "data/mnist/t10k-images-idx3-ubyte.gz")):
+        skip("no MNIST digits in data/mnist (scripts/setup.sh fetches them)")
+    os.makedirs(work, exist_ok=True)
+    runs = []
+    for name, config, epochs in [("mnist", "mnist_nnn.yaml", 2), ("blurry", "blurry_frames.yaml", 2)]:
+        out = os.path.join(work, name)
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([nnn, "train", os.path.join(source, "experiments", config),
+                        f"train.epochs={epochs}", "--out", out], check=True, cwd=source,
+                       stdout=subprocess.DEVNULL)
+        runs.append(out)
+
+    server = subprocess.Popen([nnn, "serve", *runs, "--port", "0", "--exit-after-seconds", "240",
+                               "--exit-after-requests", "400"],
+                              stdout=subprocess.PIPE, text=True, cwd=source)
+    port = None
+    for _ in range(10):
+        line = server.stdout.readline()
+        if "serving" in line:
+            port = int(line.split("127.0.0.1:")[1].split("/")[0])
+            break
+    check(port is not None, "nnn serve printed its address")
+    driver_port = free_port()
+    chromedriver_process = subprocess.Popen([chromedriver, f"--port={driver_port}"],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = WebDriver(driver_port)
+    try:
+        for _ in range(100):
+            try:
+                driver.call("GET", "/status")
+                break
+            except Exception:
+                time.sleep(0.1)
+        driver.start(chromium)
+        driver.go(f"http://127.0.0.1:{port}/")
+        wait_for(driver, "return document.querySelectorAll('#run option').length === 2", "the run list")
+        info = driver.js("return document.getElementById('run-info').textContent")
+        check("mnist_nnn" in info and "parameters" in info, f"run info shown: {info[:90]}...")
+        edges = driver.js("return document.querySelectorAll('#network path.edge').length")
+        check(edges == 8, f"the wiring drawn with its 8 edges (found {edges})")
+
+        # A one: a vertical stroke.
+        driver.stroke("#canvas", [(4, -95 + 10 * i) for i in range(20)])
+        wait_for(driver, "return document.getElementById('prediction').textContent !== ''",
+                 "the reading of the drawn 1")
+        one = driver.js("return document.getElementById('prediction').textContent")
+        check(one == "1", f"the drawn 1 reads as {one}")
+        rows = driver.js("return document.querySelectorAll('#bars .step-row').length")
+        check(rows == 3, f"bars for every one of the 3 steps ({rows})")
+        widths = driver.js("return [...document.querySelectorAll('#network path.edge')]"
+                           ".map(e => Number(e.getAttribute('stroke-width')))")
+        check(max(widths) > min(widths), f"edge widths follow the messages ({min(widths):.2f} .. {max(widths):.2f})")
+        top3 = driver.js("return document.getElementById('top3').textContent")
+        check(top3.startswith("top 3: 1"), f"top 3 shown: {top3}")
+
+        # A zero: a closed loop.
+        driver.click("#clear")
+        import math
+        loop = [(int(55 * math.sin(2 * math.pi * k / 36)), int(-80 * math.cos(2 * math.pi * k / 36)))
+                for k in range(38)]
+        driver.js("document.getElementById('prediction').textContent = ''")
+        driver.stroke("#canvas", loop)
+        wait_for(driver, "return document.getElementById('prediction').textContent !== ''",
+                 "the reading of the drawn 0")
+        zero = driver.js("return document.getElementById('prediction').textContent")
+        check(zero == "0", f"the drawn 0 reads as {zero}")
+        driver.click("#play")
+        wait_for(driver, "return document.getElementById('step-label').textContent.startsWith('step 3')",
+                 "the step player reaching step 3", timeout=10)
+        driver.screenshot(screenshot)
+        check(os.path.getsize(screenshot) > 10000, f"screenshot of the Draw tab saved: {screenshot}")
+
+        # Frames: the blurry-frames run, a test digit, played frame by frame.
+        driver.js("const s = document.getElementById('run'); s.value = '1'; s.onchange();")
+        wait_for(driver, "return document.getElementById('run-info').textContent.startsWith('blurry_frames')",
+                 "the blurry-frames run")
+        driver.click("nav button[data-tab=frames]")
+        driver.js("document.getElementById('digit-index').value = '7'")
+        driver.click("#frames-go")
+        wait_for(driver, "return document.querySelectorAll('#frames-strip canvas').length === 6",
+                 "6 degraded frames")
+        driver.click("#frames-play")
+        wait_for(driver, "return document.getElementById('frames-result').textContent.startsWith('step 6')",
+                 "the frames played to step 6", timeout=15)
+        result = driver.js("return document.getElementById('frames-result').textContent")
+        check("reads" in result and "true digit" in result, f"frames result: {result}")
+        rows = driver.js("return document.querySelectorAll('#frames-bars .step-row').length")
+        check(rows == 6, f"bars after each of the 6 frames ({rows})")
+        driver.screenshot(screenshot.replace(".png", "-frames.png"))
+
+        # Plate: 4 digits, their frames and the best readings.
+        driver.click("nav button[data-tab=plate]")
+        driver.click("#plate-go")
+        wait_for(driver, "return document.querySelectorAll('#plate-readings tr').length === 7",
+                 "a readings table of 6 frames")
+        truth = driver.js("return document.getElementById('plate-truth').textContent")
+        check(truth.startswith("true plate "), f"plate: {truth}")
+        driver.screenshot(screenshot.replace(".png", "-plate.png"))
+        status = driver.js("return document.getElementById('status').textContent")
+        check(status == "", f"no error on the page ({status!r})")
+    finally:
+        driver.quit()
+        chromedriver_process.terminate()
+        server.terminate()
+        server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

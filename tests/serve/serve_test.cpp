@@ -1,0 +1,500 @@
+// `nnn serve` through a real server on an ephemeral 127.0.0.1 port and a
+// real HTTP client (cpp-httplib): every endpoint, every class of bad
+// request, concurrent clients, the request limit; and the cell layout. The
+// run is a tiny model trained on synthetic shapes (no downloaded data).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "nnn/core/parallel.h"
+#include "nnn/data/load.h"
+#include "nnn/data/pgm.h"
+#include "nnn/experiments/predict.h"
+#include "nnn/serve/api.h"
+#include "nnn/serve/demo.h"
+#include "nnn/serve/layout.h"
+#include "nnn/serve/server.h"
+#include "nnn/train/loaded_run.h"
+#include "nnn/train/run.h"
+#include "nnn/util/error.h"
+#include "tests/shapes.h"
+
+namespace nnn {
+namespace {
+
+namespace fs = std::filesystem;
+
+// --- Layout (no server) ---
+
+TEST(Layout, ColumnsFollowTheDistanceFromTheInputs) {
+  const auto chain_places = layout_cells(chain(4, 2));
+  for (int64_t c = 0; c < 4; ++c) {
+    EXPECT_EQ(chain_places[static_cast<size_t>(c)].column, c);
+    EXPECT_EQ(chain_places[static_cast<size_t>(c)].row, 0);
+  }
+  // layered [1, 2, 1]: the middle layer shares column 1, the output is alone.
+  const auto places = layout_cells(layered({1, 2, 1}, 4, true));
+  ASSERT_EQ(places.size(), 4u);
+  EXPECT_EQ(places[0].column, 0);
+  EXPECT_EQ(places[1].column, 1);
+  EXPECT_EQ(places[2].column, 1);
+  EXPECT_NE(places[1].row, places[2].row);
+  EXPECT_EQ(places[3].column, 2);
+  // Fully connected: every cell is one edge from the input, the output
+  // still gets a column of its own.
+  const auto full = layout_cells(fully_connected(5, 2, true));
+  EXPECT_EQ(full[4].column, 2);
+  for (int64_t c = 1; c < 4; ++c) EXPECT_EQ(full[static_cast<size_t>(c)].column, 1);
+  // One cell; a cell nothing reaches joins column 0.
+  EXPECT_EQ(layout_cells(Wiring(Matrix64{{8}}))[0].column, 0);
+  const auto orphan = layout_cells(Wiring(Matrix64{{0, 0, 2}, {0, 0, 2}, {0, 0, 0}}, {0}, 2));
+  EXPECT_EQ(orphan[1].column, 0);
+  EXPECT_EQ(orphan[2].column, 1);
+}
+
+TEST(Layout, PlacesAreInsideAndDistinct) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const Wiring wiring = random_wiring(12, 0.3, 2, seed);
+    const auto places = layout_cells(wiring);
+    ASSERT_EQ(static_cast<int64_t>(places.size()), wiring.size());
+    for (size_t a = 0; a < places.size(); ++a) {
+      EXPECT_GT(places[a].x, 0.0);
+      EXPECT_LT(places[a].x, 1.0);
+      EXPECT_GT(places[a].y, 0.0);
+      EXPECT_LT(places[a].y, 1.0);
+      for (size_t b = a + 1; b < places.size(); ++b) {
+        EXPECT_FALSE(places[a].x == places[b].x && places[a].y == places[b].y)
+            << "cells " << a << " and " << b << " share a place (seed " << seed << ")";
+      }
+    }
+  }
+}
+
+// --- The server ---
+
+struct Reply {
+  int status = 0;
+  Json json;
+  std::string body;
+  std::string content_type;
+};
+
+class ServeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    configure_threads(1);
+    dir_ = fs::temp_directory_path() / ("nnn_serve_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    for (const auto& [name, n, seed] : {std::tuple{"train", 256, 1}, {"test", 64, 2}}) {
+      IdxArray labels;
+      const IdxArray images = testing::shapes(n, seed, &labels);
+      write_idx((dir_ / (std::string(name) + "-images")).string(), images);
+      write_idx((dir_ / (std::string(name) + "-labels")).string(), labels);
+    }
+    const std::string config = (dir_ / "shapes.yaml").string();
+    std::ofstream(config) << "name: shapes_reader\nseed: 3\ndevice: cpu\nthreads: 1\n"
+                          << "model:\n  input_size: 784\n  output_size: 4\n  steps: 3\n"
+                          << "  hidden: 16\n"
+                          << "  wiring: {generator: layered, layers: [1, 2, 1], channels: 4}\n"
+                          << "data:\n  dataset: idx\n"
+                          << "  train_images: " << (dir_ / "train-images").string() << "\n"
+                          << "  train_labels: " << (dir_ / "train-labels").string() << "\n"
+                          << "  test_images: " << (dir_ / "test-images").string() << "\n"
+                          << "  test_labels: " << (dir_ / "test-labels").string() << "\n"
+                          << "  normalize: unit\n  frames: 3\n"
+                          << "  degrade: {blur_sigma: 0.8, noise_std: 0.15, shift: 0.5}\n"
+                          << "train:\n  epochs: 4\n  batch_size: 32\n  lr: 0.01\n"
+                          << "  log_every: 1000\nloss:\n  steps: all\n";
+    RunOptions options;
+    options.config_path = config;
+    options.out = (dir_ / "run").string();
+    std::ostringstream log;
+    run_training(options, log);
+
+    std::vector<std::unique_ptr<DemoRun>> runs;
+    runs.push_back(std::make_unique<DemoRun>(options.out));
+    api_ = new DemoApi(std::move(runs));
+    ServeOptions serve;
+    serve.port = 0;
+    serve.max_seconds = 600;  // bounded, whatever happens to the tests
+    server_ = new DemoServer(*api_, serve, server_log_);
+    port_ = server_->bind();
+    thread_ = std::thread([] { server_->run(); });
+  }
+
+  static void TearDownTestSuite() {
+    server_->stop();
+    thread_.join();
+    delete server_;
+    delete api_;
+    fs::remove_all(dir_);
+  }
+
+  static Reply to_reply(const httplib::Result& result) {
+    Reply reply;
+    if (!result) {
+      ADD_FAILURE() << "no HTTP reply: " << httplib::to_string(result.error());
+      return reply;
+    }
+    reply.status = result->status;
+    reply.body = result->body;
+    reply.content_type = result->get_header_value("Content-Type");
+    if (reply.content_type.rfind("application/json", 0) == 0) {
+      reply.json = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+      EXPECT_FALSE(reply.json.is_discarded()) << "not JSON: " << reply.body.substr(0, 200);
+    }
+    return reply;
+  }
+  static Reply get(const std::string& path) {
+    httplib::Client client("127.0.0.1", port_);
+    return to_reply(client.Get(path.c_str()));
+  }
+  static Reply post(const std::string& path, const std::string& body,
+                    const std::string& type = "application/json") {
+    httplib::Client client("127.0.0.1", port_);
+    return to_reply(client.Post(path.c_str(), body, type.c_str()));
+  }
+  static Reply post_json(const std::string& path, const Json& json) {
+    return post(path, json.dump());
+  }
+  // The error reply: status and a message containing `fragment`.
+  static void expect_error(const Reply& reply, int status, const std::string& fragment) {
+    EXPECT_EQ(reply.status, status) << reply.body;
+    ASSERT_TRUE(reply.json.is_object() && reply.json.contains("error")) << reply.body;
+    EXPECT_NE(reply.json["error"].get<std::string>().find(fragment), std::string::npos)
+        << "error: " << reply.json["error"] << "\nexpected to contain: " << fragment;
+  }
+  static std::vector<float> test_digit(int64_t i, int64_t* label = nullptr) {
+    const Reply r = get("/api/runs/0/digits/" + std::to_string(i));
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (label) *label = r.json["label"].get<int64_t>();
+    return r.json["pixels"].get<std::vector<float>>();
+  }
+
+  static fs::path dir_;
+  static DemoApi* api_;
+  static DemoServer* server_;
+  static std::thread thread_;
+  static int port_;
+  static std::ostringstream server_log_;
+};
+
+fs::path ServeTest::dir_;
+DemoApi* ServeTest::api_ = nullptr;
+DemoServer* ServeTest::server_ = nullptr;
+std::thread ServeTest::thread_;
+int ServeTest::port_ = 0;
+std::ostringstream ServeTest::server_log_;
+
+TEST_F(ServeTest, ServesThePageFromTheBinary) {
+  const Reply page = get("/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<script src=\"/app.js\">"), std::string::npos);
+  EXPECT_EQ(get("/index.html").body, page.body);
+  const Reply script = get("/app.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
+  EXPECT_NE(script.body.find("/api/runs"), std::string::npos);
+  EXPECT_EQ(get("/style.css").content_type, "text/css; charset=utf-8");
+  // Nothing outside the embedded assets and the API.
+  expect_error(get("/etc/passwd"), 404, "no such page");
+  expect_error(get("/../CMakeLists.txt"), 404, "no such page");
+  expect_error(get("/api/runs/0/../../../etc/passwd"), 404, "");
+}
+
+TEST_F(ServeTest, ListsRunsAndDescribesThem) {
+  const Reply list = get("/api/runs");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.json["runs"].size(), 1u);
+  EXPECT_EQ(list.json["runs"][0]["name"], "shapes_reader");
+  const Reply info = get("/api/runs/0");
+  ASSERT_EQ(info.status, 200);
+  EXPECT_EQ(info.json["steps"], 3);
+  EXPECT_EQ(info.json["classes"], 4);
+  EXPECT_EQ(info.json["wiring"]["cells"], 4);
+  EXPECT_EQ(info.json["wiring"]["edges"].size(), 4u);  // layered [1,2,1], no feedback
+  EXPECT_EQ(info.json["wiring"]["places"].size(), 4u);
+  EXPECT_EQ(info.json["test_accuracy"].size(), 3u);  // from summary.json
+  EXPECT_EQ(info.json["test_digits"], 64);
+  EXPECT_EQ(info.json["default_frames"], 3);
+  EXPECT_EQ(get("/api/runs/shapes_reader").json, info.json);  // by name
+  expect_error(get("/api/runs/1"), 404, "no run '1'");
+  expect_error(get("/api/runs/nope"), 404, "no run 'nope'");
+  expect_error(get("/api/runs/99999999999"), 404, "no run");
+}
+
+TEST_F(ServeTest, PredictEqualsTheLibraryPath) {
+  int64_t label = -1;
+  const auto digit = test_digit(5, &label);
+  const Reply reply = post_json("/api/runs/0/predict", {{"pixels", digit}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  // What nnn predict computes for the same pixels (rounded as sent).
+  LoadedRun run = load_run((dir_ / "run").string());
+  const auto rows = predict_frames(run, {{digit}});
+  ASSERT_EQ(reply.json["rows"].size(), rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto p = reply.json["rows"][r]["digits"][0]["probabilities"].get<std::vector<double>>();
+    ASSERT_EQ(p.size(), 4u);
+    for (size_t c = 0; c < 4; ++c) EXPECT_NEAR(p[c], rows[r].probabilities[0][c], 1e-6);
+    EXPECT_EQ(reply.json["rows"][r]["label"], rows[r].label);
+  }
+  EXPECT_EQ(reply.json["prediction"], std::to_string(label));
+  EXPECT_EQ(reply.json["confidence"].size(), 3u);
+  EXPECT_EQ(reply.json["rows"][2]["digits"][0]["top"].size(), 3u);
+
+  // Several frames of one digit: one row per step.
+  const Reply frames = post_json("/api/runs/0/predict", {{"frames", {digit, digit}}});
+  ASSERT_EQ(frames.status, 200) << frames.body;
+  EXPECT_EQ(frames.json["frames"], 2);
+}
+
+TEST_F(ServeTest, PgmBodiesAreReadLikeNnnPredict) {
+  // A test digit printed dark on light at 3x its size, like a photo.
+  const auto digit = test_digit(9);
+  GreyImage photo;
+  photo.width = photo.height = 84;
+  photo.pixels.resize(84 * 84);
+  for (int64_t y = 0; y < 84; ++y) {
+    for (int64_t x = 0; x < 84; ++x) {
+      photo.pixels[static_cast<size_t>(y * 84 + x)] = static_cast<uint8_t>(
+          std::lround(255 * (1 - digit[static_cast<size_t>((y / 3) * 28 + x / 3)])));
+    }
+  }
+  const std::string file = (dir_ / "photo.pgm").string();
+  write_pgm(file, photo);
+  const Reply reply = post("/api/runs/0/predict", encode_pgm(photo), "image/x-portable-graymap");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  LoadedRun run = load_run((dir_ / "run").string());
+  const auto rows = predict_frames(run, read_frames({file}, 0));
+  const auto p = reply.json["rows"][2]["digits"][0]["probabilities"].get<std::vector<double>>();
+  for (size_t c = 0; c < 4; ++c) EXPECT_NEAR(p[c], rows[2].probabilities[0][c], 1e-6);
+
+  // A strip of 3 digits with ?plate=3: readings with joint probabilities.
+  GreyImage strip;
+  strip.width = 84;
+  strip.height = 28;
+  strip.pixels.resize(84 * 28);
+  for (int64_t k = 0; k < 3; ++k) {
+    const auto d = test_digit(k);
+    for (int64_t y = 0; y < 28; ++y) {
+      for (int64_t x = 0; x < 28; ++x) {
+        strip.pixels[static_cast<size_t>(y * 84 + k * 28 + x)] =
+            static_cast<uint8_t>(std::lround(255 * (1 - d[static_cast<size_t>(y * 28 + x)])));
+      }
+    }
+  }
+  const Reply plate =
+      post("/api/runs/0/predict?plate=3", encode_pgm(strip), "image/x-portable-graymap");
+  ASSERT_EQ(plate.status, 200) << plate.body;
+  EXPECT_EQ(plate.json["digits"], 3);
+  const auto& readings = plate.json["rows"][2]["readings"];
+  ASSERT_EQ(readings.size(), 5u);
+  EXPECT_EQ(readings[0]["digits"].get<std::string>().size(), 3u);
+  EXPECT_GE(readings[0]["p"].get<double>(), readings[1]["p"].get<double>());
+}
+
+TEST_F(ServeTest, TraceGivesEveryEdgeAtEveryStep) {
+  const auto digit = test_digit(3);
+  const Reply reply = post_json("/api/runs/0/trace", {{"pixels", digit}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto& edges = reply.json["edges"];
+  ASSERT_EQ(edges.size(), 4u);
+  ASSERT_EQ(reply.json["edge_norms"].size(), 3u);
+  ASSERT_EQ(reply.json["cell_norms"].size(), 3u);
+  // Recompute one edge's norm from NNN::trace.
+  LoadedRun run = load_run((dir_ / "run").string());
+  torch::NoGradGuard no_grad;
+  const auto x =
+      normalise_pixels(run.config.data, run.config.seed, torch::tensor(digit).view({1, 784}));
+  const NNNTrace trace = run.model->trace(x);
+  const Wiring& wiring = run.model->options.wiring();
+  for (size_t e = 0; e < edges.size(); ++e) {
+    const int64_t i = edges[e]["from"], j = edges[e]["to"];
+    for (int64_t t = 0; t < 3; ++t) {
+      const double expected = trace.messages[static_cast<size_t>(i)][t][0]
+                                  .narrow(0, wiring.send_offset(i, j, 4), wiring.channels(i, j))
+                                  .norm()
+                                  .item<double>();
+      EXPECT_NEAR(reply.json["edge_norms"][static_cast<size_t>(t)][e].get<double>(), expected,
+                  1e-5 * (1 + expected));
+    }
+  }
+  expect_error(post_json("/api/runs/0/trace", {{"frames", {digit, digit}}}), 400,
+               "trace reads one digit in one frame");
+}
+
+TEST_F(ServeTest, FramesAndPlatesAreSeededAndRead) {
+  const Reply a = post_json("/api/runs/0/frames", {{"index", 4}, {"seed", 7}});
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.json["frame_pixels"].size(), 3u);  // the run's frames
+  EXPECT_EQ(a.json["rows"].size(), 3u);
+  EXPECT_EQ(a.json["label"], 0);                                    // shapes: class = index % 4
+  EXPECT_NE(a.json["frame_pixels"][0], a.json["frame_pixels"][1]);  // independently degraded
+  const Reply again = post_json("/api/runs/0/frames", {{"index", 4}, {"seed", 7}});
+  EXPECT_EQ(again.json, a.json);
+  const Reply other = post_json("/api/runs/0/frames", {{"index", 4}, {"seed", 8}, {"frames", 2}});
+  EXPECT_EQ(other.json["frame_pixels"].size(), 2u);
+  EXPECT_NE(other.json["frame_pixels"][0], a.json["frame_pixels"][0]);
+  // From pixels (a drawing) instead of a test digit: no label.
+  const Reply drawn = post_json("/api/runs/0/frames", {{"pixels", test_digit(1)}});
+  ASSERT_EQ(drawn.status, 200) << drawn.body;
+  EXPECT_TRUE(drawn.json["label"].is_null());
+
+  const Reply plate = post_json("/api/runs/0/plate", {{"digits", 3}, {"seed", 2}});
+  ASSERT_EQ(plate.status, 200) << plate.body;
+  const std::string reading = plate.json["reading"];
+  ASSERT_EQ(reading.size(), 3u);
+  EXPECT_EQ(plate.json["strips"].size(), 3u);
+  EXPECT_EQ(plate.json["strips"][0]["width"], 84);
+  EXPECT_EQ(plate.json["strips"][0]["pixels"].size(), 84u * 28u);
+  EXPECT_EQ(plate.json["rows"].size(), 3u);
+  EXPECT_EQ(post_json("/api/runs/0/plate", {{"digits", 3}, {"seed", 2}}).json, plate.json);
+  int right = 0;
+  for (int seed = 0; seed < 6; ++seed) {
+    const Reply p = post_json("/api/runs/0/plate", {{"digits", 2}, {"seed", seed}});
+    right += p.json["prediction"] == p.json["reading"];
+  }
+  EXPECT_GE(right, 4) << "of 6 two-digit plates read right";
+}
+
+TEST_F(ServeTest, BadRequestsGetClearErrors) {
+  const std::vector<float> digit(784, 0.5f);
+  const std::string predict = "/api/runs/0/predict";
+  // Malformed JSON, wrong shapes, bad numbers.
+  expect_error(post(predict, "{\"pixels\": [1, 2"), 400, "malformed JSON at byte");
+  expect_error(post(predict, "[1, 2]"), 400, "expected a JSON object");
+  expect_error(post(predict, "{}"), 400, "expected \"pixels\"");
+  expect_error(post_json(predict, {{"pixels", {1, 2}}}), 400, "expected 784 pixels (28x28), got 2");
+  std::string text = Json{{"pixels", digit}}.dump();
+  text.replace(text.find("0.5"), 3, "1e999");
+  expect_error(post(predict, text), 400, "not a finite number");
+  std::vector<float> bright = digit;
+  bright[17] = 2.0f;
+  expect_error(post_json(predict, {{"pixels", bright}}), 400,
+               "pixels[17]: expected a number in [0, 1]");
+  Json strings = {{"pixels", digit}};
+  strings["pixels"][3] = "x";
+  expect_error(post_json(predict, strings), 400, "pixels[3]: expected a number");
+  expect_error(post(predict, std::string(50, '[') + std::string(50, ']')), 400, "nested deeper");
+  expect_error(post_json(predict, {{"frames", Json::array()}}), 400,
+               "frames: expected an array of 1 to");
+  expect_error(post_json(predict, {{"frames", {digit, digit, digit, digit}}}), 400,
+               "4 frames given but the model thinks for 3 steps");
+  expect_error(post_json(predict, {{"frames", {{digit, digit}, {digit}}}}), 400,
+               "frames[1]: 1 digits, but frames[0] has 2");
+  // Bodies: type, PGM, size.
+  expect_error(post(predict, "P5 1 1 255 x", "text/plain"), 415, "expected a JSON body");
+  expect_error(post(predict, "P6\n2 2\n255\n", "image/x-portable-graymap"), 400,
+               "the request body: not a PGM image");
+  expect_error(post(predict, "P5\n28 28\n255\nabc", "image/x-portable-graymap"), 400,
+               "truncated: 784 pixels announced, 3 present");
+  expect_error(post(predict + "?plate=0", encode_pgm(GreyImage{28, 28, std::vector<uint8_t>(784)}),
+                    "image/x-portable-graymap"),
+               400, "query plate: expected 1 to 12, got 0");
+  expect_error(post(predict + "?plate=x", "", "image/x-portable-graymap"), 400,
+               "query plate: expected an integer");
+  const Reply big = post(predict, std::string(DemoApi::kMaxBody + 1, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_TRUE(big.json.contains("error")) << big.body;
+  // Frames and plates: ranges and integers.
+  expect_error(post_json("/api/runs/0/frames", {{"index", 64}}), 400,
+               "\"index\": expected 0 to 63, got 64");
+  expect_error(post_json("/api/runs/0/frames", {{"index", 1.5}}), 400,
+               "\"index\": expected an integer");
+  expect_error(post_json("/api/runs/0/frames", {{"index", 1}, {"frames", 4}}), 400,
+               "\"frames\": expected 1 to 3, got 4");
+  expect_error(post_json("/api/runs/0/frames", {{"index", 1}, {"seed", -1}}), 400,
+               "\"seed\": expected 0 to");
+  expect_error(post_json("/api/runs/0/frames", {{"seed", 1}}), 400, "expected \"index\"");
+  expect_error(post_json("/api/runs/0/plate", {{"digits", 13}}), 400,
+               "\"digits\": expected 1 to 12");
+  expect_error(get("/api/runs/0/digits/64"), 404, "test digit 64 does not exist; the run has 64");
+  expect_error(get("/api/runs/0/digits/-1"), 400, "test digit: expected an integer");
+  // Unknown endpoints and wrong methods.
+  expect_error(post_json("/api/runs/0/think", {}), 404, "no such endpoint");
+  const Reply wrong = get(predict);
+  expect_error(wrong, 405, "use POST for /api/runs/0/predict");
+  expect_error(post("/", "{}"), 405, "use GET for /");
+  // Every error above was logged as one line.
+  const std::string log = server_log_.str();
+  EXPECT_NE(log.find("POST '/api/runs/0/predict' 400"), std::string::npos);
+  for (size_t start = 0; start < log.size();) {
+    const size_t end = log.find('\n', start);
+    ASSERT_NE(end, std::string::npos);
+    start = end + 1;
+  }
+  // And the server still answers.
+  EXPECT_EQ(get("/api/runs").status, 200);
+}
+
+TEST_F(ServeTest, ConcurrentClientsGetConsistentAnswers) {
+  const auto digit = test_digit(2);
+  const std::string body = Json{{"pixels", digit}}.dump();
+  const Reply reference = post("/api/runs/0/predict", body);
+  ASSERT_EQ(reference.status, 200);
+  std::atomic<int> wrong{0}, failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", port_);
+      for (int i = 0; i < 20; ++i) {
+        const bool trace = (c + i) % 3 == 0;
+        const auto result = client.Post(trace ? "/api/runs/0/trace" : "/api/runs/0/predict", body,
+                                        "application/json");
+        if (!result || result->status != 200) {
+          ++failed;
+          continue;
+        }
+        const Json json = Json::parse(result->body);
+        if (json["rows"] != reference.json["rows"]) ++wrong;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(ServeTest, StopsAfterTheRequestLimit) {
+  ServeOptions options;
+  options.port = 0;
+  options.max_requests = 3;
+  options.max_seconds = 60;
+  std::ostringstream log;
+  DemoServer limited(*api_, options, log);
+  const int port = limited.bind();
+  int64_t answered = -1;
+  std::thread server([&] { answered = limited.run(); });
+  httplib::Client client("127.0.0.1", port);
+  for (int i = 0; i < 3; ++i) {
+    const auto result = client.Get("/api/runs");
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, 200);
+  }
+  server.join();
+  EXPECT_EQ(answered, 3);
+  // Taken port: a clear error naming it.
+  ServeOptions taken;
+  taken.port = port_;
+  DemoServer second(*api_, taken, log);
+  try {
+    second.bind();
+    ADD_FAILURE() << "bound a port in use";
+  } catch (const Error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("cannot listen on '127.0.0.1' port " + std::to_string(port_)),
+        std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace nnn

@@ -43,7 +43,7 @@ declare -A valid=(
   [compare]="experiments/spiral.yaml"
   [frames]="experiments/blurry_frames.yaml experiments/blurry_mlp.yaml"
   [predict]="$work/fake_run $work/x.pgm" [make-plates]="experiments/mnist_nnn.yaml"
-  [sweep]="experiments/spiral.yaml train.lr=0.1,0.01"
+  [sweep]="experiments/spiral.yaml train.lr=0.1,0.01" [serve]="$work/fake_run"
   [bench]="" [micrograd-demo]="" [info]="")
 for c in "${!valid[@]}"; do
   expect 0 "Usage: nnn $c" -- "$c" --help
@@ -63,6 +63,11 @@ expect 2 "--top" -- predict "$work/fake_run" --top 0 "$work/x.pgm"
 expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
 expect 2 "--stop-at" -- predict "$work/fake_run" --stop-at 1.5 "$work/x.pgm"
 expect 2 "--nproc" -- train experiments/spiral.yaml --nproc 0
+expect 2 "--port" -- serve "$work/fake_run" --port 70000
+expect 2 "--threads" -- serve "$work/fake_run" --threads 0
+expect 2 "run" -- serve no/such/run
+# A run directory whose config cannot be read: exit 1, one line naming it.
+expect 1 "fake_run" -- serve "$work/fake_run" --port 0 --exit-after-seconds 1
 expect 2 "--seeds" -- sweep experiments/spiral.yaml train.lr=0.1 --seeds 0
 expect 1 "sweep axis .train.lr.: expected key=value1,value2" -- sweep experiments/spiral.yaml train.lr
 expect 2 "--plates" -- make-plates experiments/mnist_nnn.yaml --plates 1.5

@@ -53,6 +53,8 @@ void add_frames_command(Commands& commands);
 void add_predict_command(Commands& commands);
 void add_sweep_command(Commands& commands);
 void add_serve_command(Commands& commands);
+/// make-video, track, read-video and video-eval.
+void add_video_commands(Commands& commands);
 void add_make_plates_command(Commands& commands);
 void add_micrograd_demo_command(Commands& commands);
 void add_info_command(Commands& commands);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_sweep_command(commands);
   add_serve_command(commands);
   add_make_plates_command(commands);
+  add_video_commands(commands);
   add_bench_command(commands);
   add_micrograd_demo_command(commands);
   add_info_command(commands);

@@ -196,6 +196,14 @@ torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
   return x;
 }
 
+Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
+  DataConfig clean = config;
+  clean.normalize = Normalization::kUnit;
+  clean.frames = FrameOptions{};
+  DataSplit split = load_data(clean, seed);
+  return split.test.size() > 0 ? std::move(split.test) : std::move(split.train);
+}
+
 DataSplit load_data(const DataConfig& config, uint64_t seed) {
   DataSplit split;
   bool bytes = false;

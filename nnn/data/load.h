@@ -24,6 +24,11 @@ StandardStats standard_stats(const torch::Tensor& inputs);
 /// The train/test split of `config.dataset`, deterministic in `seed`.
 DataSplit load_data(const DataConfig& config, uint64_t seed);
 
+/// The digits to show or to build plates and videos from: the test set of
+/// `config` (its training set when it has none) as 8-bit pixels scaled to
+/// [0, 1] (normalize: unit), without frames.
+Dataset load_test_digits(const DataConfig& config, uint64_t seed);
+
 /// Frame datasets (frames.active()): sets data.frames to frames.count fixed
 /// degraded frames of every input [F, N, D], drawn from `seed`, and
 /// data.feed; checks the inputs are square images. Else only sets the feed.

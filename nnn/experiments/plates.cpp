@@ -17,11 +17,7 @@ namespace nnn {
 
 std::vector<Plate> make_plates(const DataConfig& data, uint64_t data_seed,
                                const PlateOptions& options, const std::string& dir) {
-  DataConfig clean = data;
-  clean.normalize = Normalization::kUnit;
-  clean.frames = FrameOptions{};
-  const DataSplit split = load_data(clean, data_seed);
-  const Dataset& source = split.test.size() > 0 ? split.test : split.train;
+  const Dataset source = load_test_digits(data, data_seed);
   return make_plates(source.inputs, source.labels, options, dir);
 }
 

@@ -37,8 +37,7 @@ std::vector<std::vector<double>> probabilities_of(const torch::Tensor& outputs) 
 
 }  // namespace
 
-std::vector<PredictionRow> predict_frames(
-    LoadedRun& run, const std::vector<std::vector<std::vector<float>>>& frames) {
+std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& frames) {
   NNN_CHECK(!frames.empty() && !frames[0].empty(), "predict: no images given");
   const auto f_count = static_cast<int64_t>(frames.size());
   const auto k_count = static_cast<int64_t>(frames[0].size());
@@ -97,10 +96,9 @@ std::vector<PredictionRow> predict_frames(
   return rows;
 }
 
-std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::string>& files,
-                                                         int64_t plate_digits) {
+DigitFrames read_frames(const std::vector<std::string>& files, int64_t plate_digits) {
   NNN_CHECK(!files.empty(), "predict: no image files given");
-  std::vector<std::vector<std::vector<float>>> frames;
+  DigitFrames frames;
   for (const auto& file : files) {
     const GreyImage image = read_pgm(file);
     std::vector<std::vector<float>> digits;

@@ -23,16 +23,16 @@ struct PredictionRow {
   std::vector<std::vector<double>> probabilities;  // [K][C] softmax of the outputs
 };
 
-/// frames[f][k]: the 784 pixels in [0, 1] (light ink on dark) of digit k in
-/// frame f; every frame has the same K digits. Pixels are normalised as the
-/// run's data were.
-std::vector<PredictionRow> predict_frames(
-    LoadedRun& run, const std::vector<std::vector<std::vector<float>>>& frames);
+/// frames[f][k]: the 784 pixels in [0, 1] (light ink on dark) of digit k in frame f.
+using DigitFrames = std::vector<std::vector<std::vector<float>>>;
+
+/// Every frame has the same K digits. Pixels are normalised as the run's
+/// data were.
+std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& frames);
 
 /// Reads the image files as frames: each one digit (plate_digits 0) or a
 /// strip of plate_digits digits side by side. Errors name the file.
-std::vector<std::vector<std::vector<float>>> read_frames(const std::vector<std::string>& files,
-                                                         int64_t plate_digits);
+DigitFrames read_frames(const std::vector<std::string>& files, int64_t plate_digits);
 
 /// A row's confidence: the largest probability of its first digit, or for a
 /// plate (`plate` true) the joint probability of its best reading.

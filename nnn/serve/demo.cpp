@@ -144,11 +144,7 @@ DemoRun::DemoRun(const std::string& dir, const std::string& device)
             config.model.input_size, " inputs per sample; nnn serve shows 28x28 digit readers (",
             kPixels, " inputs)");
   try {
-    DataConfig clean = config.data;
-    clean.normalize = Normalization::kUnit;
-    clean.frames = FrameOptions{};
-    const DataSplit split = load_data(clean, config.seed);
-    const Dataset& source = split.test.size() > 0 ? split.test : split.train;
+    const Dataset source = load_test_digits(config.data, config.seed);
     NNN_CHECK(source.inputs.dim() == 2 && source.inputs.size(1) == kPixels,
               "its data are not 28x28 images");
     s.test_images = source.inputs.to(torch::kFloat32).contiguous();

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "nnn/experiments/predict.h"
+
 namespace nnn {
 
 using Json = nlohmann::ordered_json;
@@ -27,9 +29,6 @@ struct DemoLimits {
   static constexpr int64_t kTop = 3;              // candidates per row
   static constexpr int64_t kReadings = 5;         // plate readings per row
 };
-
-/// frames[f][k]: the 784 pixels in [0, 1] (light ink on dark) of digit k in frame f.
-using DigitFrames = std::vector<std::vector<std::vector<float>>>;
 
 /// Pixels in [0, 1] as a JSON array, rounded to 4 decimals (what a page
 /// shows; keeps replies small).

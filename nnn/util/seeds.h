@@ -43,6 +43,8 @@ inline constexpr uint64_t kFrame = 0xF4A3E5ULL;
 inline constexpr uint64_t kDropout = 0xD50F0ULL;
 /// Which test digits make up generated plates: mix_seed(plate seed, this).
 inline constexpr uint64_t kPlateDigits = 0x91A7E5ULL;
+/// Everything random in a synthetic video: mix_seed(video seed, this).
+inline constexpr uint64_t kVideo = 0x71DE0ULL;
 }  // namespace salt
 
 }  // namespace nnn

@@ -44,6 +44,8 @@ declare -A valid=(
   [frames]="experiments/blurry_frames.yaml experiments/blurry_mlp.yaml"
   [predict]="$work/fake_run $work/x.pgm" [make-plates]="experiments/mnist_nnn.yaml"
   [sweep]="experiments/spiral.yaml train.lr=0.1,0.01" [serve]="$work/fake_run"
+  [make-video]="experiments/mnist_nnn.yaml" [track]="$work" [read-video]="$work/fake_run $work"
+  [video-eval]="$work/fake_run"
   [bench]="" [micrograd-demo]="" [info]="")
 for c in "${!valid[@]}"; do
   expect 0 "Usage: nnn $c" -- "$c" --help
@@ -64,6 +66,10 @@ expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
 expect 2 "--stop-at" -- predict "$work/fake_run" --stop-at 1.5 "$work/x.pgm"
 expect 2 "--nproc" -- train experiments/spiral.yaml --nproc 0
 expect 2 "--port" -- serve "$work/fake_run" --port 70000
+expect 2 "--difficulty" -- make-video experiments/mnist_nnn.yaml --difficulty extreme
+expect 2 "--digits" -- track "$work" --digits 13
+expect 1 "--init: expected x,y,w,h" -- track "$work" --init 1,2,3
+expect 1 "no .pgm frames" -- track "$work/fake_run"
 expect 2 "--threads" -- serve "$work/fake_run" --threads 0
 expect 2 "run" -- serve no/such/run
 # A run directory whose config cannot be read: exit 1, one line naming it.

@@ -1,0 +1,405 @@
+// Video plate reading and its measurement.
+#include "nnn/experiments/video.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "nnn/core/parallel.h"
+#include "nnn/data/load.h"
+#include "nnn/experiments/plates.h"
+#include "nnn/train/loaded_run.h"
+#include "nnn/util/error.h"
+#include "nnn/util/files.h"
+#include "nnn/util/seeds.h"
+#include "nnn/util/svg_plot.h"
+#include "nnn/video/video_io.h"
+
+namespace nnn {
+
+namespace fs = std::filesystem;
+
+TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Box* init,
+                           const TrackerOptions& options) {
+  NNN_CHECK(frames.dim() == 3 && frames.size(0) >= 1, "track: expected frames [F, H, W]; got ",
+            frames.sizes());
+  TrackedPlate tracked;
+  Box start;
+  if (init != nullptr) {
+    start = *init;
+  } else {
+    start = detect_plate(frames[0], digits, &tracked.detect_score);
+    tracked.detected = true;
+  }
+  tracked.steps = track_plate(frames, start, options);
+  for (int64_t t = 0; t < frames.size(0); ++t) {
+    const TrackStep& step = tracked.steps[static_cast<size_t>(t)];
+    tracked.plates.push_back(rectify_plate(frames[t], step_corners(step), digits));
+    if (!step.lost) {
+      tracked.cells.push_back(digit_cells(tracked.plates.back(), digits));
+      tracked.cell_frames.push_back(t);
+    }
+  }
+  return tracked;
+}
+
+std::vector<std::vector<std::vector<double>>> read_after_each_frame(LoadedRun& run,
+                                                                    const DigitFrames& cells) {
+  if (cells.empty()) return {};
+  const bool sequence = run.config.data.frames.feed == FrameFeed::kSequence;
+  const int64_t d = run.model->distance();
+  const int64_t limit = sequence ? run.config.model.steps - d : 64;
+  const DigitFrames used(
+      cells.begin(), cells.begin() + std::min<int64_t>(static_cast<int64_t>(cells.size()), limit));
+  const auto rows = predict_frames(run, used);
+  std::vector<std::vector<std::vector<double>>> out;
+  for (size_t n = 1; n <= used.size(); ++n) {
+    const size_t row = sequence ? n - 1 + static_cast<size_t>(d) : n - 1;
+    out.push_back(rows.at(row).probabilities);
+  }
+  return out;
+}
+
+namespace {
+
+std::string readings_text(const std::vector<std::vector<double>>& probabilities, int64_t count) {
+  std::string text;
+  for (const Reading& r : best_readings(probabilities, count)) {
+    text += fmt::format("{}{} {:.1f}%", text.empty() ? "" : " | ", r.digits, 100 * r.probability);
+  }
+  return text;
+}
+
+std::string track_row(int64_t t, const TrackStep& s) {
+  return fmt::format("{}\t{:.2f}\t{:.2f}\t{:.2f}\t{:.2f}\t{:.4f}\t{}\n", t + 1, s.box.x, s.box.y,
+                     s.box.w, s.box.h, s.score, s.lost ? "lost" : "tracked");
+}
+
+constexpr const char* kTrackHeader = "frame\tx\ty\tw\th\tscore\tstatus\n";
+
+}  // namespace
+
+void track_report(const std::string& video, int64_t digits, const std::string& init,
+                  const std::string& out_dir, std::ostream& out) {
+  configure_threads(1);
+  const auto frames = read_video(video);
+  Box start;
+  if (!init.empty()) start = parse_box(init, "--init");
+  const TrackedPlate tracked = track_and_cut(frames, digits, init.empty() ? nullptr : &start);
+  std::string reading;
+  const auto truth = read_truth(video, &reading);
+  out << fmt::format(
+      "{}: {} frames of {}x{}; start box {} ({})\n", video, frames.size(0), frames.size(2),
+      frames.size(1),
+      fmt::format("{:.1f},{:.1f},{:.1f},{:.1f}", tracked.steps[0].box.x, tracked.steps[0].box.y,
+                  tracked.steps[0].box.w, tracked.steps[0].box.h),
+      tracked.detected ? fmt::format("detected, score {:.3f}", tracked.detect_score) : "given");
+  std::string tsv = kTrackHeader;
+  fs::create_directories(fs::path(out_dir) / "plates");
+  fs::create_directories(fs::path(out_dir) / "digits");
+  size_t cell = 0;
+  double iou_sum = 0;
+  for (int64_t t = 0; t < frames.size(0); ++t) {
+    const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
+    tsv += track_row(t, s);
+    std::string line =
+        fmt::format("frame {:3d}: {} box {:.1f},{:.1f},{:.1f},{:.1f} NCC {:.3f}", t + 1,
+                    s.lost ? "LOST   " : "tracked", s.box.x, s.box.y, s.box.w, s.box.h, s.score);
+    if (static_cast<int64_t>(truth.size()) == frames.size(0)) {
+      const double overlap = iou(s.box, truth[static_cast<size_t>(t)].box);
+      iou_sum += overlap;
+      line += fmt::format("  IoU with truth {:.3f}", overlap);
+    }
+    out << line << "\n";
+    write_pgm((fs::path(out_dir) / "plates" / fmt::format("frame_{:03d}.pgm", t + 1)).string(),
+              to_grey(tracked.plates[static_cast<size_t>(t)]));
+    if (!s.lost) {
+      const auto& cells = tracked.cells[cell++];
+      for (size_t k = 0; k < cells.size(); ++k) {
+        write_pgm((fs::path(out_dir) / "digits" / fmt::format("frame_{:03d}_{}.pgm", t + 1, k + 1))
+                      .string(),
+                  to_grey(torch::tensor(cells[k]).view({28, 28})));
+      }
+    }
+  }
+  write_file_atomically((fs::path(out_dir) / "track.tsv").string(), tsv);
+  if (static_cast<int64_t>(truth.size()) == frames.size(0)) {
+    out << fmt::format("mean IoU with truth.tsv: {:.3f} (plate {})\n",
+                       iou_sum / static_cast<double>(frames.size(0)), reading);
+  }
+  out << "wrote " << (fs::path(out_dir) / "track.tsv").string() << ", plates/ and digits/\n";
+}
+
+void read_video_report(const std::string& run_dir, const std::string& video, int64_t digits,
+                       const std::string& init, int64_t candidates, const std::string& out_dir,
+                       std::ostream& out) {
+  NNN_CHECK(digits >= 1 && digits <= 12, "read-video: --digits must be 1 to 12; got ", digits);
+  configure_threads(1);
+  const auto frames = read_video(video);
+  Box start;
+  if (!init.empty()) start = parse_box(init, "--init");
+  LoadedRun run = load_run(run_dir);
+  const TrackedPlate tracked = track_and_cut(frames, digits, init.empty() ? nullptr : &start);
+  const auto readings = read_after_each_frame(run, tracked.cells);
+  out << fmt::format(
+      "{}: {} frames of {}x{}, a plate of {} digits, read by {} (feed {}, {} steps)\n", video,
+      frames.size(0), frames.size(2), frames.size(1), digits, run.config.name,
+      to_string(run.config.data.frames.feed), run.config.model.steps);
+  out << (tracked.detected
+              ? fmt::format("start box detected (score {:.3f})\n", tracked.detect_score)
+              : std::string("start box given\n"));
+  std::string tsv = kTrackHeader;
+  if (!out_dir.empty()) fs::create_directories(fs::path(out_dir) / "annotated");
+  size_t read = 0;
+  std::string current;
+  for (int64_t t = 0; t < frames.size(0); ++t) {
+    const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
+    tsv += track_row(t, s);
+    std::string line = fmt::format("frame {:3d}: ", t + 1);
+    if (s.lost) {
+      line += fmt::format("plate lost (NCC {:.2f}): not read", s.score);
+    } else if (read < readings.size()) {
+      const auto& p = readings[read++];
+      line += fmt::format("after {} frame(s): {}", read, readings_text(p, candidates));
+      const Reading best = best_readings(p, 1).at(0);
+      current = fmt::format("{} {:.0f}%", best.digits, 100 * best.probability);
+    } else {
+      line += fmt::format("tracked, not read (the model reads at most {} frames)", readings.size());
+    }
+    out << line << "\n";
+    if (!out_dir.empty()) {
+      GreyImage image = to_grey(frames[t]);
+      draw_box(image, s.box, s.lost ? 0 : 255);
+      const std::string label = s.lost ? "lost" : current;
+      const auto x = static_cast<int64_t>(s.box.x), y = static_cast<int64_t>(s.box.y) - 14;
+      draw_text(image, x + 1, y + 1, label, 2, 0);
+      draw_text(image, x, y, label, 2, 255);
+      write_pgm((fs::path(out_dir) / "annotated" / fmt::format("frame_{:03d}.pgm", t + 1)).string(),
+                image);
+    }
+  }
+  if (readings.empty()) {
+    out << "no reading: the plate was not tracked in any frame\n";
+  } else {
+    out << fmt::format("reading: {}\n", readings_text(readings.back(), 1));
+    out << fmt::format("candidates: {}\n", readings_text(readings.back(), candidates));
+  }
+  if (!out_dir.empty()) {
+    write_file_atomically((fs::path(out_dir) / "track.tsv").string(), tsv);
+    out << "annotated frames in " << (fs::path(out_dir) / "annotated").string() << "\n";
+  }
+}
+
+std::vector<std::string> make_videos(const DataConfig& data, uint64_t data_seed,
+                                     const VideoOptions& options, int64_t count,
+                                     const std::string& out_dir, bool mp4, std::ostream& log) {
+  NNN_CHECK(count >= 1 && count <= 100000, "make-video: --videos must be 1 to 100000; got ", count);
+  options.validate();
+  const Dataset source = load_test_digits(data, data_seed);
+  fs::create_directories(out_dir);
+  std::vector<std::string> dirs;
+  std::string table = "video\treading\tframes\tseed\n";
+  int64_t with_mp4 = 0;
+  for (int64_t v = 0; v < count; ++v) {
+    VideoOptions o = options;
+    o.seed = options.seed + static_cast<uint64_t>(v);
+    const SyntheticVideo video = make_video(source.inputs, source.labels, o);
+    const std::string name = fmt::format("video_{:03d}", v + 1);
+    const std::string dir = (fs::path(out_dir) / name).string();
+    with_mp4 += write_video(dir, video, mp4);
+    table += fmt::format("{}\t{}\t{}\t{}\n", name, video.reading, o.frames, o.seed);
+    dirs.push_back(dir);
+  }
+  write_file_atomically((fs::path(out_dir) / "videos.tsv").string(), table);
+  log << fmt::format("{} videos of {} frames ({}x{}, {} digits) in {}{}\n", count, options.frames,
+                     options.width, options.height, options.digits, out_dir,
+                     !mp4           ? ""
+                     : with_mp4 > 0 ? " (with video.mp4)"
+                                    : " (no ffmpeg: PGM frames only)");
+  return dirs;
+}
+
+namespace {
+
+// Accuracy counters after each number of frames.
+struct Scores {
+  std::vector<double> digits, plates, top3;  // sums per n
+  std::vector<int64_t> count;                // plates scored per n
+  void add(size_t n, const std::vector<std::vector<double>>& p, const std::string& truth) {
+    if (digits.size() <= n) {
+      digits.resize(n + 1);
+      plates.resize(n + 1);
+      top3.resize(n + 1);
+      count.resize(n + 1);
+    }
+    const auto best = best_readings(p, 3);
+    int right = 0;
+    for (size_t k = 0; k < truth.size(); ++k) {
+      const auto& q = p[k];
+      right +=
+          static_cast<int64_t>(std::max_element(q.begin(), q.end()) - q.begin()) == truth[k] - '0';
+    }
+    digits[n] += static_cast<double>(right) / static_cast<double>(truth.size());
+    plates[n] += best[0].digits == truth;
+    bool in_top3 = false;
+    for (const auto& r : best) in_top3 = in_top3 || r.digits == truth;
+    top3[n] += in_top3;
+    ++count[n];
+  }
+  double mean(const std::vector<double>& v, size_t n) const {
+    return n < v.size() && count[n] > 0 ? v[n] / static_cast<double>(count[n]) : std::nan("");
+  }
+};
+
+}  // namespace
+
+std::string video_evaluation(const std::vector<std::string>& run_dirs, const VideoEvalOptions& o,
+                             const std::string& out_dir, std::ostream& log) {
+  NNN_CHECK(!run_dirs.empty(), "video-eval: give at least one run");
+  NNN_CHECK(o.videos >= 1 && o.videos <= 10000, "video-eval: --videos must be 1 to 10000");
+  configure_threads(1);
+  std::vector<LoadedRun> runs;
+  for (const auto& dir : run_dirs) runs.push_back(load_run(dir));
+  const Dataset source = load_test_digits(runs[0].config.data, runs[0].config.seed);
+  const auto images = source.inputs.to(torch::kFloat32), labels = source.labels;
+  fs::create_directories(out_dir);
+
+  const char* kSources[] = {"tracker", "true boxes", "ideal strips"};
+  std::string md = fmt::format(
+      "# Video plate reading: {} videos per difficulty, {} digits, {} frames (seed {})\n\n",
+      o.videos, o.digits, o.frames, o.seed);
+  std::string tracking =
+      "| difficulty | mean IoU, frames 2-F | frames tracked (IoU > 0.5) | frames reported lost | "
+      "lost but IoU > 0.5 | detection in frame 1 (IoU > 0.5) |\n| --- | ---: | ---: | ---: | ---: "
+      "| ---: |\n";
+  std::string reading_md;
+  std::string csv = "difficulty,run,source,frames,digit_accuracy,plate_accuracy,top3\n";
+  std::vector<svg::Panel> panels;
+  for (const auto& difficulty : o.difficulties) {
+    VideoOptions vo = VideoOptions::preset(difficulty);
+    vo.digits = o.digits;
+    vo.frames = o.frames;
+    double iou_sum = 0;
+    int64_t measured = 0, tracked_ok = 0, lost = 0, lost_but_ok = 0, detected_ok = 0;
+    // scores[run][source]
+    std::vector<std::vector<Scores>> scores(runs.size(), std::vector<Scores>(3));
+    for (int64_t v = 0; v < o.videos; ++v) {
+      vo.seed = mix_seed(o.seed, static_cast<uint64_t>(v));
+      const SyntheticVideo video = make_video(images, labels, vo);
+      double detect_score = 0;
+      detected_ok +=
+          iou(detect_plate(video.frames[0], o.digits, &detect_score), video.truth[0].box) > 0.5;
+      const TrackedPlate tracked = track_and_cut(video.frames, o.digits, &video.truth[0].box);
+      for (int64_t t = 1; t < o.frames; ++t) {
+        const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
+        const double overlap = iou(s.box, video.truth[static_cast<size_t>(t)].box);
+        iou_sum += overlap;
+        ++measured;
+        tracked_ok += overlap > 0.5;
+        lost += s.lost;
+        lost_but_ok += s.lost && overlap > 0.5;
+      }
+      // The three crop sources: the tracker's frames (lost ones skipped),
+      // the true corners of every frame, and make-plates' ideal strips.
+      DigitFrames truth_cells;
+      for (int64_t t = 0; t < o.frames; ++t) {
+        truth_cells.push_back(digit_cells(
+            rectify_plate(video.frames[t], video.truth[static_cast<size_t>(t)].corners, o.digits),
+            o.digits));
+      }
+      const auto chosen = torch::tensor(video.digit_rows, torch::kLong);
+      for (size_t r = 0; r < runs.size(); ++r) {
+        const RenderedPlate ideal = render_plate(images, labels, chosen, o.frames,
+                                                 runs[r].config.data.frames.degrade, vo.seed);
+        DigitFrames ideal_cells;
+        for (const GreyImage& strip : ideal.frames) {
+          std::vector<std::vector<float>> cells;
+          for (const GreyImage& c : split_plate(strip, o.digits, "strip"))
+            cells.push_back(digit_input(c));
+          ideal_cells.push_back(std::move(cells));
+        }
+        const DigitFrames* sources[] = {&tracked.cells, &truth_cells, &ideal_cells};
+        for (size_t s = 0; s < 3; ++s) {
+          // After n frames of the video: the tracker source has read the
+          // tracked ones among them.
+          const auto after = read_after_each_frame(runs[r], *sources[s]);
+          for (int64_t n = 1; n <= o.frames; ++n) {
+            int64_t available = n;
+            if (s == 0) {
+              available = static_cast<int64_t>(std::count_if(tracked.cell_frames.begin(),
+                                                             tracked.cell_frames.end(),
+                                                             [&](int64_t f) { return f < n; }));
+            }
+            available = std::min<int64_t>(available, static_cast<int64_t>(after.size()));
+            if (available == 0) continue;
+            scores[r][s].add(static_cast<size_t>(n), after[static_cast<size_t>(available - 1)],
+                             video.reading);
+          }
+        }
+      }
+      if ((v + 1) % 10 == 0)
+        log << difficulty << ": " << v + 1 << "/" << o.videos << " videos\n" << std::flush;
+    }
+    tracking +=
+        fmt::format("| {} | {:.3f} | {:.1f}% | {:.1f}% | {:.1f}% | {:.1f}% |\n", difficulty,
+                    iou_sum / static_cast<double>(measured),
+                    100.0 * static_cast<double>(tracked_ok) / static_cast<double>(measured),
+                    100.0 * static_cast<double>(lost) / static_cast<double>(measured),
+                    100.0 * static_cast<double>(lost_but_ok) / static_cast<double>(measured),
+                    100.0 * static_cast<double>(detected_ok) / static_cast<double>(o.videos));
+    reading_md += fmt::format(
+        "\n**{}**: plate accuracy after 1 .. {} frames; digit accuracy and truth in the top 3 "
+        "after {}\n\n| run | crops |",
+        difficulty, o.frames, o.frames);
+    for (int64_t n = 1; n <= o.frames; ++n) reading_md += fmt::format(" {} |", n);
+    reading_md += " digits | top 3 |\n| --- | --- |";
+    for (int64_t n = 0; n < o.frames + 2; ++n) reading_md += " ---: |";
+    reading_md += "\n";
+    svg::Panel panel;
+    panel.title = difficulty;
+    panel.x_label = "frames read";
+    panel.y_label = "plate accuracy";
+    panel.y_min = 0;
+    panel.y_max = 1;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const std::string name =
+          fmt::format("{} ({})", runs[r].config.name, to_string(runs[r].config.data.frames.feed));
+      for (size_t s = 0; s < 3; ++s) {
+        const Scores& sc = scores[r][s];
+        reading_md += fmt::format("| {} | {} |", name, kSources[s]);
+        svg::Series series;
+        series.label = name + ", " + kSources[s];
+        series.dashed = s == 2;
+        for (int64_t n = 1; n <= o.frames; ++n) {
+          const double plate = sc.mean(sc.plates, static_cast<size_t>(n));
+          reading_md += std::isnan(plate) ? " - |" : fmt::format(" {:.1f}% |", 100 * plate);
+          series.x.push_back(static_cast<double>(n));
+          series.y.push_back(plate);
+          csv += fmt::format("{},{},{},{},{:.4f},{:.4f},{:.4f}\n", difficulty, runs[r].config.name,
+                             kSources[s], n, sc.mean(sc.digits, static_cast<size_t>(n)), plate,
+                             sc.mean(sc.top3, static_cast<size_t>(n)));
+        }
+        const auto last = static_cast<size_t>(o.frames);
+        reading_md += fmt::format(" {:.1f}% | {:.1f}% |\n", 100 * sc.mean(sc.digits, last),
+                                  100 * sc.mean(sc.top3, last));
+        panel.series.push_back(std::move(series));
+      }
+    }
+    panels.push_back(std::move(panel));
+  }
+  md += "## Tracking (started from the true box of frame 1)\n\n" + tracking +
+        "\n## Reading\n\nCrops: *tracker* (the tracked frames only; a lost frame is skipped), "
+        "*true boxes* (every frame rectified from its true corners), *ideal strips* (make-plates: "
+        "the same digits degraded with the run's own training degradation, no scene).\n" +
+        reading_md;
+  write_file_atomically((fs::path(out_dir) / "video_eval.md").string(), md);
+  write_file_atomically((fs::path(out_dir) / "video_eval.csv").string(), csv);
+  write_file_atomically(
+      (fs::path(out_dir) / "video_eval.svg").string(),
+      svg::line_charts("Plate accuracy after each frame (dashed: ideal strips)", panels));
+  return md;
+}
+
+}  // namespace nnn

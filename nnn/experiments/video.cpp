@@ -171,7 +171,7 @@ void read_video_report(const std::string& run_dir, const std::string& video, int
     out << line << "\n";
     if (!out_dir.empty()) {
       GreyImage image = to_grey(frames[t]);
-      draw_box(image, s.box, s.lost ? 0 : 255);
+      draw_quad(image, step_corners(s), s.lost ? 0 : 255);
       const std::string label = s.lost ? "lost" : current;
       const auto x = static_cast<int64_t>(s.box.x), y = static_cast<int64_t>(s.box.y) - 14;
       draw_text(image, x + 1, y + 1, label, 2, 0);

@@ -155,6 +155,24 @@ void draw_box(GreyImage& image, const Box& box, uint8_t level) {
   }
 }
 
+void draw_quad(GreyImage& image, const Corners& corners, uint8_t level) {
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& a = corners[i];
+    const auto& b = corners[(i + 1) % 4];
+    const double length = std::max(std::abs(b[0] - a[0]), std::abs(b[1] - a[1]));
+    const auto steps = static_cast<int64_t>(std::ceil(length)) + 1;
+    for (int64_t s = 0; s <= steps; ++s) {
+      const double f = static_cast<double>(s) / static_cast<double>(steps);
+      const auto x = static_cast<int64_t>(std::lround(a[0] + f * (b[0] - a[0])));
+      const auto y = static_cast<int64_t>(std::lround(a[1] + f * (b[1] - a[1])));
+      for (int64_t d = 0; d < 2; ++d) {
+        set_pixel(image, x + d, y, level);
+        set_pixel(image, x, y + d, level);
+      }
+    }
+  }
+}
+
 void draw_text(GreyImage& image, int64_t x, int64_t y, const std::string& text, int64_t size,
                uint8_t level) {
   for (size_t i = 0; i < text.size(); ++i) {

@@ -39,6 +39,8 @@ GreyImage to_grey(const torch::Tensor& image);
 /// letters a-z, space, '%', '.', '?') in a 3x5 pixel font scaled by
 /// `size` with its top-left at (x, y), clipped to the image.
 void draw_box(GreyImage& image, const Box& box, uint8_t level);
+/// The outline through four corners (2 pixels wide), clipped to the image.
+void draw_quad(GreyImage& image, const Corners& corners, uint8_t level);
 void draw_text(GreyImage& image, int64_t x, int64_t y, const std::string& text, int64_t size,
                uint8_t level);
 

@@ -214,6 +214,12 @@ TEST_F(VideoTest, VideosOnDiskAndTheirErrors) {
   fs::create_directories(path("broken"));
   std::ofstream(path("broken/frame_001.pgm")) << "P5\n320 240\n255\nxyz";
   expect_error([&] { read_video(path("broken")); }, "frame_001.pgm: truncated");
+  if (have_ffmpeg()) {  // through an H.264 file and back: lossy, close
+    ASSERT_TRUE(write_video(path("v"), video, /*mp4=*/true));
+    const auto decoded = read_video(path("v/video.mp4"));
+    ASSERT_EQ(decoded.sizes(), video.frames.sizes());
+    EXPECT_LT((decoded - video.frames).abs().mean().item<double>(), 0.03);
+  }
   std::ofstream(path("clip.mp4")) << "not a video";
   if (!have_ffmpeg()) {
     expect_error([&] { read_video(path("clip.mp4")); },

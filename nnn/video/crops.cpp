@@ -1,17 +1,14 @@
 // Plate rectification, digit cells and annotation.
 #include "nnn/video/crops.h"
 
-#include <torch/nn/functional/vision.h>
-
 #include <cctype>
 #include <cmath>
 
 #include "nnn/util/error.h"
 #include "nnn/video/scene.h"
+#include "nnn/video/tracker.h"
 
 namespace nnn {
-
-namespace F = torch::nn::functional;
 
 Corners box_corners(const Box& b) {
   return {{{b.x, b.y}, {b.x + b.w, b.y}, {b.x + b.w, b.y + b.h}, {b.x, b.y + b.h}}};
@@ -20,23 +17,14 @@ Corners box_corners(const Box& b) {
 torch::Tensor rectify_plate(const torch::Tensor& frame, const Corners& c, int64_t digits) {
   NNN_CHECK(frame.dim() == 2, "rectify: a frame must be [H, W]");
   const int64_t pw = plate_width(digits), ph = kPlateHeight;
-  const double h = static_cast<double>(frame.size(0)), w = static_cast<double>(frame.size(1));
   // Plate pixel centre (u, v) in [0, pw] x [0, ph] -> frame point
   // TL + (u / pw) (TR - TL) + (v / ph) (BL - TL).
   const auto u =
       ((torch::arange(pw, torch::kFloat64) + 0.5) / static_cast<double>(pw)).view({1, pw});
   const auto v =
       ((torch::arange(ph, torch::kFloat64) + 0.5) / static_cast<double>(ph)).view({ph, 1});
-  const auto x = c[0][0] + u * (c[1][0] - c[0][0]) + v * (c[3][0] - c[0][0]);
-  const auto y = c[0][1] + u * (c[1][1] - c[0][1]) + v * (c[3][1] - c[0][1]);
-  const auto grid =
-      torch::stack({x / w * 2 - 1, y / h * 2 - 1}, -1).to(torch::kFloat32).unsqueeze(0);
-  return F::grid_sample(frame.to(torch::kFloat32).view({1, 1, frame.size(0), frame.size(1)}), grid,
-                        F::GridSampleFuncOptions()
-                            .mode(torch::kBilinear)
-                            .padding_mode(torch::kBorder)
-                            .align_corners(false))
-      .view({ph, pw});
+  return sample_frame(frame, c[0][0] + u * (c[1][0] - c[0][0]) + v * (c[3][0] - c[0][0]),
+                      c[0][1] + u * (c[1][1] - c[0][1]) + v * (c[3][1] - c[0][1]));
 }
 
 GreyImage to_grey(const torch::Tensor& image) {

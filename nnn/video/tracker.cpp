@@ -78,7 +78,6 @@ double level_angle(const torch::Tensor& frame, const Box& box) {
 
 torch::Tensor crop_resize(const torch::Tensor& frame, const Box& box, int64_t out_h, int64_t out_w,
                           double degrees) {
-  const double h = static_cast<double>(frame.size(0)), w = static_cast<double>(frame.size(1));
   const double a = degrees * kPi / 180.0, c = std::cos(a), s = std::sin(a);
   // Offsets from the box centre, turned, then moved to the centre.
   const auto v =
@@ -89,7 +88,12 @@ torch::Tensor crop_resize(const torch::Tensor& frame, const Box& box, int64_t ou
       ((torch::arange(out_w, torch::kFloat64) + 0.5) * (box.w / static_cast<double>(out_w)) -
        box.w / 2)
           .view({1, out_w});
-  const auto x = box.cx() + c * u - s * v, y = box.cy() + s * u + c * v;
+  return sample_frame(frame, box.cx() + c * u - s * v, box.cy() + s * u + c * v);
+}
+
+torch::Tensor sample_frame(const torch::Tensor& frame, const torch::Tensor& x,
+                           const torch::Tensor& y) {
+  const double h = static_cast<double>(frame.size(0)), w = static_cast<double>(frame.size(1));
   const auto grid =
       torch::stack({x / w * 2 - 1, y / h * 2 - 1}, -1).to(torch::kFloat32).unsqueeze(0);
   return F::grid_sample(frame.to(torch::kFloat32).view({1, 1, frame.size(0), frame.size(1)}), grid,
@@ -97,7 +101,7 @@ torch::Tensor crop_resize(const torch::Tensor& frame, const Box& box, int64_t ou
                             .mode(torch::kBilinear)
                             .padding_mode(torch::kBorder)
                             .align_corners(false))
-      .view({out_h, out_w});
+      .view({x.size(0), x.size(1)});
 }
 
 std::array<std::array<double, 2>, 4> step_corners(const TrackStep& step) {

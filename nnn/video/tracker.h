@@ -67,6 +67,12 @@ std::vector<TrackStep> track_plate(const torch::Tensor& frames, const Box& init,
 /// with integral images. `score` (optional) receives its score.
 Box detect_plate(const torch::Tensor& frame, int64_t digits, double* score = nullptr);
 
+/// `frame` [H, W] sampled bilinearly at the pixel coordinates `x`, `y`
+/// (same shape [h, w], float64; pixel centres at +0.5; the frame's edge
+/// pixels repeat outside it): [h, w] float32.
+torch::Tensor sample_frame(const torch::Tensor& frame, const torch::Tensor& x,
+                           const torch::Tensor& y);
+
 /// The angle (degrees, -10 .. 10 in steps of 0.5) by which the contents of
 /// `box` in `frame` must be turned to run level: the one whose rows' means
 /// spread most (a plate's border lines and text run along its rows).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +106,26 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
     NNN_CHECK(!files.empty(), path, ": ffmpeg found no frames in this file");
   }
   std::sort(files.begin(), files.end());
+  // Numbered frames (frame_001.pgm, ...) must not skip a number: a gap is
+  // a missing frame, and the motion between its neighbours would be wrong.
+  if (decoded.empty() && files.size() > 1) {
+    std::vector<int64_t> numbers;
+    for (const auto& file : files) {
+      const std::string stem = fs::path(file).stem().string();
+      size_t start = stem.size();
+      while (start > 0 && std::isdigit(static_cast<unsigned char>(stem[start - 1]))) --start;
+      if (start == stem.size() || stem.size() - start > 9) {
+        numbers.clear();
+        break;
+      }
+      numbers.push_back(std::stoll(stem.substr(start)));
+    }
+    for (size_t i = 1; i < numbers.size(); ++i) {
+      NNN_CHECK(numbers[i] == numbers[i - 1] + 1, path, ": frame ", numbers[i - 1] + 1,
+                " is missing (", fs::path(files[i - 1]).filename().string(), " is followed by ",
+                fs::path(files[i]).filename().string(), ")");
+    }
+  }
   NNN_CHECK(static_cast<int64_t>(files.size()) <= max_frames, path, ": ", files.size(),
             " frames; at most ", max_frames);
   std::vector<torch::Tensor> frames;

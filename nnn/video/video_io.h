@@ -20,8 +20,9 @@ bool write_video(const std::string& dir, const SyntheticVideo& video, bool mp4);
 
 /// The frames of `path` as [F, H, W] in [0, 1]: a directory's *.pgm files
 /// in name order, one PGM file, or any other file through ffmpeg. Errors
-/// name the file: no frames, unreadable frames, frames of different sizes,
-/// more than `max_frames`, no ffmpeg for a video file.
+/// name the file: no frames, a missing frame (numbered files that skip a
+/// number), unreadable frames, frames of different sizes, more than
+/// `max_frames`, no ffmpeg for a video file.
 torch::Tensor read_video(const std::string& path, int64_t max_frames = 10000);
 
 /// truth.tsv of a video directory written by write_video, or an empty

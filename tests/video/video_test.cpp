@@ -211,6 +211,12 @@ TEST_F(VideoTest, VideosOnDiskAndTheirErrors) {
   expect_error([&] { read_video(path("mixed")); },
                "frame_002.pgm is 10x10 but " + path("mixed/frame_001.pgm") +
                    " is 320x240: every frame of a video must have the same size");
+  fs::create_directories(path("gap"));
+  for (const char* name : {"frame_001.pgm", "frame_002.pgm", "frame_004.pgm"}) {
+    fs::copy_file(path("v/frame_001.pgm"), path("gap") + "/" + name);
+  }
+  expect_error([&] { read_video(path("gap")); },
+               "frame 3 is missing (frame_002.pgm is followed by frame_004.pgm)");
   fs::create_directories(path("broken"));
   std::ofstream(path("broken/frame_001.pgm")) << "P5\n320 240\n255\nxyz";
   expect_error([&] { read_video(path("broken")); }, "frame_001.pgm: truncated");

@@ -7,6 +7,8 @@
 
 #include "nnn/data/idx.h"
 
+#include <utility>
+
 namespace nnn::testing {
 
 // Four shapes MNIST-style (light on dark, about 20 px, centred), jittered
@@ -37,6 +39,17 @@ inline IdxArray shapes(int64_t n, uint64_t seed, IdxArray* labels) {
     }
   }
   return images;
+}
+
+// The same as tensors: images [n, 784] in [0, 1] and labels [n] (int64).
+inline std::pair<torch::Tensor, torch::Tensor> shape_tensors(int64_t n, uint64_t seed) {
+  IdxArray labels;
+  const IdxArray images = shapes(n, seed, &labels);
+  const auto x = torch::from_blob(const_cast<uint8_t*>(images.data.data()), {n, 784}, torch::kUInt8)
+                     .to(torch::kFloat32) /
+                 255.0;
+  const auto y = torch::from_blob(labels.data.data(), {n}, torch::kUInt8).to(torch::kLong);
+  return {x, y};
 }
 
 }  // namespace nnn::testing

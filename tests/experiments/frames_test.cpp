@@ -226,11 +226,7 @@ TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
 TEST(Polarity, NoisyLowContrastFramesAreNotInverted) {
   // Thin bars (class 1 of the shapes) degraded like blurry_frames.yaml and
   // printed dark on light: every frame must come back light on dark.
-  IdxArray labels;
-  const IdxArray images = shapes(256, 4, &labels);
-  auto x = torch::from_blob(const_cast<uint8_t*>(images.data.data()), {256, 784}, torch::kUInt8)
-               .to(torch::kFloat32) /
-           255.0;
+  const auto x = testing::shape_tensors(256, 4).first;
   DegradeOptions o;
   o.shift = 1.5;
   o.rotation = 8;

@@ -24,18 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::expect_error;
 
-// Shapes as digits 0..3: [N, 784] in [0, 1] and labels.
-std::pair<torch::Tensor, torch::Tensor> shape_digits(int64_t n, uint64_t seed) {
-  IdxArray labels;
-  const IdxArray images = testing::shapes(n, seed, &labels);
-  const auto x = torch::from_blob(const_cast<uint8_t*>(images.data.data()), {n, 784}, torch::kUInt8)
-                     .to(torch::kFloat32) /
-                 255.0;
-  const auto y = torch::from_blob(const_cast<uint8_t*>(labels.data.data()), {n}, torch::kUInt8)
-                     .to(torch::kLong);
-  return {x, y.clone()};
-}
-
 VideoOptions clean_options() {
   VideoOptions o;
   o.noise_std = 0;
@@ -53,7 +41,7 @@ class VideoTest : public testing::TempDirTest {
   void SetUp() override {
     TempDirTest::SetUp();
     configure_threads(1);
-    std::tie(images_, labels_) = shape_digits(64, 5);
+    std::tie(images_, labels_) = testing::shape_tensors(64, 5);
   }
   torch::Tensor images_, labels_;
 };

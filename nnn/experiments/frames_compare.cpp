@@ -150,6 +150,34 @@ nlohmann::ordered_json curve_json(const FrameCurve& c) {
 
 }  // namespace
 
+std::vector<AnytimePoint> anytime_reading(const torch::Tensor& outputs, const torch::Tensor& labels,
+                                          const std::vector<double>& taus) {
+  NNN_CHECK(outputs.dim() == 3 && outputs.size(0) >= 1 && labels.dim() == 1 &&
+                labels.size(0) == outputs.size(1),
+            "anytime reading: expected outputs [F, N, C] and labels [N]; got ", outputs.sizes(),
+            " and ", labels.sizes());
+  const auto p = outputs.to(torch::kCPU, torch::kDouble).softmax(-1);
+  const auto [confidence, guess] = p.max(-1);  // [F, N]
+  const auto right = guess.eq(labels.to(torch::kCPU).view({1, -1}));
+  const int64_t frames = outputs.size(0);
+  std::vector<AnytimePoint> points;
+  for (double tau : taus) {
+    // The first frame whose confidence reaches tau, else the last.
+    auto reached = confidence.ge(tau);
+    reached[frames - 1].fill_(true);
+    const auto stop = reached.to(torch::kLong).argmax(0);  // first true, [N]
+    const auto correct = right.gather(0, stop.view({1, -1})).to(torch::kDouble);
+    points.push_back(
+        {tau, correct.mean().item<double>(), (stop + 1).to(torch::kDouble).mean().item<double>()});
+  }
+  return points;
+}
+
+const std::vector<double>& anytime_taus() {
+  static const std::vector<double> taus = {0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 2.0};
+  return taus;
+}
+
 FramesComparison run_frames_comparison(const std::string& nnn_config, const std::string& mlp_config,
                                        const std::vector<std::string>& overrides,
                                        const std::string& out, std::ostream& log) {
@@ -234,8 +262,14 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
       average.parameters = mlp_average.parameters;
       average.train_seconds = mlp_average.seconds;
       result.by_frames.push_back(average);
+      result.anytime.push_back(
+          {"mlp_average", average.label,
+           anytime_reading(torch::stack(per_count), labels_on(avg_run.device), anytime_taus())});
     }
     result.by_frames.push_back(logits);
+    result.anytime.push_back(
+        {"mlp_logits", logits.label,
+         anytime_reading(running_mean(stacked), labels_on(run.device), anytime_taus())});
   }
   for (const auto* run_result : {&nnn_sequence, &nnn_single}) {
     auto [run, p] = model_of(*run_result);
@@ -250,6 +284,13 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
     steps.train_seconds = run_result->seconds;
     result.nnn_steps.push_back(steps);
     result.by_frames.push_back(align_steps(steps, frames, result.distance));
+    if (sequence) {
+      // Step k + d has read k frames; the steps the frames fit in.
+      const int64_t read = std::min<int64_t>(frames, predictions.size(0) - result.distance);
+      result.anytime.push_back({"nnn_sequence", steps.label,
+                                anytime_reading(predictions.narrow(0, result.distance, read),
+                                                labels_on(run.device), anytime_taus())});
+    }
   }
 
   nlohmann::ordered_json report = {
@@ -265,7 +306,10 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   const std::string md = frames_markdown(result);
   write_file_atomically((dir / "frames.md").string(), md);
   write_file_atomically((dir / "frames.svg").string(), frames_svg(result));
-  log << "\n" << md << "\nwritten to " << result.dir << "/frames.md, frames.json and frames.svg\n";
+  write_file_atomically((dir / "frames_anytime.svg").string(), anytime_svg(result));
+  log << "\n"
+      << md << "\nwritten to " << result.dir
+      << "/frames.md, frames.json, frames.svg and frames_anytime.svg\n";
   return result;
 }
 
@@ -338,7 +382,41 @@ std::string frames_markdown(const FramesComparison& c) {
     }
     md += "\n";
   }
+  if (!c.anytime.empty()) {
+    md +=
+        "\nAnytime reading: each image stops at the first frame count k whose confidence "
+        "(largest softmax probability) reaches tau, else reads all frames; accuracy % at the "
+        "stop / mean frames read:\n\n| tau |";
+    for (const auto& m : c.anytime) md += " " + m.label + " |";
+    md += "\n| ---: |";
+    for (size_t i = 0; i < c.anytime.size(); ++i) md += " ---: |";
+    md += "\n";
+    for (size_t i = 0; i < c.anytime[0].points.size(); ++i) {
+      const double tau = c.anytime[0].points[i].tau;
+      md += tau > 1 ? std::string("| all frames |") : fmt::format("| {} |", tau);
+      for (const auto& m : c.anytime) {
+        md += fmt::format(" {} / {:.2f} |", cell(m.points[i].accuracy), m.points[i].mean_frames);
+      }
+      md += "\n";
+    }
+  }
   return md;
+}
+
+std::string anytime_svg(const FramesComparison& c) {
+  svg::Panel panel{"Stopping at confidence tau", "mean frames read", "test accuracy %", {}};
+  for (const auto& m : c.anytime) {
+    svg::Series s{m.label, {}, {}, false};
+    for (const auto& point : m.points) {
+      s.x.push_back(point.mean_frames);
+      s.y.push_back(100.0 * point.accuracy);
+    }
+    panel.series.push_back(s);
+  }
+  return svg::line_charts(
+      fmt::format("Anytime reading: accuracy against frames read ({} test images; tau = {})",
+                  c.test_samples, "0.5 .. 0.99, then all frames"),
+      {panel});
 }
 
 std::string frames_svg(const FramesComparison& c) {

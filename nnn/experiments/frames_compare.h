@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+namespace at {
+class Tensor;  // torch::Tensor
+}  // namespace at
+
 namespace nnn {
 
 /// One method's metrics on the test frames; entries are NaN where a method
@@ -35,6 +39,27 @@ struct FrameCurve {
   std::vector<double> ece;  // expected calibration error (15 bins)
 };
 
+/// Anytime reading with a stopping rule: read frames until the confidence
+/// (largest softmax probability) reaches tau, then answer.
+struct AnytimePoint {
+  double tau = 0;          // > 1: never stop early (all frames)
+  double accuracy = 0;     // of the answers where each sample stopped
+  double mean_frames = 0;  // frames read, averaged over the samples
+};
+struct AnytimeCurve {
+  std::string key, label;
+  std::vector<AnytimePoint> points;  // one per tau, in the order given
+};
+
+/// `outputs` [F, N, C]: a method's outputs after k = 1..F frames. Each
+/// sample stops at the first k whose softmax's largest probability is >=
+/// tau (at F when none is); per tau, the accuracy there and the mean k.
+std::vector<AnytimePoint> anytime_reading(const at::Tensor& outputs, const at::Tensor& labels,
+                                          const std::vector<double>& taus);
+
+/// The stopping thresholds `nnn frames` sweeps (the last, 2, reads every frame).
+const std::vector<double>& anytime_taus();
+
 struct FramesComparison {
   std::string dir;
   int64_t frames = 0;    // F
@@ -44,6 +69,8 @@ struct FramesComparison {
   std::string degrade;                // the degradations, as "key=value" text
   std::vector<FrameCurve> by_frames;  // the five methods, [F] each
   std::vector<FrameCurve> nnn_steps;  // the two NNNs per step, [T] each
+  /// Methods that read more with every frame (not the one-frame ones).
+  std::vector<AnytimeCurve> anytime;
 };
 
 /// Trains the four models (the NNN config twice, the MLP config twice) with
@@ -58,5 +85,7 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
 std::string frames_markdown(const FramesComparison& comparison);
 /// Accuracy and confidence against frames seen, one line per method.
 std::string frames_svg(const FramesComparison& comparison);
+/// Accuracy against mean frames read under the stopping rule, one line per method.
+std::string anytime_svg(const FramesComparison& comparison);
 
 }  // namespace nnn

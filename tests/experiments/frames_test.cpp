@@ -187,6 +187,21 @@ TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
   EXPECT_EQ(result.frames, 3);
   EXPECT_EQ(result.distance, 2);
   EXPECT_EQ(result.test_samples, 64);
+  // The stopping rule read to the end gives each method's last accuracy.
+  ASSERT_EQ(result.anytime.size(), 3u);
+  for (const auto& curve : result.anytime) {
+    ASSERT_EQ(curve.points.size(), anytime_taus().size());
+    const auto& all = curve.points.back();
+    EXPECT_NEAR(all.mean_frames, 3.0, 1e-12) << curve.key;
+    for (const auto& c : result.by_frames) {
+      if (c.key == curve.key) {
+        EXPECT_NEAR(all.accuracy, c.accuracy.back(), 1e-9) << curve.key;
+      }
+    }
+    for (size_t i = 1; i < curve.points.size(); ++i) {
+      EXPECT_GE(curve.points[i].mean_frames, curve.points[i - 1].mean_frames) << curve.key;
+    }
+  }
   const auto& single = result.by_frames[0];
   const auto& logits = result.by_frames[2];
   for (const auto& c : result.by_frames) EXPECT_EQ(c.accuracy.size(), 3u) << c.key;
@@ -365,6 +380,25 @@ TEST(FramesReport, NamesTheWinnerPerFrameCountAndMarksMissingValues) {
   EXPECT_NE(md.find("| 3 | 1 | 60.00 / 60.00 / 0.600 / 0.2000 |"), std::string::npos) << md;
   const std::string svg = frames_svg(c);
   EXPECT_NE(svg.find("Reading blurry digits from 2 frames"), std::string::npos);
+}
+
+TEST(Anytime, StopsAtTheFirstConfidentFrame) {
+  // [F = 3, N = 2, C = 2] as log-probabilities. Sample 0 (class 0) grows
+  // surer: 0.6, 0.9, 0.95. Sample 1 (class 1) first leans wrong at 0.8,
+  // then right at 0.55 and 0.99.
+  const auto p = torch::tensor(
+      {{{0.6, 0.4}, {0.8, 0.2}}, {{0.9, 0.1}, {0.45, 0.55}}, {{0.95, 0.05}, {0.01, 0.99}}},
+      torch::kDouble);
+  const auto labels = torch::tensor({0, 1}, torch::kLong);
+  const auto points = anytime_reading(p.log(), labels, {0.5, 0.85, 2.0});
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_NEAR(points[0].accuracy, 0.5, 1e-12);  // both stop at frame 1; sample 1 wrong
+  EXPECT_NEAR(points[0].mean_frames, 1.0, 1e-12);
+  EXPECT_NEAR(points[1].accuracy, 1.0, 1e-12);  // frames 2 and 3
+  EXPECT_NEAR(points[1].mean_frames, 2.5, 1e-12);
+  EXPECT_NEAR(points[2].accuracy, 1.0, 1e-12);  // never early: all 3 frames
+  EXPECT_NEAR(points[2].mean_frames, 3.0, 1e-12);
+  expect_error([&] { anytime_reading(p[0], labels, {0.5}); }, "expected outputs [F, N, C]");
 }
 
 }  // namespace

@@ -155,10 +155,17 @@ std::vector<double> nice_ticks(double lo, double hi, int count) {
 }
 
 std::string line_charts(const std::string& title, const std::vector<Panel>& panels) {
-  size_t series = 0;
-  for (const auto& p : panels) series = std::max(series, p.series.size());
-  const int legend_rows = static_cast<int>((series + 2) / 3);
+  size_t series = 0, longest = 0;
+  for (const auto& p : panels) {
+    series = std::max(series, p.series.size());
+    for (const auto& s : p.series) longest = std::max(longest, s.label.size());
+  }
   const int width = kPanelWidth * static_cast<int>(std::max<size_t>(1, panels.size()));
+  // Up to 3 legend entries per row, fewer when the labels would overlap
+  // (about 7 pixels per character at 12 px, plus the line sample).
+  const int entry = 40 + 7 * static_cast<int>(longest);
+  const auto per_row = static_cast<size_t>(std::clamp(width / std::max(entry, 1), 1, 3));
+  const int legend_rows = static_cast<int>((series + per_row - 1) / per_row);
   const int height = kPanelHeight + 30 + legend_rows * 20 + 10;
   std::string out = fmt::format(
       R"~(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" )~"
@@ -174,7 +181,7 @@ std::string line_charts(const std::string& title, const std::vector<Panel>& pane
   }
   // The legend: labels from the first panel that has each series.
   const int legend_top = kPanelHeight + 30;
-  const int column = width / 3;
+  const int column = width / static_cast<int>(per_row);
   for (size_t i = 0; i < series; ++i) {
     const Series* s = nullptr;
     for (const auto& p : panels) {
@@ -183,8 +190,8 @@ std::string line_charts(const std::string& title, const std::vector<Panel>& pane
         break;
       }
     }
-    const int x = 20 + static_cast<int>(i % 3) * column;
-    const int y = legend_top + static_cast<int>(i / 3) * 20;
+    const int x = 20 + static_cast<int>(i % per_row) * column;
+    const int y = legend_top + static_cast<int>(i / per_row) * 20;
     const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
     out += fmt::format(R"~(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}/>)~"
                        R"~(<text x="{}" y="{}" font-size="12">{}</text>)~"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "nnn/core/parallel.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/files.h"
+#include "nnn/util/svg_plot.h"
 
 namespace nnn {
 
@@ -45,6 +47,41 @@ std::vector<Workload> standard_workloads(const std::vector<int64_t>& batches) {
         {"fully_connected(8)x8 h32 T8", fully_connected(8, 8, false), 784, 10, 32, 8, batch});
   }
   return result;
+}
+
+std::vector<SweepPoint> sweep_workloads() {
+  std::vector<SweepPoint> points;
+  const Workload base{"", layered({1, 3, 1}, 16, true), 784, 10, 64, 4, 256};
+  auto add = [&](const char* axis, int64_t value, Workload w) {
+    w.name = fmt::format("{}={} {}", axis, value, w.name);
+    points.push_back({axis, value, std::move(w)});
+  };
+  for (int64_t batch = 8; batch <= 4096; batch *= 2) {
+    Workload w = base;
+    w.batch = batch;
+    w.name = "layered[1,3,1] h64 T4";
+    add("batch", batch, w);
+  }
+  for (int64_t cells = 2; cells <= 64; cells *= 2) {
+    Workload w = base;
+    w.wiring = fully_connected(cells, 8, false);
+    w.hidden = 32;
+    w.name = "fully_connected x8 h32 T4 b256";
+    add("cells", cells, w);
+  }
+  for (int64_t steps : {3, 4, 8, 16, 32, 64}) {  // d = 2: at least 3
+    Workload w = base;
+    w.steps = steps;
+    w.name = "layered[1,3,1] h64 b256";
+    add("steps", steps, w);
+  }
+  for (int64_t hidden = 16; hidden <= 512; hidden *= 2) {
+    Workload w = base;
+    w.hidden = hidden;
+    w.name = "layered[1,3,1] T4 b256";
+    add("hidden", hidden, w);
+  }
+  return points;
 }
 
 double useful_flops(const Workload& w, bool training) {
@@ -202,6 +239,60 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   return r;
 }
 
+namespace {
+
+// The scaling sweep: training samples/s against each axis, beside what the
+// useful FLOPs would allow at the run's sgemm rate; the SVG has one panel
+// per axis (x: log2 of the value).
+void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threads, double sgemm,
+               std::ostream& out) {
+  fmt::print(out, "{:<7} {:>6} {:>12} {:>14} {:>9} {:>10} {:>9}\n", "axis", "value", "samples/s",
+             "at sgemm rate", "of sgemm", "RSS grow", "peak RSS");
+  nlohmann::ordered_json report = nlohmann::ordered_json::array();
+  std::vector<svg::Panel> panels;
+  for (const char* axis : {"batch", "cells", "steps", "hidden"}) {
+    svg::Panel panel{axis, std::string("log2 ") + axis, "training samples/s (log10)", {}};
+    svg::Series measured{"measured", {}, {}, false};
+    svg::Series expected{"the useful FLOPs at the sgemm rate", {}, {}, true};
+    for (const SweepPoint& p : sweep_workloads()) {
+      if (p.axis != axis) continue;
+      const auto r = run_workload(p.workload, /*training=*/true, device, o.seconds, sgemm, threads);
+      const double ideal =
+          sgemm * 1e9 / (useful_flops(p.workload, true) / static_cast<double>(p.workload.batch));
+      fmt::print(out, "{:<7} {:>6} {:>12.0f} {:>14.0f} {:>8.1f}% {:>8.1f}MB {:>7.0f}MB\n", axis,
+                 p.value, r.samples_per_second, ideal, 100 * r.fraction_of_sgemm, r.rss_growth_mb,
+                 r.peak_rss_mb);
+      out.flush();
+      measured.x.push_back(std::log2(static_cast<double>(p.value)));
+      measured.y.push_back(std::log10(r.samples_per_second));
+      expected.x.push_back(std::log2(static_cast<double>(p.value)));
+      expected.y.push_back(std::log10(ideal));
+      report.push_back({{"axis", axis},
+                        {"value", p.value},
+                        {"workload", p.workload.name},
+                        {"samples_per_s", r.samples_per_second},
+                        {"samples_per_s_at_sgemm", ideal},
+                        {"fraction_of_sgemm", r.fraction_of_sgemm},
+                        {"rss_growth_mb", r.rss_growth_mb},
+                        {"peak_rss_mb", r.peak_rss_mb}});
+    }
+    panel.series = {measured, expected};
+    panels.push_back(std::move(panel));
+  }
+  write_file_atomically(
+      o.sweep, svg::line_charts(fmt::format("Training throughput as work grows ({}, {} threads, "
+                                            "sgemm {:.0f} GFLOP/s)",
+                                            describe_device(device), threads, sgemm),
+                                panels));
+  fmt::print(out, "plot written to {}\n", o.sweep);
+  if (!o.json.empty()) {
+    write_file_atomically(o.json, report.dump(2) + "\n");
+    fmt::print(out, "JSON written to {}\n", o.json);
+  }
+}
+
+}  // namespace
+
 void run_bench(const BenchOptions& o, std::ostream& out) {
   if (o.flush_denormal) at::globalContext().setFlushDenormal(true);
   const torch::Device device = resolve_device(o.device);
@@ -218,6 +309,10 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
   const double sgemm = measure_sgemm_gflops(device, threads);
   fmt::print(out, "device {}, {} threads, LibTorch {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
              describe_device(device), threads, TORCH_VERSION, sgemm);
+  if (!o.sweep.empty()) {
+    run_sweep(o, device, threads, sgemm, out);
+    return;
+  }
   fmt::print(out, "{:<30} {:>5} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload", "mode",
              "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "RSS grow", "peak RSS");
   nlohmann::ordered_json report;

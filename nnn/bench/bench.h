@@ -29,6 +29,17 @@ struct Workload {
 /// batch 32 and 256 (or each of `batches`). Input 784, output 10 (MNIST-shaped).
 std::vector<Workload> standard_workloads(const std::vector<int64_t>& batches = {256, 32});
 
+/// The scaling sweep of `nnn bench --sweep`: one axis at a time from a
+/// base of layered([1,3,1], 16, feedback) h64 T4 batch 256 (the cells axis:
+/// fully_connected(n, 8) h32 T4 batch 256): batch 8 .. 4096, cells 2 .. 64,
+/// steps 3 and 4 .. 64, hidden 16 .. 512, by powers of 2.
+struct SweepPoint {
+  std::string axis;  // "batch", "cells", "steps", "hidden"
+  int64_t value = 0;
+  Workload workload;
+};
+std::vector<SweepPoint> sweep_workloads();
+
 /// Useful floating-point operations of one batch: the matrix products the
 /// spec needs (the x part of W1 once per frame, messages from step 2 on,
 /// W2 every step), forward only or forward + backward (no gradient for x).

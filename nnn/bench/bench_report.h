@@ -17,11 +17,12 @@ struct BenchOptions {
   std::vector<int64_t> batches;  // batch sizes (empty: 256 and 32)
   std::string only;              // only workloads whose name contains this
   std::string json;              // also write the results here (empty: no)
+  std::string sweep;             // run the scaling sweep instead, plot to this SVG (empty: no)
   bool baseline = false;         // the from-scratch matmul against LibTorch's instead
   bool flush_denormal = false;   // flush denormal floats to zero
 };
 
-/// Runs the benchmark and prints its table to `out`.
+/// Runs the benchmark (or the scaling sweep) and prints its table to `out`.
 void run_bench(const BenchOptions& options, std::ostream& out);
 
 }  // namespace nnn

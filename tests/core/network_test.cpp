@@ -9,7 +9,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
+#include "nnn/bench/bench.h"
 #include "nnn/config/model_options.h"
 #include "nnn/core/dropout.h"
 #include "nnn/core/weights.h"
@@ -424,6 +426,32 @@ TEST(WorkerPoolTest, RunsEveryTaskAndPropagatesErrors) {
                Error);
   pool.run(2, [&](int64_t k) { ++hits[k]; });  // still usable
   EXPECT_EQ(hits[1], 101);
+}
+
+// The scaling sweep of `nnn bench --sweep`: every point a valid model,
+// each axis ascending by powers of two from its first value, and the
+// useful FLOPs growing with the work (per sample: not with the batch).
+TEST(Bench, SweepWorkloadsAreValidAndGrow) {
+  std::map<std::string, std::vector<SweepPoint>> axes;
+  for (const auto& p : sweep_workloads()) axes[p.axis].push_back(p);
+  ASSERT_EQ(axes.size(), 4u);
+  for (const auto& [axis, points] : axes) {
+    ASSERT_GE(points.size(), 6u) << axis;
+    for (size_t i = 0; i < points.size(); ++i) {
+      const Workload& w = points[i].workload;
+      EXPECT_NO_THROW(w.wiring.validate(w.input_size, w.output_size, w.steps)) << w.name;
+      if (i == 0) continue;
+      EXPECT_GT(points[i].value, points[i - 1].value) << axis;
+      const double per_sample = useful_flops(w, true) / static_cast<double>(w.batch);
+      const double before = useful_flops(points[i - 1].workload, true) /
+                            static_cast<double>(points[i - 1].workload.batch);
+      if (axis == "batch") {
+        EXPECT_DOUBLE_EQ(per_sample, before);
+      } else {
+        EXPECT_GT(per_sample, before) << axis << " " << points[i].value;
+      }
+    }
+  }
 }
 
 }  // namespace

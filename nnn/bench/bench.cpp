@@ -250,11 +250,12 @@ void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threa
              "at sgemm rate", "of sgemm", "RSS grow", "peak RSS");
   nlohmann::ordered_json report = nlohmann::ordered_json::array();
   std::vector<svg::Panel> panels;
+  const std::vector<SweepPoint> points = sweep_workloads();
   for (const char* axis : {"batch", "cells", "steps", "hidden"}) {
     svg::Panel panel{axis, std::string("log2 ") + axis, "training samples/s (log10)", {}};
     svg::Series measured{"measured", {}, {}, false};
     svg::Series expected{"the useful FLOPs at the sgemm rate", {}, {}, true};
-    for (const SweepPoint& p : sweep_workloads()) {
+    for (const SweepPoint& p : points) {
       if (p.axis != axis) continue;
       const auto r = run_workload(p.workload, /*training=*/true, device, o.seconds, sgemm, threads);
       const double ideal =

@@ -70,10 +70,6 @@ torch::Tensor motion_kernel(int64_t length, double degrees) {
   return motion_kernels(length, torch::tensor({degrees}, torch::kDouble))[0];
 }
 
-namespace {
-
-// Same-size convolution of [B, 1, S, S] with one kernel per image [B, k, k]
-// (grouped) or one shared kernel [k, k].
 torch::Tensor convolve(const torch::Tensor& images, const torch::Tensor& kernels) {
   const int64_t b = images.size(0);
   if (kernels.dim() == 2) {
@@ -87,8 +83,6 @@ torch::Tensor convolve(const torch::Tensor& images, const torch::Tensor& kernels
   return F::conv2d(grouped, weight, F::Conv2dFuncOptions().padding(pad).groups(b))
       .view({b, 1, images.size(2), images.size(3)});
 }
-
-}  // namespace
 
 torch::Tensor degrade(const torch::Tensor& images, const DegradeOptions& o, uint64_t seed) {
   NNN_CHECK(images.dim() == 2, "degrade: images must be [B, S*S]; got ", images.sizes());

@@ -25,6 +25,10 @@ torch::Tensor degrade_frames(const torch::Tensor& images, int64_t frames,
 /// themselves (sequence), frame 1 [B, D] (single) or their mean [B, D] (average).
 torch::Tensor feed_frames(const torch::Tensor& frames, FrameFeed feed);
 
+/// Same-size convolution (zero padding) of images [B, 1, H, W] with one
+/// shared kernel [k, k] or one kernel per image [B, k, k].
+torch::Tensor convolve(const torch::Tensor& images, const torch::Tensor& kernels);
+
 /// A normalised Gaussian kernel of std `sigma`, [2r+1, 2r+1] with r = ceil(3 sigma).
 torch::Tensor gaussian_kernel(double sigma);
 /// A normalised line kernel of `length` pixels at `degrees`, [L', L'] (L' odd).

@@ -215,6 +215,14 @@ std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std:
   return cells;
 }
 
+std::vector<std::vector<float>> frame_digits(const GreyImage& image, int64_t k,
+                                             const std::string& name) {
+  if (k == 0) return {digit_input(image)};
+  std::vector<std::vector<float>> digits;
+  for (const GreyImage& cell : split_plate(image, k, name)) digits.push_back(digit_input(cell));
+  return digits;
+}
+
 std::vector<Reading> best_readings(const std::vector<std::vector<double>>& probabilities,
                                    int64_t count) {
   const size_t k = probabilities.size();

@@ -44,6 +44,12 @@ std::vector<float> digit_input(const GreyImage& image);
 /// Splits a plate image into `k` equal-width cells, left to right.
 std::vector<GreyImage> split_plate(const GreyImage& plate, int64_t k, const std::string& name);
 
+/// What a reader reads from one frame: digit_input of each of the image's
+/// `k` cells (split_plate), or of the whole image when `k` is 0. Errors
+/// name `name`.
+std::vector<std::vector<float>> frame_digits(const GreyImage& image, int64_t k,
+                                             const std::string& name);
+
 struct Reading {
   std::string digits;
   double probability = 0.0;  // product of the per-digit probabilities

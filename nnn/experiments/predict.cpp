@@ -37,7 +37,8 @@ std::vector<std::vector<double>> probabilities_of(const torch::Tensor& outputs) 
 
 }  // namespace
 
-std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& frames) {
+std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& frames,
+                                          NNNTrace* trace) {
   NNN_CHECK(!frames.empty() && !frames[0].empty(), "predict: no images given");
   const auto f_count = static_cast<int64_t>(frames.size());
   const auto k_count = static_cast<int64_t>(frames[0].size());
@@ -61,12 +62,17 @@ std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& fra
   model->eval();
   const int64_t steps = model_config.steps;
   const int64_t d = model->distance();
+  const auto run_model = [&](const torch::Tensor& input) {
+    if (trace == nullptr) return model->forward(input);
+    *trace = model->trace(input);
+    return trace->predictions;
+  };
   std::vector<PredictionRow> rows;
   switch (run.config.data.frames.feed) {
     case FrameFeed::kSequence: {
       NNN_CHECK(f_count <= steps, f_count, " frames given but the model thinks for ", steps,
                 " steps (one frame per step); give at most ", steps);
-      const auto outputs = model->forward(x);  // [T, K, C]
+      const auto outputs = run_model(x);  // [T, K, C]
       for (int64_t t = 0; t < steps; ++t) {
         const int64_t seen = std::clamp<int64_t>(t + 1 - d, 0, f_count);
         rows.push_back(
@@ -78,7 +84,7 @@ std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& fra
       // The outputs of every frame on its own, averaged over the first k.
       auto sum = torch::zeros({k_count, model_config.output_size}, x.options());
       for (int64_t f = 0; f < f_count; ++f) {
-        sum += model->forward(x[f])[-1];
+        sum += run_model(x[f])[-1];
         rows.push_back({frames_label(f + 1) + " (outputs averaged)",
                         probabilities_of(sum / static_cast<double>(f + 1))});
       }
@@ -87,8 +93,8 @@ std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& fra
     case FrameFeed::kAverage: {
       for (int64_t f = 0; f < f_count; ++f) {
         const auto mean = x.narrow(0, 0, f + 1).mean(0);
-        rows.push_back({frames_label(f + 1) + " (pixels averaged)",
-                        probabilities_of(model->forward(mean)[-1])});
+        rows.push_back(
+            {frames_label(f + 1) + " (pixels averaged)", probabilities_of(run_model(mean)[-1])});
       }
       break;
     }
@@ -100,16 +106,7 @@ DigitFrames read_frames(const std::vector<std::string>& files, int64_t plate_dig
   NNN_CHECK(!files.empty(), "predict: no image files given");
   DigitFrames frames;
   for (const auto& file : files) {
-    const GreyImage image = read_pgm(file);
-    std::vector<std::vector<float>> digits;
-    if (plate_digits > 0) {
-      for (const auto& cell : split_plate(image, plate_digits, file)) {
-        digits.push_back(digit_input(cell));
-      }
-    } else {
-      digits.push_back(digit_input(image));
-    }
-    frames.push_back(std::move(digits));
+    frames.push_back(frame_digits(read_pgm(file), plate_digits, file));
   }
   return frames;
 }

@@ -17,6 +17,7 @@
 namespace nnn {
 
 struct LoadedRun;  // nnn/train/loaded_run.h
+struct NNNTrace;   // nnn/core/network.h
 
 struct PredictionRow {
   std::string label;                               // "step 3 (frames 1-1)", "frames 1-2"
@@ -27,8 +28,10 @@ struct PredictionRow {
 using DigitFrames = std::vector<std::vector<std::vector<float>>>;
 
 /// Every frame has the same K digits. Pixels are normalised as the run's
-/// data were.
-std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& frames);
+/// data were. `trace` (optional) receives the messages of the last forward
+/// pass made (for one frame: the pass that made every row).
+std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& frames,
+                                          NNNTrace* trace = nullptr);
 
 /// Reads the image files as frames: each one digit (plate_digits 0) or a
 /// strip of plate_digits digits side by side. Errors name the file.

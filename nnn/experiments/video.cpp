@@ -315,10 +315,7 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
                                                  runs[r].config.data.frames.degrade, vo.seed);
         DigitFrames ideal_cells;
         for (const GreyImage& strip : ideal.frames) {
-          std::vector<std::vector<float>> cells;
-          for (const GreyImage& c : split_plate(strip, o.digits, "strip"))
-            cells.push_back(digit_input(c));
-          ideal_cells.push_back(std::move(cells));
+          ideal_cells.push_back(frame_digits(strip, o.digits, "strip"));
         }
         const DigitFrames* sources[] = {&tracked.cells, &truth_cells, &ideal_cells};
         for (size_t s = 0; s < 3; ++s) {

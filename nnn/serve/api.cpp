@@ -18,11 +18,20 @@ constexpr size_t kPixels = 28 * 28;
 
 // An error that is the request's fault, with its status.
 struct HttpError : Error {
-  HttpError(int s, const std::string& message) : Error(message), status(s) {}
+  HttpError(int s, const std::string& message, std::string allowed = "")
+      : Error(message), status(s), allow(std::move(allowed)) {}
   int status;
+  std::string allow;  // a 405's Allow header
 };
 
 [[noreturn]] void fail(int status, const std::string& message) { throw HttpError(status, message); }
+
+// 405 unless the request uses `method` (HEAD may stand for GET).
+void require_method(const ApiRequest& request, const std::string& method) {
+  if (request.method == method || (method == "GET" && request.method == "HEAD")) return;
+  throw HttpError(405, "use " + method + " for " + request.path,
+                  method == "GET" ? "GET, HEAD" : method);
+}
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
@@ -149,25 +158,9 @@ DigitFrames request_frames(const ApiRequest& request, bool* plate) {
   const int64_t k = query_integer(request, "plate", 0, 1, DemoLimits::kMaxPlateDigits);
   *plate = k > 0;
   if (request.content_type == "image/x-portable-graymap") {
-    GreyImage image;
-    try {
-      image = parse_pgm(request.body, "the request body");
-    } catch (const Error& e) {
-      fail(400, e.what());
-    }
-    std::vector<std::vector<float>> digits;
-    if (k > 0) {
-      try {
-        for (const auto& cell : split_plate(image, k, "the request body")) {
-          digits.push_back(digit_input(cell));
-        }
-      } catch (const Error& e) {
-        fail(400, e.what());
-      }
-    } else {
-      digits.push_back(digit_input(image));
-    }
-    return {std::move(digits)};
+    // A bad image is an nnn::Error naming the body: handle() answers 400.
+    const std::string name = "the request body";
+    return {frame_digits(parse_pgm(request.body, name), k, name)};
   }
   const Json json = parse_json_body(request);
   if (json.contains("pixels")) return {{pixel_array(json.at("pixels"), "pixels")}};
@@ -204,16 +197,11 @@ DigitFrames request_frames(const ApiRequest& request, bool* plate) {
   return out;
 }
 
-ApiReply json_reply(const Json& json) { return {200, "application/json", json.dump()}; }
+ApiReply json_reply(const Json& json) { return {200, "application/json", json.dump(), ""}; }
 
 ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const ApiRequest& request,
                    size_t index) {
-  const bool get = request.method == "GET" || request.method == "HEAD";
-  auto require = [&](const char* method) {
-    if (request.method != method && !(std::string(method) == "GET" && get)) {
-      fail(405, "use " + std::string(method) + " for " + request.path);
-    }
-  };
+  const auto require = [&](const char* method) { require_method(request, method); };
   if (parts.size() == 3) {
     require("GET");
     Json info = run.info();
@@ -252,8 +240,7 @@ ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const Ap
   if (what == "frames") {
     require("POST");
     const Json json = parse_json_body(request);
-    const int64_t count = integer(json, "frames", run.default_frames(), 1,
-                                  run.info().at("max_frames").get<int64_t>());
+    const int64_t count = integer(json, "frames", run.default_frames(), 1, run.max_frames());
     const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
     std::vector<float> clean;
     Json label = nullptr;
@@ -277,8 +264,7 @@ ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const Ap
     const Json json = parse_json_body(request);
     if (run.test_count() == 0) fail(409, run.test_data_error());
     const int64_t digits = integer(json, "digits", 4, 1, DemoLimits::kMaxPlateDigits);
-    const int64_t count = integer(json, "frames", run.default_frames(), 1,
-                                  run.info().at("max_frames").get<int64_t>());
+    const int64_t count = integer(json, "frames", run.default_frames(), 1, run.max_frames());
     const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
     return json_reply(run.plate(digits, count, seed));
   }
@@ -288,7 +274,7 @@ ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const Ap
 }  // namespace
 
 ApiReply error_reply(int status, const std::string& message) {
-  return {status, "application/json", Json{{"error", message}}.dump()};
+  return {status, "application/json", Json{{"error", message}}.dump(), ""};
 }
 
 DemoApi::DemoApi(std::vector<std::unique_ptr<DemoRun>> runs) : runs_(std::move(runs)) {}
@@ -301,16 +287,15 @@ ApiReply DemoApi::handle(const ApiRequest& request) const {
                     std::to_string(kMaxBody));
     }
     if (const Asset* asset = find_asset(request.path)) {
-      if (request.method != "GET" && request.method != "HEAD")
-        fail(405, "use GET for " + request.path);
-      return {200, std::string(asset->content_type), std::string(asset->body)};
+      require_method(request, "GET");
+      return {200, std::string(asset->content_type), std::string(asset->body), ""};
     }
     const auto parts = split_path(request.path);
     if (parts.size() < 2 || parts[0] != "api" || parts[1] != "runs") {
       fail(404, "no such page: " + quoted(request.path, 80));
     }
     if (parts.size() == 2) {
-      if (request.method != "GET" && request.method != "HEAD") fail(405, "use GET for /api/runs");
+      require_method(request, "GET");
       Json list = Json::array();
       for (size_t i = 0; i < runs_.size(); ++i) {
         const Json& info = runs_[i]->info();
@@ -339,7 +324,9 @@ ApiReply DemoApi::handle(const ApiRequest& request) const {
     }
     return run_reply(*runs_[index], parts, request, index);
   } catch (const HttpError& e) {
-    return error_reply(e.status, e.what());
+    ApiReply reply = error_reply(e.status, e.what());
+    reply.allow = e.allow;
+    return reply;
   } catch (const Error& e) {
     // The library refused what the request asked (e.g. more frames than steps).
     return error_reply(400, e.what());

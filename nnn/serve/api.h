@@ -37,12 +37,14 @@ struct ApiRequest {
   std::map<std::string, std::string> query;
   std::string content_type;  // without parameters (";charset=...")
   std::string body;
+  std::string allow;  // 405: the methods the path takes (the Allow header)
 };
 
 struct ApiReply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string allow;  // 405: the methods the path takes (the Allow header)
 };
 
 class DemoApi {

@@ -193,14 +193,17 @@ int64_t DemoRun::test_count() const {
 }
 const std::string& DemoRun::test_data_error() const { return state_->test_error; }
 
+int64_t DemoRun::max_frames() const { return state_->max_frames; }
+
 int64_t DemoRun::default_frames() const {
-  const ExperimentConfig& config = state_->run.config;
-  const int64_t count = std::max<int64_t>(config.data.frames.count, 1);
-  return config.data.frames.feed == FrameFeed::kSequence ? std::min(count, config.model.steps)
-                                                         : std::min(count, DemoLimits::kMaxFrames);
+  return std::min(std::max<int64_t>(state_->run.config.data.frames.count, 1), max_frames());
 }
 
 Json DemoRun::predict(const DigitFrames& frames, bool plate) {
+  return predict(frames, plate, nullptr);
+}
+
+Json DemoRun::predict(const DigitFrames& frames, bool plate, NNNTrace* trace) {
   NNN_CHECK(!frames.empty() && frames.size() <= static_cast<size_t>(DemoLimits::kMaxFrames),
             "expected 1 to ", DemoLimits::kMaxFrames, " frames; got ", frames.size());
   std::vector<PredictionRow> rows;
@@ -208,7 +211,7 @@ Json DemoRun::predict(const DigitFrames& frames, bool plate) {
     single_threaded_kernels();
     std::lock_guard<std::mutex> lock(state_->model_mutex);
     c10::InferenceMode inference;
-    rows = predict_frames(state_->run, frames);
+    rows = predict_frames(state_->run, frames, trace);
   }
   plate = plate || frames[0].size() > 1;
   Json input = Json::array();
@@ -231,19 +234,12 @@ Json DemoRun::predict(const DigitFrames& frames, bool plate) {
 Json DemoRun::trace(const std::vector<float>& digit) {
   NNN_CHECK(digit.size() == static_cast<size_t>(kPixels), "a digit is 784 pixels; got ",
             digit.size());
-  Json out = predict({{digit}}, false);
+  // One forward pass gives the rows and the messages.
+  NNNTrace trace;
+  Json out = predict({{digit}}, false, &trace);
   State& s = *state_;
   const Wiring& wiring = s.run.model->options.wiring();
   const int64_t output_size = s.run.config.model.output_size;
-  NNNTrace trace;
-  {
-    std::lock_guard<std::mutex> lock(s.model_mutex);
-    c10::InferenceMode inference;
-    auto pixels = torch::tensor(digit).view({1, kPixels});
-    const auto x = normalise_pixels(s.run.config.data, s.run.config.seed, pixels).to(s.run.device);
-    s.run.model->eval();
-    trace = s.run.model->trace(x);
-  }
   const int64_t steps = trace.predictions.size(0);
   Json edge_norms = Json::array(), cell_norms = Json::array();
   for (int64_t t = 0; t < steps; ++t) {
@@ -309,11 +305,7 @@ Json DemoRun::plate(int64_t digits, int64_t count, uint64_t seed) {
   DigitFrames frames;
   Json strips = Json::array();
   for (const GreyImage& strip : rendered.frames) {
-    std::vector<std::vector<float>> cells;
-    for (const GreyImage& cell : split_plate(strip, digits, "plate")) {
-      cells.push_back(digit_input(cell));
-    }
-    frames.push_back(std::move(cells));
+    frames.push_back(frame_digits(strip, digits, "plate"));
     strips.push_back({{"width", strip.width}, {"height", strip.height}, {"pixels", strip.pixels}});
   }
   Json out = predict(frames, true);

@@ -20,6 +20,8 @@
 
 namespace nnn {
 
+struct NNNTrace;  // nnn/core/network.h
+
 using Json = nlohmann::ordered_json;
 
 /// Limits on what one request may ask for.
@@ -56,6 +58,9 @@ class DemoRun {
   /// Frames a frames or plate request gets when it does not ask: the run's
   /// frames per image, at most its steps for a sequence feed.
   int64_t default_frames() const;
+  /// The most frames a request may give: the run's steps for a sequence
+  /// feed, else DemoLimits::kMaxFrames.
+  int64_t max_frames() const;
 
   /// Per row (step, or frame count), the probabilities, the top classes and
   /// the confidence; for a plate (K > 1 or `plate`) the best readings with
@@ -75,6 +80,9 @@ class DemoRun {
   Json plate(int64_t digits, int64_t count, uint64_t seed);
 
  private:
+  // predict() that also keeps the messages of the forward pass.
+  Json predict(const DigitFrames& frames, bool plate, NNNTrace* trace);
+
   struct State;
   std::unique_ptr<State> state_;
 };

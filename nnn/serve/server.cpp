@@ -43,12 +43,7 @@ struct DemoServer::Impl {
     request.body = req.body;
     const ApiReply reply = api.handle(request);
     res.status = reply.status;
-    if (reply.status == 405) {
-      res.set_header("Allow", req.path.rfind("/api/runs/", 0) == 0 &&
-                                      std::count(req.path.begin(), req.path.end(), '/') == 4
-                                  ? "POST"
-                                  : "GET, HEAD");
-    }
+    if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(reply.body, reply.content_type.c_str());
@@ -99,14 +94,14 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   s.server.set_keep_alive_max_count(100000);
   s.server.set_keep_alive_timeout(5);
   auto handler = [&s](const httplib::Request& req, httplib::Response& res) { s.answer(req, res); };
-  for (const char* pattern : {".*"}) {
-    s.server.Get(pattern, handler);
-    s.server.Post(pattern, handler);
-    s.server.Put(pattern, handler);
-    s.server.Delete(pattern, handler);
-    s.server.Patch(pattern, handler);
-    s.server.Options(pattern, handler);
-  }
+  // Every path and method reaches the API, which routes and answers 404 and 405.
+  const char* any = ".*";
+  s.server.Get(any, handler);
+  s.server.Post(any, handler);
+  s.server.Put(any, handler);
+  s.server.Delete(any, handler);
+  s.server.Patch(any, handler);
+  s.server.Options(any, handler);
   // What httplib answers itself (a body over the limit, a bad request line)
   // gets a JSON body too.
   s.server.set_error_handler([&s](const httplib::Request& req, httplib::Response& res) {

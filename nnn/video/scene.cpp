@@ -20,12 +20,9 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// Same-size convolution of [H, W] with a kernel [k, k] (zero padding).
-torch::Tensor convolve(const torch::Tensor& image, const torch::Tensor& kernel) {
-  const int64_t pad = kernel.size(0) / 2;
-  return F::conv2d(image.view({1, 1, image.size(0), image.size(1)}),
-                   kernel.view({1, 1, kernel.size(0), kernel.size(1)}),
-                   F::Conv2dFuncOptions().padding(pad))
+// Same-size convolution of one frame [H, W] with a kernel [k, k].
+torch::Tensor convolve_frame(const torch::Tensor& image, const torch::Tensor& kernel) {
+  return convolve(image.view({1, 1, image.size(0), image.size(1)}), kernel)
       .view({image.size(0), image.size(1)});
 }
 
@@ -226,8 +223,8 @@ SyntheticVideo make_video(const torch::Tensor& images, const torch::Tensor& labe
     const auto length = static_cast<int64_t>(std::lround(o.motion_blur * std::hypot(mdx, mdy)));
     if (length > 1) {
       const auto kernel = motion_kernel(length, -std::atan2(mdy, mdx) * 180.0 / kPi);
-      ink = convolve(ink * mask, kernel);
-      mask = convolve(mask, kernel);
+      ink = convolve_frame(ink * mask, kernel);
+      mask = convolve_frame(mask, kernel);
     } else {
       ink = ink * mask;
     }
@@ -246,7 +243,7 @@ SyntheticVideo make_video(const torch::Tensor& images, const torch::Tensor& labe
         frame.narrow(1, x0, x1 - x0).fill_(0.12);
       }
     }
-    if (o.defocus > 0) frame = convolve(frame, gaussian_kernel(o.defocus));
+    if (o.defocus > 0) frame = convolve_frame(frame, gaussian_kernel(o.defocus));
     frame = o.contrast * frame + (1 - o.contrast) * 0.15 + o.noise_std * noise[t];
     frames.push_back(frame.clamp(0.0, 1.0));
     video.truth.push_back(truth);

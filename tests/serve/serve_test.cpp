@@ -83,6 +83,7 @@ struct Reply {
   Json json;
   std::string body;
   std::string content_type;
+  std::string allow;  // the Allow header
 };
 
 class ServeTest : public ::testing::Test {
@@ -146,6 +147,7 @@ class ServeTest : public ::testing::Test {
     reply.status = result->status;
     reply.body = result->body;
     reply.content_type = result->get_header_value("Content-Type");
+    reply.allow = result->get_header_value("Allow");
     if (reply.content_type.rfind("application/json", 0) == 0) {
       reply.json = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
       EXPECT_FALSE(reply.json.is_discarded()) << "not JSON: " << reply.body.substr(0, 200);
@@ -422,7 +424,10 @@ TEST_F(ServeTest, BadRequestsGetClearErrors) {
   expect_error(post_json("/api/runs/0/think", {}), 404, "no such endpoint");
   const Reply wrong = get(predict);
   expect_error(wrong, 405, "use POST for /api/runs/0/predict");
-  expect_error(post("/", "{}"), 405, "use GET for /");
+  EXPECT_EQ(wrong.allow, "POST");
+  const Reply page = post("/", "{}");
+  expect_error(page, 405, "use GET for /");
+  EXPECT_EQ(page.allow, "GET, HEAD");
   // Every error above was logged as one line.
   const std::string log = server_log_.str();
   EXPECT_NE(log.find("POST '/api/runs/0/predict' 400"), std::string::npos);

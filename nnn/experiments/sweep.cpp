@@ -28,17 +28,6 @@ constexpr int64_t kMaxRuns = 10000;
 
 std::string percent(double v) { return fmt::format("{:.2f}", 100 * v); }
 
-// The per-step test accuracy a finished run recorded.
-std::vector<double> recorded_accuracy(const fs::path& dir) {
-  const std::string file = (dir / RunFiles::kSummary).string();
-  try {
-    const auto summary = nlohmann::json::parse(read_file(file));
-    return summary.at("test").at("accuracy").get<std::vector<double>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file + ": not a readable run summary (" + e.what() + ")");
-  }
-}
-
 }  // namespace
 
 SweepAxis parse_sweep_axis(const std::string& text) {
@@ -141,7 +130,7 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
                       "resume it");
         }
       }
-      per_seed.push_back(recorded_accuracy(dir));
+      per_seed.push_back(recorded_test_accuracy(dir));
       ++done;
       std::string joined;
       for (const auto& setting : overrides) joined += (joined.empty() ? "" : " ") + setting;

@@ -157,9 +157,8 @@ DemoRun::DemoRun(const std::string& dir, const std::string& device)
   const auto summary_path = std::filesystem::path(dir) / RunFiles::kSummary;
   if (std::filesystem::exists(summary_path)) {
     try {
-      const Json summary = Json::parse(read_file(summary_path.string()));
-      accuracy = summary.at("test").at("accuracy");
-    } catch (const std::exception&) {
+      accuracy = recorded_test_accuracy(dir);
+    } catch (const Error&) {
       accuracy = nullptr;  // an unreadable summary only hides the figures
     }
   }

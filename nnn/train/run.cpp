@@ -196,6 +196,16 @@ std::string data_fingerprint(const DataSplit& data) {
 
 }  // namespace
 
+std::vector<double> recorded_test_accuracy(const std::string& dir) {
+  const std::string file = (fs::path(dir) / RunFiles::kSummary).string();
+  try {
+    const auto summary = nlohmann::json::parse(read_file(file));
+    return summary.at("test").at("accuracy").get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file + ": not a readable run summary (" + e.what() + ")");
+  }
+}
+
 RunResult run_training(const RunOptions& options, std::ostream& log) {
   RunResult result;
   const bool resuming = !options.resume.empty();

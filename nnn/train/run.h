@@ -42,6 +42,10 @@ struct RunResult {
 /// non-finite loss (the last good checkpoint stays).
 RunResult run_training(const RunOptions& options, std::ostream& log);
 
+/// The per-step test accuracy a finished run recorded in its summary.json;
+/// nnn::Error naming the file when it cannot be read.
+std::vector<double> recorded_test_accuracy(const std::string& dir);
+
 /// Evaluates a run's weights on `data`: "test" or "train" (the run's own
 /// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data),
 /// on `device` (empty: the config's).

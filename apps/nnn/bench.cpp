@@ -39,6 +39,16 @@ void add_bench_command(Commands& commands) {
                       "cells 2..64, steps 3..64 and hidden 16..512, beside what the useful FLOPs "
                       "allow at the sgemm rate) and plot it to this SVG file");
   command->add_flag("--flush-denormal", o->flush_denormal, "Flush denormal floats to zero");
+  command
+      ->add_option("--backward", o->backward,
+                   "How training differentiates: auto, manual (hand-written), autograd, or both "
+                   "(each workload trained both ways, side by side)")
+      ->check(CLI::IsMember({"auto", "manual", "autograd", "both"}));
+  command
+      ->add_option("--recompute-every", o->recompute_every,
+                   "The hand-written backward recomputes segments of this many steps instead of "
+                   "keeping every step's activations (0: keep them)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000}));
 }
 
 }  // namespace nnn::cli

@@ -22,6 +22,7 @@
 #include "nnn/core/network.h"
 #include "nnn/core/parallel.h"
 #include "nnn/train/trainer.h"
+#include "nnn/util/enum_names.h"
 #include "nnn/util/files.h"
 #include "nnn/util/svg_plot.h"
 
@@ -190,7 +191,8 @@ double peak_rss_mb() {
 }
 
 BenchResult run_workload(const Workload& w, bool training, const torch::Device& device,
-                         double min_seconds, double sgemm_gflops, int64_t threads) {
+                         double min_seconds, double sgemm_gflops, int64_t threads,
+                         BackwardMode backward, int64_t recompute_every) {
   WorkerPool pool(device.is_cpu() ? threads : 1);
   torch::manual_seed(0);
   NNN model(NNNOptions(w.wiring, w.input_size, w.output_size, w.steps).hidden({w.hidden}));
@@ -204,7 +206,8 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   FlatOptimizer optimizer(adam);
   auto one = [&] {
     if (training) {
-      const auto step = forward_backward(model, x, y, LossSteps::kLast, &pool);
+      const auto step =
+          forward_backward(model, x, y, LossSteps::kLast, &pool, 0, 0, backward, recompute_every);
       optimizer.step(model->flat_parameters(), step.grad);
     } else {
       c10::InferenceMode guard;
@@ -227,7 +230,7 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   }
   BenchResult r;
   r.workload = w.name;
-  r.mode = training ? "train" : "infer";
+  r.mode = !training ? "infer" : backward == BackwardMode::kAutograd ? "train:autograd" : "train";
   r.batch = w.batch;
   r.iterations = iterations;
   r.samples_per_second = static_cast<double>(iterations * w.batch) / seconds;
@@ -257,7 +260,9 @@ void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threa
     svg::Series expected{"the useful FLOPs at the sgemm rate", {}, {}, true};
     for (const SweepPoint& p : points) {
       if (p.axis != axis) continue;
-      const auto r = run_workload(p.workload, /*training=*/true, device, o.seconds, sgemm, threads);
+      if (!o.only.empty() && p.workload.name.find(o.only) == std::string::npos) continue;
+      const auto r = run_workload(p.workload, /*training=*/true, device, o.seconds, sgemm, threads,
+                                  BackwardMode::kAuto, o.recompute_every);
       const double ideal =
           sgemm * 1e9 / (useful_flops(p.workload, true) / static_cast<double>(p.workload.batch));
       fmt::print(out, "{:<7} {:>6} {:>12.0f} {:>14.0f} {:>8.1f}% {:>8.1f}MB {:>7.0f}MB\n", axis,
@@ -314,8 +319,9 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
     run_sweep(o, device, threads, sgemm, out);
     return;
   }
-  fmt::print(out, "{:<30} {:>5} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload", "mode",
-             "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "RSS grow", "peak RSS");
+  fmt::print(out, "{:<30} {:>14} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload",
+             "mode", "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "RSS grow",
+             "peak RSS");
   nlohmann::ordered_json report;
   report["machine"] = {{"device", describe_device(device)},
                        {"threads", threads},
@@ -323,12 +329,21 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
                        {"sgemm_gflops", sgemm}};
   report["results"] = nlohmann::ordered_json::array();
   const auto workloads = o.batches.empty() ? standard_workloads() : standard_workloads(o.batches);
+  // (training, backward) runs per workload.
+  std::vector<std::pair<bool, BackwardMode>> runs;
+  if (o.backward == "both") {
+    runs = {{true, BackwardMode::kManual}, {true, BackwardMode::kAutograd}};
+  } else {
+    runs = {{true, enum_from_name<BackwardMode>(backward_mode_names(), o.backward, "--backward")}};
+  }
+  runs.push_back({false, BackwardMode::kAuto});
   for (const auto& workload : workloads) {
     if (!o.only.empty() && workload.name.find(o.only) == std::string::npos) continue;
-    for (bool training : {true, false}) {
-      const auto r = run_workload(workload, training, device, o.seconds, sgemm, threads);
+    for (const auto& [training, backward] : runs) {
+      const auto r = run_workload(workload, training, device, o.seconds, sgemm, threads, backward,
+                                  o.recompute_every);
       fmt::print(out,
-                 "{:<30} {:>5} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB "
+                 "{:<30} {:>14} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB "
                  "{:>7.0f}MB\n",
                  r.workload, r.mode, r.batch, r.samples_per_second, r.ms_per_batch, r.useful_gflops,
                  100 * r.fraction_of_sgemm, r.rss_growth_mb, r.peak_rss_mb);

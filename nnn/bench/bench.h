@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "nnn/config/experiment_config.h"
 #include "nnn/core/wiring.h"
 
 namespace nnn {
@@ -47,7 +48,7 @@ double useful_flops(const Workload& workload, bool training);
 
 struct BenchResult {
   std::string workload;
-  std::string mode;  // "train" or "infer"
+  std::string mode;  // "train", "train:autograd" (the reference backward) or "infer"
   int64_t batch = 0;
   int64_t iterations = 0;
   double samples_per_second = 0.0;
@@ -66,9 +67,11 @@ double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_
 /// backward, Adam step; inference: forward under InferenceMode) for at least
 /// `min_seconds` after a warm-up.
 /// On the CPU, `threads` > 1 shares each batch across that many threads
-/// (forward_backward / forward_sharded), as training does.
+/// (forward_backward / forward_sharded), as training does; `backward` picks
+/// the hand-written backward or autograd (train.backward).
 BenchResult run_workload(const Workload& workload, bool training, const torch::Device& device,
-                         double min_seconds, double sgemm_gflops, int64_t threads = 1);
+                         double min_seconds, double sgemm_gflops, int64_t threads = 1,
+                         BackwardMode backward = BackwardMode::kAuto, int64_t recompute_every = 0);
 
 /// The from-scratch baseline's matrix product against LibTorch's on one
 /// shape: C [M, N] = op(A) op(B), both single-threaded, GFLOP/s each.

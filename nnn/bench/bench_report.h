@@ -20,6 +20,11 @@ struct BenchOptions {
   std::string sweep;             // run the scaling sweep instead, plot to this SVG (empty: no)
   bool baseline = false;         // the from-scratch matmul against LibTorch's instead
   bool flush_denormal = false;   // flush denormal floats to zero
+  /// How training steps differentiate: auto | manual | autograd, or both
+  /// (each workload trained with the hand-written backward, then autograd).
+  std::string backward = "auto";
+  /// train.recompute_every for the hand-written backward (0: keep every step).
+  int64_t recompute_every = 0;
 };
 
 /// Runs the benchmark (or the scaling sweep) and prints its table to `out`.

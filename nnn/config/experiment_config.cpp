@@ -35,6 +35,13 @@ const std::vector<std::string>& loss_steps_names() {
 }
 const std::string& to_string(LossSteps steps) { return enum_name(loss_steps_names(), steps); }
 
+const std::vector<std::string>& backward_mode_names() {
+  static const std::vector<std::string> names = {"auto", "manual", "autograd"};
+  return names;
+}
+
+const std::string& to_string(BackwardMode mode) { return enum_name(backward_mode_names(), mode); }
+
 const std::vector<std::string>& dist_backend_names() {
   static const std::vector<std::string> names = {"auto", "gloo", "nccl"};
   return names;
@@ -341,8 +348,7 @@ DataConfig read_data(MapReader map, int64_t steps) {
   frames.count = map.get_int("frames", 1);
   if (frames.count < 1) map.fail("frames", "must be >= 1; found " + std::to_string(frames.count));
   bounded(map, "frames", frames.count, 1, limits::kMaxSteps);
-  frames.feed =
-      parse_frame_feed(map.get_choice("feed", {"sequence", "single", "average"}, "sequence"));
+  frames.feed = parse_frame_feed(map.get_choice("feed", frame_feed_names(), "sequence"));
   if (map.has_known("degrade")) frames.degrade = read_degrade(map.child("degrade"));
   if (frames.active() && frames.feed == FrameFeed::kSequence && frames.count > steps) {
     map.fail("frames", std::to_string(frames.count) + " frames but model.steps is " +
@@ -383,6 +389,8 @@ TrainConfig read_train(MapReader map) {
   train.eval_batch_size = map.get_int("eval_batch_size", train.eval_batch_size);
   train.log_every = map.get_int("log_every", train.log_every);
   train.init_from = map.get_string("init_from", train.init_from);
+  train.backward = read_enum(map, "backward", backward_mode_names(), train.backward);
+  train.recompute_every = map.get_int("recompute_every", train.recompute_every);
   if (train.epochs < 1) map.fail("epochs", "must be >= 1, found " + std::to_string(train.epochs));
   if (train.batch_size < 1)
     map.fail("batch_size", "must be >= 1, found " + std::to_string(train.batch_size));
@@ -401,6 +409,10 @@ TrainConfig read_train(MapReader map) {
   if (train.clip_grad_norm < 0) map.fail("clip_grad_norm", "must be >= 0 (0: off)");
   if (train.eval_batch_size < 1) map.fail("eval_batch_size", "must be >= 1");
   if (train.log_every < 1) map.fail("log_every", "must be >= 1");
+  if (train.recompute_every < 0 || train.recompute_every > limits::kMaxSteps) {
+    map.fail("recompute_every", "must be 0 (keep every step) or a segment of 1 to " +
+                                    std::to_string(limits::kMaxSteps) + " steps");
+  }
   map.finish();
   return train;
 }
@@ -659,6 +671,8 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "clip_grad_norm" << YAML::Value << num(t.clip_grad_norm);
   out << YAML::Key << "eval_batch_size" << YAML::Value << t.eval_batch_size;
   out << YAML::Key << "log_every" << YAML::Value << t.log_every;
+  out << YAML::Key << "backward" << YAML::Value << to_string(t.backward);
+  out << YAML::Key << "recompute_every" << YAML::Value << t.recompute_every;
   if (!t.init_from.empty()) out << YAML::Key << "init_from" << YAML::Value << t.init_from;
   out << YAML::EndMap;
 

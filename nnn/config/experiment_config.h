@@ -68,6 +68,15 @@ enum class LossSteps {
 const std::vector<std::string>& loss_steps_names();  // in enum order
 const std::string& to_string(LossSteps steps);
 
+/// How training differentiates (`train.backward`).
+enum class BackwardMode {
+  kAuto,      // manual when every cell is a perceptron, else autograd
+  kManual,    // NNN::forward_backward, the hand-written backward (perceptron cells only)
+  kAutograd,  // LibTorch autograd through NNN::forward (the reference)
+};
+const std::vector<std::string>& backward_mode_names();  // in enum order
+const std::string& to_string(BackwardMode mode);
+
 /// The collective backend of a data-parallel run (`dist.backend`).
 enum class DistBackend {
   kAuto,  // gloo (the CPU; nnn trains data-parallel on the CPU only so far)
@@ -101,6 +110,10 @@ struct TrainConfig {
   double clip_grad_norm = 0.0;  // 0: off
   int64_t eval_batch_size = 1024;
   int64_t log_every = 50;  // batches between log lines and NaN checks
+  BackwardMode backward = BackwardMode::kAuto;
+  /// The hand-written backward keeps every step's activations (0), or only
+  /// the message buffers, recomputing segments of this many steps.
+  int64_t recompute_every = 0;
   /// Warm start: a run directory whose weights.pt a new run starts from
   /// (shapes must match); empty: the seeded initialisation.
   std::string init_from;

@@ -21,6 +21,24 @@ torch::Tensor activate(Activation activation, const torch::Tensor& x) {
   throw Error("activate: unknown activation");
 }
 
+torch::Tensor activation_backward(Activation activation, const torch::Tensor& grad,
+                                  const torch::Tensor& y) {
+  switch (activation) {
+    case Activation::kReLU:
+      return torch::threshold_backward(grad, y, 0);
+    case Activation::kSigmoid:
+      return torch::sigmoid_backward(grad, y);
+    case Activation::kTanh:
+      return torch::tanh_backward(grad, y);
+    case Activation::kLogSigmoid:
+      // d log(sigmoid(x)) / dx = 1 - sigmoid(x) = 1 - exp(y): grad - grad * exp(y).
+      return torch::addcmul(grad, grad, y.exp(), /*value=*/-1);
+    case Activation::kIdentity:
+      return grad;
+  }
+  throw Error("activation_backward: unknown activation");
+}
+
 CellImpl::CellImpl(const CellOptions& options_) : options(options_) { reset(); }
 
 void CellImpl::reset() {

@@ -14,6 +14,12 @@ namespace nnn {
 
 /// Applies `activation` element-wise.
 torch::Tensor activate(Activation activation, const torch::Tensor& x);
+/// The gradient with respect to the activation's input, from the gradient
+/// with respect to its output and that output y = activate(x) alone (every
+/// activation's derivative is a function of y: relu y > 0, sigmoid y(1 - y),
+/// tanh 1 - y^2, log_sigmoid 1 - exp(y)).
+torch::Tensor activation_backward(Activation activation, const torch::Tensor& grad,
+                                  const torch::Tensor& y);
 
 struct CellOptions {
   CellOptions(int64_t in_dim, int64_t hidden, int64_t out_dim)

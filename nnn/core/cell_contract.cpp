@@ -1,5 +1,5 @@
-// The cell-type registry: name -> factory, with the spec's perceptron and the
-// layer-normalised cell registered from the start.
+// The cell-type registry: name -> factory, with the spec's perceptron, the
+// layer-normalised cell and the GRU and LSTM cells registered from the start.
 #include "nnn/core/cell_contract.h"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 
 #include "nnn/core/cell.h"
 #include "nnn/core/layer_norm_cell.h"
+#include "nnn/core/recurrent_cell.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -29,6 +30,12 @@ Registry& registry() {
           .ptr();
     };
     r->factories["layer_norm"] = [](const CellSpec& s) { return LayerNormCell(s).ptr(); };
+    r->factories["gru"] = [](const CellSpec& s) {
+      return RecurrentCell(RecurrentKind::kGru, s).ptr();
+    };
+    r->factories["lstm"] = [](const CellSpec& s) {
+      return RecurrentCell(RecurrentKind::kLstm, s).ptr();
+    };
     return r;
   }();
   return *instance;

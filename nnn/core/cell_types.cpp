@@ -6,7 +6,7 @@
 namespace nnn {
 
 const std::vector<std::string>& builtin_cell_type_names() {
-  static const std::vector<std::string> names = {"layer_norm", kPerceptronCell};
+  static const std::vector<std::string> names = {"gru", "layer_norm", "lstm", kPerceptronCell};
   return names;
 }
 
@@ -15,6 +15,13 @@ int64_t builtin_cell_parameter_count(const std::string& name, const CellSpec& sp
       spec.in_dim * spec.hidden + spec.hidden + spec.hidden * spec.out_dim + spec.out_dim;
   if (name == kPerceptronCell) return perceptron;
   if (name == "layer_norm") return perceptron + 2 * spec.hidden;  // and gain, bias
+  if (name == "gru" || name == "lstm") {
+    // w_ih, w_hh, b_ih, b_hh for 3 or 4 gates, then the read-out of h.
+    const int64_t gates = (name == "gru" ? 3 : 4) * spec.hidden;
+    const int64_t state = name == "gru" ? spec.hidden : 2 * spec.hidden;
+    return (spec.in_dim - state + spec.hidden + 2) * gates +
+           (spec.hidden + 1) * (spec.out_dim - state);
+  }
   return -1;
 }
 

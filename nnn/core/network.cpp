@@ -55,6 +55,12 @@ void NNNImpl::reset() {
             "model has other cell types or asks for the generic path");
   hidden_base_.assign(n, 0);
   for (int64_t c = 1; c < n; ++c) hidden_base_[c] = hidden_base_[c - 1] + hidden_size(c - 1);
+  parameter_base_.assign(n, 0);
+  for (int64_t c = 1; c < n; ++c) {
+    int64_t count = 0;
+    for (const auto& param : cell_module(c - 1)->parameters()) count += param.numel();
+    parameter_base_[c] = parameter_base_[c - 1] + count;
+  }
 
   // Group cells of equal shape, in order of first appearance.
   groups_.clear();
@@ -95,6 +101,15 @@ void NNNImpl::reset() {
     }
   }
   gather_cpu_ = torch::tensor(positions, torch::kLong);
+  std::vector<int64_t> inverse(static_cast<size_t>(offset), static_cast<int64_t>(positions.size()));
+  for (size_t k = 0; k < positions.size(); ++k) {
+    auto& slot = inverse[static_cast<size_t>(positions[k])];
+    NNN_CHECK(slot == static_cast<int64_t>(positions.size()), "internal: buffer position ",
+              positions[k], " is read by two channels");
+    slot = static_cast<int64_t>(k);
+  }
+  scatter_cpu_ = torch::tensor(inverse, torch::kLong);
+  scatter_device_ = torch::Tensor();
   split_sizes_.clear();
   for (const Group& g : groups_) {
     split_sizes_.push_back(static_cast<int64_t>(g.cells.size()) * g.message_in);
@@ -191,6 +206,14 @@ const torch::Tensor& NNNImpl::gather_index(const torch::Device& device) {
   return gather_device_;
 }
 
+const torch::Tensor& NNNImpl::scatter_index(const torch::Device& device) {
+  if (device.is_cpu()) return scatter_cpu_;
+  if (!scatter_device_.defined() || scatter_device_.device() != device) {
+    scatter_device_ = scatter_cpu_.to(device);
+  }
+  return scatter_device_;
+}
+
 torch::Tensor NNNImpl::forward(const torch::Tensor& x, int64_t steps) {
   return unroll(x, steps, nullptr);
 }
@@ -210,10 +233,20 @@ NNNTrace NNNImpl::trace(const torch::Tensor& x, int64_t steps) {
 
 torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
                               std::vector<torch::Tensor>* messages) {
-  const Wiring& wiring = options.wiring();
-  const int64_t d_in = options.input_size();
-  const int64_t d_out = options.output_size();
   if (steps < 0) steps = options.steps();
+  const auto frames = checked_frames(x, steps);  // [F, B, D_in]
+  if (!fast_) return unroll_generic(frames, steps, messages);
+  std::vector<torch::Tensor> buffers;  // m(t) for t = 1..T: [B, S] each
+  buffers.reserve(static_cast<size_t>(steps));
+  run_steps(group_weights(frames), frames.size(0), 1, steps, torch::Tensor(), buffers, nullptr);
+  // One slice of the stacked buffers rather than one per step.
+  const auto all = torch::stack(buffers);  // [T, B, S]
+  if (messages) *messages = std::move(buffers);
+  return all.narrow(2, message_offset_[options.wiring().output()], options.output_size());
+}
+
+torch::Tensor NNNImpl::checked_frames(const torch::Tensor& x, int64_t steps) const {
+  const int64_t d_in = options.input_size();
   NNN_CHECK(steps >= distance_ + 1, "NNN::forward: steps is ", steps, " but the output cell is ",
             distance_, " edges from the input; need at least ", distance_ + 1);
   NNN_CHECK(x.dim() == 2 || x.dim() == 3, "NNN::forward: x must be [B, D_in] or [F, B, D_in]; got ",
@@ -221,20 +254,16 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
   NNN_CHECK(x.size(-1) == d_in, "NNN::forward: x has ", x.size(-1),
             " features in its last dimension but model.input_size is ", d_in);
   const auto frames = x.dim() == 3 ? x : x.unsqueeze(0);  // [F, B, D_in]
+  NNN_CHECK(frames.size(0) >= 1, "NNN::forward: x holds no frames");
+  return frames;
+}
+
+std::vector<NNNImpl::GroupWeights> NNNImpl::group_weights(const torch::Tensor& frames) const {
+  const int64_t d_in = options.input_size();
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
-  NNN_CHECK(f >= 1, "NNN::forward: x holds no frames");
-  if (!fast_) return unroll_generic(frames, steps, messages);
   const auto flat_frames = frames.reshape({f * batch, d_in});
-
-  // Per forward, not per step: each group's weights, stacked when it has
-  // several cells, and its input projections for every frame.
-  struct Weights {
-    torch::Tensor w1m, b1, w2, b2;  // one cell: [M, H], [H], [H, O], [O]; n cells: [n, M, H], [n,
-                                    // 1, H], [n, H, O], [n, 1, O]
-    torch::Tensor input;  // input groups: one cell [F, B, H]; n cells [F, n, B, H] (b1 included)
-  };
-  std::vector<Weights> weights(groups_.size());
+  std::vector<GroupWeights> weights(groups_.size());
   for (size_t g = 0; g < groups_.size(); ++g) {
     const Group& group = groups_[g];
     const int64_t x_part = group.input ? d_in : 0;
@@ -260,7 +289,7 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
         input.push_back(torch::addmm(cell->b1, flat_frames, w1x).view({f, batch, group.hidden}));
       }
     }
-    Weights& w = weights[g];
+    GroupWeights& w = weights[g];
     if (group.cells.size() == 1) {
       w.w1m = group.message_in > 0 ? w1m[0] : torch::Tensor();
       w.b1 = b1[0];
@@ -275,42 +304,65 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
       if (group.input) w.input = torch::stack(input, 1);
     }
   }
+  return weights;
+}
 
-  const torch::Tensor& gather = gather_index(x.device());
+void NNNImpl::run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count,
+                        int64_t first, int64_t last, torch::Tensor buffer,
+                        std::vector<torch::Tensor>& buffers, Tape* tape) {
+  const torch::Tensor& probe = weights.front().w2;
+  const torch::Tensor& gather = gather_index(probe.device());
   const Activation hidden_act = options.hidden_activation();
   const bool dropout = is_training() && options.dropout() > 0;
-  const auto hidden_of = [&](const Group& group, const torch::Tensor& pre, int64_t t) {
+  int64_t batch = buffer.defined() ? buffer.size(0) : -1;
+  for (const GroupWeights& w : weights) {
+    if (w.input.defined()) batch = w.input.size(-2);
+  }
+  NNN_CHECK(batch >= 0, "internal: run_steps without an input cell or a buffer");
+  const auto span = static_cast<size_t>(last - first + 1);
+  if (tape != nullptr) {
+    tape->gathered.assign(span, torch::Tensor());
+    tape->hidden.assign(span, std::vector<torch::Tensor>(groups_.size()));
+    tape->mask.assign(span, std::vector<torch::Tensor>(groups_.size()));
+  }
+  const auto hidden_of = [&](size_t g, const torch::Tensor& pre, int64_t t) {
     const torch::Tensor h = activate(hidden_act, pre);
-    return dropout ? h * hidden_dropout(group, batch, t, h.options()) : h;
+    const torch::Tensor scale =
+        dropout ? hidden_dropout(groups_[g], batch, t, h.options()) : torch::Tensor();
+    if (tape != nullptr) {
+      tape->hidden[static_cast<size_t>(t - first)][g] = h;
+      tape->mask[static_cast<size_t>(t - first)][g] = scale;
+    }
+    return dropout ? h * scale : h;
   };
-  const int64_t output_offset = message_offset_[wiring.output()];
-  torch::Tensor buffer;                // m(t-1) of every cell: [B, S]; undefined at t = 1 (zeros)
-  std::vector<torch::Tensor> buffers;  // m(t) for t = 1..T: [B, S] each
-  buffers.reserve(static_cast<size_t>(steps));
   std::vector<torch::Tensor> outputs(groups_.size());
-  for (int64_t t = 1; t <= steps; ++t) {
-    const int64_t frame = std::min(t, f) - 1;
+  for (int64_t t = first; t <= last; ++t) {
+    const int64_t frame = std::min(t, frame_count) - 1;
+    // m(t-1) is undefined only at t = 1 (zero messages).
     const bool has_messages = t > 1 && gather.numel() > 0;
     // Each group's inputs as one split (not a slice per group, whose backward
     // would allocate the whole gathered width each).
     std::vector<torch::Tensor> inputs;
-    if (has_messages) inputs = buffer.index_select(1, gather).split_with_sizes(split_sizes_, 1);
+    if (has_messages) {
+      const torch::Tensor gathered = buffer.index_select(1, gather);  // [B, G]
+      if (tape != nullptr) tape->gathered[static_cast<size_t>(t - first)] = gathered;
+      inputs = gathered.split_with_sizes(split_sizes_, 1);
+    }
     for (size_t g = 0; g < groups_.size(); ++g) {
       const Group& group = groups_[g];
-      const Weights& w = weights[g];
+      const GroupWeights& w = weights[g];
       const auto n = static_cast<int64_t>(group.cells.size());
       const bool reads = has_messages && group.message_in > 0;
       torch::Tensor pre;  // one cell: [B, H]; n cells: [n, B, H]
+      const torch::Tensor base = group.input ? w.input[frame] : w.b1;
       if (n == 1) {
-        const torch::Tensor base = group.input ? w.input[frame] : w.b1;
         if (reads) {
           pre = torch::addmm(base, inputs[g], w.w1m);
         } else {
           pre = group.input ? base : base.expand({batch, group.hidden});
         }
-        outputs[g] = torch::addmm(w.b2, hidden_of(group, pre, t), w.w2);  // [B, O]
+        outputs[g] = torch::addmm(w.b2, hidden_of(g, pre, t), w.w2);  // [B, O]
       } else {
-        const torch::Tensor base = group.input ? w.input[frame] : w.b1;
         if (reads) {
           const auto in =
               inputs[g].view({batch, n, group.message_in}).transpose(0, 1);  // [n, B, M]
@@ -318,7 +370,7 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
         } else {
           pre = base.expand({n, batch, group.hidden});
         }
-        outputs[g] = torch::baddbmm(w.b2, hidden_of(group, pre, t), w.w2)  // [n, B, O]
+        outputs[g] = torch::baddbmm(w.b2, hidden_of(g, pre, t), w.w2)  // [n, B, O]
                          .transpose(0, 1)
                          .reshape({batch, n * group.out});
       }
@@ -327,10 +379,6 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
                       outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 1));
     buffers.push_back(buffer);
   }
-  // One slice of the stacked buffers rather than one per step.
-  const auto all = torch::stack(buffers);  // [T, B, S]
-  if (messages) *messages = std::move(buffers);
-  return all.narrow(2, output_offset, d_out);
 }
 
 // NNN-SPEC step by step: every cell reads x (input cells) and its channels

@@ -10,6 +10,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <vector>
 
 #include "nnn/core/cell.h"
@@ -72,6 +73,27 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// Like forward, also returning every cell's message at every step.
   NNNTrace trace(const torch::Tensor& x, int64_t steps = -1);
 
+  /// dL/dpredictions [T, B, D_out] from the predictions [T, B, D_out].
+  using PredictionGradient = std::function<torch::Tensor(const torch::Tensor&)>;
+  /// Forward, then a hand-written backward through the unrolled steps,
+  /// without an autograd graph: the forward keeps each step's gathered
+  /// messages, hidden activations and message buffer; the backward runs
+  /// each group's products in reverse step order and the weight gradients
+  /// as one product per weight over all steps. Returns the predictions
+  /// [T, B, D_out] (detached) and writes dL/dparameters into `grad` ([P],
+  /// the layout of flat_parameters()). Fast path only (every cell a
+  /// perceptron; see manual_backward()); equal to autograd's gradient to
+  /// rounding. x: [B, D_in] or [F, B, D_in].
+  /// `recompute_every` > 0 trades time for memory: the forward keeps only
+  /// the message buffers m(t), and the backward recomputes each segment of
+  /// that many steps from the buffer before it (activations held: one
+  /// segment's instead of all T steps').
+  torch::Tensor forward_backward(const torch::Tensor& x, const PredictionGradient& d_predictions,
+                                 torch::Tensor* grad, int64_t steps = -1,
+                                 int64_t recompute_every = 0);
+  /// Whether forward_backward can run (the fast path).
+  bool manual_backward() const { return fast_; }
+
   int64_t hidden_size(int64_t cell) const;
   /// The type of cell `cell` (options.cell_types()).
   const std::string& cell_type(int64_t cell) const;
@@ -106,7 +128,35 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
     int64_t out = 0;
   };
 
+  // What the hand-written backward needs from the forward pass, per step
+  // of a span first..last (index t - first): the gathered messages [B, G]
+  // (undefined at t = 1 or without channels), and per group the hidden
+  // activation before dropout ([B, H] or [n, B, H]) and the dropout scale
+  // (undefined without).
+  struct Tape {
+    std::vector<torch::Tensor> gathered;
+    std::vector<std::vector<torch::Tensor>> hidden;
+    std::vector<std::vector<torch::Tensor>> mask;
+  };
+
+  // Per forward: each group's weights, stacked when it has several cells
+  // (one cell: [M, H], [H], [H, O], [O]; n cells: [n, M, H], [n, 1, H],
+  // [n, H, O], [n, 1, O]), and input groups' projections of every frame,
+  // x @ W1[:D_in] + b1 ([F, B, H] or [F, n, B, H]).
+  struct GroupWeights {
+    torch::Tensor w1m, b1, w2, b2, input;
+  };
+
   torch::Tensor unroll(const torch::Tensor& x, int64_t steps, std::vector<torch::Tensor>* messages);
+  // x checked against the options: [F, B, D_in].
+  torch::Tensor checked_frames(const torch::Tensor& x, int64_t steps) const;
+  std::vector<GroupWeights> group_weights(const torch::Tensor& frames) const;
+  // Steps first..last (1-based) of the fast path from m(first - 1) in
+  // `buffer` (undefined when first is 1: zero messages), appending m(t) to
+  // `buffers`; the tape, when given, gets entries t - first.
+  void run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count, int64_t first,
+                 int64_t last, torch::Tensor buffer, std::vector<torch::Tensor>& buffers,
+                 Tape* tape);
   // The generic path: cell by cell, in the same message-buffer layout.
   torch::Tensor unroll_generic(const torch::Tensor& frames, int64_t steps,
                                std::vector<torch::Tensor>* messages);
@@ -123,12 +173,19 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   torch::Tensor gather_cpu_;          // [G] int64
   std::vector<int64_t> split_sizes_;  // per group: its share of the G gathered columns
   torch::Tensor gather_device_;
+  // The backward's inverse of that gather: for each buffer position, its
+  // column among the G gathered ones, or G (a zero column) when no cell
+  // reads it. Every position is read by one channel at most.
+  torch::Tensor scatter_cpu_;  // [S] int64
+  torch::Tensor scatter_device_;
+  const torch::Tensor& scatter_index(const torch::Device& device);
   bool fast_ = true;
   // Generic path: cell j's message positions in the buffer, in unit order,
   // and the cells in buffer order.
   std::vector<torch::Tensor> cell_gather_;  // N x [in_dim(j) - x part] int64
   std::vector<int64_t> buffer_order_;
-  std::vector<int64_t> hidden_base_;  // cell c's first hidden unit among all cells'
+  std::vector<int64_t> hidden_base_;     // cell c's first hidden unit among all cells'
+  std::vector<int64_t> parameter_base_;  // cell c's first element in flat_parameters()
   // Dropout masks of a group: [B, H] or [n, B, H].
   torch::Tensor hidden_dropout(const Group& group, int64_t batch, int64_t step,
                                const torch::TensorOptions& tensor_options) const;

@@ -14,15 +14,24 @@ const char* to_string(FrameFeed feed) {
       return "single";
     case FrameFeed::kAverage:
       return "average";
+    case FrameFeed::kAverageRandom:
+      return "average_random";
   }
   return "sequence";
+}
+
+const std::vector<std::string>& frame_feed_names() {
+  static const std::vector<std::string> names = {"sequence", "single", "average", "average_random"};
+  return names;
 }
 
 FrameFeed parse_frame_feed(const std::string& word) {
   if (word == "sequence") return FrameFeed::kSequence;
   if (word == "single") return FrameFeed::kSingle;
   if (word == "average") return FrameFeed::kAverage;
-  throw Error("frame feed " + quoted(word) + " is not known; expected sequence, single or average");
+  if (word == "average_random") return FrameFeed::kAverageRandom;
+  throw Error("frame feed " + quoted(word) +
+              " is not known; expected sequence, single, average or average_random");
 }
 
 const std::vector<std::string>& dataset_names() {

@@ -21,11 +21,25 @@ torch::Tensor feed_frames(const torch::Tensor& frames, FrameFeed feed) {
     case FrameFeed::kSingle:
       return frames[0];
     case FrameFeed::kAverage:
+    case FrameFeed::kAverageRandom:
       return frames.mean(0);
     case FrameFeed::kSequence:
       break;
   }
   return frames;
+}
+
+torch::Tensor random_prefix_average(const torch::Tensor& frames, uint64_t seed) {
+  NNN_CHECK(frames.dim() == 3, "frames must be [F, B, D]; got ", frames.sizes());
+  const int64_t f = frames.size(0);
+  auto generator = at::detail::createCPUGenerator(seed);
+  const auto counts = torch::randint(1, f + 1, {frames.size(1)}, generator,
+                                     torch::TensorOptions().dtype(torch::kLong));  // [B]
+  const auto running = frames.cumsum(0) / torch::arange(1, f + 1, frames.options()).view({f, 1, 1});
+  // Sample b takes row counts[b] - 1 of its running means.
+  const auto index =
+      (counts - 1).to(frames.device()).view({1, -1, 1}).expand({1, frames.size(1), frames.size(2)});
+  return running.gather(0, index)[0];
 }
 
 torch::Tensor gaussian_kernel(double sigma) {

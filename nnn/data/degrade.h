@@ -24,6 +24,10 @@ torch::Tensor degrade_frames(const torch::Tensor& images, int64_t frames,
 /// What a model of `feed` receives from frames [F, B, D]: the frames
 /// themselves (sequence), frame 1 [B, D] (single) or their mean [B, D] (average).
 torch::Tensor feed_frames(const torch::Tensor& frames, FrameFeed feed);
+/// frames [F, B, D] -> [B, D]: sample b's average over its first k_b frames,
+/// k_b uniform in 1..F, drawn from `seed` (the average_random feed's
+/// training batches).
+torch::Tensor random_prefix_average(const torch::Tensor& frames, uint64_t seed);
 
 /// Same-size convolution (zero padding) of images [B, 1, H, W] with one
 /// shared kernel [k, k] or one kernel per image [B, k, k].

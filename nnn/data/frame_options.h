@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nnn {
 
@@ -29,10 +30,15 @@ enum class FrameFeed {
   kSequence,  // all frames, [F, B, D]: frame t at step t (the NNN's way)
   kSingle,    // the first frame only, [B, D]
   kAverage,   // the pixel average of the F frames, [B, D]
+  // Training: the average of each sample's first k frames, k uniform in
+  // 1..F per sample (a reader for any number of frames); evaluation: all F.
+  kAverageRandom,
 };
 
 const char* to_string(FrameFeed feed);
-/// "sequence" | "single" | "average"; throws nnn::Error naming the word otherwise.
+/// "sequence" | "single" | "average" | "average_random"; throws nnn::Error naming the word
+/// otherwise. The accepted words, in enum order.
+const std::vector<std::string>& frame_feed_names();
 FrameFeed parse_frame_feed(const std::string& word);
 
 struct FrameOptions {

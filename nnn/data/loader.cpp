@@ -65,7 +65,10 @@ torch::Tensor BatchLoader::make_batch(const torch::Tensor& inputs, const torch::
                                static_cast<uint64_t>(index));
     // Frame f is drawn from (seed, f) alone: a single feed needs frame 1 only.
     const int64_t count = frames_.feed == FrameFeed::kSingle ? 1 : frames_.count;
-    x = feed_frames(degrade_frames(x, count, frames_.degrade, seed), frames_.feed);
+    const auto degraded = degrade_frames(x, count, frames_.degrade, seed);
+    x = frames_.feed == FrameFeed::kAverageRandom
+            ? random_prefix_average(degraded, mix_seed(seed, salt::kFrameCount))
+            : feed_frames(degraded, frames_.feed);
   }
   return x;
 }

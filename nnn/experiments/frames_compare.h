@@ -5,10 +5,19 @@
 //   2. an MLP trained and evaluated on the pixel average of the frames;
 //   3. the MLP of 1 applied to every frame, outputs averaged over frames;
 //   4. the NNN fed one frame per step (feed: sequence);
-//   5. the NNN fed the same single frame at every step (feed: single).
+//   5. the NNN fed the same single frame at every step (feed: single);
+// and, unless left out, three baselines a reviewer asks for:
+//   6. the MLP trained on the average of a random number (1..F) of frames
+//      per sample (feed: average_random), so it is trained for every k;
+//   7, 8. GRU and LSTM frame readers (one recurrent cell on a self-loop
+//      with a linear read-out per step, nnn/core/recurrent_cell.h), their
+//      hidden size chosen so their parameters match the NNN's as closely
+//      as the size allows, trained with the NNN's data, epochs, optimiser,
+//      schedule and loss.
 // Each is scored after k = 1..F frames: the averages over the first k
-// frames for 2 and 3, step k + d for the NNNs (d: the wiring's input-to-
-// output distance, since the prediction of step t has seen frames 1..t-d).
+// frames for 2, 3 and 6, step k + d for the NNNs (d: the wiring's input-to-
+// output distance, since the prediction of step t has seen frames 1..t-d),
+// step k for the recurrent readers.
 // Writes frames.md, frames.json and frames.svg (accuracy and confidence
 // against frames seen), and each trained run in its own subdirectory.
 //
@@ -29,7 +38,8 @@ namespace nnn {
 /// One method's metrics on the test frames; entries are NaN where a method
 /// has no value (an NNN whose steps end before it has seen k frames).
 struct FrameCurve {
-  std::string key;    // mlp_single | mlp_average | mlp_logits | nnn_sequence | nnn_single
+  std::string key;    // mlp_single | mlp_average | mlp_logits | nnn_sequence | nnn_single |
+                      // mlp_average_random | gru | lstm
   std::string label;  // for tables and the plot legend
   int64_t parameters = 0;
   double train_seconds = 0.0;  // 0 for mlp_logits (it reuses mlp_single's model)
@@ -37,6 +47,9 @@ struct FrameCurve {
   std::vector<double> top3;
   std::vector<double> confidence;
   std::vector<double> ece;  // expected calibration error (15 bins)
+  /// Per frame count, which test samples were read right: one '1' or '0'
+  /// per sample ("" where the method has no value), for paired tests.
+  std::vector<std::string> correct;
 };
 
 /// Anytime reading with a stopping rule: read frames until the confidence
@@ -73,13 +86,30 @@ struct FramesComparison {
   std::vector<AnytimeCurve> anytime;
 };
 
-/// Trains the four models (the NNN config twice, the MLP config twice) with
+/// Trains the models (the NNN config twice, the MLP config twice or three
+/// times, and the GRU and LSTM readers when `baselines`) with
 /// `overrides` applied to both configs, into `out` (empty:
 /// `runs/<nnn name>-frames-<time>`), evaluates the five methods and writes the
 /// report. The two configs must agree on `data` and `seed` (the same frames).
 FramesComparison run_frames_comparison(const std::string& nnn_config, const std::string& mlp_config,
                                        const std::vector<std::string>& overrides,
-                                       const std::string& out, std::ostream& log);
+                                       const std::string& out, std::ostream& log,
+                                       bool baselines = true);
+
+/// The comparison over seeds 0..seeds-1 (`seed=S` added to the overrides),
+/// each in out/seedS (a seed whose frames.json exists is read, not redone),
+/// then frames_seeds.md: per method and k the mean and range of accuracy
+/// over seeds, and the NNN against the best other method at each k, paired
+/// over test images and seeds: the mean difference with a 95% bootstrap
+/// interval over test images (seed-averaged correctness), and McNemar's
+/// test on the (seed, image) pairs. Returns the Markdown.
+std::string run_frames_seeds(const std::string& nnn_config, const std::string& mlp_config,
+                             const std::vector<std::string>& overrides, int64_t seeds,
+                             const std::string& out, std::ostream& log, bool baselines = true);
+
+/// The seed summary's tables from each seed's frames.json (already parsed
+/// into comparisons).
+std::string frames_seeds_markdown(const std::vector<FramesComparison>& seeds);
 
 /// The Markdown report: per frame count, per NNN step, and which method wins.
 std::string frames_markdown(const FramesComparison& comparison);

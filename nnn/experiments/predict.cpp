@@ -90,7 +90,8 @@ std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& fra
       }
       break;
     }
-    case FrameFeed::kAverage: {
+    case FrameFeed::kAverage:
+    case FrameFeed::kAverageRandom: {
       for (int64_t f = 0; f < f_count; ++f) {
         const auto mean = x.narrow(0, 0, f + 1).mean(0);
         rows.push_back(

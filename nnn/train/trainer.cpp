@@ -65,40 +65,61 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             LossSteps steps, WorkerPool* pool, uint64_t batch_key,
-                            int64_t first_sample) {
+                            int64_t first_sample, BackwardMode backward, int64_t recompute_every) {
   const int64_t dim = batch_dim(x);
   const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
-  const auto params = model->parameters();
-  if (shards == 1) {
-    DropoutScope dropout(batch_key, first_sample);
-    const auto predictions = model->forward(x);
-    const auto loss = step_loss(predictions, y, steps, model->distance());
-    return {predictions.detach(), loss.detach(), flat_gradient(loss, params), 1};
-  }
-  std::vector<torch::Tensor> grads(static_cast<size_t>(shards));
-  std::vector<torch::Tensor> predictions(static_cast<size_t>(shards));
-  std::vector<torch::Tensor> losses(static_cast<size_t>(shards));
+  NNN_CHECK(backward != BackwardMode::kManual || model->manual_backward(),
+            "train.backward is manual, but the hand-written backward needs perceptron cells "
+            "only; use auto or autograd");
+  const bool manual = backward != BackwardMode::kAutograd && model->manual_backward();
+  const auto params = manual ? std::vector<torch::Tensor>() : model->parameters();
+  // One shard: its predictions, its loss (the shard's mean weighted by its
+  // share, so the shards sum to the batch mean) and its gradient.
+  const auto shard = [&](int64_t first, int64_t size) {
+    DropoutScope dropout(batch_key, first_sample + first);
+    const auto xs = x.narrow(dim, first, size);
+    const auto ys = y.narrow(0, first, size);
+    const double share = static_cast<double>(size) / static_cast<double>(batch);
+    StepOutput out;
+    if (manual) {
+      out.predictions = model->forward_backward(
+          xs,
+          [&](const torch::Tensor& predictions) {
+            // The loss's own small graph gives dL/dpredictions.
+            torch::AutoGradMode enable(true);
+            const auto leaf = predictions.detach().requires_grad_(true);
+            const auto loss = step_loss(leaf, ys, steps, model->distance()) * share;
+            out.loss = loss.detach();
+            return torch::autograd::grad({loss}, {leaf})[0];
+          },
+          &out.grad, /*steps=*/-1, recompute_every);
+      return out;
+    }
+    const auto p = model->forward(xs);
+    const auto loss = step_loss(p, ys, steps, model->distance()) * share;
+    out.grad = flat_gradient(loss, params);
+    out.predictions = p.detach();
+    out.loss = loss.detach();
+    return out;
+  };
+  if (shards == 1) return shard(0, batch);
+  std::vector<StepOutput> outs(static_cast<size_t>(shards));
   pool->run(shards, [&](int64_t k) {
     const int64_t first = batch * k / shards;
-    const int64_t size = batch * (k + 1) / shards - first;
-    DropoutScope dropout(batch_key, first_sample + first);
-    const auto p = model->forward(x.narrow(dim, first, size));
-    // The shard's mean, weighted by its share: the shards sum to the batch mean.
-    const auto loss = step_loss(p, y.narrow(0, first, size), steps, model->distance()) *
-                      (static_cast<double>(size) / static_cast<double>(batch));
-    grads[k] = flat_gradient(loss, params);
-    predictions[k] = p.detach();
-    losses[k] = loss.detach();
+    outs[k] = shard(first, batch * (k + 1) / shards - first);
   });
   torch::NoGradGuard no_grad;
-  torch::Tensor grad = grads[0];
-  torch::Tensor loss = losses[0];
+  StepOutput total = outs[0];
+  std::vector<torch::Tensor> predictions = {outs[0].predictions};
   for (int64_t k = 1; k < shards; ++k) {
-    grad = grad + grads[k];
-    loss = loss + losses[k];
+    total.grad = total.grad + outs[k].grad;
+    total.loss = total.loss + outs[k].loss;
+    predictions.push_back(outs[k].predictions);
   }
-  return {torch::cat(predictions, 1), loss, grad, shards};
+  total.predictions = torch::cat(predictions, 1);
+  total.shards = shards;
+  return total;
 }
 
 torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool) {
@@ -175,6 +196,9 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
             model_->options.input_size());
   NNN_CHECK(data_.train.classes <= model_->options.output_size(), "data has ", data_.train.classes,
             " classes but model.output_size is ", model_->options.output_size());
+  NNN_CHECK(config_.train.backward != BackwardMode::kManual || model_->manual_backward(),
+            "train.backward is manual, but the hand-written backward needs perceptron cells "
+            "only (model.cell); use auto or autograd");
   if (device_.is_cpu()) pool_ = std::make_unique<WorkerPool>(configure_threads(config_.threads));
   // The test set moves to the device once, not at every evaluation.
   for (auto* t : {&data_.test.inputs, &data_.test.labels, &data_.test.frames}) {
@@ -228,7 +252,8 @@ bool Trainer::run(const Hooks& hooks) {
       bool stop = false;
       const uint64_t batch_key = mix_seed(config_.seed ^ salt::kDropout, epoch_, batch_);
       if (communicator_ == nullptr) {
-        auto step = forward_backward(model_, x, y, loss_steps_, pool_.get(), batch_key);
+        auto step = forward_backward(model_, x, y, loss_steps_, pool_.get(), batch_key, 0,
+                                     config_.train.backward, config_.train.recompute_every);
         grad = step.grad;
         detached = step.loss;
         correct = correct_per_step(step.predictions, y);
@@ -284,8 +309,9 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distribut
   torch::Tensor grad, loss, correct;
   if (size > 0) {
     const auto ys = y.narrow(0, first, size);
-    auto step = forward_backward(model_, x.narrow(dim, first, size), ys, loss_steps_, pool_.get(),
-                                 batch_key, first);
+    auto step =
+        forward_backward(model_, x.narrow(dim, first, size), ys, loss_steps_, pool_.get(),
+                         batch_key, first, config_.train.backward, config_.train.recompute_every);
     // This rank's mean, weighted by its share: the ranks sum to the batch mean.
     const double share = static_cast<double>(size) / static_cast<double>(batch);
     grad = step.grad.to(torch::kDouble) * share;

@@ -52,9 +52,13 @@ struct StepOutput {
 };
 /// `batch_key` and `first_sample` (this batch's key and the index of x's
 /// first sample in it) fix the dropout masks (nnn/core/dropout.h).
+/// `backward` picks NNN::forward_backward (the hand-written backward) or
+/// autograd through NNN::forward; auto takes the first where it can run.
+/// `recompute_every`: see NNN::forward_backward.
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             LossSteps steps, WorkerPool* pool = nullptr, uint64_t batch_key = 0,
-                            int64_t first_sample = 0);
+                            int64_t first_sample = 0, BackwardMode backward = BackwardMode::kAuto,
+                            int64_t recompute_every = 0);
 
 /// d(loss)/d(params) as one flat vector (unused parameters get zeros), in
 /// the layout of NNN::flat_parameters() when params = model->parameters().

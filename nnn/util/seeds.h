@@ -41,6 +41,9 @@ inline constexpr uint64_t kTrainFrames = 0xF7A3E5C1ULL;
 inline constexpr uint64_t kFrame = 0xF4A3E5ULL;
 /// Dropout masks of a training batch: mix_seed(seed ^ this, epoch, batch).
 inline constexpr uint64_t kDropout = 0xD50F0ULL;
+/// How many frames each training sample of the average_random feed averages:
+/// mix_seed(the batch's frame seed, this).
+inline constexpr uint64_t kFrameCount = 0xF4C0A7ULL;
 /// Which test digits make up generated plates: mix_seed(plate seed, this).
 inline constexpr uint64_t kPlateDigits = 0x91A7E5ULL;
 /// Everything random in a synthetic video: mix_seed(video seed, this).

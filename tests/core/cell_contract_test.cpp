@@ -197,7 +197,7 @@ TEST(CellContract, BuiltinParameterCountsMatchTheModules) {
   for (const std::string& name : builtin_cell_type_names()) {
     EXPECT_TRUE(has_cell_type(name)) << name;
     for (const auto& dims :
-         std::vector<std::array<int64_t, 3>>{{1, 1, 1}, {7, 5, 3}, {40, 16, 12}}) {
+         std::vector<std::array<int64_t, 3>>{{3, 1, 3}, {17, 5, 13}, {60, 16, 40}}) {
       CellSpec spec;
       spec.in_dim = dims[0];
       spec.hidden = dims[1];
@@ -209,6 +209,65 @@ TEST(CellContract, BuiltinParameterCountsMatchTheModules) {
     }
   }
   EXPECT_EQ(builtin_cell_parameter_count("test_tanh", CellSpec{}), -1);
+}
+
+// The GRU and LSTM cells compute what PyTorch's GRUCell and LSTMCell do with
+// the same weights, and carry the state on the self-loop's channels.
+TEST(RecurrentCells, EqualTorchsCellsAndCarryTheirState) {
+  torch::manual_seed(12);
+  const int64_t x_width = 7, hidden = 5, readout = 3, batch = 4;
+  for (const std::string name : {"gru", "lstm"}) {
+    const bool gru = name == "gru";
+    const int64_t state = gru ? hidden : 2 * hidden;
+    CellSpec spec;
+    spec.in_dim = x_width + state;
+    spec.hidden = hidden;
+    spec.out_dim = readout + state;
+    auto module = make_cell(name, spec);
+    auto& cell = as_cell(*module);
+    const auto params = module->named_parameters();
+    const auto x = torch::randn({batch, x_width});
+    const auto h = torch::randn({batch, hidden});
+    const auto c = torch::randn({batch, hidden});
+    const auto u = torch::cat({x, gru ? h : torch::cat({h, c}, 1)}, 1);
+    const auto out = cell.forward(u);
+    ASSERT_EQ(out.sizes(), (std::vector<int64_t>{batch, readout + state}));
+    torch::Tensor h_next, c_next;
+    if (gru) {
+      torch::nn::GRUCell reference(torch::nn::GRUCellOptions(x_width, hidden));
+      torch::NoGradGuard no_grad;
+      reference->weight_ih.copy_(params["w_ih"].t());
+      reference->weight_hh.copy_(params["w_hh"].t());
+      reference->bias_ih.copy_(params["b_ih"]);
+      reference->bias_hh.copy_(params["b_hh"]);
+      h_next = reference->forward(x, h);
+    } else {
+      torch::nn::LSTMCell reference(torch::nn::LSTMCellOptions(x_width, hidden));
+      torch::NoGradGuard no_grad;
+      reference->weight_ih.copy_(params["w_ih"].t());
+      reference->weight_hh.copy_(params["w_hh"].t());
+      reference->bias_ih.copy_(params["b_ih"]);
+      reference->bias_hh.copy_(params["b_hh"]);
+      std::tie(h_next, c_next) = reference->forward(x, std::make_tuple(h, c));
+    }
+    EXPECT_TRUE(torch::allclose(out.narrow(1, readout, hidden), h_next, 1e-5, 1e-6)) << name;
+    if (!gru) {
+      EXPECT_TRUE(torch::allclose(out.narrow(1, readout + hidden, hidden), c_next, 1e-5, 1e-6));
+    }
+    const auto read = torch::addmm(params["b_out"], h_next, params["w_out"]);
+    EXPECT_TRUE(torch::allclose(out.narrow(1, 0, readout), read, 1e-5, 1e-6)) << name;
+    // In a one-cell network the state is the self-loop: step 2 reads step 1's.
+    NNN model(NNNOptions(Wiring(Matrix64{{state}}), x_width, readout, 3)
+                  .hidden({hidden})
+                  .cell_types({name}));
+    EXPECT_FALSE(model->manual_backward());
+    const auto y = model->forward(torch::randn({2, x_width}));
+    EXPECT_FALSE(torch::allclose(y[0], y[1])) << name;
+  }
+  expect_error(
+      [] { NNN(NNNOptions(Wiring(Matrix64{{0}}), 4, 2, 1).hidden({3}).cell_types({"gru"})); },
+      "cell 0 is a gru cell with hidden 3: it keeps its state of 3 channels on its "
+      "self-loop");
 }
 
 }  // namespace

@@ -345,10 +345,12 @@ TEST(FastPath, ShardedStepEqualsOneShard) {
   EXPECT_EQ(pool.worker_tasks(), 2);
   EXPECT_TRUE(torch::allclose(three.loss, one.loss, 1e-6, 1e-6));
   EXPECT_TRUE(torch::allclose(three.grad, one.grad, 1e-5, 1e-6));
-  EXPECT_TRUE(torch::equal(three.predictions, one.predictions));
+  // Not bit for bit: OpenBLAS may block a product of 32 rows differently
+  // from one of 96 (it does on AMD EPYC), which moves the last bit.
+  EXPECT_TRUE(torch::allclose(three.predictions, one.predictions, 1e-6, 1e-6));
   EXPECT_EQ(one.grad.numel(), model->parameter_count());
   c10::InferenceMode guard;
-  EXPECT_TRUE(torch::equal(forward_sharded(model, x, &pool), model->forward(x)));
+  EXPECT_TRUE(torch::allclose(forward_sharded(model, x, &pool), model->forward(x), 1e-6, 1e-6));
   EXPECT_EQ(pool.worker_tasks(), 4);
 }
 

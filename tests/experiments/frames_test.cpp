@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include <nlohmann/json.hpp>
 #include "nnn/config/model_options.h"
 #include "nnn/data/degrade.h"
 #include "nnn/data/idx.h"
@@ -99,6 +101,22 @@ TEST_F(FramesTest, BatchesAreFreshFramesFedAsConfigured) {
   EXPECT_FALSE(torch::equal(xs[0], xs[1]));                 // frames differ
   EXPECT_TRUE(torch::equal(single.batch(3).first, xs[0]));  // frame 1 alone
   EXPECT_TRUE(torch::allclose(average.batch(3).first, xs.mean(0)));
+  // average_random: each sample is the mean of its first k frames, k in 1..3.
+  BatchLoader any_count = loader_for(FrameFeed::kAverageRandom);
+  any_count.start_epoch(2);
+  const auto mixed = any_count.batch(3).first;  // [16, 784]
+  const auto running = xs.cumsum(0) / torch::arange(1, 4, xs.options()).view({3, 1, 1});
+  std::set<int64_t> counts;
+  for (int64_t b = 0; b < 16; ++b) {
+    int64_t found = 0;
+    for (int64_t k = 0; k < 3; ++k) {
+      if (torch::allclose(mixed[b], running[k][b], 1e-5, 1e-6)) found = k + 1;
+    }
+    EXPECT_GT(found, 0) << "sample " << b;
+    counts.insert(found);
+  }
+  EXPECT_GE(counts.size(), 2u);
+  EXPECT_TRUE(torch::equal(mixed, any_count.batch(3).first));  // seeded
   sequence.start_epoch(3);  // a new epoch draws new frames of the same images
   EXPECT_FALSE(torch::equal(sequence.batch(3).first, xs));
   EXPECT_GE(xs.min().item<float>(), 0.0f);
@@ -182,7 +200,7 @@ TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
   std::ostringstream log;
   const auto result =
       run_frames_comparison(write_config("nnn", kLayered), write_config("mlp", kMlp),
-                            {"train.epochs=2"}, path("cmp"), log);
+                            {"train.epochs=2"}, path("cmp"), log, /*baselines=*/false);
   ASSERT_EQ(result.by_frames.size(), 5u);
   EXPECT_EQ(result.frames, 3);
   EXPECT_EQ(result.distance, 2);
@@ -236,6 +254,83 @@ TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
       [&] { run_frames_comparison(path("nnn.yaml"), path("other.yaml"), {}, path("cmp2"), log); },
       "differ in their data section or seed");
   EXPECT_FALSE(fs::exists(path("cmp2")));
+}
+
+// The baselines (random-count average MLP, GRU, LSTM) and the seed summary.
+TEST_F(FramesTest, BaselinesAndSeedsArePairedOnTheSameImages) {
+  std::ostringstream log;
+  const std::string nnn = write_config("nnn", kSelfLoop), mlp = write_config("mlp", kMlp);
+  const std::string md = run_frames_seeds(nnn, mlp, {"train.epochs=1"}, 2, path("seeds"), log);
+  for (const char* seed : {"seed0", "seed1"}) {
+    for (const char* run : {"mlp_average_random", "gru", "lstm", "nnn_sequence"}) {
+      EXPECT_TRUE(fs::exists(fs::path(path("seeds")) / seed / run / "weights.pt")) << run;
+    }
+  }
+  EXPECT_TRUE(fs::exists(fs::path(path("seeds")) / "frames_seeds.md"));
+  std::ifstream json_file(fs::path(path("seeds")) / "seed0" / "frames.json");
+  const auto json = nlohmann::json::parse(json_file);
+  ASSERT_EQ(json.at("by_frames").size(), 8u);
+  int64_t nnn_parameters = 0;
+  for (const auto& m : json.at("by_frames")) {
+    const auto accuracy = m.at("accuracy");
+    const auto correct = m.at("correct").get<std::vector<std::string>>();
+    ASSERT_EQ(correct.size(), 3u);
+    for (size_t k = 0; k < 3; ++k) {
+      if (accuracy[k].is_null()) continue;
+      ASSERT_EQ(correct[k].size(), 64u);
+      const auto right = std::count(correct[k].begin(), correct[k].end(), '1');
+      EXPECT_NEAR(accuracy[k].get<double>(), static_cast<double>(right) / 64.0, 1e-9)
+          << m.at("key");
+    }
+    if (m.at("key") == "nnn_sequence") nnn_parameters = m.at("parameters").get<int64_t>();
+  }
+  // The recurrent readers are the NNN's size, as near as one hidden unit allows.
+  for (const auto& m : json.at("by_frames")) {
+    const std::string key = m.at("key").get<std::string>();
+    if (key != "gru" && key != "lstm") continue;
+    const int64_t step = key == "gru" ? 3 * (784 + 4) : 4 * (784 + 4);  // about one hidden unit
+    EXPECT_LE(std::abs(m.at("parameters").get<int64_t>() - nnn_parameters), step) << key;
+  }
+  EXPECT_NE(md.find("| 3 |"), std::string::npos);
+  EXPECT_TRUE(md.find("NNN wins") != std::string::npos || md.find("tie") != std::string::npos ||
+              md.find("NNN loses") != std::string::npos);
+  // Finished seeds are read again, not retrained.
+  std::ostringstream again;
+  EXPECT_EQ(run_frames_seeds(nnn, mlp, {"train.epochs=1"}, 2, path("seeds"), again), md);
+  EXPECT_NE(again.str().find("seed1/frames.json exists, read"), std::string::npos);
+}
+
+// The paired test by hand: 4 images, 2 seeds; the NNN right on 3 + 4, the
+// other on 1 + 2 of them.
+TEST(FramesSeeds, PairedCountsAndVerdicts) {
+  auto seed = [](const std::string& nnn_bits, const std::string& other_bits) {
+    FramesComparison c;
+    c.dir = "d";
+    c.frames = 1;
+    c.test_samples = 4;
+    FrameCurve nnn, other;
+    nnn.key = "nnn_sequence";
+    nnn.label = "NNN";
+    other.key = "mlp_average";
+    other.label = "MLP";
+    for (auto* m : {&nnn, &other}) {
+      const std::string& bits = m == &nnn ? nnn_bits : other_bits;
+      m->correct = {bits};
+      m->accuracy = {static_cast<double>(std::count(bits.begin(), bits.end(), '1')) / 4.0};
+    }
+    c.by_frames = {other, nnn};
+    return c;
+  };
+  const std::string md = frames_seeds_markdown({seed("1101", "1000"), seed("1111", "0100")});
+  // NNN only: images 2 and 4 in seed 0 and 1, 3, 4 in seed 1; the MLP only: none.
+  // Per image, seed-averaged: +0.5, +0.5, +0.5, +1, so every resample is > 0;
+  // McNemar: (|5 - 0| - 1)^2 / 5 = 3.2, p = 0.074.
+  EXPECT_NE(
+      md.find("| 1 | MLP | 87.50 | 25.00 | +62.50 (+50.00 to +87.50) | 5 / 0 | 0.074 | NNN wins |"),
+      std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 25.00 (25.00-25.00) | 87.50 (75.00-100.00) |"), std::string::npos) << md;
+  expect_error([] { frames_seeds_markdown({}); }, "no seeds");
 }
 
 TEST(Polarity, NoisyLowContrastFramesAreNotInverted) {

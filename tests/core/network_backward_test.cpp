@@ -1,0 +1,213 @@
+// The hand-written backward through the unrolled steps (NNN::forward_backward)
+// against autograd through NNN::forward and the literal reference: random
+// wirings with self-loops and several inputs, single inputs and frame
+// sequences (fewer and more frames than steps), every activation, per-cell
+// hidden sizes, dropout, shards, and the trainer's backward setting.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "nnn/config/model_options.h"
+#include "nnn/core/dropout.h"
+#include "nnn/core/network.h"
+#include "nnn/train/trainer.h"
+#include "nnn/util/random.h"
+#include "tests/core/reference_nnn.h"
+#include "tests/test_util.h"
+
+namespace nnn {
+namespace {
+
+// The hand-written gradient of sum(predictions * weights).
+torch::Tensor manual_gradient(NNN& model, const torch::Tensor& x, const torch::Tensor& weights,
+                              torch::Tensor* predictions = nullptr) {
+  torch::Tensor grad;
+  const auto p = model->forward_backward(
+      x, [&](const torch::Tensor&) { return weights; }, &grad);
+  if (predictions != nullptr) *predictions = p;
+  return grad;
+}
+
+torch::Tensor autograd_gradient(NNN& model, const torch::Tensor& x, const torch::Tensor& weights) {
+  return flat_gradient((model->forward(x) * weights).sum(), model->parameters());
+}
+
+void expect_close(const torch::Tensor& got, const torch::Tensor& expected,
+                  const std::string& what) {
+  ASSERT_EQ(got.sizes(), expected.sizes()) << what;
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-4, 1e-5))
+      << what << ": max diff " << (got - expected).abs().max().item<float>() << " of max "
+      << expected.abs().max().item<float>();
+}
+
+TEST(ManualBackward, EqualsAutogradAndTheReferenceOnRandomWirings) {
+  torch::manual_seed(21);
+  Rng rng(9);
+  const std::vector<Activation> hidden = {Activation::kReLU, Activation::kTanh,
+                                          Activation::kSigmoid, Activation::kLogSigmoid,
+                                          Activation::kIdentity};
+  const std::vector<Activation> output = {Activation::kLogSigmoid, Activation::kTanh,
+                                          Activation::kIdentity, Activation::kReLU,
+                                          Activation::kSigmoid};
+  int64_t compared = 0;
+  for (int trial = 0; trial < 10; ++trial) {
+    const int64_t n = 2 + static_cast<int64_t>(rng.below(6));
+    Wiring base = random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), 300 + trial);
+    Matrix64 a = base.adjacency();
+    a[1][1] = 2;  // a self-loop
+    std::vector<int64_t> inputs = {0};
+    if (n > 3) inputs.push_back(3);
+    const Wiring wiring(a, inputs, n - 1);
+    const int64_t steps = wiring.distance() + 1 + trial % 3;
+    // Per-cell hidden sizes on odd trials: groups of one cell and of several.
+    std::vector<int64_t> sizes = {4};
+    if (trial % 2 == 1) {
+      sizes.clear();
+      for (int64_t c = 0; c < n; ++c) sizes.push_back(3 + c % 2);
+    }
+    NNN model(NNNOptions(wiring, 5, 3, steps)
+                  .hidden(sizes)
+                  .hidden_activation(hidden[static_cast<size_t>(trial % 5)])
+                  .output_activation(output[static_cast<size_t>(trial / 2 % 5)]));
+    ASSERT_TRUE(model->manual_backward());
+    for (const auto& x : {torch::randn({6, 5}), torch::randn({2, 6, 5}), torch::randn({5, 6, 5})}) {
+      const auto weights = torch::randn({steps, 6, 3});
+      torch::Tensor predictions;
+      const auto got = manual_gradient(model, x, weights, &predictions);
+      const std::string what = "trial " + std::to_string(trial) + ", x " + std::to_string(x.dim()) +
+                               "-d with " + std::to_string(x.size(0));
+      EXPECT_TRUE(torch::equal(predictions, model->forward(x).detach())) << what;
+      EXPECT_FALSE(predictions.requires_grad());
+      expect_close(got, autograd_gradient(model, x, weights), what + " vs autograd");
+      expect_close(got,
+                   flat_gradient((testing::reference_forward(model, x, steps) * weights).sum(),
+                                 model->parameters()),
+                   what + " vs reference");
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 30);
+}
+
+// One step (no message is ever read), and a single cell with only a
+// self-loop: the message weights get zero gradient at T = 1.
+TEST(ManualBackward, OneStepAndSelfLoopOnly) {
+  torch::manual_seed(5);
+  for (const int64_t steps : {1, 4}) {
+    NNN model(NNNOptions(Wiring(Matrix64{{3}}), 4, 2, steps).hidden({6}));
+    const auto x = torch::randn({5, 4});
+    const auto weights = torch::randn({steps, 5, 2});
+    expect_close(manual_gradient(model, x, weights), autograd_gradient(model, x, weights),
+                 "steps " + std::to_string(steps));
+  }
+}
+
+TEST(ManualBackward, DropoutMasksAreTheForwardPasses) {
+  torch::manual_seed(6);
+  NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 4).hidden({8}).dropout(0.3));
+  model->train();
+  const auto x = torch::randn({2, 12, 6});
+  const auto weights = torch::randn({4, 12, 4});
+  DropoutScope scope(17, 3);
+  const auto got = manual_gradient(model, x, weights);
+  expect_close(got, autograd_gradient(model, x, weights), "dropout 0.3");
+  // The masks mattered: without dropout the gradient differs.
+  model->eval();
+  EXPECT_FALSE(torch::allclose(got, autograd_gradient(model, x, weights), 1e-3, 1e-3));
+}
+
+// The trainer's step: manual and autograd give the same loss, predictions
+// and gradient, in one shard and in three; auto takes the manual path.
+TEST(ManualBackward, TrainerStepEqualsAutogradsInShards) {
+  torch::manual_seed(8);
+  NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 4).hidden({8}));
+  const auto x = torch::randn({3, 96, 6});
+  const auto y = torch::randint(0, 4, {96}, torch::kLong);
+  WorkerPool pool(3);
+  for (WorkerPool* p : {static_cast<WorkerPool*>(nullptr), &pool}) {
+    for (const LossSteps steps : {LossSteps::kLast, LossSteps::kAll}) {
+      const auto manual = forward_backward(model, x, y, steps, p, 0, 0, BackwardMode::kManual);
+      const auto reference = forward_backward(model, x, y, steps, p, 0, 0, BackwardMode::kAutograd);
+      EXPECT_EQ(manual.shards, p ? 3 : 1);
+      EXPECT_TRUE(torch::allclose(manual.loss, reference.loss, 1e-6, 1e-6));
+      EXPECT_TRUE(torch::allclose(manual.predictions, reference.predictions, 1e-6, 1e-6));
+      expect_close(manual.grad, reference.grad, p ? "three shards" : "one shard");
+    }
+  }
+  const auto automatic = forward_backward(model, x, y, LossSteps::kLast, nullptr);
+  const auto manual =
+      forward_backward(model, x, y, LossSteps::kLast, nullptr, 0, 0, BackwardMode::kManual);
+  EXPECT_TRUE(torch::equal(automatic.grad, manual.grad));
+}
+
+// Other cell types: auto falls back to autograd; manual is refused.
+TEST(ManualBackward, OtherCellTypesUseAutograd) {
+  torch::manual_seed(9);
+  NNN model(NNNOptions(layered({1, 2, 1}, 3, true), 5, 3, 3).hidden({4}).generic_path(true));
+  EXPECT_FALSE(model->manual_backward());
+  const auto x = torch::randn({8, 5});
+  const auto y = torch::randint(0, 3, {8}, torch::kLong);
+  const auto automatic = forward_backward(model, x, y, LossSteps::kAll, nullptr);
+  const auto reference =
+      forward_backward(model, x, y, LossSteps::kAll, nullptr, 0, 0, BackwardMode::kAutograd);
+  EXPECT_TRUE(torch::equal(automatic.grad, reference.grad));
+  testing::expect_error(
+      [&] { forward_backward(model, x, y, LossSteps::kAll, nullptr, 0, 0, BackwardMode::kManual); },
+      "train.backward is manual, but the hand-written backward needs perceptron cells");
+}
+
+// Recomputing segments of k steps gives the gradient of keeping every step,
+// for segments that do and do not divide T, with frames and dropout.
+TEST(ManualBackward, RecomputedSegmentsEqualKeepingEveryStep) {
+  torch::manual_seed(11);
+  Rng rng(3);
+  for (int trial = 0; trial < 4; ++trial) {
+    const int64_t n = 3 + static_cast<int64_t>(rng.below(4));
+    Matrix64 a = random_wiring(n, 0.5, 2, 40 + trial).adjacency();
+    a[0][0] = 3;
+    const Wiring wiring(a, {0}, n - 1);
+    const int64_t steps = wiring.distance() + 4;
+    NNN model(NNNOptions(wiring, 5, 3, steps).hidden({6}).dropout(trial % 2 ? 0.25 : 0.0));
+    model->train();
+    const auto x = torch::randn({3, 10, 5});
+    const auto weights = torch::randn({steps, 10, 3});
+    DropoutScope scope(99, 0);
+    torch::Tensor kept;
+    const auto predictions = model->forward_backward(
+        x, [&](const torch::Tensor&) { return weights; }, &kept);
+    expect_close(kept, autograd_gradient(model, x, weights),
+                 "kept, trial " + std::to_string(trial));
+    for (const int64_t every : {int64_t{1}, int64_t{2}, int64_t{3}, steps - 1, steps + 5}) {
+      torch::Tensor grad;
+      const auto again = model->forward_backward(
+          x, [&](const torch::Tensor&) { return weights; }, &grad, steps, every);
+      EXPECT_TRUE(torch::equal(again, predictions));
+      expect_close(grad, kept,
+                   "every " + std::to_string(every) + ", trial " + std::to_string(trial));
+    }
+  }
+  NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));
+  torch::Tensor grad;
+  testing::expect_error(
+      [&] {
+        model->forward_backward(
+            torch::randn({2, 3}), [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
+            3, -1);
+      },
+      "recompute_every is -1");
+}
+
+TEST(ManualBackward, EqualsCpu_CUDA) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::manual_seed(10);
+  NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 5).hidden({8}));
+  const auto x = torch::randn({3, 20, 6});
+  const auto weights = torch::randn({5, 20, 4});
+  const auto cpu = manual_gradient(model, x, weights);
+  model->to(torch::kCUDA);
+  const auto gpu = manual_gradient(model, x.cuda(), weights.cuda());
+  EXPECT_TRUE(gpu.is_cuda());
+  expect_close(gpu.cpu(), cpu, "CUDA vs CPU");
+}
+
+}  // namespace
+}  // namespace nnn

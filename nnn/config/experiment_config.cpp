@@ -420,6 +420,10 @@ TrainConfig read_train(MapReader map) {
 DistConfig read_dist(MapReader map) {
   DistConfig dist;
   dist.backend = read_enum(map, "backend", dist_backend_names(), dist.backend);
+  dist.timeout = map.get_double("timeout", dist.timeout);
+  if (!(dist.timeout >= 1 && dist.timeout <= 86400)) {
+    map.fail("timeout", "must be 1 to 86400 seconds");
+  }
   map.finish();
   return dist;
 }
@@ -679,7 +683,8 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "steps" << YAML::Value << to_string(c.loss.steps) << YAML::EndMap;
   out << YAML::Key << "dist" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "backend" << YAML::Value << to_string(c.dist.backend) << YAML::EndMap;
+  out << YAML::Key << "backend" << YAML::Value << to_string(c.dist.backend);
+  out << YAML::Key << "timeout" << YAML::Value << num(c.dist.timeout) << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

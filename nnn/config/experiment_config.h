@@ -89,6 +89,9 @@ const std::string& to_string(DistBackend backend);
 /// The `dist:` section: how the ranks of a data-parallel run talk.
 struct DistConfig {
   DistBackend backend = DistBackend::kAuto;
+  /// Seconds a rank waits for the others (joining, and every collective)
+  /// before it fails naming the job's address: a peer that died or never came.
+  double timeout = 60.0;
 };
 
 /// The `train:` section.

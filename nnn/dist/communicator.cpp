@@ -2,13 +2,19 @@
 // headers (NNN_HAVE_C10D_GLOO); otherwise joining explains what is missing.
 #include "nnn/dist/communicator.h"
 
+#include <fmt/format.h>
+
 #include "nnn/util/error.h"
 
 #ifdef NNN_HAVE_C10D_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #endif
 
 namespace nnn {
@@ -23,10 +29,51 @@ std::string c10d_message(const std::exception& e) {
   return what.substr(0, what.find('\n'));
 }
 
+// While it lives, what the process writes to stderr goes to a temporary
+// file: c10d logs its socket attempts there as raw warnings before it
+// throws, and nnn reports the failure as one line of its own. Whatever was
+// held back is written out when joining succeeded after all.
+class HeldStderr {
+ public:
+  HeldStderr() : file_(std::tmpfile()) {
+    if (file_ == nullptr) return;
+    std::fflush(stderr);
+    saved_ = dup(STDERR_FILENO);
+    if (saved_ < 0 || dup2(fileno(file_), STDERR_FILENO) < 0) restore();
+  }
+  ~HeldStderr() {
+    restore();
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  HeldStderr(const HeldStderr&) = delete;
+  HeldStderr& operator=(const HeldStderr&) = delete;
+  /// Stops holding back; with `replay`, writes out what was held.
+  void release(bool replay) {
+    restore();
+    if (!replay || file_ == nullptr) return;
+    std::rewind(file_);
+    char chunk[4096];
+    size_t n = 0;
+    while ((n = std::fread(chunk, 1, sizeof chunk, file_)) > 0) std::fwrite(chunk, 1, n, stderr);
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+    saved_ = -1;
+  }
+  std::FILE* file_ = nullptr;
+  int saved_ = -1;
+};
+
 class GlooCommunicator : public Communicator {
  public:
   GlooCommunicator(const DistEnv& env, double timeout_seconds) : env_(env) {
     const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
+    HeldStderr held;
     try {
       c10d::TCPStoreOptions options;
       options.port = static_cast<uint16_t>(env.master_port);
@@ -37,17 +84,25 @@ class GlooCommunicator : public Communicator {
       store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
       auto gloo = c10d::ProcessGroupGloo::Options::create();
       gloo->timeout = timeout;
-      // On one machine the loopback interface; across machines the interface
-      // this host's name resolves to.
+      // The interface GLOO_SOCKET_IFNAME names (as PyTorch reads it); else
+      // on one machine the loopback interface, across machines the
+      // interface this host's name resolves to.
+      const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
       const bool local = env.master_addr == "127.0.0.1" || env.master_addr == "localhost";
-      gloo->devices.push_back(local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-                                    : c10d::ProcessGroupGloo::createDefaultDevice());
+      gloo->devices.push_back(interface != nullptr && *interface != '\0'
+                                  ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                              : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                      : c10d::ProcessGroupGloo::createDefaultDevice());
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, static_cast<int>(env.rank),
                                                            static_cast<int>(env.world_size), gloo);
+      held.release(/*replay=*/true);
     } catch (const std::exception& e) {
+      held.release(/*replay=*/false);
       throw Error("distributed rank " + std::to_string(env.rank) + " of " +
                   std::to_string(env.world_size) + ": cannot join the job at " + env.master_addr +
-                  ":" + std::to_string(env.master_port) + " (" + c10d_message(e) + ")");
+                  ":" + std::to_string(env.master_port) + " (" + c10d_message(e) +
+                  "); each rank waits up to " + fmt::format("{:g}", timeout_seconds) +
+                  " s (dist.timeout) for all " + std::to_string(env.world_size) + " to arrive");
     }
   }
 

@@ -15,10 +15,12 @@ namespace nnn {
 
 class Communicator {
  public:
-  /// Joins the job described by `env` (waits up to `timeout_seconds` for all
-  /// ranks). nnn::Error when this build has no c10d Gloo, or the rendezvous
-  /// fails or times out (naming the address and the ranks still missing).
-  static std::shared_ptr<Communicator> join(const DistEnv& env, double timeout_seconds = 120);
+  /// Joins the job described by `env`, waiting up to `timeout_seconds` (the
+  /// config's dist.timeout) for all ranks; nnn::Error when this build has no
+  /// c10d Gloo, or the rendezvous fails or times out (naming the address, the
+  /// timeout and the world size). c10d's own socket warnings are held back
+  /// while joining and shown only when the join succeeds.
+  static std::shared_ptr<Communicator> join(const DistEnv& env, double timeout_seconds = 60);
   /// Whether this build of nnn can train across processes.
   static bool available();
 

@@ -276,7 +276,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     NNN_CHECK(config.dist.backend != DistBackend::kNccl, config.file,
               ": dist.backend is nccl, but this nnn trains data-parallel on the CPU only (Gloo); "
               "NCCL for GPUs is not built in yet (use auto or gloo)");
-    communicator = Communicator::join(*job);
+    communicator = Communicator::join(*job, config.dist.timeout);
     // Every rank must train the same thing: compare what each resolved.
     communicator->check_same("config", experiment_to_yaml(config));
     communicator->check_same("data", data_fingerprint(trainer.data()));

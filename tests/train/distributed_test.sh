@@ -5,7 +5,9 @@
 #     within 1e-5, weights.pt (nnn eval) the same per-step accuracy;
 #  2. 3 ranks interrupted (SIGINT at a batch) resume as 1 process and end
 #     where the uninterrupted run ends;
-#  3. a rank that dies: the launcher names it, exits non-zero, the others stop;
+#  3. a rank that dies: the launcher names it, exits non-zero, the others stop,
+#     and the job resumes from its checkpoint to the uninterrupted result; a
+#     port already taken and a rank that never arrives fail in bounded time;
 #  4. SIGTERM to the launcher: the ranks checkpoint together and exit 130.
 # Usage: distributed_test.sh NNN_BINARY SOURCE_DIR
 set -euo pipefail
@@ -16,20 +18,7 @@ trap 'rm -rf "$work"' EXIT
 common=(experiments/spiral.yaml train.epochs=3 train.batch_size=37 data.train_per_class=100
         data.test_per_class=40)
 
-# Every column but samples_per_s and seconds, numbers compared within 1e-5.
-same_metrics() {
-  awk -F, 'NR == FNR { a[FNR] = $0; n = FNR; next }
-    {
-      split(a[FNR], x, ",");
-      if (FNR == 1) { if (a[FNR] != $0) { print "headers differ"; bad = 1 }; next }
-      for (i = 1; i <= NF - 2; ++i) {
-        d = x[i] - $i; if (d < 0) d = -d;
-        s = ($i < 0 ? -$i : $i); if (s < 1) s = 1;
-        if (d > 1e-5 * s) { printf "row %d column %d: %s vs %s\n", FNR, i, x[i], $i; bad = 1 }
-      }
-    }
-    END { if (FNR != n) { print "row counts differ"; bad = 1 }; exit bad }' "$1" "$2"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/same_metrics.sh"
 
 "$nnn" train "${common[@]}" threads=1 --out "$work/one" >"$work/one.log"
 "$nnn" train "${common[@]}" --nproc 2 --out "$work/two" >"$work/two.log"
@@ -84,12 +73,43 @@ grep -q "interrupted: checkpoint saved at epoch 1, batch 6" "$work/three.log"
 "$nnn" train --resume "$work/three" >"$work/resume.log"
 same_metrics "$work/one/metrics.csv" "$work/three/metrics.csv"
 
-# A rank killed mid-epoch: the launcher names it and fails.
+# A rank killed mid-epoch (batch 12: in epoch 2, after epoch 1's checkpoint):
+# the launcher names it and fails within the bound, the checkpoint stays
+# readable, and the job resumed with 2 ranks ends where the uninterrupted
+# run ends.
 status=0
-NNN_TEST_KILL_AT_BATCH=3 NNN_TEST_KILL_RANK=1 "$nnn" train "${common[@]}" --nproc 2 \
+started=$SECONDS
+NNN_TEST_KILL_AT_BATCH=12 NNN_TEST_KILL_RANK=1 "$nnn" train "${common[@]}" --nproc 2 \
   --out "$work/dead" >"$work/dead.log" 2>&1 || status=$?
 test "$status" = 1
+test $((SECONDS - started)) -lt 60
 grep -q "distributed run failed: rank 1 of 2 was killed by signal 9" "$work/dead.log"
+test -f "$work/dead/checkpoint.pt"
+"$nnn" train --resume "$work/dead" --nproc 2 >"$work/dead-resume.log"
+same_metrics "$work/one/metrics.csv" "$work/dead/metrics.csv"
+
+# A rendezvous port already taken, and a rank that never arrives: one line
+# naming the address, exit 1, within dist.timeout (3 s here).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$work/held_port" &
+holder=$!
+for _ in $(seq 100); do [[ -s "$work/held_port" ]] && break; sleep 0.1; done
+port="$(cat "$work/held_port")"
+for case in "busy:$port" "alone:$(free_port)"; do
+  name="${case%%:*}" p="${case##*:}"
+  status=0
+  started=$SECONDS
+  RANK=0 WORLD_SIZE=2 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT="$p" timeout 120 \
+    "$nnn" train "${common[@]}" dist.timeout=3 --out "$work/$name" >"$work/$name.log" 2>&1 ||
+    status=$?
+  test "$status" = 1
+  test $((SECONDS - started)) -lt 60
+  grep -q "^error: distributed rank 0 of 2: cannot join the job at 127.0.0.1:$p (" "$work/$name.log"
+  test "$(grep -c . "$work/$name.log")" -le 3
+done
+kill "$holder" 2>/dev/null || true
 # SIGTERM to the launcher (a scheduler cancelling the job): the ranks stop
 # together, rank 0 checkpoints, exit 130, no rank left behind.
 "$nnn" train "${common[@]}" train.epochs=500 --nproc 2 --out "$work/term" >"$work/term.log" 2>&1 &
@@ -104,4 +124,4 @@ sleep 0.5
 ! pgrep -f -- "--out $work/term" >/dev/null
 "$nnn" eval "$work/term" >/dev/null
 
-echo "distributed: equivalence, mismatch, resume with another N, a dead rank, SIGTERM: ok"
+echo "distributed: equivalence, mismatch, resume with another N, a dead rank and its resume, a busy port, a missing rank, SIGTERM: ok"

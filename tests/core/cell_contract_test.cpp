@@ -15,6 +15,7 @@
 #include "nnn/core/network.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/random.h"
+#include "tests/core/reference_nnn.h"
 #include "tests/test_util.h"
 
 namespace nnn {
@@ -22,15 +23,8 @@ namespace {
 
 using testing::expect_error;
 
-// A random wiring with a self-loop and, for n > 3, two input cells.
 Wiring random_case(Rng& rng, int trial) {
-  const int64_t n = 2 + static_cast<int64_t>(rng.below(5));
-  Matrix64 a =
-      random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), 300 + trial).adjacency();
-  a[1][1] = 2;
-  std::vector<int64_t> inputs = {0};
-  if (n > 3) inputs.push_back(3);
-  return Wiring(a, inputs, n - 1);
+  return testing::random_test_wiring(rng, 5, 300 + static_cast<uint64_t>(trial));
 }
 
 void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {

@@ -50,13 +50,8 @@ TEST(ManualBackward, EqualsAutogradAndTheReferenceOnRandomWirings) {
                                           Activation::kSigmoid};
   int64_t compared = 0;
   for (int trial = 0; trial < 10; ++trial) {
-    const int64_t n = 2 + static_cast<int64_t>(rng.below(6));
-    Wiring base = random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), 300 + trial);
-    Matrix64 a = base.adjacency();
-    a[1][1] = 2;  // a self-loop
-    std::vector<int64_t> inputs = {0};
-    if (n > 3) inputs.push_back(3);
-    const Wiring wiring(a, inputs, n - 1);
+    const Wiring wiring = testing::random_test_wiring(rng, 6, 300 + static_cast<uint64_t>(trial));
+    const int64_t n = wiring.size();
     const int64_t steps = wiring.distance() + 1 + trial % 3;
     // Per-cell hidden sizes on odd trials: groups of one cell and of several.
     std::vector<int64_t> sizes = {4};

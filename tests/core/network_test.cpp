@@ -311,13 +311,7 @@ TEST(FastPath, GradientsMatchTheReference) {
   torch::manual_seed(77);
   Rng rng(5);
   for (int trial = 0; trial < 10; ++trial) {
-    const int64_t n = 2 + static_cast<int64_t>(rng.below(6));
-    Wiring base = random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), 100 + trial);
-    Matrix64 a = base.adjacency();
-    a[1][1] = 2;  // a self-loop
-    std::vector<int64_t> inputs = {0};
-    if (n > 3) inputs.push_back(3);
-    const Wiring wiring(a, inputs, n - 1);
+    const Wiring wiring = testing::random_test_wiring(rng, 6, 100 + static_cast<uint64_t>(trial));
     const int64_t steps = wiring.distance() + 2;
     NNN model(NNNOptions(wiring, 5, 3, steps).hidden({4}).hidden_activation(Activation::kTanh));
     for (const auto& x : {torch::randn({6, 5}), torch::randn({3, 6, 5})}) {

@@ -9,8 +9,21 @@
 #include <vector>
 
 #include "nnn/core/network.h"
+#include "nnn/util/random.h"
 
 namespace nnn::testing {
+
+// A random wiring of 2 to 1 + `sizes` cells (drawn from `rng`) with a
+// self-loop on cell 1 and, for more than 3 cells, two input cells (0, 3);
+// the output is the last cell.
+inline Wiring random_test_wiring(Rng& rng, uint64_t sizes, uint64_t seed) {
+  const int64_t n = 2 + static_cast<int64_t>(rng.below(sizes));
+  Matrix64 a = random_wiring(n, 0.4, 1 + static_cast<int64_t>(rng.below(3)), seed).adjacency();
+  a[1][1] = 2;
+  std::vector<int64_t> inputs = {0};
+  if (n > 3) inputs.push_back(3);
+  return Wiring(a, inputs, n - 1);
+}
 
 // x: [B, D_in] or [F, B, D_in] -> [T, B, D_out]
 inline torch::Tensor reference_forward(NNN& model, const torch::Tensor& x, int64_t steps) {

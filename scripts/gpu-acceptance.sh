@@ -6,7 +6,8 @@
 #      cuda:N), then the whole suite;
 #   3. train experiments/mnist_nnn.yaml on cuda and on cpu: final accuracy
 #      within 0.5 points;
-#   4. nnn bench --device cuda at batch 256 and 4096, beside the Python spec
+#   4. nnn bench --device cuda at batch 256 and 4096 (training with the
+#      hand-written backward and with autograd), beside the Python spec
 #      implementation on the same GPU.
 # Writes everything to one report (default build/gpu/gpu-acceptance.md) and
 # exits non-zero when a check fails.
@@ -77,7 +78,8 @@ fi
 
 note ""
 note "## nnn bench --device cuda, beside the Python spec implementation"
-check bench-nnn "$nnn" bench --device cuda --batch 256,4096 --seconds 2 --json "$build/bench-nnn.json"
+check bench-nnn "$nnn" bench --device cuda --batch 256,4096 --seconds 2 --backward both \
+  --json "$build/bench-nnn.json"
 sed 's/^/    /' "$build/bench-nnn.log" | tee -a "$report" >/dev/null
 check bench-python "$python" experiments/python/nnn_spec.py bench --device cuda --seconds 2
 sed 's/^/    /' "$build/bench-python.log" | tee -a "$report" >/dev/null

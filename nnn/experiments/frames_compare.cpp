@@ -18,12 +18,14 @@
 #include "nnn/core/cell_types.h"
 #include "nnn/core/parallel.h"
 #include "nnn/data/load.h"
+#include "nnn/experiments/halting.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/metrics.h"
 #include "nnn/train/run.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
+#include "nnn/util/seeds.h"
 #include "nnn/util/svg_plot.h"
 
 namespace nnn {
@@ -334,6 +336,41 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
       result.anytime.push_back({"nnn_sequence", steps.label,
                                 anytime_reading(predictions.narrow(0, result.distance, read),
                                                 labels_on(run.device), anytime_taus())});
+      if (baselines) {
+        // Learned halting: units trained on fixed frames of the training
+        // set, scored on the test frames, for a range of priors.
+        Dataset train = data.train;
+        attach_frames(train, nnn_cfg.data.frames, nnn_cfg.seed ^ salt::kTrainEvalFrames);
+        const auto read_steps = [&](const torch::Tensor& all_frames) {
+          torch::NoGradGuard no_grad;
+          run.model->eval();
+          std::vector<torch::Tensor> messages, logits;
+          const auto on = all_frames.to(run.device);
+          for (int64_t start = 0; start < on.size(1); start += batch) {
+            const auto trace =
+                run.model->trace(on.narrow(1, start, std::min(batch, on.size(1) - start)));
+            messages.push_back(
+                trace.messages[static_cast<size_t>(run.model->options.wiring().output())]);
+            logits.push_back(trace.predictions);
+          }
+          return std::make_pair(torch::cat(messages, 1).narrow(0, result.distance, read),
+                                torch::cat(logits, 1).narrow(0, result.distance, read));
+        };
+        const auto [train_messages, train_logits] = read_steps(train.frames);
+        const auto [test_messages, test_logits] = read_steps(data.test.frames);
+        for (const double prior : {0.1, 0.2, 0.3, 0.5, 0.7, 0.9}) {
+          HaltingOptions options;
+          options.prior = prior;
+          const HaltingUnit unit =
+              train_halting(train_messages, train_logits, train.labels, options);
+          HaltingResult h;
+          h.prior = prior;
+          h.point = halting_reading(unit, test_messages, test_logits, data.test.labels);
+          h.threshold_accuracy =
+              accuracy_at_frames(result.anytime.back().points, h.point.mean_frames);
+          result.halting.push_back(h);
+        }
+      }
     }
   }
 
@@ -393,6 +430,13 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   for (const auto& c : result.by_frames) report["by_frames"].push_back(curve_json(c));
   report["nnn_steps"] = nlohmann::ordered_json::array();
   for (const auto& c : result.nnn_steps) report["nnn_steps"].push_back(curve_json(c));
+  report["halting"] = nlohmann::ordered_json::array();
+  for (const auto& h : result.halting) {
+    report["halting"].push_back({{"prior", h.prior},
+                                 {"mean_frames", h.point.mean_frames},
+                                 {"accuracy", h.point.accuracy},
+                                 {"threshold_accuracy", h.threshold_accuracy}});
+  }
   write_file_atomically((dir / "frames.json").string(), report.dump(2) + "\n");
   const std::string md = frames_markdown(result);
   write_file_atomically((dir / "frames.md").string(), md);
@@ -472,6 +516,24 @@ std::string frames_markdown(const FramesComparison& c) {
                         cell(m.confidence[i], 3, 1.0), cell(m.ece[i], 4, 1.0));
     }
     md += "\n";
+  }
+  if (!c.halting.empty()) {
+    md +=
+        "\nLearned halting on the NNN fed one frame per step: a halting unit reads the output "
+        "cell's message at every step, trained with PonderNet's loss (expected cross-entropy "
+        "under its halting distribution + 0.01 x KL to a geometric prior) on fixed frames of the "
+        "training set, the network frozen; each test image stops where its cumulative halting "
+        "probability reaches 1/2. Beside it, the confidence threshold's accuracy at the same mean "
+        "frames (linear between its taus):\n\n| prior | mean frames | accuracy % | confidence "
+        "threshold % at those frames | difference |\n| ---: | ---: | ---: | ---: | ---: |\n";
+    for (const auto& h : c.halting) {
+      md +=
+          fmt::format("| {} | {:.2f} | {} | {} | {} |\n", h.prior, h.point.mean_frames,
+                      cell(h.point.accuracy), cell(h.threshold_accuracy),
+                      std::isfinite(h.threshold_accuracy)
+                          ? fmt::format("{:+.2f}", 100 * (h.point.accuracy - h.threshold_accuracy))
+                          : std::string("-"));
+    }
   }
   if (!c.anytime.empty()) {
     md +=

@@ -73,6 +73,15 @@ std::vector<AnytimePoint> anytime_reading(const at::Tensor& outputs, const at::T
 /// The stopping thresholds `nnn frames` sweeps (the last, 2, reads every frame).
 const std::vector<double>& anytime_taus();
 
+/// Learned halting on the NNN fed one frame per step (nnn/experiments/
+/// halting.h), for one prior: where it stops and how well it reads there,
+/// beside the confidence threshold's accuracy at the same mean frames.
+struct HaltingResult {
+  double prior = 0;
+  AnytimePoint point;
+  double threshold_accuracy = 0;  // NaN outside the threshold curve's range
+};
+
 struct FramesComparison {
   std::string dir;
   int64_t frames = 0;    // F
@@ -84,6 +93,8 @@ struct FramesComparison {
   std::vector<FrameCurve> nnn_steps;  // the two NNNs per step, [T] each
   /// Methods that read more with every frame (not the one-frame ones).
   std::vector<AnytimeCurve> anytime;
+  /// With the baselines: learned halting units for several priors.
+  std::vector<HaltingResult> halting;
 };
 
 /// Trains the models (the NNN config twice, the MLP config twice or three

@@ -16,6 +16,7 @@
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
 #include "nnn/experiments/frames_compare.h"
+#include "nnn/experiments/halting.h"
 #include "nnn/experiments/plates.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/train/loaded_run.h"
@@ -291,6 +292,11 @@ TEST_F(FramesTest, BaselinesAndSeedsArePairedOnTheSameImages) {
     const int64_t step = key == "gru" ? 3 * (784 + 4) : 4 * (784 + 4);  // about one hidden unit
     EXPECT_LE(std::abs(m.at("parameters").get<int64_t>() - nnn_parameters), step) << key;
   }
+  ASSERT_EQ(json.at("halting").size(), 6u);
+  for (const auto& h : json.at("halting")) {
+    EXPECT_GE(h.at("mean_frames").get<double>(), 1.0);
+    EXPECT_LE(h.at("mean_frames").get<double>(), 3.0);
+  }
   EXPECT_NE(md.find("| 3 |"), std::string::npos);
   EXPECT_TRUE(md.find("NNN wins") != std::string::npos || md.find("tie") != std::string::npos ||
               md.find("NNN loses") != std::string::npos);
@@ -331,6 +337,43 @@ TEST(FramesSeeds, PairedCountsAndVerdicts) {
       << md;
   EXPECT_NE(md.find("| 25.00 (25.00-25.00) | 87.50 (75.00-100.00) |"), std::string::npos) << md;
   expect_error([] { frames_seeds_markdown({}); }, "no seeds");
+}
+
+// A reader that turns right at a step of its own per sample (and is
+// confidently wrong before it), with a message that says when: the halting
+// unit learns to stop there, where the confidence threshold would stop at
+// once.
+TEST(LearnedHalting, StopsWhereTheReaderBecomesRight) {
+  torch::manual_seed(31);
+  const int64_t steps = 4, n = 400;
+  const auto right_from = torch::randint(1, steps + 1, {n}, torch::kLong);  // 1-based step
+  const auto labels = torch::randint(0, 2, {n}, torch::kLong);
+  const auto t = torch::arange(1, steps + 1, torch::kLong).view({steps, 1});
+  const auto is_right = t.ge(right_from.view({1, n}));  // [T, N]
+  const auto guess = torch::where(is_right, labels.view({1, n}), 1 - labels.view({1, n}));
+  const auto logits = torch::one_hot(guess, 2).to(torch::kFloat32) * 4.0;  // [T, N, 2]
+  const auto messages = torch::stack({is_right.to(torch::kFloat32), torch::randn({steps, n})}, 2) +
+                        0.05 * torch::randn({steps, n, 2});
+  // A prior that pulls towards early halting (once right, reading on costs
+  // nothing in the expected loss; the prior is what makes stopping pay).
+  HaltingOptions options;
+  options.prior = 0.9;
+  options.beta = 0.1;
+  const HaltingUnit unit = train_halting(messages, logits, labels, options);
+  const AnytimePoint point = halting_reading(unit, messages, logits, labels);
+  const double mean_right_from = right_from.to(torch::kDouble).mean().item<double>();
+  EXPECT_GE(point.accuracy, 0.95);
+  EXPECT_LE(point.mean_frames, mean_right_from + 0.25);
+  // The confidence threshold stops at step 1 (everything is confident there).
+  const auto threshold = anytime_reading(logits, labels, {0.9});
+  EXPECT_NEAR(threshold[0].mean_frames, 1.0, 1e-12);
+  EXPECT_LT(threshold[0].accuracy, 0.5);
+  // The threshold curve read at given frames, linear between its points.
+  const std::vector<AnytimePoint> curve = {{0.9, 0.7, 2.0}, {0.5, 0.5, 1.0}};
+  EXPECT_NEAR(accuracy_at_frames(curve, 1.5), 0.6, 1e-12);
+  EXPECT_TRUE(std::isnan(accuracy_at_frames(curve, 2.5)));
+  expect_error([&] { train_halting(messages, logits.narrow(0, 0, 2), labels, options); },
+               "learned halting: expected messages [T, N, K], logits [T, N, C]");
 }
 
 TEST(Polarity, NoisyLowContrastFramesAreNotInverted) {

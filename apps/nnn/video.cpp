@@ -88,6 +88,7 @@ void add_read_video(Commands& commands) {
   struct Options {
     std::string run, video, init, out;
     int64_t digits = 4, top = 5;
+    double stop_at = 0.0;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
@@ -96,7 +97,8 @@ void add_read_video(Commands& commands) {
       "multi-frame run: after each frame the best K-digit readings with joint probabilities, "
       "then the answer and its candidates; --out also writes annotated frames.",
       [o] {
-        read_video_report(o->run, o->video, o->digits, o->init, o->top, o->out, std::cout);
+        read_video_report(o->run, o->video, o->digits, o->init, o->top, o->out, std::cout,
+                          o->stop_at);
         return 0;
       });
   command->add_option("run", o->run, "The run directory of the reader")
@@ -110,6 +112,11 @@ void add_read_video(Commands& commands) {
                       "The plate's box in frame 1 as x,y,w,h (default: found automatically)");
   command->add_option("--top", o->top, "Candidates to print")->check(CLI::Range(1, 100));
   command->add_option("--out", o->out, "Write annotated frames and track.tsv here");
+  command
+      ->add_option("--stop-at", o->stop_at,
+                   "Stop reading at the first frame whose best reading's joint probability "
+                   "reaches this (anytime reading)")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 void add_video_eval(Commands& commands) {

@@ -358,13 +358,18 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
         };
         const auto [train_messages, train_logits] = read_steps(train.frames);
         const auto [test_messages, test_logits] = read_steps(data.test.frames);
-        for (const double prior : {0.1, 0.2, 0.3, 0.5, 0.7, 0.9}) {
+        // (prior, KL weight): from a weak pull towards the prior to a strong
+        // one, so that the units stop from late to early.
+        for (const auto& [prior, beta] : std::vector<std::pair<double, double>>{
+                 {0.2, 0.01}, {0.5, 0.01}, {0.5, 0.1}, {0.5, 1.0}, {0.9, 0.1}, {0.9, 1.0}}) {
           HaltingOptions options;
           options.prior = prior;
+          options.beta = beta;
           const HaltingUnit unit =
               train_halting(train_messages, train_logits, train.labels, options);
           HaltingResult h;
           h.prior = prior;
+          h.beta = beta;
           h.point = halting_reading(unit, test_messages, test_logits, data.test.labels);
           h.threshold_accuracy =
               accuracy_at_frames(result.anytime.back().points, h.point.mean_frames);
@@ -433,6 +438,7 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   report["halting"] = nlohmann::ordered_json::array();
   for (const auto& h : result.halting) {
     report["halting"].push_back({{"prior", h.prior},
+                                 {"beta", h.beta},
                                  {"mean_frames", h.point.mean_frames},
                                  {"accuracy", h.point.accuracy},
                                  {"threshold_accuracy", h.threshold_accuracy}});
@@ -521,14 +527,15 @@ std::string frames_markdown(const FramesComparison& c) {
     md +=
         "\nLearned halting on the NNN fed one frame per step: a halting unit reads the output "
         "cell's message at every step, trained with PonderNet's loss (expected cross-entropy "
-        "under its halting distribution + 0.01 x KL to a geometric prior) on fixed frames of the "
+        "under its halting distribution + beta x KL to a geometric prior) on fixed frames of the "
         "training set, the network frozen; each test image stops where its cumulative halting "
         "probability reaches 1/2. Beside it, the confidence threshold's accuracy at the same mean "
-        "frames (linear between its taus):\n\n| prior | mean frames | accuracy % | confidence "
-        "threshold % at those frames | difference |\n| ---: | ---: | ---: | ---: | ---: |\n";
+        "frames (linear between its taus):\n\n| prior | beta | mean frames | accuracy % | "
+        "confidence threshold % at those frames | difference |\n| ---: | ---: | ---: | ---: | ---: "
+        "| ---: |\n";
     for (const auto& h : c.halting) {
       md +=
-          fmt::format("| {} | {:.2f} | {} | {} | {} |\n", h.prior, h.point.mean_frames,
+          fmt::format("| {} | {} | {:.2f} | {} | {} | {} |\n", h.prior, h.beta, h.point.mean_frames,
                       cell(h.point.accuracy), cell(h.threshold_accuracy),
                       std::isfinite(h.threshold_accuracy)
                           ? fmt::format("{:+.2f}", 100 * (h.point.accuracy - h.threshold_accuracy))

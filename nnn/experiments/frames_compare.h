@@ -78,6 +78,7 @@ const std::vector<double>& anytime_taus();
 /// beside the confidence threshold's accuracy at the same mean frames.
 struct HaltingResult {
   double prior = 0;
+  double beta = 0;
   AnytimePoint point;
   double threshold_accuracy = 0;  // NaN outside the threshold curve's range
 };
@@ -93,7 +94,7 @@ struct FramesComparison {
   std::vector<FrameCurve> nnn_steps;  // the two NNNs per step, [T] each
   /// Methods that read more with every frame (not the one-frame ones).
   std::vector<AnytimeCurve> anytime;
-  /// With the baselines: learned halting units for several priors.
+  /// With the baselines: learned halting units for several priors and KL weights.
   std::vector<HaltingResult> halting;
 };
 

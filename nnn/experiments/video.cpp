@@ -134,8 +134,10 @@ void track_report(const std::string& video, int64_t digits, const std::string& i
 
 void read_video_report(const std::string& run_dir, const std::string& video, int64_t digits,
                        const std::string& init, int64_t candidates, const std::string& out_dir,
-                       std::ostream& out) {
+                       std::ostream& out, double stop_at) {
   NNN_CHECK(digits >= 1 && digits <= 12, "read-video: --digits must be 1 to 12; got ", digits);
+  NNN_CHECK(stop_at >= 0 && stop_at <= 1,
+            "read-video: the stopping confidence must be in (0, 1]; got ", stop_at);
   Box start;
   if (!init.empty()) start = parse_box(init, "--init");
   configure_threads(1);
@@ -154,7 +156,8 @@ void read_video_report(const std::string& run_dir, const std::string& video, int
   if (!out_dir.empty()) fs::create_directories(fs::path(out_dir) / "annotated");
   size_t read = 0;
   std::string current;
-  for (int64_t t = 0; t < frames.size(0); ++t) {
+  size_t stopped = 0;  // frames read when the reading stopped (0: it did not)
+  for (int64_t t = 0; t < frames.size(0) && stopped == 0; ++t) {
     const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
     tsv += track_row(t, s);
     std::string line = fmt::format("frame {:3d}: ", t + 1);
@@ -165,6 +168,7 @@ void read_video_report(const std::string& run_dir, const std::string& video, int
       line += fmt::format("after {} frame(s): {}", read, readings_text(p, candidates));
       const Reading best = best_readings(p, 1).at(0);
       current = fmt::format("{} {:.0f}%", best.digits, 100 * best.probability);
+      if (stop_at > 0 && best.probability >= stop_at) stopped = read;
     } else {
       line += fmt::format("tracked, not read (the model reads at most {} frames)", readings.size());
     }
@@ -180,11 +184,20 @@ void read_video_report(const std::string& run_dir, const std::string& video, int
                 image);
     }
   }
+  if (stop_at > 0 && !readings.empty()) {
+    const double last = best_readings(readings[read - 1], 1).at(0).probability;
+    out << (stopped > 0 ? fmt::format("stopped after {} frame(s): joint probability {:.2f}% >= "
+                                      "{:.2f}%\n",
+                                      stopped, 100 * last, 100 * stop_at)
+                        : fmt::format("never stopped: no reading reached {:.2f}% (last: {:.2f}%)\n",
+                                      100 * stop_at, 100 * last));
+  }
   if (readings.empty()) {
     out << "no reading: the plate was not tracked in any frame\n";
   } else {
-    out << fmt::format("reading: {}\n", readings_text(readings.back(), 1));
-    out << fmt::format("candidates: {}\n", readings_text(readings.back(), candidates));
+    const auto& answer = readings[read - 1];  // where reading stopped, or the last
+    out << fmt::format("reading: {}\n", readings_text(answer, 1));
+    out << fmt::format("candidates: {}\n", readings_text(answer, candidates));
   }
   if (!out_dir.empty()) {
     write_file_atomically((fs::path(out_dir) / "track.tsv").string(), tsv);

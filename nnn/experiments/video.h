@@ -47,9 +47,12 @@ std::vector<std::vector<std::vector<double>>> read_after_each_frame(LoadedRun& r
 /// the best readings, then the final answer and its candidates; writes
 /// out_dir/annotated/frame_NNN.pgm (box and best reading drawn) and
 /// out_dir/track.tsv when `out_dir` is not empty.
+/// `stop_at` > 0 reads anytime: reading stops after the first frame whose
+/// best reading's joint probability reaches it, and a line says where (or
+/// that it never did); the answer is the reading there.
 void read_video_report(const std::string& run_dir, const std::string& video, int64_t digits,
                        const std::string& init, int64_t candidates, const std::string& out_dir,
-                       std::ostream& out);
+                       std::ostream& out, double stop_at = 0.0);
 
 /// `nnn track`: tracks and writes out_dir/track.tsv, out_dir/plates/frame_NNN.pgm
 /// (rectified plates) and out_dir/digits/frame_NNN_K.pgm (28x28, light on dark);

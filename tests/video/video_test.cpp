@@ -283,6 +283,17 @@ TEST_F(VideoTest, TinyReaderReadsTrackedPlates) {
   EXPECT_NE(report.str().find("reading: "), std::string::npos);
   EXPECT_TRUE(fs::exists(path("out/annotated/frame_004.pgm")));
   EXPECT_TRUE(fs::exists(path("out/track.tsv")));
+  // Anytime: any confidence stops after the first frame read; certainty is
+  // never reached, and the answer is then the last reading.
+  std::ostringstream early, never;
+  read_video_report(path("run"), path("clip"), 3, "", 3, "", early, /*stop_at=*/1e-9);
+  EXPECT_NE(early.str().find("stopped after 1 frame(s): joint probability"), std::string::npos)
+      << early.str();
+  EXPECT_EQ(early.str().find("frame   2:"), std::string::npos) << early.str();
+  read_video_report(path("run"), path("clip"), 3, "", 3, "", never, /*stop_at=*/1.0);
+  EXPECT_NE(never.str().find("never stopped: no reading reached 100.00%"), std::string::npos)
+      << never.str();
+  EXPECT_THROW(read_video_report(path("run"), path("clip"), 3, "", 3, "", never, 1.5), Error);
 }
 
 }  // namespace

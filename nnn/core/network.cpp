@@ -238,7 +238,8 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
   if (!fast_) return unroll_generic(frames, steps, messages);
   std::vector<torch::Tensor> buffers;  // m(t) for t = 1..T: [B, S] each
   buffers.reserve(static_cast<size_t>(steps));
-  run_steps(group_weights(frames), frames.size(0), 1, steps, torch::Tensor(), buffers, nullptr);
+  run_steps(group_weights(frames), frames.size(0), frames.size(1), 1, steps, torch::Tensor(),
+            buffers, nullptr);
   // One slice of the stacked buffers rather than one per step.
   const auto all = torch::stack(buffers);  // [T, B, S]
   if (messages) *messages = std::move(buffers);
@@ -308,17 +309,11 @@ std::vector<NNNImpl::GroupWeights> NNNImpl::group_weights(const torch::Tensor& f
 }
 
 void NNNImpl::run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count,
-                        int64_t first, int64_t last, torch::Tensor buffer,
+                        int64_t batch, int64_t first, int64_t last, torch::Tensor buffer,
                         std::vector<torch::Tensor>& buffers, Tape* tape) {
-  const torch::Tensor& probe = weights.front().w2;
-  const torch::Tensor& gather = gather_index(probe.device());
+  const torch::Tensor& gather = gather_index(weights.front().w2.device());
   const Activation hidden_act = options.hidden_activation();
   const bool dropout = is_training() && options.dropout() > 0;
-  int64_t batch = buffer.defined() ? buffer.size(0) : -1;
-  for (const GroupWeights& w : weights) {
-    if (w.input.defined()) batch = w.input.size(-2);
-  }
-  NNN_CHECK(batch >= 0, "internal: run_steps without an input cell or a buffer");
   const auto span = static_cast<size_t>(last - first + 1);
   if (tape != nullptr) {
     tape->gathered.assign(span, torch::Tensor());

@@ -151,12 +151,13 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   // x checked against the options: [F, B, D_in].
   torch::Tensor checked_frames(const torch::Tensor& x, int64_t steps) const;
   std::vector<GroupWeights> group_weights(const torch::Tensor& frames) const;
-  // Steps first..last (1-based) of the fast path from m(first - 1) in
+  // Steps first..last (1-based) of the fast path for `batch` samples of
+  // `frame_count` frames, from m(first - 1) in
   // `buffer` (undefined when first is 1: zero messages), appending m(t) to
   // `buffers`; the tape, when given, gets entries t - first.
-  void run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count, int64_t first,
-                 int64_t last, torch::Tensor buffer, std::vector<torch::Tensor>& buffers,
-                 Tape* tape);
+  void run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count, int64_t batch,
+                 int64_t first, int64_t last, torch::Tensor buffer,
+                 std::vector<torch::Tensor>& buffers, Tape* tape);
   // The generic path: cell by cell, in the same message-buffer layout.
   torch::Tensor unroll_generic(const torch::Tensor& frames, int64_t steps,
                                std::vector<torch::Tensor>* messages);

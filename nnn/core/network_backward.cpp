@@ -52,7 +52,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   Tape tape;
   std::vector<torch::Tensor> buffers;  // m(t): T x [B, S]
   buffers.reserve(static_cast<size_t>(steps));
-  run_steps(weights, f, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr);
+  run_steps(weights, f, batch, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr);
 
   const Wiring& wiring = options.wiring();
   const int64_t d_in = options.input_size();
@@ -112,8 +112,8 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
     first = keep ? 1 : std::max<int64_t>(1, last - recompute_every + 1);
     if (!keep) {
       std::vector<torch::Tensor> again;  // the same m(t) as `buffers` holds
-      run_steps(weights, f, first, last, first > 1 ? buffers[first - 2] : torch::Tensor(), again,
-                &tape);
+      run_steps(weights, f, batch, first, last, first > 1 ? buffers[first - 2] : torch::Tensor(),
+                again, &tape);
     }
     // Backward through the segment in reverse step order. d_z[g][i]:
     // dL/d(output pre-activation) of step first + i ([B, O] or [n, B, O]);

@@ -18,7 +18,7 @@ RecurrentCellImpl::RecurrentCellImpl(RecurrentKind kind_, const CellSpec& spec_)
 }
 
 int64_t RecurrentCellImpl::state_width() const {
-  return kind == RecurrentKind::kGru ? spec.hidden : 2 * spec.hidden;
+  return recurrent_state_width(kind_name(kind), spec.hidden);
 }
 
 void RecurrentCellImpl::reset() {

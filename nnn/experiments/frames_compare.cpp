@@ -206,7 +206,7 @@ int64_t matched_hidden(const std::string& kind, const ModelConfig& config, int64
   int64_t best = 1;
   int64_t best_gap = -1;
   for (int64_t h = 1; h <= 4096; ++h) {
-    const int64_t state = kind == "gru" ? h : 2 * h;
+    const int64_t state = recurrent_state_width(kind, h);
     CellSpec spec;
     spec.in_dim = config.input_size + state;
     spec.hidden = h;
@@ -277,6 +277,29 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
     return std::make_pair(loaded, p);
   };
   const auto labels_on = [&](const torch::Device& device) { return data.test.labels.to(device); };
+  // A method that reads more with every frame, from its outputs after k =
+  // 1..F frames [F, N, C]: its curve and its anytime reading.
+  const auto add_reader = [&](const std::string& key, const std::string& label,
+                              const torch::Tensor& outputs, const RunResult& trained,
+                              const torch::Device& device) {
+    FrameCurve curve = score(key, label, outputs, labels_on(device), classes);
+    curve.parameters = trained.parameters;
+    curve.train_seconds = trained.seconds;
+    result.by_frames.push_back(curve);
+    result.anytime.push_back(
+        {key, label, anytime_reading(outputs, labels_on(device), anytime_taus())});
+  };
+  // An MLP trained on pixel averages, read on the average of the first k frames.
+  const auto add_average_reader = [&](const std::string& key, const std::string& label,
+                                      const RunResult& trained) {
+    auto [run, p] = model_of(trained);
+    const auto means = running_mean(data.test.frames.to(run.device));  // [F, N, D]
+    std::vector<torch::Tensor> per_count;
+    for (int64_t k = 0; k < frames; ++k) {
+      per_count.push_back(predict_all(run.model, means[k], batch, p)[-1]);
+    }
+    add_reader(key, label, torch::stack(per_count), trained, run.device);
+  };
 
   {  // 1 and 3: the single-frame MLP, on frame 1 and averaged over frames.
     auto [run, p] = model_of(mlp_single);
@@ -296,22 +319,8 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
     logits.parameters = mlp_single.parameters;
     result.by_frames.push_back(single);
 
-    {  // 2: the MLP trained on pixel averages, on the average of the first k frames.
-      auto [avg_run, avg_p] = model_of(mlp_average);
-      const auto means = running_mean(data.test.frames.to(avg_run.device));  // [F, N, D]
-      std::vector<torch::Tensor> per_count;
-      for (int64_t k = 0; k < frames; ++k) {
-        per_count.push_back(predict_all(avg_run.model, means[k], batch, avg_p)[-1]);
-      }
-      FrameCurve average = score("mlp_average", "MLP on the pixel average", torch::stack(per_count),
-                                 labels_on(avg_run.device), classes);
-      average.parameters = mlp_average.parameters;
-      average.train_seconds = mlp_average.seconds;
-      result.by_frames.push_back(average);
-      result.anytime.push_back(
-          {"mlp_average", average.label,
-           anytime_reading(torch::stack(per_count), labels_on(avg_run.device), anytime_taus())});
-    }
+    // 2: the MLP trained on pixel averages, on the average of the first k frames.
+    add_average_reader("mlp_average", "MLP on the pixel average", mlp_average);
     result.by_frames.push_back(logits);
     result.anytime.push_back(
         {"mlp_logits", logits.label,
@@ -380,28 +389,14 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   }
 
   if (baselines) {
-    {  // 6: the MLP trained on the average of a random number of frames.
-      const RunResult trained = train_variant(mlp_config, overrides, "average_random",
-                                              (dir / "mlp_average_random").string(), log);
-      auto [run, p] = model_of(trained);
-      const auto means = running_mean(data.test.frames.to(run.device));  // [F, N, D]
-      std::vector<torch::Tensor> per_count;
-      for (int64_t k = 0; k < frames; ++k) {
-        per_count.push_back(predict_all(run.model, means[k], batch, p)[-1]);
-      }
-      const auto outputs = torch::stack(per_count);
-      FrameCurve average = score("mlp_average_random", "MLP on the pixel average of 1..F frames",
-                                 outputs, labels_on(run.device), classes);
-      average.parameters = trained.parameters;
-      average.train_seconds = trained.seconds;
-      result.by_frames.push_back(average);
-      result.anytime.push_back({average.key, average.label,
-                                anytime_reading(outputs, labels_on(run.device), anytime_taus())});
-    }
+    // 6: the MLP trained on the average of a random number of frames.
+    add_average_reader("mlp_average_random", "MLP on the pixel average of 1..F frames",
+                       train_variant(mlp_config, overrides, "average_random",
+                                     (dir / "mlp_average_random").string(), log));
     // 7, 8: GRU and LSTM readers of the NNN's size, one frame per step.
     for (const std::string kind : {"gru", "lstm"}) {
       const int64_t hidden = matched_hidden(kind, nnn_cfg.model, nnn_sequence.parameters);
-      const int64_t state = kind == "gru" ? hidden : 2 * hidden;
+      const int64_t state = recurrent_state_width(kind, hidden);
       std::vector<std::string> settings = overrides;
       for (const auto& s :
            {fmt::format("model.cell={}", kind), fmt::format("model.hidden={}", hidden),
@@ -413,16 +408,10 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
       const RunResult trained =
           train_variant(nnn_config, settings, "sequence", (dir / kind).string(), log);
       auto [run, p] = model_of(trained);
-      const auto outputs = predict_all(run.model, data.test.frames.to(run.device), batch, p);
-      FrameCurve curve = score(
+      add_reader(
           kind,
           fmt::format("{}, one frame per step (hidden {})", kind == "gru" ? "GRU" : "LSTM", hidden),
-          outputs, labels_on(run.device), classes);
-      curve.parameters = trained.parameters;
-      curve.train_seconds = trained.seconds;
-      result.by_frames.push_back(curve);
-      result.anytime.push_back(
-          {kind, curve.label, anytime_reading(outputs, labels_on(run.device), anytime_taus())});
+          predict_all(run.model, data.test.frames.to(run.device), batch, p), trained, run.device);
     }
   }
 

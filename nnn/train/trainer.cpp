@@ -45,6 +45,13 @@ int64_t shard_count(int64_t batch, WorkerPool* pool) {
   return std::max<int64_t>(1, std::min(pool->size(), batch / kMinShard));
 }
 
+// train.backward: manual needs the fast path.
+void check_backward(const NNN& model, BackwardMode backward) {
+  NNN_CHECK(backward != BackwardMode::kManual || model->manual_backward(),
+            "train.backward is manual, but the hand-written backward needs perceptron cells "
+            "only; use auto or autograd");
+}
+
 // The batch dimension of a model input: [B, D] or frames [F, B, D].
 int64_t batch_dim(const torch::Tensor& x) { return x.dim() == 3 ? 1 : 0; }
 
@@ -69,9 +76,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
   const int64_t dim = batch_dim(x);
   const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
-  NNN_CHECK(backward != BackwardMode::kManual || model->manual_backward(),
-            "train.backward is manual, but the hand-written backward needs perceptron cells "
-            "only; use auto or autograd");
+  check_backward(model, backward);
   const bool manual = backward != BackwardMode::kAutograd && model->manual_backward();
   const auto params = manual ? std::vector<torch::Tensor>() : model->parameters();
   // One shard: its predictions, its loss (the shard's mean weighted by its
@@ -196,9 +201,7 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
             model_->options.input_size());
   NNN_CHECK(data_.train.classes <= model_->options.output_size(), "data has ", data_.train.classes,
             " classes but model.output_size is ", model_->options.output_size());
-  NNN_CHECK(config_.train.backward != BackwardMode::kManual || model_->manual_backward(),
-            "train.backward is manual, but the hand-written backward needs perceptron cells "
-            "only (model.cell); use auto or autograd");
+  check_backward(model_, config_.train.backward);  // before a first batch
   if (device_.is_cpu()) pool_ = std::make_unique<WorkerPool>(configure_threads(config_.threads));
   // The test set moves to the device once, not at every evaluation.
   for (auto* t : {&data_.test.inputs, &data_.test.labels, &data_.test.frames}) {

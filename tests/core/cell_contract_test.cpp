@@ -226,23 +226,24 @@ TEST(RecurrentCells, EqualTorchsCellsAndCarryTheirState) {
     const auto u = torch::cat({x, gru ? h : torch::cat({h, c}, 1)}, 1);
     const auto out = cell.forward(u);
     ASSERT_EQ(out.sizes(), (std::vector<int64_t>{batch, readout + state}));
+    // PyTorch's cell with this cell's weights (PyTorch stores them transposed).
+    const auto with_weights = [&](auto reference) {
+      torch::NoGradGuard no_grad;
+      reference->weight_ih.copy_(params["w_ih"].t());
+      reference->weight_hh.copy_(params["w_hh"].t());
+      reference->bias_ih.copy_(params["b_ih"]);
+      reference->bias_hh.copy_(params["b_hh"]);
+      return reference;
+    };
     torch::Tensor h_next, c_next;
+    torch::NoGradGuard no_grad;
     if (gru) {
-      torch::nn::GRUCell reference(torch::nn::GRUCellOptions(x_width, hidden));
-      torch::NoGradGuard no_grad;
-      reference->weight_ih.copy_(params["w_ih"].t());
-      reference->weight_hh.copy_(params["w_hh"].t());
-      reference->bias_ih.copy_(params["b_ih"]);
-      reference->bias_hh.copy_(params["b_hh"]);
-      h_next = reference->forward(x, h);
+      h_next = with_weights(torch::nn::GRUCell(torch::nn::GRUCellOptions(x_width, hidden)))
+                   ->forward(x, h);
     } else {
-      torch::nn::LSTMCell reference(torch::nn::LSTMCellOptions(x_width, hidden));
-      torch::NoGradGuard no_grad;
-      reference->weight_ih.copy_(params["w_ih"].t());
-      reference->weight_hh.copy_(params["w_hh"].t());
-      reference->bias_ih.copy_(params["b_ih"]);
-      reference->bias_hh.copy_(params["b_hh"]);
-      std::tie(h_next, c_next) = reference->forward(x, std::make_tuple(h, c));
+      std::tie(h_next, c_next) =
+          with_weights(torch::nn::LSTMCell(torch::nn::LSTMCellOptions(x_width, hidden)))
+              ->forward(x, std::make_tuple(h, c));
     }
     EXPECT_TRUE(torch::allclose(out.narrow(1, readout, hidden), h_next, 1e-5, 1e-6)) << name;
     if (!gru) {

@@ -4,11 +4,9 @@
 #include <memory>
 
 #include "apps/nnn/command.h"
+#include "nnn/bench/bench.h"
 #include "nnn/bench/bench_report.h"
 #include "nnn/util/error.h"
-#ifdef NNN_HAVE_LIBXSMM
-#include "nnn/kernels/small_gemm.h"
-#endif
 
 namespace nnn::cli {
 
@@ -21,21 +19,16 @@ void add_bench_command(Commands& commands) {
       "same run; print a table, optionally write JSON.",
       [o, small_gemm] {
         if (*small_gemm) {
-#ifdef NNN_HAVE_LIBXSMM
           print_small_gemm(compare_small_gemm(o->seconds), std::cout);
           return 0;
-#else
-          throw Error(
-              "this nnn was built without libxsmm (libxsmm-dev); install it "
-              "(scripts/setup.sh) and build again for --small-gemm");
-#endif
         }
         run_bench(*o, std::cout);
         return 0;
       });
   command->add_flag("--small-gemm", *small_gemm,
-                    "Time libxsmm's small-matrix kernels against LibTorch's BLAS (one thread) on "
-                    "the products of the workloads' cells");
+                    "Time nnn's products (libxsmm's small-matrix kernels where nnn was built with "
+                    "libxsmm) against LibTorch's (one thread) on the shapes of the workloads' "
+                    "cells");
   command->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
   command->add_option("--threads", o->threads, "Cores to share each batch (0: all)")
       ->check(CLI::Range(0, 4096));
@@ -67,6 +60,12 @@ void add_bench_command(Commands& commands) {
                    "The hand-written backward recomputes segments of this many steps instead of "
                    "keeping every step's activations (0: keep them)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000}));
+  command
+      ->add_option("--gemm", o->gemm,
+                   "The products of the no-grad forward and the hand-written backward: small "
+                   "(libxsmm where nnn was built with it), torch (LibTorch's mm), or both (each "
+                   "run both ways, side by side)")
+      ->check(CLI::IsMember({"small", "torch", "both"}));
 }
 
 }  // namespace nnn::cli

@@ -21,6 +21,7 @@
 #include "nnn/core/device.h"
 #include "nnn/core/network.h"
 #include "nnn/core/parallel.h"
+#include "nnn/kernels/gemm.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/enum_names.h"
 #include "nnn/util/files.h"
@@ -313,8 +314,8 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
     return;
   }
   const double sgemm = measure_sgemm_gflops(device, threads);
-  fmt::print(out, "device {}, {} threads, LibTorch {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
-             describe_device(device), threads, TORCH_VERSION, sgemm);
+  fmt::print(out, "device {}, {} threads, LibTorch {}, products {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
+             describe_device(device), threads, TORCH_VERSION, gemm_backend(), sgemm);
   if (!o.sweep.empty()) {
     run_sweep(o, device, threads, sgemm, out);
     return;
@@ -326,22 +327,39 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
   report["machine"] = {{"device", describe_device(device)},
                        {"threads", threads},
                        {"libtorch", TORCH_VERSION},
+                       {"products", gemm_backend()},
                        {"sgemm_gflops", sgemm}};
   report["results"] = nlohmann::ordered_json::array();
   const auto workloads = o.batches.empty() ? standard_workloads() : standard_workloads(o.batches);
-  // (training, backward) runs per workload.
-  std::vector<std::pair<bool, BackwardMode>> runs;
+  // (training, backward, small products) runs per workload; autograd's
+  // products are LibTorch's whatever --gemm says.
+  struct Run {
+    bool training;
+    BackwardMode backward;
+    bool small;
+  };
+  std::vector<std::pair<bool, BackwardMode>> modes;
   if (o.backward == "both") {
-    runs = {{true, BackwardMode::kManual}, {true, BackwardMode::kAutograd}};
+    modes = {{true, BackwardMode::kManual}, {true, BackwardMode::kAutograd}};
   } else {
-    runs = {{true, enum_from_name<BackwardMode>(backward_mode_names(), o.backward, "--backward")}};
+    modes = {{true, enum_from_name<BackwardMode>(backward_mode_names(), o.backward, "--backward")}};
   }
-  runs.push_back({false, BackwardMode::kAuto});
+  modes.push_back({false, BackwardMode::kAuto});
+  std::vector<Run> runs;
+  for (const auto& [training, backward] : modes) {
+    const bool direct = !training || backward != BackwardMode::kAutograd;
+    if (o.gemm != "torch" || !direct) runs.push_back({training, backward, true});
+    if (o.gemm != "small" && direct) runs.push_back({training, backward, false});
+  }
+  const bool small_before = use_small_gemm_kernels(true);
   for (const auto& workload : workloads) {
     if (!o.only.empty() && workload.name.find(o.only) == std::string::npos) continue;
-    for (const auto& [training, backward] : runs) {
-      const auto r = run_workload(workload, training, device, o.seconds, sgemm, threads, backward,
-                                  o.recompute_every);
+    for (const auto& run : runs) {
+      use_small_gemm_kernels(run.small);
+      auto r = run_workload(workload, run.training, device, o.seconds, sgemm, threads, run.backward,
+                            o.recompute_every);
+      use_small_gemm_kernels(true);
+      if (!run.small) r.mode += ":torch-mm";
       fmt::print(out,
                  "{:<30} {:>14} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB "
                  "{:>7.0f}MB\n",
@@ -360,9 +378,79 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
                                    {"peak_rss_mb", r.peak_rss_mb}});
     }
   }
+  use_small_gemm_kernels(small_before);
   if (!o.json.empty()) {
     write_file_atomically(o.json, report.dump(2) + "\n");
     fmt::print(out, "JSON written to {}\n", o.json);
+  }
+}
+
+namespace {
+
+// Microseconds per call of `f`, over at least `min_seconds` after a warm-up.
+template <typename F>
+double time_us(F&& f, double min_seconds) {
+  for (int i = 0; i < 50; ++i) f();
+  int64_t calls = 0;
+  const auto start = Clock::now();
+  double seconds = 0;
+  while (seconds < min_seconds) {
+    for (int i = 0; i < 100; ++i) f();
+    calls += 100;
+    seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  return 1e6 * seconds / static_cast<double>(calls);
+}
+
+}  // namespace
+
+std::vector<SmallGemmResult> compare_small_gemm(double min_seconds) {
+  NNN_CHECK(min_seconds > 0, "small-gemm bench: seconds must be > 0");
+  configure_threads(1);  // LibTorch's and OpenBLAS's kernels on one thread, as nnn runs them
+  // layered [1,3,1] x16 h64 T4 (cells reading 16-48 channels, sending 16-58)
+  // at batch 32 and at the 128-sample shards of batch 256 on 2 cores; and
+  // the hand-written backward's weight products over T = 4 steps.
+  struct Shape {
+    const char* what;
+    int64_t m, k, n;
+  };
+  const Shape shapes[] = {
+      {"messages x W1m, batch 32", 32, 48, 64},     {"h x W2, batch 32", 32, 64, 58},
+      {"dz x W2^T, batch 32", 32, 58, 64},          {"messages x W1m, batch 128", 128, 48, 64},
+      {"h x W2, batch 128", 128, 64, 58},           {"dz x W2^T, batch 128", 128, 58, 64},
+      {"H^T x dZ over 4 steps of 32", 64, 128, 58}, {"H^T x dZ over 4 steps of 128", 64, 512, 58},
+      {"x x W1x, batch 128 (MNIST)", 128, 784, 64}};
+  torch::manual_seed(0);
+  std::vector<SmallGemmResult> results;
+  for (const Shape& s : shapes) {
+    const auto a = torch::randn({s.m, s.k});
+    const auto b = torch::randn({s.k, s.n});
+    auto c = torch::empty({s.m, s.n});
+    gemm_into(c, a, b, 0);
+    NNN_CHECK(torch::allclose(c, torch::mm(a, b), 1e-4, 1e-4),
+              "small-gemm bench: nnn's product and LibTorch's disagree on ", s.what);
+    SmallGemmResult r;
+    r.shape = s.what;
+    r.m = s.m;
+    r.k = s.k;
+    r.n = s.n;
+    r.torch_us = time_us([&] { torch::mm_out(c, a, b); }, min_seconds);
+    r.small_us = time_us([&] { gemm_into(c, a, b, 0); }, min_seconds);
+    const double flop = 2.0 * static_cast<double>(s.m * s.n * s.k);
+    r.torch_gflops = flop / r.torch_us / 1e3;
+    r.small_gflops = flop / r.small_us / 1e3;
+    results.push_back(r);
+  }
+  return results;
+}
+
+void print_small_gemm(const std::vector<SmallGemmResult>& results, std::ostream& out) {
+  fmt::print(out, "{:<32} {:>14} {:>16} {:>16} {:>7}\n", "product (one thread)", "m x k x n",
+             "torch::mm_out", gemm_backend(), "ratio");
+  for (const auto& r : results) {
+    fmt::print(out, "{:<32} {:>14} {:>7.2f} us {:>4.0f}GF {:>7.2f} us {:>4.0f}GF {:>6.2f}x\n",
+               r.shape, fmt::format("{}x{}x{}", r.m, r.k, r.n), r.torch_us, r.torch_gflops,
+               r.small_us, r.small_gflops, r.torch_us / r.small_us);
   }
 }
 

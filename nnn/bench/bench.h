@@ -84,6 +84,20 @@ struct MatmulComparison {
 /// backward's X^T dY and dY W1^T, plus the small second layer.
 std::vector<MatmulComparison> compare_baseline_matmul(double min_seconds);
 
+/// nnn's product (gemm_into: libxsmm where built with it) against
+/// torch::mm_out on one shape of the cells' products, one thread each.
+struct SmallGemmResult {
+  std::string shape;  // what the product is in a workload
+  int64_t m = 0, k = 0, n = 0;
+  double torch_us = 0, small_us = 0;          // per product
+  double torch_gflops = 0, small_gflops = 0;  // 2mnk / time
+};
+/// The products of layered[1,3,1] h64 (batch 32 and 128-sample shards,
+/// the backward's weight products, the MNIST input projection), each timed
+/// for at least `min_seconds` after checking that the two agree.
+std::vector<SmallGemmResult> compare_small_gemm(double min_seconds);
+void print_small_gemm(const std::vector<SmallGemmResult>& results, std::ostream& out);
+
 /// Resident set size now and the process's high-water mark, in MiB (Linux).
 double current_rss_mb();
 double peak_rss_mb();

@@ -25,6 +25,9 @@ struct BenchOptions {
   std::string backward = "auto";
   /// train.recompute_every for the hand-written backward (0: keep every step).
   int64_t recompute_every = 0;
+  /// The products of the no-grad forward and the hand-written backward:
+  /// small (libxsmm where built with it), torch (LibTorch's mm), or both.
+  std::string gemm = "small";
 };
 
 /// Runs the benchmark (or the scaling sweep) and prints its table to `out`.

@@ -1,6 +1,7 @@
 // Cell: parameters, initialisation and the two-layer forward pass.
 #include "nnn/core/cell.h"
 
+#include "nnn/kernels/activations.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -21,6 +22,39 @@ torch::Tensor activate(Activation activation, const torch::Tensor& x) {
   throw Error("activate: unknown activation");
 }
 
+namespace {
+
+// Contiguous float32 CPU tensors, which the loops of nnn/kernels/activations
+// read as flat arrays.
+bool plain_cpu_floats(std::initializer_list<torch::Tensor> tensors) {
+  for (const auto& t : tensors) {
+    if (!t.is_cpu() || t.scalar_type() != torch::kFloat || !t.is_contiguous()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+torch::Tensor activate_(Activation activation, const torch::Tensor& x) {
+  switch (activation) {
+    case Activation::kReLU:
+      return x.relu_();
+    case Activation::kSigmoid:
+      return x.sigmoid_();
+    case Activation::kTanh:
+      return x.tanh_();
+    case Activation::kLogSigmoid:
+      if (plain_cpu_floats({x})) {
+        log_sigmoid_forward(x.data_ptr<float>(), x.data_ptr<float>(), x.numel());
+        return x;
+      }
+      return activate(activation, x);
+    case Activation::kIdentity:
+      return x;
+  }
+  throw Error("activate_: unknown activation");
+}
+
 torch::Tensor activation_backward(Activation activation, const torch::Tensor& grad,
                                   const torch::Tensor& y) {
   switch (activation) {
@@ -32,6 +66,13 @@ torch::Tensor activation_backward(Activation activation, const torch::Tensor& gr
       return torch::tanh_backward(grad, y);
     case Activation::kLogSigmoid:
       // d log(sigmoid(x)) / dx = 1 - sigmoid(x) = 1 - exp(y): grad - grad * exp(y).
+      if (plain_cpu_floats({grad, y}) && !grad.requires_grad() && !y.requires_grad() &&
+          grad.sizes() == y.sizes()) {
+        auto out = torch::empty_like(grad);
+        log_sigmoid_backward(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(),
+                             grad.numel());
+        return out;
+      }
       return torch::addcmul(grad, grad, y.exp(), /*value=*/-1);
     case Activation::kIdentity:
       return grad;

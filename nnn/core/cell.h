@@ -14,6 +14,10 @@ namespace nnn {
 
 /// Applies `activation` element-wise.
 torch::Tensor activate(Activation activation, const torch::Tensor& x);
+/// Like activate, overwriting x where LibTorch has the in-place operation
+/// (relu, sigmoid, tanh); returns the result, x itself or a new tensor.
+/// For tensors outside autograd.
+torch::Tensor activate_(Activation activation, const torch::Tensor& x);
 /// The gradient with respect to the activation's input, from the gradient
 /// with respect to its output and that output y = activate(x) alone (every
 /// activation's derivative is a function of y: relu y > 0, sigmoid y(1 - y),

@@ -9,6 +9,7 @@
 #include "nnn/core/network.h"
 
 #include "nnn/core/dropout.h"
+#include "nnn/kernels/gemm.h"
 
 #include <algorithm>
 
@@ -238,8 +239,12 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, int64_t steps,
   if (!fast_) return unroll_generic(frames, steps, messages);
   std::vector<torch::Tensor> buffers;  // m(t) for t = 1..T: [B, S] each
   buffers.reserve(static_cast<size_t>(steps));
-  run_steps(group_weights(frames), frames.size(0), frames.size(1), 1, steps, torch::Tensor(),
-            buffers, nullptr);
+  if (torch::GradMode::is_enabled()) {
+    run_steps(group_weights(frames), frames.size(0), frames.size(1), steps, buffers);
+  } else {
+    run_steps_direct(direct_weights(frames), frames.size(0), frames.size(1), 1, steps,
+                     torch::Tensor(), buffers, nullptr);
+  }
   // One slice of the stacked buffers rather than one per step.
   const auto all = torch::stack(buffers);  // [T, B, S]
   if (messages) *messages = std::move(buffers);
@@ -309,40 +314,24 @@ std::vector<NNNImpl::GroupWeights> NNNImpl::group_weights(const torch::Tensor& f
 }
 
 void NNNImpl::run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count,
-                        int64_t batch, int64_t first, int64_t last, torch::Tensor buffer,
-                        std::vector<torch::Tensor>& buffers, Tape* tape) {
+                        int64_t batch, int64_t steps, std::vector<torch::Tensor>& buffers) {
   const torch::Tensor& gather = gather_index(weights.front().w2.device());
   const Activation hidden_act = options.hidden_activation();
   const bool dropout = is_training() && options.dropout() > 0;
-  const auto span = static_cast<size_t>(last - first + 1);
-  if (tape != nullptr) {
-    tape->gathered.assign(span, torch::Tensor());
-    tape->hidden.assign(span, std::vector<torch::Tensor>(groups_.size()));
-    tape->mask.assign(span, std::vector<torch::Tensor>(groups_.size()));
-  }
   const auto hidden_of = [&](size_t g, const torch::Tensor& pre, int64_t t) {
     const torch::Tensor h = activate(hidden_act, pre);
-    const torch::Tensor scale =
-        dropout ? hidden_dropout(groups_[g], batch, t, h.options()) : torch::Tensor();
-    if (tape != nullptr) {
-      tape->hidden[static_cast<size_t>(t - first)][g] = h;
-      tape->mask[static_cast<size_t>(t - first)][g] = scale;
-    }
-    return dropout ? h * scale : h;
+    return dropout ? h * hidden_dropout(groups_[g], batch, t, h.options()) : h;
   };
   std::vector<torch::Tensor> outputs(groups_.size());
-  for (int64_t t = first; t <= last; ++t) {
+  torch::Tensor buffer;
+  for (int64_t t = 1; t <= steps; ++t) {
     const int64_t frame = std::min(t, frame_count) - 1;
     // m(t-1) is undefined only at t = 1 (zero messages).
     const bool has_messages = t > 1 && gather.numel() > 0;
     // Each group's inputs as one split (not a slice per group, whose backward
     // would allocate the whole gathered width each).
     std::vector<torch::Tensor> inputs;
-    if (has_messages) {
-      const torch::Tensor gathered = buffer.index_select(1, gather);  // [B, G]
-      if (tape != nullptr) tape->gathered[static_cast<size_t>(t - first)] = gathered;
-      inputs = gathered.split_with_sizes(split_sizes_, 1);
-    }
+    if (has_messages) inputs = buffer.index_select(1, gather).split_with_sizes(split_sizes_, 1);
     for (size_t g = 0; g < groups_.size(); ++g) {
       const Group& group = groups_[g];
       const GroupWeights& w = weights[g];
@@ -372,6 +361,114 @@ void NNNImpl::run_steps(const std::vector<GroupWeights>& weights, int64_t frame_
     }
     buffer = activate(options.output_activation(),
                       outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 1));
+    buffers.push_back(buffer);
+  }
+}
+
+std::vector<int64_t> NNNImpl::gathered_offsets() const {
+  std::vector<int64_t> offsets(groups_.size());
+  int64_t offset = 0;
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    offsets[g] = offset;
+    offset += split_sizes_[g];
+  }
+  return offsets;
+}
+
+NNNImpl::DirectWeights NNNImpl::direct_weights(const torch::Tensor& frames) const {
+  const int64_t d_in = options.input_size();
+  const int64_t f = frames.size(0);
+  const int64_t batch = frames.size(1);
+  DirectWeights weights;
+  std::vector<torch::Tensor> b2;
+  for (const Group& group : groups_) {
+    DirectGroup w;
+    const int64_t x_part = group.input ? d_in : 0;
+    std::vector<torch::Tensor> b1, w1x;
+    for (int64_t c : group.cells) {
+      const Cell cell = this->cell(c);
+      if (group.input) w1x.push_back(cell->w1.narrow(0, 0, x_part));
+      w.w1m.push_back(group.message_in > 0 ? cell->w1.narrow(0, x_part, group.message_in)
+                                           : torch::Tensor());
+      w.w2.push_back(cell->w2);
+      b1.push_back(cell->b1);
+      b2.push_back(cell->b2);
+    }
+    w.b1 = torch::stack(b1).unsqueeze(1);  // [n, 1, H]
+    if (group.input) {
+      const auto n = static_cast<int64_t>(group.cells.size());
+      w.input = w.b1.expand({f, n, batch, group.hidden}).contiguous();
+      for (int64_t frame = 0; frame < f; ++frame) {
+        for (int64_t k = 0; k < n; ++k) {
+          gemm_into(w.input[frame][k], frames[frame], w1x[static_cast<size_t>(k)], 1);
+        }
+      }
+    }
+    weights.groups.push_back(std::move(w));
+  }
+  weights.b2 = torch::cat(b2).unsqueeze(0);  // cells in buffer order: groups, then cells
+  return weights;
+}
+
+void NNNImpl::run_steps_direct(const DirectWeights& weights, int64_t frame_count, int64_t batch,
+                               int64_t first, int64_t last, torch::Tensor buffer,
+                               std::vector<torch::Tensor>& buffers, Tape* tape) {
+  const torch::Tensor& gather = gather_index(weights.b2.device());
+  const Activation hidden_act = options.hidden_activation();
+  const bool dropout = is_training() && options.dropout() > 0;
+  const std::vector<int64_t> gathered_at = gathered_offsets();
+  const auto span = static_cast<size_t>(last - first + 1);
+  if (tape != nullptr) {
+    tape->gathered.assign(span, torch::Tensor());
+    tape->hidden.assign(span, std::vector<torch::Tensor>(groups_.size()));
+    tape->mask.assign(span, std::vector<torch::Tensor>(groups_.size()));
+    tape->dropped.assign(span, std::vector<torch::Tensor>(groups_.size()));
+  }
+  const int64_t width = weights.b2.size(1);
+  for (int64_t t = first; t <= last; ++t) {
+    const auto i = static_cast<size_t>(t - first);
+    const int64_t frame = std::min(t, frame_count) - 1;
+    // m(t-1) is undefined only at t = 1 (zero messages).
+    const bool has_messages = t > 1 && gather.numel() > 0;
+    torch::Tensor gathered;  // [B, G]
+    if (has_messages) {
+      gathered = buffer.index_select(1, gather);
+      if (tape != nullptr) tape->gathered[i] = gathered;
+    }
+    // Output pre-activations: b2, then each cell's h @ W2 into its columns.
+    torch::Tensor next = weights.b2.expand({batch, width}).contiguous();
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      const Group& group = groups_[g];
+      const DirectGroup& w = weights.groups[g];
+      const auto n = static_cast<int64_t>(group.cells.size());
+      const bool reads = has_messages && group.message_in > 0;
+      torch::Tensor h =
+          group.input ? w.input[frame].clone() : w.b1.expand({n, batch, group.hidden}).contiguous();
+      if (reads) {
+        for (int64_t k = 0; k < n; ++k) {
+          gemm_into(h[k],
+                    gathered.narrow(1, gathered_at[g] + k * group.message_in, group.message_in),
+                    w.w1m[static_cast<size_t>(k)], 1);
+        }
+      }
+      h = activate_(hidden_act, h);  // [n, B, H]
+      torch::Tensor product_in = h;
+      if (dropout) {
+        const torch::Tensor scale = hidden_dropout(group, batch, t, h.options());
+        product_in = h * scale;
+        if (tape != nullptr) {
+          tape->mask[i][g] = scale;
+          tape->dropped[i][g] = product_in;
+        }
+      }
+      if (tape != nullptr) tape->hidden[i][g] = h;
+      const int64_t at = message_offset_[group.cells.front()];
+      for (int64_t k = 0; k < n; ++k) {
+        gemm_into(next.narrow(1, at + k * group.out, group.out), product_in[k],
+                  w.w2[static_cast<size_t>(k)], 1);
+      }
+    }
+    buffer = activate_(options.output_activation(), next);
     buffers.push_back(buffer);
   }
 }

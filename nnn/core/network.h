@@ -131,33 +131,58 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   // What the hand-written backward needs from the forward pass, per step
   // of a span first..last (index t - first): the gathered messages [B, G]
   // (undefined at t = 1 or without channels), and per group the hidden
-  // activation before dropout ([B, H] or [n, B, H]) and the dropout scale
-  // (undefined without).
+  // activation before dropout [n, B, H], the dropout scale and the product
+  // of the two (undefined without dropout).
   struct Tape {
     std::vector<torch::Tensor> gathered;
     std::vector<std::vector<torch::Tensor>> hidden;
     std::vector<std::vector<torch::Tensor>> mask;
+    std::vector<std::vector<torch::Tensor>> dropped;
   };
 
-  // Per forward: each group's weights, stacked when it has several cells
-  // (one cell: [M, H], [H], [H, O], [O]; n cells: [n, M, H], [n, 1, H],
-  // [n, H, O], [n, 1, O]), and input groups' projections of every frame,
-  // x @ W1[:D_in] + b1 ([F, B, H] or [F, n, B, H]).
+  // The autograd path's weights, per forward: each group's weights, stacked
+  // when it has several cells (one cell: [M, H], [H], [H, O], [O]; n cells:
+  // [n, M, H], [n, 1, H], [n, H, O], [n, 1, O]), and input groups'
+  // projections of every frame, x @ W1[:D_in] + b1 ([F, B, H] or
+  // [F, n, B, H]).
   struct GroupWeights {
     torch::Tensor w1m, b1, w2, b2, input;
+  };
+
+  // The direct path's weights (no autograd: the no-grad forward and the
+  // hand-written backward), per forward: each cell's weights as views of
+  // its parameters (w1m [M, H], w2 [H, O]; w1m undefined without message
+  // inputs), the group's b1 [n, 1, H], and input groups' projections of
+  // every frame, x @ W1[:D_in] + b1: [F, n, B, H].
+  struct DirectGroup {
+    std::vector<torch::Tensor> w1m, w2;
+    torch::Tensor b1, input;
+  };
+  struct DirectWeights {
+    std::vector<DirectGroup> groups;
+    torch::Tensor b2;  // [1, S]: every cell's b2 in buffer order
   };
 
   torch::Tensor unroll(const torch::Tensor& x, int64_t steps, std::vector<torch::Tensor>* messages);
   // x checked against the options: [F, B, D_in].
   torch::Tensor checked_frames(const torch::Tensor& x, int64_t steps) const;
   std::vector<GroupWeights> group_weights(const torch::Tensor& frames) const;
-  // Steps first..last (1-based) of the fast path for `batch` samples of
-  // `frame_count` frames, from m(first - 1) in
-  // `buffer` (undefined when first is 1: zero messages), appending m(t) to
-  // `buffers`; the tape, when given, gets entries t - first.
+  DirectWeights direct_weights(const torch::Tensor& frames) const;
+  // Steps 1..steps of the fast path through autograd-recorded operations
+  // (batched products per group), appending m(t) to `buffers`.
   void run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count, int64_t batch,
-                 int64_t first, int64_t last, torch::Tensor buffer,
-                 std::vector<torch::Tensor>& buffers, Tape* tape);
+                 int64_t steps, std::vector<torch::Tensor>& buffers);
+  // Steps first..last (1-based) of the fast path without autograd: every
+  // cell's products straight into its columns of the step's buffer
+  // (gemm_into), for `batch` samples of `frame_count` frames, from
+  // m(first - 1) in `buffer` (undefined when first is 1: zero messages),
+  // appending m(t) to `buffers`; the tape, when given, gets entries
+  // t - first.
+  void run_steps_direct(const DirectWeights& weights, int64_t frame_count, int64_t batch,
+                        int64_t first, int64_t last, torch::Tensor buffer,
+                        std::vector<torch::Tensor>& buffers, Tape* tape);
+  // Where each group starts among the gathered columns.
+  std::vector<int64_t> gathered_offsets() const;
   // The generic path: cell by cell, in the same message-buffer layout.
   torch::Tensor unroll_generic(const torch::Tensor& frames, int64_t steps,
                                std::vector<torch::Tensor>* messages);

@@ -163,7 +163,8 @@ TEST_F(NetworkTest, InputValidation) {
 }
 
 // Random wirings with self-loops and several input cells, single inputs and
-// frame sequences: the module equals the literal reference.
+// frame sequences: the module equals the literal reference, through autograd
+// and through the no-grad direct path.
 TEST_F(NetworkTest, MatchesTheReferenceOnRandomWirings) {
   Rng rng(99);
   for (int trial = 0; trial < 12; ++trial) {
@@ -185,10 +186,15 @@ TEST_F(NetworkTest, MatchesTheReferenceOnRandomWirings) {
                   .hidden_activation(trial % 2 ? Activation::kTanh : Activation::kReLU));
     for (const auto& x : {torch::randn({4, d_in}), torch::randn({2, 4, d_in}),
                           torch::randn({steps + 2, 4, d_in})}) {
-      const auto fast = model->forward(x);
+      const auto fast = model->forward(x);  // autograd-recorded products
       const auto slow = reference_forward(model, x, steps);
       EXPECT_TRUE(torch::allclose(fast, slow, 1e-5, 1e-5))
           << "trial " << trial << " max diff " << (fast - slow).abs().max().item<float>();
+      torch::NoGradGuard no_grad;  // the direct path: gemm_into straight into the buffer
+      const auto direct = model->forward(x);
+      EXPECT_TRUE(torch::allclose(direct, slow, 1e-5, 1e-5))
+          << "trial " << trial << " no grad, max diff "
+          << (direct - slow).abs().max().item<float>();
     }
   }
 }

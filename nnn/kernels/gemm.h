@@ -1,0 +1,33 @@
+// The matrix products of nnn's hand-written paths (the no-grad forward and
+// the hand-written backward): small row-major float products on strided
+// views, written into views of larger buffers (a cell's columns of the
+// message buffer, its rows of the flat gradient). On the CPU they go to
+// libxsmm's JIT kernels where nnn was built with libxsmm (Debian's
+// libxsmm-dev, against Debian's LibTorch) and to LibTorch's own BLAS call
+// otherwise; elsewhere (CUDA) to LibTorch's mm. No autograd: callers hold
+// NoGradGuard.
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace nnn {
+
+/// c = a @ b + beta * c, for 2-D views: c with unit column stride (a slice
+/// of columns of a wider matrix is fine), a and b with a unit stride in
+/// either dimension (`x.t()` of a row-major matrix is read in place).
+/// beta is 0 (c overwritten) or 1 (added to). All three on one device,
+/// float32 on the CPU; other dtypes and devices go through LibTorch.
+void gemm_into(const torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b, float beta);
+
+/// Which kernels gemm_into runs on the CPU: "libxsmm 1.17.0" or "LibTorch BLAS".
+std::string gemm_backend();
+
+/// Turns libxsmm off (false) or back on (true, the default) for the whole
+/// process, for measuring it side by side (`nnn bench --gemm both`) and for
+/// testing both ways; returns the previous setting. Without libxsmm it
+/// changes nothing.
+bool use_small_gemm_kernels(bool on);
+
+}  // namespace nnn

@@ -384,13 +384,14 @@ NNNImpl::DirectWeights NNNImpl::direct_weights(const torch::Tensor& frames) cons
   for (const Group& group : groups_) {
     DirectGroup w;
     const int64_t x_part = group.input ? d_in : 0;
-    std::vector<torch::Tensor> b1, w1x;
+    std::vector<torch::Tensor> b1;
+    std::vector<Block> w1x;
     for (int64_t c : group.cells) {
       const Cell cell = this->cell(c);
-      if (group.input) w1x.push_back(cell->w1.narrow(0, 0, x_part));
-      w.w1m.push_back(group.message_in > 0 ? cell->w1.narrow(0, x_part, group.message_in)
-                                           : torch::Tensor());
-      w.w2.push_back(cell->w2);
+      if (group.input) w1x.push_back(row_block(cell->w1, 0, x_part));
+      w.w1m.push_back(group.message_in > 0 ? row_block(cell->w1, x_part, group.message_in)
+                                           : Block());
+      w.w2.push_back(block(cell->w2));
       b1.push_back(cell->b1);
       b2.push_back(cell->b2);
     }
@@ -398,9 +399,12 @@ NNNImpl::DirectWeights NNNImpl::direct_weights(const torch::Tensor& frames) cons
     if (group.input) {
       const auto n = static_cast<int64_t>(group.cells.size());
       w.input = w.b1.expand({f, n, batch, group.hidden}).contiguous();
+      const auto projections = w.input.view({f * n, batch, group.hidden});
+      const auto inputs = frames.contiguous();
       for (int64_t frame = 0; frame < f; ++frame) {
         for (int64_t k = 0; k < n; ++k) {
-          gemm_into(w.input[frame][k], frames[frame], w1x[static_cast<size_t>(k)], 1);
+          gemm_into(stacked_block(projections, frame * n + k), stacked_block(inputs, frame),
+                    w1x[static_cast<size_t>(k)], 1);
         }
       }
     }
@@ -446,8 +450,8 @@ void NNNImpl::run_steps_direct(const DirectWeights& weights, int64_t frame_count
           group.input ? w.input[frame].clone() : w.b1.expand({n, batch, group.hidden}).contiguous();
       if (reads) {
         for (int64_t k = 0; k < n; ++k) {
-          gemm_into(h[k],
-                    gathered.narrow(1, gathered_at[g] + k * group.message_in, group.message_in),
+          gemm_into(stacked_block(h, k),
+                    column_block(gathered, gathered_at[g] + k * group.message_in, group.message_in),
                     w.w1m[static_cast<size_t>(k)], 1);
         }
       }
@@ -464,7 +468,7 @@ void NNNImpl::run_steps_direct(const DirectWeights& weights, int64_t frame_count
       if (tape != nullptr) tape->hidden[i][g] = h;
       const int64_t at = message_offset_[group.cells.front()];
       for (int64_t k = 0; k < n; ++k) {
-        gemm_into(next.narrow(1, at + k * group.out, group.out), product_in[k],
+        gemm_into(column_block(next, at + k * group.out, group.out), stacked_block(product_in, k),
                   w.w2[static_cast<size_t>(k)], 1);
       }
     }

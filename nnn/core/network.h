@@ -16,6 +16,7 @@
 #include "nnn/core/cell.h"
 #include "nnn/core/cell_contract.h"
 #include "nnn/core/wiring.h"
+#include "nnn/kernels/gemm.h"
 
 namespace nnn {
 
@@ -155,7 +156,7 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   // inputs), the group's b1 [n, 1, H], and input groups' projections of
   // every frame, x @ W1[:D_in] + b1: [F, n, B, H].
   struct DirectGroup {
-    std::vector<torch::Tensor> w1m, w2;
+    std::vector<Block> w1m, w2;
     torch::Tensor b1, input;
   };
   struct DirectWeights {

@@ -29,7 +29,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
             "; expected 0 (keep every step) or a segment length >= 1");
   if (steps < 0) steps = options.steps();
   torch::NoGradGuard no_grad;
-  const auto frames = checked_frames(x, steps);  // [F, B, D_in]
+  const auto frames = checked_frames(x, steps).contiguous();  // [F, B, D_in]
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
   const DirectWeights weights = direct_weights(frames);
@@ -64,8 +64,8 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   // products are copied once.
   *grad = torch::zeros({parameter_count()}, predictions.options());
   struct CellGrads {
-    torch::Tensor w1x, w1m, b1, w2, b2;  // [D_in, H], [M, H], [1, H], [H, O], [1, O]
-    torch::Tensor w1m_t, w2_t;           // the weights transposed: [H, M], [O, H]
+    Block w1x, w1m, b1, w2, b2;  // [D_in, H], [M, H], [1, H], [H, O], [1, O]
+    Block w1m_t, w2_t;           // the weights transposed: [H, M], [O, H]
   };
   std::vector<std::vector<CellGrads>> cells(group_count);
   // Input groups: dL/d(hidden pre-activation) summed per frame read
@@ -78,28 +78,29 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
     for (size_t k = 0; k < group.cells.size(); ++k) {
       CellGrads c;
       int64_t at = parameter_base_[group.cells[k]];
-      const auto w1 = grad->narrow(0, at, in_dim * group.hidden).view({in_dim, group.hidden});
-      if (group.input) c.w1x = w1.narrow(0, 0, x_part);
+      if (group.input) c.w1x = flat_block(*grad, at, x_part, group.hidden);
       if (group.message_in > 0) {
-        c.w1m = w1.narrow(0, x_part, group.message_in);
-        c.w1m_t = weights.groups[g].w1m[k].t().contiguous();
+        c.w1m = flat_block(*grad, at + x_part * group.hidden, group.message_in, group.hidden);
+        const Block& w1m = weights.groups[g].w1m[k];
+        c.w1m_t = block(w1m.view().t().contiguous());
       }
       at += in_dim * group.hidden;
-      c.b1 = grad->narrow(0, at, group.hidden).view({1, group.hidden});
+      c.b1 = flat_block(*grad, at, 1, group.hidden);
       at += group.hidden;
-      c.w2 = grad->narrow(0, at, group.hidden * group.out).view({group.hidden, group.out});
+      c.w2 = flat_block(*grad, at, group.hidden, group.out);
       at += group.hidden * group.out;
-      c.b2 = grad->narrow(0, at, group.out).view({1, group.out});
-      c.w2_t = weights.groups[g].w2[k].t().contiguous();
+      c.b2 = flat_block(*grad, at, 1, group.out);
+      c.w2_t = block(weights.groups[g].w2[k].view().t().contiguous());
       cells[g].push_back(std::move(c));
     }
     if (group.input) {
-      by_frame[g] = torch::zeros({f, static_cast<int64_t>(group.cells.size()), batch, group.hidden},
-                                 predictions.options());
+      by_frame[g] =
+          torch::zeros({f * static_cast<int64_t>(group.cells.size()), batch, group.hidden},
+                       predictions.options());
     }
   }
   // Bias gradients as products with a row of ones: the sum over the batch.
-  const torch::Tensor ones = torch::ones({1, batch}, predictions.options());
+  const Block ones = block(torch::ones({1, batch}, predictions.options()));
 
   const Activation hidden_act = options.hidden_activation();
   const Activation output_act = options.output_activation();
@@ -136,25 +137,25 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
         const torch::Tensor& product_in = dropped.defined() ? dropped : tape.hidden[i][g];
         torch::Tensor d_hidden = torch::empty({n, batch, group.hidden}, d_z.options());
         for (int64_t k = 0; k < n; ++k) {
-          CellGrads& c = cells[g][static_cast<size_t>(k)];
-          const torch::Tensor d_zk = d_z.narrow(1, at + k * group.out, group.out);  // [B, O]
-          gemm_into(d_hidden[k], d_zk, c.w2_t, 0);
-          gemm_into(c.w2, product_in[k].t(), d_zk, 1);
+          const CellGrads& c = cells[g][static_cast<size_t>(k)];
+          const Block d_zk = column_block(d_z, at + k * group.out, group.out);  // [B, O]
+          gemm_into(stacked_block(d_hidden, k), d_zk, c.w2_t, 0);
+          gemm_into(c.w2, stacked_block(product_in, k).t(), d_zk, 1);
           gemm_into(c.b2, ones, d_zk, 1);
         }
         const torch::Tensor& mask = tape.mask[i][g];
         if (mask.defined()) d_hidden.mul_(mask);
         // dL/d(hidden pre-activations): [n, B, H].
         const torch::Tensor d_pre = activation_backward(hidden_act, d_hidden, tape.hidden[i][g]);
-        if (group.input) by_frame[g][std::min(t, f) - 1].add_(d_pre);
+        if (group.input) by_frame[g].narrow(0, (std::min(t, f) - 1) * n, n).add_(d_pre);
         for (int64_t k = 0; k < n; ++k) {
-          CellGrads& c = cells[g][static_cast<size_t>(k)];
-          const torch::Tensor d_prek = d_pre[k];
+          const CellGrads& c = cells[g][static_cast<size_t>(k)];
+          const Block d_prek = stacked_block(d_pre, k);
           gemm_into(c.b1, ones, d_prek, 1);
           if (reads && group.message_in > 0) {
             const int64_t column = gathered_at[g] + k * group.message_in;
-            gemm_into(c.w1m, gathered.narrow(1, column, group.message_in).t(), d_prek, 1);
-            gemm_into(d_gathered.narrow(1, column, group.message_in), d_prek, c.w1m_t, 0);
+            gemm_into(c.w1m, column_block(gathered, column, group.message_in).t(), d_prek, 1);
+            gemm_into(column_block(d_gathered, column, group.message_in), d_prek, c.w1m_t, 0);
           }
         }
       }
@@ -169,10 +170,11 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   const int64_t used_frames = std::min(f, steps);
   for (size_t g = 0; g < group_count; ++g) {
     if (!groups_[g].input) continue;
+    const auto n = static_cast<int64_t>(cells[g].size());
     for (int64_t frame = 0; frame < used_frames; ++frame) {
-      for (size_t k = 0; k < cells[g].size(); ++k) {
-        gemm_into(cells[g][k].w1x, frames[frame].t(), by_frame[g][frame][static_cast<int64_t>(k)],
-                  1);
+      for (int64_t k = 0; k < n; ++k) {
+        gemm_into(cells[g][static_cast<size_t>(k)].w1x, stacked_block(frames, frame).t(),
+                  stacked_block(by_frame[g], frame * n + k), 1);
       }
     }
   }

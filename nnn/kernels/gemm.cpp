@@ -18,7 +18,22 @@ namespace {
 
 std::atomic<bool> small_kernels_on{true};
 
+// The block as a LibTorch view (any device).
+torch::Tensor view_of(const Block& b) {
+  const auto v = b.base.as_strided({b.rows, b.cols}, {b.ld, 1}, b.base.storage_offset() + b.offset);
+  return b.transposed ? v.t() : v;
+}
+
+int64_t logical_rows(const Block& b) { return b.transposed ? b.cols : b.rows; }
+int64_t logical_cols(const Block& b) { return b.transposed ? b.rows : b.cols; }
+
 #ifdef NNN_HAVE_LIBXSMM
+// libxsmm's kernel for row-major c [m, n] = op(a) [m, k] b [k, n] + beta c
+// (a transposed: its memory is [k, m] with leading dimension lda), or false
+// when it has none.
+bool small_gemm_raw(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_transposed,
+                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
 // A row-major operand in memory: its first element, leading dimension, and
 // whether the view is the transpose of that row-major matrix.
 struct Operand {
@@ -44,15 +59,35 @@ bool operand(const torch::Tensor& t, Operand* out) {
   return false;
 }
 
-// libxsmm's kernel for c = a b + beta c, or false when it has none (a
-// transposed b, shapes it declines).
-bool small_gemm(const torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b,
-                float beta) {
+bool small_gemm_raw(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_transposed,
+                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   static const bool initialised = [] {
     libxsmm_init();
     return true;
   }();
   (void)initialised;
+  // Row-major C = A B is column-major C^T = B^T A^T: b's memory is B^T as
+  // it stands, a's is A^T, or A itself when a is transposed (then libxsmm
+  // transposes its second operand).
+  const auto big = [](int64_t v) { return v > static_cast<int64_t>(1) << 30; };
+  if (k <= 0 || big(m) || big(n) || big(k) || big(lda) || big(ldb) || big(ldc)) return false;
+  const auto mi = static_cast<libxsmm_blasint>(n), ni = static_cast<libxsmm_blasint>(m),
+             ki = static_cast<libxsmm_blasint>(k), ldai = static_cast<libxsmm_blasint>(ldb),
+             ldbi = static_cast<libxsmm_blasint>(lda), ldci = static_cast<libxsmm_blasint>(ldc);
+  const float alpha = 1.0f;
+  const int flags = a_transposed ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+  // libxsmm caches the kernels it generates: a dispatch is a lookup.
+  const libxsmm_smmfunction kernel =
+      libxsmm_smmdispatch(mi, ni, ki, &ldai, &ldbi, &ldci, &alpha, &beta, &flags, nullptr);
+  if (kernel == nullptr) return false;
+  kernel(b, a, c);
+  return true;
+}
+
+// libxsmm's kernel for c = a b + beta c on tensor views, or false when it
+// has none (a transposed b, shapes it declines).
+bool small_gemm(const torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b,
+                float beta) {
   Operand pa, pb;
   const int64_t m = c.size(0), n = c.size(1), k = a.size(1);
   const int64_t ldc = m == 1 ? n : c.stride(0);
@@ -60,22 +95,15 @@ bool small_gemm(const torch::Tensor& c, const torch::Tensor& a, const torch::Ten
       ldc < n) {
     return false;
   }
-  // Row-major C = A B is column-major C^T = B^T A^T: b's memory is B^T as
-  // it stands, a's is A^T, or A itself when a is a transposed view (then
-  // libxsmm transposes its second operand).
-  const auto big = [](int64_t v) { return v > static_cast<int64_t>(1) << 30; };
-  if (big(m) || big(n) || big(k) || big(pa.ld) || big(pb.ld) || big(ldc)) return false;
-  const auto mi = static_cast<libxsmm_blasint>(n), ni = static_cast<libxsmm_blasint>(m),
-             ki = static_cast<libxsmm_blasint>(k), lda = static_cast<libxsmm_blasint>(pb.ld),
-             ldb = static_cast<libxsmm_blasint>(pa.ld), ldci = static_cast<libxsmm_blasint>(ldc);
-  const float alpha = 1.0f;
-  const int flags = pa.transposed ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
-  // libxsmm caches the kernels it generates: a dispatch is a lookup.
-  const libxsmm_smmfunction kernel =
-      libxsmm_smmdispatch(mi, ni, ki, &lda, &ldb, &ldci, &alpha, &beta, &flags, nullptr);
-  if (kernel == nullptr) return false;
-  kernel(pb.data, pa.data, c.data_ptr<float>());
-  return true;
+  return small_gemm_raw(m, n, k, pa.data, pa.ld, pa.transposed, pb.data, pb.ld, beta,
+                        c.data_ptr<float>(), ldc);
+}
+
+bool small_gemm(const Block& c, const Block& a, const Block& b, float beta) {
+  if (c.transposed || b.transposed) return false;
+  const auto data = [](const Block& x) { return x.base.data_ptr<float>() + x.offset; };
+  return small_gemm_raw(c.rows, c.cols, logical_cols(a), data(a), a.ld, a.transposed, data(b), b.ld,
+                        beta, data(c), c.ld);
 }
 #endif
 
@@ -101,6 +129,66 @@ void gemm_into(const torch::Tensor& c, const torch::Tensor& a, const torch::Tens
   } else {
     out.addmm_(a, b);
   }
+}
+
+torch::Tensor Block::view() const { return view_of(*this); }
+
+Block Block::t() const {
+  Block b = *this;
+  b.transposed = !transposed;
+  return b;
+}
+
+Block flat_block(const torch::Tensor& flat, int64_t offset, int64_t rows, int64_t cols) {
+  NNN_CHECK(flat.is_contiguous() && offset >= 0 && rows >= 0 && cols >= 0 &&
+                offset + rows * cols <= flat.numel(),
+            "internal: a ", rows, "x", cols, " block from element ", offset, " of ", flat.sizes(),
+            flat.is_contiguous() ? "" : " (not contiguous)");
+  return Block{flat, offset, rows, cols, cols, false};
+}
+
+Block block(const torch::Tensor& matrix) {
+  NNN_CHECK(matrix.dim() == 2, "internal: block of ", matrix.sizes());
+  return flat_block(matrix, 0, matrix.size(0), matrix.size(1));
+}
+
+Block row_block(const torch::Tensor& matrix, int64_t first, int64_t count) {
+  NNN_CHECK(matrix.dim() == 2 && first >= 0 && count >= 0 && first + count <= matrix.size(0),
+            "internal: rows ", first, "+", count, " of ", matrix.sizes());
+  return flat_block(matrix, first * matrix.size(1), count, matrix.size(1));
+}
+
+Block column_block(const torch::Tensor& matrix, int64_t first, int64_t count) {
+  NNN_CHECK(matrix.dim() == 2 && matrix.is_contiguous() && first >= 0 && count >= 0 &&
+                first + count <= matrix.size(1),
+            "internal: columns ", first, "+", count, " of ", matrix.sizes());
+  return Block{matrix, first, matrix.size(0), count, matrix.size(1), false};
+}
+
+Block stacked_block(const torch::Tensor& stack, int64_t k) {
+  if (stack.dim() == 2 && k == 0) return block(stack);
+  NNN_CHECK(stack.dim() == 3 && k >= 0 && k < stack.size(0), "internal: matrix ", k, " of ",
+            stack.sizes());
+  const int64_t size = stack.size(1) * stack.size(2);
+  return flat_block(stack, k * size, stack.size(1), stack.size(2));
+}
+
+void gemm_into(const Block& c, const Block& a, const Block& b, float beta) {
+  NNN_CHECK(logical_cols(a) == logical_rows(b) && logical_rows(c) == logical_rows(a) &&
+                logical_cols(c) == logical_cols(b),
+            "internal: gemm_into of blocks ", logical_rows(a), "x", logical_cols(a), " by ",
+            logical_rows(b), "x", logical_cols(b), " into ", logical_rows(c), "x", logical_cols(c));
+  NNN_CHECK(beta == 0 || beta == 1, "internal: gemm_into takes beta 0 or 1, not ", beta);
+  if (c.rows == 0 || c.cols == 0) return;
+#ifdef NNN_HAVE_LIBXSMM
+  if (small_kernels_on.load(std::memory_order_relaxed) && c.base.is_cpu() && a.base.is_cpu() &&
+      b.base.is_cpu() && c.base.scalar_type() == torch::kFloat &&
+      a.base.scalar_type() == torch::kFloat && b.base.scalar_type() == torch::kFloat &&
+      small_gemm(c, a, b, beta)) {
+    return;
+  }
+#endif
+  gemm_into(view_of(c), view_of(a), view_of(b), beta);
 }
 
 std::string gemm_backend() {

@@ -14,6 +14,35 @@
 
 namespace nnn {
 
+/// A matrix inside a contiguous float tensor, described without asking
+/// LibTorch for a view (each view is a microsecond of its bookkeeping, and a
+/// training step takes hundreds): `rows` x `cols` elements, row-major with
+/// leading dimension `ld`, from element `offset` of `base`; or, when
+/// `transposed`, the transpose of that (cols x rows).
+struct Block {
+  torch::Tensor base;
+  int64_t offset = 0, rows = 0, cols = 0, ld = 0;
+  bool transposed = false;
+  /// The same elements, transposed.
+  Block t() const;
+  /// As a LibTorch view of `base`.
+  torch::Tensor view() const;
+};
+/// The whole of a contiguous 2-D tensor.
+Block block(const torch::Tensor& matrix);
+/// Rows first .. first + count of a contiguous 2-D tensor.
+Block row_block(const torch::Tensor& matrix, int64_t first, int64_t count);
+/// Columns first .. first + count of a contiguous 2-D tensor.
+Block column_block(const torch::Tensor& matrix, int64_t first, int64_t count);
+/// Matrix k of a contiguous stack [n, R, C] (or [R, C] for k = 0).
+Block stacked_block(const torch::Tensor& stack, int64_t k);
+/// `count` elements of a contiguous tensor from `offset`, as a rows x cols matrix.
+Block flat_block(const torch::Tensor& flat, int64_t offset, int64_t rows, int64_t cols);
+
+/// c = a @ b + beta * c on blocks: as gemm_into on tensors below, without
+/// making views on the CPU.
+void gemm_into(const Block& c, const Block& a, const Block& b, float beta);
+
 /// c = a @ b + beta * c, for 2-D views: c with unit column stride (a slice
 /// of columns of a wider matrix is fine), a and b with a unit stride in
 /// either dimension (`x.t()` of a row-major matrix is read in place).

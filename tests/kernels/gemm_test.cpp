@@ -52,6 +52,42 @@ TEST_P(Gemm, EqualsTorchMmOnViews) {
   }
 }
 
+// Blocks (rows, columns, matrices of a stack, flat ranges, transposes) read
+// and written in place, equal to the same product on LibTorch views.
+TEST_P(Gemm, BlocksEqualTorchMmOnTheSameElements) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(6);
+  const auto stack = torch::randn({3, 9, 7});  // matrix 1: [9, 7]
+  const auto wide = torch::randn({7, 20});     // columns 4 .. 9: [7, 6]
+  const auto tall = torch::randn({30, 6});     // rows 10 .. 16: [7, 6]
+  const auto flat = torch::zeros({200});       // elements 50 .. 104: [9, 6]
+  const auto before = flat.clone();
+  for (float beta : {0.0f, 1.0f}) {
+    flat.copy_(before);
+    flat.narrow(0, 50, 54).normal_();
+    const auto c_before = flat.narrow(0, 50, 54).view({9, 6}).clone();
+    gemm_into(flat_block(flat, 50, 9, 6), stacked_block(stack, 1), column_block(wide, 4, 6), beta);
+    const auto expected = torch::mm(stack[1], wide.narrow(1, 4, 6)) + beta * c_before;
+    EXPECT_TRUE(torch::allclose(flat.narrow(0, 50, 54).view({9, 6}), expected, 1e-5, 1e-5));
+    EXPECT_TRUE(torch::equal(flat.narrow(0, 0, 50), before.narrow(0, 0, 50)));
+    EXPECT_TRUE(torch::equal(flat.narrow(0, 104, 96), before.narrow(0, 104, 96)));
+  }
+  // A transposed first operand: rows 10 .. 16 of `tall` transposed ([6, 7])
+  // times the first 7 rows of the stack's matrix 1.
+  const auto c = torch::zeros({6, 7});
+  gemm_into(block(c), row_block(tall, 10, 7).t(), row_block(stack[1].contiguous(), 0, 7), 0);
+  EXPECT_TRUE(torch::allclose(c, torch::mm(tall.narrow(0, 10, 7).t(), stack[1].narrow(0, 0, 7)),
+                              1e-5, 1e-5));
+  // A transposed second operand (libxsmm has no kernel: LibTorch's mm).
+  const auto d = torch::zeros({9, 7});
+  gemm_into(block(d), stacked_block(stack, 2), column_block(wide, 0, 7).t(), 0);
+  EXPECT_TRUE(torch::allclose(d, torch::mm(stack[2], wide.narrow(1, 0, 7).t()), 1e-5, 1e-5));
+  // Blocks outside their tensor are refused.
+  EXPECT_THROW(flat_block(flat, 190, 3, 5), std::exception);
+  EXPECT_THROW(column_block(wide, 18, 3), std::exception);
+  EXPECT_THROW(stacked_block(stack, 3), std::exception);
+}
+
 TEST_P(Gemm, EmptyInnerSizeGivesBetaTimesC) {
   torch::NoGradGuard no_grad;
   const auto c = torch::full({2, 3}, 7.0f);

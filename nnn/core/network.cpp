@@ -388,10 +388,12 @@ NNNImpl::DirectWeights NNNImpl::direct_weights(const torch::Tensor& frames) cons
     std::vector<Block> w1x;
     for (int64_t c : group.cells) {
       const Cell cell = this->cell(c);
-      if (group.input) w1x.push_back(row_block(cell->w1, 0, x_part));
-      w.w1m.push_back(group.message_in > 0 ? row_block(cell->w1, x_part, group.message_in)
-                                           : Block());
-      w.w2.push_back(block(cell->w2));
+      // Blocks read contiguous storage: the parameters' own (a copy only if
+      // something made a parameter a strided view).
+      const torch::Tensor w1 = cell->w1.contiguous();
+      if (group.input) w1x.push_back(row_block(w1, 0, x_part));
+      w.w1m.push_back(group.message_in > 0 ? row_block(w1, x_part, group.message_in) : Block());
+      w.w2.push_back(block(cell->w2.contiguous()));
       b1.push_back(cell->b1);
       b2.push_back(cell->b2);
     }

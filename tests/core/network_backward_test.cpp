@@ -100,6 +100,38 @@ TEST(ManualBackward, OneStepAndSelfLoopOnly) {
   }
 }
 
+// The direct path off its usual road: doubles (LibTorch's products instead
+// of libxsmm's), a strided input, and a parameter made a strided view.
+TEST(ManualBackward, DoublesStridedInputsAndStridedParameters) {
+  torch::manual_seed(8);
+  const Wiring wiring({{1, 2, 0}, {0, 0, 3}, {1, 0, 1}}, {0, 1}, 2);
+  NNN model(NNNOptions(wiring, 4, 3, 4).hidden({5}).hidden_activation(Activation::kTanh));
+  const auto x = torch::randn({4, 6}).t();  // [6, 4], not contiguous
+  const auto weights = torch::randn({4, 6, 3});
+  {
+    torch::NoGradGuard no_grad;
+    model->cell(1)->w2.set_data(torch::randn({3, 5}).t());  // [5, 3], not contiguous
+  }
+  ASSERT_FALSE(model->cell(1)->w2.is_contiguous());
+  expect_close(manual_gradient(model, x, weights), autograd_gradient(model, x, weights),
+               "strided float");
+  {
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(
+        torch::allclose(model->forward(x), testing::reference_forward(model, x, 4), 1e-5, 1e-6));
+  }
+  model->to(torch::kDouble);
+  const auto xd = x.to(torch::kDouble);
+  const auto wd = weights.to(torch::kDouble);
+  torch::Tensor grad;
+  model->forward_backward(
+      xd, [&](const torch::Tensor&) { return wd; }, &grad);
+  const auto expected = autograd_gradient(model, xd, wd);
+  EXPECT_EQ(grad.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::allclose(grad, expected, 1e-10, 1e-12))
+      << (grad - expected).abs().max().item<double>();
+}
+
 TEST(ManualBackward, DropoutMasksAreTheForwardPasses) {
   torch::manual_seed(6);
   NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 4).hidden({8}).dropout(0.3));

@@ -38,6 +38,10 @@ bool plain_cpu_floats(std::initializer_list<torch::Tensor> tensors) {
 torch::Tensor activate_(Activation activation, const torch::Tensor& x) {
   switch (activation) {
     case Activation::kReLU:
+      if (plain_cpu_floats({x})) {
+        relu_forward(x.data_ptr<float>(), x.data_ptr<float>(), x.numel());
+        return x;
+      }
       return x.relu_();
     case Activation::kSigmoid:
       return x.sigmoid_();
@@ -59,6 +63,13 @@ torch::Tensor activation_backward(Activation activation, const torch::Tensor& gr
                                   const torch::Tensor& y) {
   switch (activation) {
     case Activation::kReLU:
+      if (plain_cpu_floats({grad, y}) && !grad.requires_grad() && !y.requires_grad() &&
+          grad.sizes() == y.sizes()) {
+        auto out = torch::empty_like(grad);
+        relu_backward(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(),
+                      grad.numel());
+        return out;
+      }
       return torch::threshold_backward(grad, y, 0);
     case Activation::kSigmoid:
       return torch::sigmoid_backward(grad, y);

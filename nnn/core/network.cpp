@@ -10,6 +10,7 @@
 
 #include "nnn/core/dropout.h"
 #include "nnn/kernels/gemm.h"
+#include "nnn/kernels/rows.h"
 
 #include <algorithm>
 
@@ -110,6 +111,8 @@ void NNNImpl::reset() {
     slot = static_cast<int64_t>(k);
   }
   scatter_cpu_ = torch::tensor(inverse, torch::kLong);
+  gather_runs_ = column_runs(positions, offset);
+  scatter_runs_ = column_runs(inverse, static_cast<int64_t>(positions.size()) + 1);
   scatter_device_ = torch::Tensor();
   split_sizes_.clear();
   for (const Group& g : groups_) {
@@ -438,18 +441,18 @@ void NNNImpl::run_steps_direct(const DirectWeights& weights, int64_t frame_count
     const bool has_messages = t > 1 && gather.numel() > 0;
     torch::Tensor gathered;  // [B, G]
     if (has_messages) {
-      gathered = buffer.index_select(1, gather);
+      gathered = gather_columns(buffer, gather_runs_, gather);
       if (tape != nullptr) tape->gathered[i] = gathered;
     }
     // Output pre-activations: b2, then each cell's h @ W2 into its columns.
-    torch::Tensor next = weights.b2.expand({batch, width}).contiguous();
+    torch::Tensor next = repeat_rows(weights.b2, batch).view({batch, width});
     for (size_t g = 0; g < groups_.size(); ++g) {
       const Group& group = groups_[g];
       const DirectGroup& w = weights.groups[g];
       const auto n = static_cast<int64_t>(group.cells.size());
       const bool reads = has_messages && group.message_in > 0;
       torch::Tensor h =
-          group.input ? w.input[frame].clone() : w.b1.expand({n, batch, group.hidden}).contiguous();
+          group.input ? copy_of(w.input.select(0, frame)) : repeat_rows(w.b1, batch);  // [n, B, H]
       if (reads) {
         for (int64_t k = 0; k < n; ++k) {
           gemm_into(stacked_block(h, k),

@@ -17,6 +17,7 @@
 #include "nnn/core/cell_contract.h"
 #include "nnn/core/wiring.h"
 #include "nnn/kernels/gemm.h"
+#include "nnn/kernels/rows.h"
 
 namespace nnn {
 
@@ -203,7 +204,8 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   // The backward's inverse of that gather: for each buffer position, its
   // column among the G gathered ones, or G (a zero column) when no cell
   // reads it. Every position is read by one channel at most.
-  torch::Tensor scatter_cpu_;  // [S] int64
+  torch::Tensor scatter_cpu_;              // [S] int64
+  ColumnRuns gather_runs_, scatter_runs_;  // the two as runs of consecutive columns
   torch::Tensor scatter_device_;
   const torch::Tensor& scatter_index(const torch::Device& device);
   bool fast_ = true;

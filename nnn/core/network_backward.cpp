@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "nnn/kernels/gemm.h"
+#include "nnn/kernels/rows.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -161,7 +162,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
       }
       // The gather's inverse: one index_select (an index_add_ over columns
       // would be one operation per channel).
-      d_buffer = reads ? d_gathered.index_select(1, scatter) : torch::Tensor();
+      d_buffer = reads ? gather_columns(d_gathered, scatter_runs_, scatter) : torch::Tensor();
     }
   }
 

@@ -1,9 +1,6 @@
-// Compiled with -O3 -ffast-math (nnn/CMakeLists.txt): the flags under
-// which GCC calls glibc's vector expf/log1pf (libmvec) from these loops.
-// Nothing else lives in this file. NaN in gives NaN out.
+// The ReLU loops, at -O3 without -ffast-math: NaN behaves as in LibTorch
+// (relu keeps it; the derivative passes the gradient where y is NaN).
 #include "nnn/kernels/activations.h"
-
-#include <cmath>
 
 namespace nnn {
 
@@ -14,18 +11,15 @@ namespace nnn {
 #endif
 
 NNN_VECTOR_CLONES
-void log_sigmoid_forward(const float* x, float* y, int64_t n) {
+void relu_forward(const float* x, float* y, int64_t n) {
 #pragma GCC ivdep
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    y[i] = std::fmin(v, 0.0f) - std::log1p(std::exp(-std::fabs(v)));
-  }
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? 0.0f : x[i];
 }
 
 NNN_VECTOR_CLONES
-void log_sigmoid_backward(const float* grad, const float* y, float* out, int64_t n) {
+void relu_backward(const float* grad, const float* y, float* out, int64_t n) {
 #pragma GCC ivdep
-  for (int64_t i = 0; i < n; ++i) out[i] = grad[i] - grad[i] * std::exp(y[i]);
+  for (int64_t i = 0; i < n; ++i) out[i] = y[i] <= 0.0f ? 0.0f : grad[i];
 }
 
 }  // namespace nnn

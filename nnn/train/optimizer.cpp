@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "nnn/kernels/adam.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -37,6 +38,19 @@ void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
   }
   const double bias1 = 1.0 - std::pow(c.beta1, static_cast<double>(step_));
   const double bias2 = 1.0 - std::pow(c.beta2, static_cast<double>(step_));
+  const auto plain = [](const torch::Tensor& t) {
+    return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
+  };
+  if (plain(params) && plain(grad) && plain(first_) && plain(second_) &&
+      grad.numel() == params.numel() && first_.numel() == params.numel() &&
+      second_.numel() == params.numel()) {
+    // One pass instead of eight (nnn/kernels/adam).
+    adam_update(params.data_ptr<float>(), grad.data_ptr<float>(), first_.data_ptr<float>(),
+                second_.data_ptr<float>(), params.numel(), static_cast<float>(c.beta1),
+                static_cast<float>(c.beta2), static_cast<float>(-lr_ / bias1),
+                static_cast<float>(std::sqrt(bias2)), 1e-8f);
+    return;
+  }
   first_.mul_(c.beta1).add_(grad, 1.0 - c.beta1);
   second_.mul_(c.beta2).addcmul_(grad, grad, 1.0 - c.beta2);
   const auto denom = second_.sqrt().div_(std::sqrt(bias2)).add_(1e-8);

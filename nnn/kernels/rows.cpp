@@ -1,0 +1,95 @@
+// repeat_rows, gather_columns and copy_of: loops on CPU floats, LibTorch
+// otherwise.
+#include "nnn/kernels/rows.h"
+
+#include <torch/torch.h>
+
+#include <cstring>
+
+#include "nnn/util/error.h"
+
+namespace nnn {
+
+namespace {
+
+bool plain_cpu_float(const torch::Tensor& t) {
+  return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
+}
+
+}  // namespace
+
+torch::Tensor repeat_rows(const torch::Tensor& rows, int64_t times) {
+  NNN_CHECK((rows.dim() == 2 || (rows.dim() == 3 && rows.size(1) == 1)) && times >= 0,
+            "internal: repeat_rows of ", rows.sizes(), " x ", times);
+  const int64_t n = rows.size(0), c = rows.size(-1);
+  if (!plain_cpu_float(rows)) {
+    return rows.reshape({n, 1, c}).expand({n, times, c}).contiguous();
+  }
+  auto out = torch::empty({n, times, c}, rows.options());
+  const float* from = rows.data_ptr<float>();
+  float* to = out.data_ptr<float>();
+  const auto bytes = static_cast<size_t>(c) * sizeof(float);
+  for (int64_t k = 0; k < n; ++k) {
+    for (int64_t b = 0; b < times; ++b) std::memcpy(to + (k * times + b) * c, from + k * c, bytes);
+  }
+  return out;
+}
+
+ColumnRuns column_runs(const std::vector<int64_t>& index, int64_t source_width) {
+  ColumnRuns runs;
+  runs.width = static_cast<int64_t>(index.size());
+  runs.source_width = source_width;
+  for (int64_t j = 0; j < runs.width; ++j) {
+    const int64_t i = index[static_cast<size_t>(j)];
+    NNN_CHECK(i >= 0 && i < source_width, "internal: column index ", i, " outside [0, ",
+              source_width, ")");
+    if (!runs.from.empty() && runs.from.back() + runs.length.back() == i) {
+      ++runs.length.back();
+    } else {
+      runs.from.push_back(i);
+      runs.to.push_back(j);
+      runs.length.push_back(1);
+    }
+  }
+  return runs;
+}
+
+torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs,
+                             const torch::Tensor& device_index) {
+  NNN_CHECK(source.dim() == 2 && source.size(1) == runs.source_width,
+            "internal: gather_columns of ", source.sizes(), " with runs over ", runs.source_width,
+            " columns");
+  if (!plain_cpu_float(source)) return source.index_select(1, device_index);
+  const int64_t rows = source.size(0), width = source.size(1), g = runs.width;
+  auto out = torch::empty({rows, g}, source.options());
+  const float* from = source.data_ptr<float>();
+  float* to = out.data_ptr<float>();
+  const size_t count = runs.from.size();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = from + r * width;
+    float* dst = to + r * g;
+    for (size_t k = 0; k < count; ++k) {
+      const float* a = row + runs.from[k];
+      float* b = dst + runs.to[k];
+      const int64_t n = runs.length[k];
+      if (n >= 8) {
+        std::memcpy(b, a, static_cast<size_t>(n) * sizeof(float));
+      } else {
+        for (int64_t e = 0; e < n; ++e) b[e] = a[e];
+      }
+    }
+  }
+  return out;
+}
+
+torch::Tensor copy_of(const torch::Tensor& source) {
+  if (!source.is_cpu() || source.scalar_type() != torch::kFloat || !source.is_contiguous()) {
+    return source.clone(at::MemoryFormat::Contiguous);
+  }
+  auto out = torch::empty(source.sizes(), source.options());
+  std::memcpy(out.data_ptr<float>(), source.data_ptr<float>(),
+              static_cast<size_t>(source.numel()) * sizeof(float));
+  return out;
+}
+
+}  // namespace nnn

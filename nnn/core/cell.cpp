@@ -33,6 +33,21 @@ bool plain_cpu_floats(std::initializer_list<torch::Tensor> tensors) {
   return true;
 }
 
+// The derivative loops (nnn/kernels/activations) take over from LibTorch
+// for contiguous CPU floats outside autograd.
+bool loop_applies(const torch::Tensor& grad, const torch::Tensor& y) {
+  return plain_cpu_floats({grad, y}) && !grad.requires_grad() && !y.requires_grad() &&
+         grad.sizes() == y.sizes();
+}
+
+using BackwardLoop = void (*)(const float*, const float*, float*, int64_t);
+
+torch::Tensor backward_loop(BackwardLoop loop, const torch::Tensor& grad, const torch::Tensor& y) {
+  auto out = torch::empty_like(grad);
+  loop(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(), grad.numel());
+  return out;
+}
+
 }  // namespace
 
 torch::Tensor activate_(Activation activation, const torch::Tensor& x) {
@@ -63,13 +78,7 @@ torch::Tensor activation_backward(Activation activation, const torch::Tensor& gr
                                   const torch::Tensor& y) {
   switch (activation) {
     case Activation::kReLU:
-      if (plain_cpu_floats({grad, y}) && !grad.requires_grad() && !y.requires_grad() &&
-          grad.sizes() == y.sizes()) {
-        auto out = torch::empty_like(grad);
-        relu_backward(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(),
-                      grad.numel());
-        return out;
-      }
+      if (loop_applies(grad, y)) return backward_loop(relu_backward, grad, y);
       return torch::threshold_backward(grad, y, 0);
     case Activation::kSigmoid:
       return torch::sigmoid_backward(grad, y);
@@ -77,13 +86,7 @@ torch::Tensor activation_backward(Activation activation, const torch::Tensor& gr
       return torch::tanh_backward(grad, y);
     case Activation::kLogSigmoid:
       // d log(sigmoid(x)) / dx = 1 - sigmoid(x) = 1 - exp(y): grad - grad * exp(y).
-      if (plain_cpu_floats({grad, y}) && !grad.requires_grad() && !y.requires_grad() &&
-          grad.sizes() == y.sizes()) {
-        auto out = torch::empty_like(grad);
-        log_sigmoid_backward(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(),
-                             grad.numel());
-        return out;
-      }
+      if (loop_applies(grad, y)) return backward_loop(log_sigmoid_backward, grad, y);
       return torch::addcmul(grad, grad, y.exp(), /*value=*/-1);
     case Activation::kIdentity:
       return grad;

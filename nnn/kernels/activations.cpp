@@ -2,13 +2,9 @@
 // (relu keeps it; the derivative passes the gradient where y is NaN).
 #include "nnn/kernels/activations.h"
 
-namespace nnn {
+#include "nnn/kernels/vector_clones.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define NNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NNN_VECTOR_CLONES
-#endif
+namespace nnn {
 
 NNN_VECTOR_CLONES
 void relu_forward(const float* x, float* y, int64_t n) {

@@ -4,13 +4,13 @@
 
 #include <cmath>
 
+#include "nnn/kernels/vector_clones.h"
+
 namespace nnn {
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float beta1,
-                 float beta2, float step_size, float sqrt_bias2, float eps) {
+NNN_VECTOR_CLONES
+void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float beta1, float beta2,
+                 float step_size, float sqrt_bias2, float eps) {
   const float keep1 = 1.0f - beta1, keep2 = 1.0f - beta2;
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i];

@@ -1,17 +1,12 @@
 // The log-sigmoid loops, compiled with -O3 -ffast-math (nnn/CMakeLists.txt):
 // the flags under which GCC calls glibc's vector expf/log1pf (libmvec) from
 // them. Nothing else lives in this file. NaN in gives NaN out (tested).
-#include "nnn/kernels/activations.h"
-
 #include <cmath>
 
-namespace nnn {
+#include "nnn/kernels/activations.h"
+#include "nnn/kernels/vector_clones.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define NNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NNN_VECTOR_CLONES
-#endif
+namespace nnn {
 
 NNN_VECTOR_CLONES
 void log_sigmoid_forward(const float* x, float* y, int64_t n) {

@@ -32,7 +32,29 @@ int64_t logical_cols(const Block& b) { return b.transposed ? b.rows : b.cols; }
 // (a transposed: its memory is [k, m] with leading dimension lda), or false
 // when it has none.
 bool small_gemm_raw(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_transposed,
-                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  static const bool initialised = [] {
+    libxsmm_init();
+    return true;
+  }();
+  (void)initialised;
+  // Row-major C = A B is column-major C^T = B^T A^T: b's memory is B^T as
+  // it stands, a's is A^T, or A itself when a is transposed (then libxsmm
+  // transposes its second operand).
+  const auto big = [](int64_t v) { return v > static_cast<int64_t>(1) << 30; };
+  if (k <= 0 || big(m) || big(n) || big(k) || big(lda) || big(ldb) || big(ldc)) return false;
+  const auto mi = static_cast<libxsmm_blasint>(n), ni = static_cast<libxsmm_blasint>(m),
+             ki = static_cast<libxsmm_blasint>(k), ldai = static_cast<libxsmm_blasint>(ldb),
+             ldbi = static_cast<libxsmm_blasint>(lda), ldci = static_cast<libxsmm_blasint>(ldc);
+  const float alpha = 1.0f;
+  const int flags = a_transposed ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+  // libxsmm caches the kernels it generates: a dispatch is a lookup.
+  const libxsmm_smmfunction kernel =
+      libxsmm_smmdispatch(mi, ni, ki, &ldai, &ldbi, &ldci, &alpha, &beta, &flags, nullptr);
+  if (kernel == nullptr) return false;
+  kernel(b, a, c);
+  return true;
+}
 
 // A row-major operand in memory: its first element, leading dimension, and
 // whether the view is the transpose of that row-major matrix.
@@ -57,31 +79,6 @@ bool operand(const torch::Tensor& t, Operand* out) {
     return out->ld >= r;
   }
   return false;
-}
-
-bool small_gemm_raw(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool a_transposed,
-                    const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  static const bool initialised = [] {
-    libxsmm_init();
-    return true;
-  }();
-  (void)initialised;
-  // Row-major C = A B is column-major C^T = B^T A^T: b's memory is B^T as
-  // it stands, a's is A^T, or A itself when a is transposed (then libxsmm
-  // transposes its second operand).
-  const auto big = [](int64_t v) { return v > static_cast<int64_t>(1) << 30; };
-  if (k <= 0 || big(m) || big(n) || big(k) || big(lda) || big(ldb) || big(ldc)) return false;
-  const auto mi = static_cast<libxsmm_blasint>(n), ni = static_cast<libxsmm_blasint>(m),
-             ki = static_cast<libxsmm_blasint>(k), ldai = static_cast<libxsmm_blasint>(ldb),
-             ldbi = static_cast<libxsmm_blasint>(lda), ldci = static_cast<libxsmm_blasint>(ldc);
-  const float alpha = 1.0f;
-  const int flags = a_transposed ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
-  // libxsmm caches the kernels it generates: a dispatch is a lookup.
-  const libxsmm_smmfunction kernel =
-      libxsmm_smmdispatch(mi, ni, ki, &ldai, &ldbi, &ldci, &alpha, &beta, &flags, nullptr);
-  if (kernel == nullptr) return false;
-  kernel(b, a, c);
-  return true;
 }
 
 // libxsmm's kernel for c = a b + beta c on tensor views, or false when it

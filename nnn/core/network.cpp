@@ -1,11 +1,17 @@
 // NNN: cell construction, routing tables and the unrolled forward pass.
 //
-// The fast path, which tests hold equal to a literal implementation of the
-// spec: the messages of a step live in one buffer; one index_select per step
-// hands every cell its inputs; cells of equal shape run as one group through
-// batched products (baddbmm); the output activation runs once over the whole
-// buffer; the x part of each input cell's first layer (x @ W1[:D_in] + b1) is
-// computed once per frame, and the zero messages of step 1 are skipped.
+// Two fast paths, which tests hold equal to a literal implementation of the
+// spec. Both keep the messages of a step in one buffer, hand every cell its
+// inputs with one gather per step, run the output activation once over the
+// whole buffer, compute the x part of each input cell's first layer
+// (x @ W1[:D_in] + b1) once per frame, and skip the zero messages of step 1.
+// - run_steps (under autograd): cells of equal shape as one group through
+//   batched products (baddbmm).
+// - run_steps_direct (no gradients: inference, and the hand-written
+//   backward's forward): each cell's products through gemm_into (libxsmm)
+//   straight into its columns of the next buffer; row copies and
+//   vectorised loops instead of LibTorch operations where those cost more
+//   than the work (nnn/kernels).
 #include "nnn/core/network.h"
 
 #include "nnn/core/dropout.h"

@@ -2,6 +2,7 @@
 #include "nnn/core/cell.h"
 
 #include "nnn/kernels/activations.h"
+#include "nnn/kernels/plain_floats.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -23,15 +24,6 @@ torch::Tensor activate(Activation activation, const torch::Tensor& x) {
 }
 
 namespace {
-
-// Contiguous float32 CPU tensors, which the loops of nnn/kernels/activations
-// read as flat arrays.
-bool plain_cpu_floats(std::initializer_list<torch::Tensor> tensors) {
-  for (const auto& t : tensors) {
-    if (!t.is_cpu() || t.scalar_type() != torch::kFloat || !t.is_contiguous()) return false;
-  }
-  return true;
-}
 
 // The derivative loops (nnn/kernels/activations) take over from LibTorch
 // for contiguous CPU floats outside autograd.

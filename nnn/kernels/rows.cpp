@@ -6,23 +6,16 @@
 
 #include <cstring>
 
+#include "nnn/kernels/plain_floats.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
-
-namespace {
-
-bool plain_cpu_float(const torch::Tensor& t) {
-  return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
-}
-
-}  // namespace
 
 torch::Tensor repeat_rows(const torch::Tensor& rows, int64_t times) {
   NNN_CHECK((rows.dim() == 2 || (rows.dim() == 3 && rows.size(1) == 1)) && times >= 0,
             "internal: repeat_rows of ", rows.sizes(), " x ", times);
   const int64_t n = rows.size(0), c = rows.size(-1);
-  if (!plain_cpu_float(rows)) {
+  if (!plain_cpu_floats({rows})) {
     return rows.reshape({n, 1, c}).expand({n, times, c}).contiguous();
   }
   auto out = torch::empty({n, times, c}, rows.options());
@@ -59,7 +52,7 @@ torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs
   NNN_CHECK(source.dim() == 2 && source.size(1) == runs.source_width,
             "internal: gather_columns of ", source.sizes(), " with runs over ", runs.source_width,
             " columns");
-  if (!plain_cpu_float(source)) return source.index_select(1, device_index);
+  if (!plain_cpu_floats({source})) return source.index_select(1, device_index);
   const int64_t rows = source.size(0), width = source.size(1), g = runs.width;
   auto out = torch::empty({rows, g}, source.options());
   const float* from = source.data_ptr<float>();
@@ -83,9 +76,7 @@ torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs
 }
 
 torch::Tensor copy_of(const torch::Tensor& source) {
-  if (!source.is_cpu() || source.scalar_type() != torch::kFloat || !source.is_contiguous()) {
-    return source.clone(at::MemoryFormat::Contiguous);
-  }
+  if (!plain_cpu_floats({source})) return source.clone(at::MemoryFormat::Contiguous);
   auto out = torch::empty(source.sizes(), source.options());
   std::memcpy(out.data_ptr<float>(), source.data_ptr<float>(),
               static_cast<size_t>(source.numel()) * sizeof(float));

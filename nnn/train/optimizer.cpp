@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nnn/kernels/adam.h"
+#include "nnn/kernels/plain_floats.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -38,12 +39,8 @@ void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
   }
   const double bias1 = 1.0 - std::pow(c.beta1, static_cast<double>(step_));
   const double bias2 = 1.0 - std::pow(c.beta2, static_cast<double>(step_));
-  const auto plain = [](const torch::Tensor& t) {
-    return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
-  };
-  if (plain(params) && plain(grad) && plain(first_) && plain(second_) &&
-      grad.numel() == params.numel() && first_.numel() == params.numel() &&
-      second_.numel() == params.numel()) {
+  if (plain_cpu_floats({params, grad, first_, second_}) && grad.numel() == params.numel() &&
+      first_.numel() == params.numel() && second_.numel() == params.numel()) {
     // One pass instead of eight (nnn/kernels/adam).
     adam_update(params.data_ptr<float>(), grad.data_ptr<float>(), first_.data_ptr<float>(),
                 second_.data_ptr<float>(), params.numel(), static_cast<float>(c.beta1),

@@ -27,6 +27,30 @@ torch::Tensor view_of(const Block& b) {
 int64_t logical_rows(const Block& b) { return b.transposed ? b.cols : b.rows; }
 int64_t logical_cols(const Block& b) { return b.transposed ? b.rows : b.cols; }
 
+// A 2-D view [r, s] as a block over itself, or false when neither stride is
+// 1 (or the other stride is too small for a leading dimension).
+bool block_of(const torch::Tensor& t, Block* out) {
+  const int64_t r = t.size(0), s = t.size(1);
+  if (t.stride(1) == 1 || s == 1) {
+    *out = Block{t, 0, r, s, r == 1 ? s : t.stride(0), false};
+    return out->ld >= s;
+  }
+  if (t.stride(0) == 1 || r == 1) {  // the transpose of a row-major [s, r]
+    *out = Block{t, 0, s, r, s == 1 ? r : t.stride(1), true};
+    return out->ld >= r;
+  }
+  return false;
+}
+
+// LibTorch's product: c = a b + beta c on views (any device and dtype).
+void torch_gemm(torch::Tensor c, const torch::Tensor& a, const torch::Tensor& b, float beta) {
+  if (beta == 0) {
+    torch::mm_out(c, a, b);
+  } else {
+    c.addmm_(a, b);
+  }
+}
+
 #ifdef NNN_HAVE_LIBXSMM
 // libxsmm's kernel for row-major c [m, n] = op(a) [m, k] b [k, n] + beta c
 // (a transposed: its memory is [k, m] with leading dimension lda), or false
@@ -56,48 +80,17 @@ bool small_gemm_raw(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda
   return true;
 }
 
-// A row-major operand in memory: its first element, leading dimension, and
-// whether the view is the transpose of that row-major matrix.
-struct Operand {
-  const float* data = nullptr;
-  int64_t ld = 0;
-  bool transposed = false;
-};
-
-// `t` ([r, s]) read in place, or false when neither stride is 1.
-bool operand(const torch::Tensor& t, Operand* out) {
-  const int64_t r = t.size(0), s = t.size(1);
-  out->data = t.data_ptr<float>();
-  if (t.stride(1) == 1 || s == 1) {
-    out->ld = r == 1 ? s : t.stride(0);
-    out->transposed = false;
-    return out->ld >= s;
-  }
-  if (t.stride(0) == 1 || r == 1) {
-    out->ld = s == 1 ? r : t.stride(1);
-    out->transposed = true;
-    return out->ld >= r;
-  }
-  return false;
-}
-
-// libxsmm's kernel for c = a b + beta c on tensor views, or false when it
-// has none (a transposed b, shapes it declines).
-bool small_gemm(const torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b,
-                float beta) {
-  Operand pa, pb;
-  const int64_t m = c.size(0), n = c.size(1), k = a.size(1);
-  const int64_t ldc = m == 1 ? n : c.stride(0);
-  if (!operand(a, &pa) || !operand(b, &pb) || pb.transposed || (c.stride(1) != 1 && n > 1) ||
-      ldc < n) {
+// libxsmm's kernel for c = a b + beta c on CPU float blocks, or false when
+// it has none (a transposed b or c, other devices or dtypes, shapes it
+// declines).
+bool small_gemm(const Block& c, const Block& a, const Block& b, float beta) {
+  const auto cpu_float = [](const Block& x) {
+    return x.base.is_cpu() && x.base.scalar_type() == torch::kFloat;
+  };
+  if (!small_kernels_on.load(std::memory_order_relaxed) || !cpu_float(c) || !cpu_float(a) ||
+      !cpu_float(b) || c.transposed || b.transposed) {
     return false;
   }
-  return small_gemm_raw(m, n, k, pa.data, pa.ld, pa.transposed, pb.data, pb.ld, beta,
-                        c.data_ptr<float>(), ldc);
-}
-
-bool small_gemm(const Block& c, const Block& a, const Block& b, float beta) {
-  if (c.transposed || b.transposed) return false;
   const auto data = [](const Block& x) { return x.base.data_ptr<float>() + x.offset; };
   return small_gemm_raw(c.rows, c.cols, logical_cols(a), data(a), a.ld, a.transposed, data(b), b.ld,
                         beta, data(c), c.ld);
@@ -110,22 +103,13 @@ void gemm_into(const torch::Tensor& c, const torch::Tensor& a, const torch::Tens
   NNN_CHECK(c.dim() == 2 && a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0) &&
                 c.size(0) == a.size(0) && c.size(1) == b.size(1),
             "internal: gemm_into of ", a.sizes(), " by ", b.sizes(), " into ", c.sizes());
-  NNN_CHECK(beta == 0 || beta == 1, "internal: gemm_into takes beta 0 or 1, not ", beta);
-  if (c.numel() == 0) return;
-#ifdef NNN_HAVE_LIBXSMM
-  if (small_kernels_on.load(std::memory_order_relaxed) && a.size(1) > 0 && c.is_cpu() &&
-      a.is_cpu() && b.is_cpu() && c.scalar_type() == torch::kFloat &&
-      a.scalar_type() == torch::kFloat && b.scalar_type() == torch::kFloat &&
-      small_gemm(c, a, b, beta)) {
+  Block bc, ba, bb;
+  if (block_of(c, &bc) && block_of(a, &ba) && block_of(b, &bb)) {
+    gemm_into(bc, ba, bb, beta);
     return;
   }
-#endif
-  torch::Tensor out = c;
-  if (beta == 0) {
-    torch::mm_out(out, a, b);
-  } else {
-    out.addmm_(a, b);
-  }
+  NNN_CHECK(beta == 0 || beta == 1, "internal: gemm_into takes beta 0 or 1, not ", beta);
+  if (c.numel() > 0) torch_gemm(c, a, b, beta);
 }
 
 torch::Tensor Block::view() const { return view_of(*this); }
@@ -178,14 +162,9 @@ void gemm_into(const Block& c, const Block& a, const Block& b, float beta) {
   NNN_CHECK(beta == 0 || beta == 1, "internal: gemm_into takes beta 0 or 1, not ", beta);
   if (c.rows == 0 || c.cols == 0) return;
 #ifdef NNN_HAVE_LIBXSMM
-  if (small_kernels_on.load(std::memory_order_relaxed) && c.base.is_cpu() && a.base.is_cpu() &&
-      b.base.is_cpu() && c.base.scalar_type() == torch::kFloat &&
-      a.base.scalar_type() == torch::kFloat && b.base.scalar_type() == torch::kFloat &&
-      small_gemm(c, a, b, beta)) {
-    return;
-  }
+  if (small_gemm(c, a, b, beta)) return;
 #endif
-  gemm_into(view_of(c), view_of(a), view_of(b), beta);
+  torch_gemm(view_of(c), view_of(a), view_of(b), beta);
 }
 
 std::string gemm_backend() {

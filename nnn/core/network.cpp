@@ -121,8 +121,12 @@ void NNNImpl::reset() {
   scatter_runs_ = column_runs(inverse, static_cast<int64_t>(positions.size()) + 1);
   scatter_device_ = torch::Tensor();
   split_sizes_.clear();
+  gathered_at_.clear();
+  int64_t gathered_offset = 0;
   for (const Group& g : groups_) {
     split_sizes_.push_back(static_cast<int64_t>(g.cells.size()) * g.message_in);
+    gathered_at_.push_back(gathered_offset);
+    gathered_offset += split_sizes_.back();
   }
   gather_device_ = torch::Tensor();
   // The generic path's tables: per cell, its channels' buffer positions.
@@ -374,16 +378,6 @@ void NNNImpl::run_steps(const std::vector<GroupWeights>& weights, int64_t frame_
   }
 }
 
-std::vector<int64_t> NNNImpl::gathered_offsets() const {
-  std::vector<int64_t> offsets(groups_.size());
-  int64_t offset = 0;
-  for (size_t g = 0; g < groups_.size(); ++g) {
-    offsets[g] = offset;
-    offset += split_sizes_[g];
-  }
-  return offsets;
-}
-
 NNNImpl::DirectWeights NNNImpl::direct_weights(const torch::Tensor& frames) const {
   const int64_t d_in = options.input_size();
   const int64_t f = frames.size(0);
@@ -431,7 +425,6 @@ void NNNImpl::run_steps_direct(const DirectWeights& weights, int64_t frame_count
   const torch::Tensor& gather = gather_index(weights.b2.device());
   const Activation hidden_act = options.hidden_activation();
   const bool dropout = is_training() && options.dropout() > 0;
-  const std::vector<int64_t> gathered_at = gathered_offsets();
   const auto span = static_cast<size_t>(last - first + 1);
   if (tape != nullptr) {
     tape->gathered.assign(span, torch::Tensor());
@@ -461,9 +454,10 @@ void NNNImpl::run_steps_direct(const DirectWeights& weights, int64_t frame_count
           group.input ? copy_of(w.input.select(0, frame)) : repeat_rows(w.b1, batch);  // [n, B, H]
       if (reads) {
         for (int64_t k = 0; k < n; ++k) {
-          gemm_into(stacked_block(h, k),
-                    column_block(gathered, gathered_at[g] + k * group.message_in, group.message_in),
-                    w.w1m[static_cast<size_t>(k)], 1);
+          gemm_into(
+              stacked_block(h, k),
+              column_block(gathered, gathered_at_[g] + k * group.message_in, group.message_in),
+              w.w1m[static_cast<size_t>(k)], 1);
         }
       }
       h = activate_(hidden_act, h);  // [n, B, H]

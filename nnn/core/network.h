@@ -183,8 +183,6 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   void run_steps_direct(const DirectWeights& weights, int64_t frame_count, int64_t batch,
                         int64_t first, int64_t last, torch::Tensor buffer,
                         std::vector<torch::Tensor>& buffers, Tape* tape);
-  // Where each group starts among the gathered columns.
-  std::vector<int64_t> gathered_offsets() const;
   // The generic path: cell by cell, in the same message-buffer layout.
   torch::Tensor unroll_generic(const torch::Tensor& frames, int64_t steps,
                                std::vector<torch::Tensor>* messages);
@@ -200,6 +198,7 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   // group, cell by cell, in the spec's unit order: one index_select per step.
   torch::Tensor gather_cpu_;          // [G] int64
   std::vector<int64_t> split_sizes_;  // per group: its share of the G gathered columns
+  std::vector<int64_t> gathered_at_;  // per group: where that share starts
   torch::Tensor gather_device_;
   // The backward's inverse of that gather: for each buffer position, its
   // column among the G gathered ones, or G (a zero column) when no cell

@@ -57,11 +57,10 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   const torch::Tensor& scatter = scatter_index(x.device());
   const int64_t gathered_width = gather_index(x.device()).numel();
   const size_t group_count = groups_.size();
-  const std::vector<int64_t> gathered_at = gathered_offsets();
 
   // Every product below writes or adds straight into the flat gradient:
   // cell c's w1 [x rows; message rows], b1, w2, b2 from parameter_base_[c],
-  // views per group and cell. The transposed weights of the backward's
+  // as blocks per group and cell. The transposed weights of the backward's
   // products are copied once.
   *grad = torch::zeros({parameter_count()}, predictions.options());
   struct CellGrads {
@@ -154,7 +153,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
           const Block d_prek = stacked_block(d_pre, k);
           gemm_into(c.b1, ones, d_prek, 1);
           if (reads && group.message_in > 0) {
-            const int64_t column = gathered_at[g] + k * group.message_in;
+            const int64_t column = gathered_at_[g] + k * group.message_in;
             gemm_into(c.w1m, column_block(gathered, column, group.message_in).t(), d_prek, 1);
             gemm_into(column_block(d_gathered, column, group.message_in), d_prek, c.w1m_t, 0);
           }

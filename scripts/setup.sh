@@ -12,6 +12,7 @@
 #                      without it they use PGM frame folders)
 #   NNN_WITH_BROWSER=0 skip Chromium and its WebDriver (the browser test of
 #                      nnn serve is then skipped with a printed reason)
+#   NNN_WITH_SLURM=0   skip slurm-wlm and munge (the Slurm test then skips)
 #   NNN_WITH_TORCH2=0  skip .venv-torch2 (pip's torch 2.13.0, CPU: upstream
 #                      LibTorch 2.x for the torch2 preset and Python interop)
 set -euo pipefail
@@ -24,6 +25,11 @@ packages=(
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)
+fi
+# A one-machine Slurm cluster (scripts/slurm-local.sh) for the test that
+# submits nnn's batch script to the real sbatch/srun.
+if [[ "${NNN_WITH_SLURM:-1}" == 1 ]]; then
+  packages+=(slurm-wlm munge)
 fi
 if [[ "${NNN_WITH_FFMPEG:-0}" == 1 ]]; then
   packages+=(ffmpeg)

@@ -1,20 +1,31 @@
 // `nnn train CONFIG [key=value ...] [--out DIR] [--nproc N]` and `nnn train --resume RUNDIR`.
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "apps/nnn/command.h"
+#include "nnn/config/experiment_config.h"
 #include "nnn/dist/launch.h"
 #include "nnn/train/run.h"
 
 namespace nnn::cli {
+
+namespace {
+constexpr int64_t kLocalRanksPerCore = 4;
+constexpr int64_t kMinLocalRankBound = 8;
+}  // namespace
 
 void add_train_command(Commands& commands) {
   struct Options {
     std::string config, out, resume, device;
     std::vector<std::string> overrides;
     int64_t nproc = 1;
+    int64_t max_restarts = 0;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
@@ -29,7 +40,25 @@ void add_train_command(Commands& commands) {
         if (!o->resume.empty() && (!o->overrides.empty() || !o->out.empty())) {
           throw UsageError("nnn train --resume: overrides and --out cannot change a run");
         }
+        if (o->max_restarts > 0 && o->nproc <= 1) {
+          throw UsageError("nnn train: --max-restarts restarts the ranks of --nproc N (N >= 2)");
+        }
+        if (o->max_restarts > 0 && o->resume.empty() && o->out.empty()) {
+          throw UsageError(
+              "nnn train: --max-restarts needs --out DIR, so that restarted ranks find the run");
+        }
         if (o->nproc > 1) {
+          // More ranks than this bound only share cores to no one's gain.
+          const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+          const int64_t most = std::max<int64_t>(kMinLocalRankBound, kLocalRanksPerCore * cores);
+          if (o->nproc > most) {
+            throw UsageError(fmt::format(
+                "nnn train: --nproc is {}; this machine has {} cores, so at most {} local ranks "
+                "({} per core); use torchrun or Slurm to train across machines",
+                o->nproc, cores, most, kLocalRanksPerCore));
+          }
+          // A config that does not load is reported once, not by every rank.
+          if (!o->config.empty()) load_experiment(o->config, o->overrides);
           // The same command once per rank, without --nproc.
           std::vector<std::string> argv = {"nnn", "train"};
           if (!o->config.empty()) argv.push_back(o->config);
@@ -39,7 +68,7 @@ void add_train_command(Commands& commands) {
                                             {"--device", o->device}}) {
             if (!value.empty()) argv.insert(argv.end(), {flag, value});
           }
-          return launch_local_workers(o->nproc, argv, std::cout);
+          return launch_local_workers(o->nproc, argv, std::cout, o->max_restarts);
         }
         RunOptions options;
         options.config_path = o->config;
@@ -63,6 +92,11 @@ void add_train_command(Commands& commands) {
                    "Train data-parallel in N local processes (c10d Gloo on 127.0.0.1); the same "
                    "run as one process: one run directory, the same batches and metrics")
       ->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  command
+      ->add_option("--max-restarts", o->max_restarts,
+                   "With --nproc: when a rank fails, restart all ranks up to N times; they "
+                   "continue from the run's last checkpoint (as under torchrun --max-restarts)")
+      ->check(CLI::Range(int64_t{0}, kMaxLocalRestarts));
 }
 
 }  // namespace nnn::cli

@@ -3,18 +3,24 @@
 #include "nnn/dist/communicator.h"
 
 #include <fmt/format.h>
+#include <torch/version.h>
 
 #include "nnn/util/error.h"
 
 #ifdef NNN_HAVE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
 #endif
 
 namespace nnn {
@@ -69,19 +75,128 @@ class HeldStderr {
   int saved_ = -1;
 };
 
+// Joining runs inside c10d and Gloo, which can block in a read that has no
+// deadline (a master that accepts and never answers, a store of another
+// protocol) or end the process from a background thread (an exception
+// there calls std::terminate, e.g. on a master that answers with garbage).
+// While it lives, both end the process with one line of nnn's on the real
+// stderr and exit status 1: after `limit`, or at std::terminate.
+class JoinGuard {
+ public:
+  JoinGuard(std::string what, std::string hint, double timeout_seconds) : fd_(dup(STDERR_FILENO)) {
+    {
+      std::lock_guard<std::mutex> lock(g_mutex);
+      g_what = std::move(what);
+      g_hint = std::move(hint);
+      g_fd = fd_;
+    }
+    // c10d's own deadlines come first; the guard only ends what has none.
+    const auto limit = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000)) +
+                       std::chrono::seconds(2);
+    thread_ = std::thread([this, limit, timeout_seconds] { watch(limit, timeout_seconds); });
+    previous_ = std::set_terminate(on_terminate);
+  }
+  ~JoinGuard() {
+    std::set_terminate(previous_);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_fd = -1;
+    if (fd_ >= 0) close(fd_);
+  }
+  JoinGuard(const JoinGuard&) = delete;
+  JoinGuard& operator=(const JoinGuard&) = delete;
+
+ private:
+  static void say_and_exit(const std::string& why) {
+    const std::string line = "error: " + g_what + " (" + why + ")" + g_hint + "\n";
+    if (g_fd >= 0 && ::write(g_fd, line.data(), line.size()) < 0) {
+      // Nothing left to report to.
+    }
+    ::_exit(1);
+  }
+  [[noreturn]] static void on_terminate() {
+    std::string why = "a background thread of c10d failed";
+    if (auto current = std::current_exception()) {
+      try {
+        std::rethrow_exception(current);
+      } catch (const std::exception& e) {
+        why += ": " + c10d_message(e);
+      } catch (...) {
+      }
+    }
+    say_and_exit(why + "; is the master a c10d store of the same LibTorch?");
+    std::abort();
+  }
+  void watch(std::chrono::milliseconds limit, double timeout_seconds) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (wake_.wait_for(lock, limit, [this] { return done_; })) return;
+    std::lock_guard<std::mutex> global(g_mutex);
+    say_and_exit(
+        fmt::format("no answer within {:g} s (dist.timeout): the master accepted the "
+                    "connection but never replied as a c10d store",
+                    timeout_seconds));
+  }
+
+  static inline std::mutex g_mutex;
+  static inline std::string g_what;
+  static inline std::string g_hint;
+  static inline int g_fd = -1;
+  int fd_ = -1;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+  std::terminate_handler previous_ = nullptr;
+};
+
+struct WorldSizeMismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// torchrun's agent hosts the store with its own torch's c10d; the store
+// protocol changed between LibTorch 1.x and 2.x.
+std::string agent_hint(const DistEnv& env) {
+  if (!env.agent_store) return "";
+  return fmt::format(
+      "; the store there is torchrun's agent's, and this nnn's c10d (LibTorch {}) must speak "
+      "its torch's store protocol: run the nnn built against the torch torchrun comes from "
+      "(scripts/build.sh torch2 for .venv-torch2's torchrun), or let rank 0 host the store "
+      "(torchrun --rdzv-backend c10d with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1)",
+      TORCH_VERSION);
+}
+
 class GlooCommunicator : public Communicator {
  public:
   GlooCommunicator(const DistEnv& env, double timeout_seconds) : env_(env) {
     const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
+    // A misspelt master name is refused at once, not after the timeout.
+    check_resolves(env.master_addr,
+                   "distributed rank " + std::to_string(env.rank) + ": MASTER_ADDR");
+    const std::string joining = "distributed rank " + std::to_string(env.rank) + " of " +
+                                std::to_string(env.world_size) + ": cannot join the job at " +
+                                env.master_addr + ":" + std::to_string(env.master_port);
+    JoinGuard guard(joining, agent_hint(env), timeout_seconds);
     HeldStderr held;
     try {
       c10d::TCPStoreOptions options;
       options.port = static_cast<uint16_t>(env.master_port);
-      options.isServer = env.rank == 0;
+      // Under torchrun's agent (TORCHELASTIC_USE_AGENT_STORE) the agent
+      // already hosts the store on MASTER_PORT: every rank is a client.
+      options.isServer = env.rank == 0 && !env.agent_store;
       options.numWorkers = static_cast<int>(env.world_size);
-      options.waitWorkers = true;
+      options.waitWorkers = true;  // clients count themselves in (as PyTorch's do)
       options.timeout = timeout;
-      store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+      auto tcp = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+      // The agent's store outlives a restart of the ranks: each attempt
+      // keeps its keys apart, as PyTorch's own workers do.
+      store_ = c10::make_intrusive<c10d::PrefixStore>(
+          "nnn/attempt_" + std::to_string(env.restart_count) + "/", tcp);
+      agree_on_world_size();
       auto gloo = c10d::ProcessGroupGloo::Options::create();
       gloo->timeout = timeout;
       // The interface GLOO_SOCKET_IFNAME names (as PyTorch reads it); else
@@ -96,13 +211,14 @@ class GlooCommunicator : public Communicator {
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, static_cast<int>(env.rank),
                                                            static_cast<int>(env.world_size), gloo);
       held.release(/*replay=*/true);
+    } catch (const WorldSizeMismatch& e) {
+      held.release(/*replay=*/false);
+      throw Error(e.what());
     } catch (const std::exception& e) {
       held.release(/*replay=*/false);
-      throw Error("distributed rank " + std::to_string(env.rank) + " of " +
-                  std::to_string(env.world_size) + ": cannot join the job at " + env.master_addr +
-                  ":" + std::to_string(env.master_port) + " (" + c10d_message(e) +
-                  "); each rank waits up to " + fmt::format("{:g}", timeout_seconds) +
-                  " s (dist.timeout) for all " + std::to_string(env.world_size) + " to arrive");
+      throw Error(joining + " (" + c10d_message(e) + "); each rank waits up to " +
+                  fmt::format("{:g}", timeout_seconds) + " s (dist.timeout) for all " +
+                  std::to_string(env.world_size) + " to arrive" + agent_hint(env));
     }
   }
 
@@ -123,6 +239,25 @@ class GlooCommunicator : public Communicator {
       options.rootRank = root;
       group_->broadcast(tensors, options)->wait();
     });
+  }
+
+  // Ranks launched with different world sizes would meet inside Gloo's
+  // rendezvous and fail there with its internal assertion text.
+  void agree_on_world_size() {
+    const std::string key = "world_size";
+    const std::string mine = std::to_string(env_.world_size);
+    if (env_.rank == 0) {
+      store_->set(key, std::vector<uint8_t>(mine.begin(), mine.end()));
+      return;
+    }
+    const auto theirs = store_->get(key);
+    const std::string rank0(theirs.begin(), theirs.end());
+    if (rank0 != mine) {
+      throw WorldSizeMismatch("distributed rank " + std::to_string(env_.rank) +
+                              ": this rank was launched with a world of " + mine +
+                              " ranks (WORLD_SIZE or SLURM_STEP_NUM_TASKS) but rank 0 with " +
+                              quoted(rank0, 12) + "; every rank must be started for the same job");
+    }
   }
 
   void check_same(const std::string& what, const std::string& value) override {
@@ -152,7 +287,7 @@ class GlooCommunicator : public Communicator {
   }
 
   DistEnv env_;
-  c10::intrusive_ptr<c10d::TCPStore> store_;
+  c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
 };
 

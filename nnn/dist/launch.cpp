@@ -33,12 +33,16 @@ std::string how_it_ended(int status) {
 
 }  // namespace
 
-int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, std::ostream& log) {
-  NNN_CHECK(nproc >= 1 && nproc <= kMaxWorldSize, "--nproc is ", nproc, "; expected 1..",
-            kMaxWorldSize);
-  NNN_CHECK(!argv.empty(), "launch_local_workers: no program");
+namespace {
+
+// One attempt: `nproc` ranks at a fresh port; "" when every rank ended well,
+// else how the first failing rank ended. `status0` gets rank 0's status.
+std::string run_attempt(int64_t nproc, const std::vector<std::string>& argv, std::ostream& log,
+                        int64_t attempt, int64_t max_restarts, int& status0) {
   const int64_t port = free_local_port();
-  log << "distributed: " << nproc << " ranks, rendezvous at 127.0.0.1:" << port << "\n";
+  log << "distributed: " << nproc << " ranks, rendezvous at 127.0.0.1:" << port;
+  if (max_restarts > 0) log << " (attempt " << attempt + 1 << " of " << max_restarts + 1 << ")";
+  log << "\n";
   log.flush();
   const pid_t launcher = ::getpid();
   std::vector<pid_t> pids;
@@ -56,10 +60,17 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
       if (::getppid() != launcher) ::_exit(1);  // it died before prctl
       ::setenv("RANK", std::to_string(rank).c_str(), 1);
       ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
+      ::setenv("GROUP_RANK", "0", 1);
       ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
       ::setenv("LOCAL_WORLD_SIZE", std::to_string(nproc).c_str(), 1);
       ::setenv("MASTER_ADDR", "127.0.0.1", 1);
       ::setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+      ::setenv("NNN_RESTART_COUNT", std::to_string(attempt).c_str(), 1);
+      ::setenv("NNN_MAX_RESTARTS", std::to_string(max_restarts).c_str(), 1);
+      // Rank 0 hosts the store itself: no torchrun agent variables leak in.
+      ::unsetenv("TORCHELASTIC_USE_AGENT_STORE");
+      ::unsetenv("TORCHELASTIC_RESTART_COUNT");
+      ::unsetenv("TORCHELASTIC_MAX_RESTARTS");
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
@@ -68,17 +79,6 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
     }
     pids.push_back(pid);
   }
-  // Ctrl-C reaches every rank (one process group); the launcher only waits.
-  // SIGTERM (a scheduler cancelling the job) is passed on as SIGINT, so the
-  // ranks stop together after a batch and rank 0 saves a checkpoint.
-  struct sigaction ignore {};
-  ignore.sa_handler = SIG_IGN;
-  struct sigaction previous {};
-  ::sigaction(SIGINT, &ignore, &previous);
-  struct sigaction terminate {};
-  terminate.sa_handler = on_terminate;
-  struct sigaction previous_term {};
-  ::sigaction(SIGTERM, &terminate, &previous_term);
   bool forwarded = false;
   std::vector<int> statuses(pids.size(), -1);
   const auto signal_running = [&](int signal) {
@@ -114,11 +114,46 @@ int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, st
       }
     }
   }
+  status0 = statuses[0];
+  return failure;
+}
+
+}  // namespace
+
+int launch_local_workers(int64_t nproc, const std::vector<std::string>& argv, std::ostream& log,
+                         int64_t max_restarts) {
+  NNN_CHECK(nproc >= 1 && nproc <= kMaxWorldSize, "--nproc is ", nproc, "; expected 1..",
+            kMaxWorldSize);
+  NNN_CHECK(max_restarts >= 0 && max_restarts <= kMaxLocalRestarts, "--max-restarts is ",
+            max_restarts, "; expected 0..", kMaxLocalRestarts);
+  NNN_CHECK(!argv.empty(), "launch_local_workers: no program");
+  // Ctrl-C reaches every rank (one process group); the launcher only waits.
+  // SIGTERM (a scheduler cancelling the job) is passed on as SIGINT, so the
+  // ranks stop together after a batch and rank 0 saves a checkpoint.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ::sigaction(SIGINT, &ignore, &previous);
+  struct sigaction terminate {};
+  terminate.sa_handler = on_terminate;
+  struct sigaction previous_term {};
+  ::sigaction(SIGTERM, &terminate, &previous_term);
+  std::string failure;
+  int status0 = 0;
+  for (int64_t attempt = 0;; ++attempt) {
+    failure = run_attempt(nproc, argv, log, attempt, max_restarts, status0);
+    // A job stopped on purpose (SIGTERM to the launcher) is not restarted.
+    if (failure.empty() || attempt >= max_restarts || g_terminate) break;
+    log << "distributed: " << failure << "; restarting all ranks (restart " << attempt + 1 << " of "
+        << max_restarts << "), they continue from the run's last checkpoint\n";
+    log.flush();
+  }
   ::sigaction(SIGINT, &previous, nullptr);
   ::sigaction(SIGTERM, &previous_term, nullptr);
   NNN_CHECK(failure.empty(), "distributed run failed: ", failure,
+            max_restarts > 0 ? " after " + std::to_string(max_restarts) + " restart(s)" : "",
             "; the other ranks were stopped (the last checkpoint stays)");
-  return WEXITSTATUS(statuses[0]);
+  return WEXITSTATUS(status0);
 }
 
 }  // namespace nnn

@@ -41,24 +41,99 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_stop_signal(int) { g_interrupted.store(true); }
 
-// Installs the SIGINT handler for its lifetime, restoring the previous one.
-class SigintGuard {
+// Installs the stop handler for SIGINT (Ctrl-C) and SIGTERM (a scheduler
+// cancelling or preempting the job: Slurm's scancel, a requeue, torchrun
+// stopping its workers) for its lifetime, restoring the previous ones.
+class StopSignalGuard {
  public:
-  SigintGuard() : previous_(std::signal(SIGINT, on_sigint)) { g_interrupted.store(false); }
-  ~SigintGuard() { std::signal(SIGINT, previous_); }
-  SigintGuard(const SigintGuard&) = delete;
-  SigintGuard& operator=(const SigintGuard&) = delete;
+  StopSignalGuard()
+      : previous_int_(std::signal(SIGINT, on_stop_signal)),
+        previous_term_(std::signal(SIGTERM, on_stop_signal)) {
+    g_interrupted.store(false);
+  }
+  ~StopSignalGuard() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+  }
+  StopSignalGuard(const StopSignalGuard&) = delete;
+  StopSignalGuard& operator=(const StopSignalGuard&) = delete;
 
  private:
-  void (*previous_)(int);
+  void (*previous_int_)(int);
+  void (*previous_term_)(int);
 };
 
-std::string new_run_dir(const RunOptions& options, const ExperimentConfig& config) {
+// A launcher that restarts a job (torchrun --max-restarts, a requeued Slurm
+// job, nnn train --nproc --max-restarts) starts the same command again: the
+// run it left in --out is continued, not refused. Returns the options to run
+// with, and says what it decided on `log`.
+RunOptions continue_restarted_run(const RunOptions& options, bool leader, std::ostream& log) {
+  const int64_t restarts =
+      restart_count_from_environment([](const char* name) { return std::getenv(name); });
+  if (!options.resume.empty() || restarts == 0) return options;
+  if (options.out.empty()) {
+    if (leader) {
+      fmt::print(log,
+                 "restart {} of this job: no --out was given, so the run starts again in a new "
+                 "directory\n",
+                 restarts);
+    }
+    return options;
+  }
+  const fs::path dir(options.out);
+  if (!fs::exists(dir / RunFiles::kCheckpoint)) {
+    if (leader && fs::exists(dir / RunFiles::kConfig)) {
+      fmt::print(log,
+                 "restart {} of this job: {} has no checkpoint yet (the last attempt stopped "
+                 "before its first epoch ended); starting it again\n",
+                 restarts, dir.string());
+    }
+    return options;
+  }
+  // Only the same experiment may be continued.
+  ExperimentConfig asked = load_experiment(options.config_path, options.overrides);
+  const std::string config_file = (dir / RunFiles::kConfig).string();
+  const ExperimentConfig recorded = load_experiment(config_file);
+  asked.data.standard = recorded.data.standard;
+  // config.yaml is experiment_to_yaml of the run's config, written once the
+  // data's statistics were known.
+  NNN_CHECK(experiment_to_yaml(asked) == read_file(config_file), "restart ", restarts,
+            " of this job: run directory ", dir.string(), " holds a run of another config than ",
+            options.config_path, " with these overrides (compare ", config_file,
+            "); choose another directory");
+  if (leader) {
+    fmt::print(log, "restart {} of this job: continuing the run in {} from its last checkpoint\n",
+               restarts, dir.string());
+  }
+  RunOptions resumed = options;
+  resumed.resume = options.out;
+  resumed.out.clear();
+  resumed.overrides.clear();
+  resumed.config_path.clear();
+  return resumed;
+}
+
+// A launcher that will restart the job must let the ranks find their run.
+void check_restartable(const RunOptions& options) {
+  if (!options.resume.empty() || !options.out.empty()) return;
+  for (const char* name : {"TORCHELASTIC_MAX_RESTARTS", "NNN_MAX_RESTARTS"}) {
+    const char* value = std::getenv(name);
+    NNN_CHECK(value == nullptr || std::string(value) == "0", "environment: ", name, " is ",
+              quoted(value ? value : ""),
+              ", but the run has no fixed directory: a restarted job could not find its "
+              "checkpoint; give the run directory (--out DIR)");
+  }
+}
+
+std::string new_run_dir(const RunOptions& options, const ExperimentConfig& config, bool restarted) {
   if (!options.out.empty()) {
     const fs::path dir(options.out);
-    NNN_CHECK(!fs::exists(dir / RunFiles::kCheckpoint) && !fs::exists(dir / RunFiles::kConfig),
+    // A restarted job may start again over its own attempt that never
+    // reached a checkpoint (its config.yaml alone).
+    NNN_CHECK(!fs::exists(dir / RunFiles::kCheckpoint) &&
+                  (restarted || !fs::exists(dir / RunFiles::kConfig)),
               "run directory ", dir.string(),
               " already holds a run; resume it or choose another directory");
     fs::create_directories(dir);
@@ -206,8 +281,19 @@ std::vector<double> recorded_test_accuracy(const std::string& dir) {
   }
 }
 
-RunResult run_training(const RunOptions& options, std::ostream& log) {
+RunResult run_training(const RunOptions& asked, std::ostream& log) {
   RunResult result;
+  // A data-parallel job (torchrun, Slurm or `nnn train --nproc`): rank 0
+  // writes the run directory, the others only compute.
+  const std::optional<DistEnv> job = dist_env_from_environment();
+  const bool distributed = job && job->world_size > 1;
+  const bool leader = !distributed || job->rank == 0;
+  std::ostringstream quiet;
+  std::ostream& out = leader ? log : quiet;
+  check_restartable(asked);
+  const RunOptions options = continue_restarted_run(asked, leader, out);
+  const bool restarted =
+      restart_count_from_environment([](const char* name) { return std::getenv(name); }) > 0;
   const bool resuming = !options.resume.empty();
   if (resuming) {
     NNN_CHECK(options.overrides.empty(),
@@ -226,19 +312,14 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     result.config = load_experiment(options.config_path, options.overrides);
   }
   ExperimentConfig& config = result.config;
-  // A data-parallel job (torchrun, Slurm or `nnn train --nproc`): rank 0
-  // writes the run directory, the others only compute.
-  const std::optional<DistEnv> job = dist_env_from_environment();
-  const bool distributed = job && job->world_size > 1;
-  const bool leader = !distributed || job->rank == 0;
-  std::ostringstream quiet;
-  std::ostream& out = leader ? log : quiet;
   int64_t threads = configure_threads(config.threads);
   ExperimentConfig trainer_config = config;
   if (distributed) {
-    // The ranks on one machine share its cores.
-    const char* local = std::getenv("LOCAL_WORLD_SIZE");
-    const int64_t local_ranks = std::max<int64_t>(1, local ? std::atoll(local) : job->world_size);
+    // The ranks on one machine share its cores: `threads` (0: every core)
+    // divided by the ranks on this machine (LOCAL_WORLD_SIZE, or the whole
+    // world when the launcher does not say). nnn sets its own threads, so
+    // torchrun's OMP_NUM_THREADS=1 leaves no core idle here.
+    const int64_t local_ranks = job->local_world_size > 0 ? job->local_world_size : job->world_size;
     threads = std::max<int64_t>(1, threads / local_ranks);
     trainer_config.threads = threads;
   }
@@ -282,9 +363,10 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     communicator->check_same("data", data_fingerprint(trainer.data()));
     trainer.set_communicator(communicator);
     fmt::print(out,
-               "distributed: {} ranks ({}), {} threads each, gradients all-reduced over c10d "
+               "distributed: {} ranks ({}{}), {} threads each, gradients all-reduced over c10d "
                "Gloo\n",
-               job->world_size, job->source, threads);
+               job->world_size, job->source, job->agent_store ? ", store of torchrun's agent" : "",
+               threads);
   }
 
   std::string jsonl, csv = csv_header(steps);
@@ -301,7 +383,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
     fmt::print(out, "resuming {} at epoch {}, batch {} of {}\n", result.dir, trainer.epoch(),
                trainer.batch(), trainer.batches_per_epoch());
   } else if (leader) {
-    result.dir = new_run_dir(options, config);
+    result.dir = new_run_dir(options, config, restarted);
     write_file_atomically((fs::path(result.dir) / RunFiles::kConfig).string(),
                           experiment_to_yaml(config));
   }
@@ -333,7 +415,8 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
   hooks.stop_requested = [] { return g_interrupted.load(); };
   hooks.on_batch = [&](int64_t epoch, int64_t batch, int64_t batches, const torch::Tensor& loss) {
     ++batches_run;
-    if (kill_at && batches_run == std::atoll(kill_at) &&
+    // A restarted job is not killed again (the hook is the first attempt's).
+    if (kill_at && !restarted && batches_run == std::atoll(kill_at) &&
         (kill_rank == nullptr || (job && job->rank == std::atoll(kill_rank)))) {
       std::raise(SIGKILL);
     }
@@ -368,7 +451,7 @@ RunResult run_training(const RunOptions& options, std::ostream& log) {
 
   bool completed = trainer.finished();
   {
-    SigintGuard guard;
+    StopSignalGuard guard;
     if (!completed) completed = trainer.run(hooks);
   }
   if (!completed) {

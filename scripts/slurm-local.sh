@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# A one-machine Slurm cluster for tests and trials: munged, slurmctld and
+# slurmd on 127.0.0.1 from a generated slurm.conf in DIR (no cgroups:
+# proctrack/linuxproc, task/none), all state, logs and sockets in DIR.
+#   scripts/slurm-local.sh start DIR   -> prints "export SLURM_CONF=DIR/slurm.conf"
+#   scripts/slurm-local.sh stop DIR
+# Needs root (slurmd runs jobs as their users) and Debian's slurm-wlm and
+# munge (scripts/setup.sh installs them). Exits 77 with the reason when this
+# machine cannot run the daemons.
+set -euo pipefail
+action="${1:?start|stop}"
+dir="$(realpath -m "${2:?DIR}")"
+skip() { echo "SKIP: $*" >&2; exit 77; }
+stop() {
+  for name in slurmd slurmctld munged; do
+    [[ -f "$dir/$name.pid" ]] && kill "$(cat "$dir/$name.pid")" 2>/dev/null || true
+  done
+  for name in slurmd slurmctld munged; do
+    for _ in $(seq 50); do
+      [[ -f "$dir/$name.pid" ]] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
+}
+if [[ "$action" == stop ]]; then
+  stop
+  exit 0
+fi
+[[ "$action" == start ]] || { echo "usage: slurm-local.sh start|stop DIR" >&2; exit 2; }
+[[ $(id -u) == 0 ]] || skip "slurmd must run as root here"
+for tool in munged slurmctld slurmd sbatch srun scontrol; do
+  command -v "$tool" >/dev/null || skip "no $tool (scripts/setup.sh installs slurm-wlm and munge)"
+done
+mkdir -p "$dir/state" "$dir/spool"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+head -c 1024 /dev/urandom >"$dir/munge.key"
+chmod 400 "$dir/munge.key"
+munged --force --socket="$dir/munge.sock" --key-file="$dir/munge.key" --log-file="$dir/munged.log" \
+  --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed" ||
+  skip "munged refused to start: $(tail -1 "$dir/munged.log" 2>/dev/null)"
+host="$(hostname)"
+cat >"$dir/slurm.conf" <<CONF
+ClusterName=nnnlocal
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$(free_port)
+SlurmdPort=$(free_port)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$dir/munge.sock
+CredType=cred/munge
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/slurmctld.log
+SlurmdLogFile=$dir/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+JobRequeue=1
+KillWait=30
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
+PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
+CONF
+export SLURM_CONF="$dir/slurm.conf"
+slurmctld -f "$SLURM_CONF" || { stop; skip "slurmctld refused to start: $(tail -2 "$dir/slurmctld.log" 2>/dev/null)"; }
+slurmd -f "$SLURM_CONF" || { stop; skip "slurmd refused to start: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"; }
+# Ready when the node is idle (bounded by a count of polls, not a clock).
+for _ in $(seq 300); do
+  [[ "$(sinfo -h -o %T 2>/dev/null)" == idle ]] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
+  sleep 0.1
+done
+stop
+skip "the local Slurm node never became idle: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"

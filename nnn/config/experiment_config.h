@@ -79,9 +79,9 @@ const std::string& to_string(BackwardMode mode);
 
 /// The collective backend of a data-parallel run (`dist.backend`).
 enum class DistBackend {
-  kAuto,  // gloo (the CPU; nnn trains data-parallel on the CPU only so far)
+  kAuto,  // nccl when the run's device is CUDA, else gloo
   kGloo,  // c10d Gloo, CPU tensors
-  kNccl,  // c10d NCCL for CUDA tensors: refused (not built into nnn yet)
+  kNccl,  // c10d NCCL, CUDA tensors (builds against a CUDA LibTorch: the cuda preset)
 };
 const std::vector<std::string>& dist_backend_names();  // in enum order
 const std::string& to_string(DistBackend backend);

@@ -3,6 +3,7 @@
 #include "nnn/dist/communicator.h"
 
 #include <fmt/format.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include "nnn/util/error.h"
@@ -10,6 +11,9 @@
 #ifdef NNN_HAVE_C10D_GLOO
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#ifdef NNN_HAVE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <unistd.h>
@@ -170,9 +174,17 @@ std::string agent_hint(const DistEnv& env) {
       TORCH_VERSION);
 }
 
-class GlooCommunicator : public Communicator {
+// The collectives' common base: ProcessGroup in LibTorch 1.x, Backend in 2.x.
+#if TORCH_VERSION_MAJOR >= 2
+using Group = c10d::Backend;
+#else
+using Group = c10d::ProcessGroup;
+#endif
+
+// Gloo on the CPU, or NCCL on this rank's GPU; one TCP store either way.
+class C10dCommunicator : public Communicator {
  public:
-  GlooCommunicator(const DistEnv& env, double timeout_seconds) : env_(env) {
+  C10dCommunicator(const DistEnv& env, double timeout_seconds, bool nccl) : env_(env), nccl_(nccl) {
     const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
     // A misspelt master name is refused at once, not after the timeout.
     check_resolves(env.master_addr,
@@ -197,6 +209,11 @@ class GlooCommunicator : public Communicator {
       store_ = c10::make_intrusive<c10d::PrefixStore>(
           "nnn/attempt_" + std::to_string(env.restart_count) + "/", tcp);
       agree_on_world_size();
+      if (nccl_) {
+        group_ = make_nccl_group(timeout);
+        held.release(/*replay=*/true);
+        return;
+      }
       auto gloo = c10d::ProcessGroupGloo::Options::create();
       gloo->timeout = timeout;
       // The interface GLOO_SOCKET_IFNAME names (as PyTorch reads it); else
@@ -224,20 +241,23 @@ class GlooCommunicator : public Communicator {
 
   int64_t rank() const override { return env_.rank; }
   int64_t size() const override { return env_.world_size; }
+  bool on_gpu() const override { return nccl_; }
 
   void all_reduce_sum(torch::Tensor& tensor) override {
     run("all-reduce", [&] {
-      std::vector<torch::Tensor> tensors = {tensor};
+      std::vector<torch::Tensor> tensors = {on_group_device(tensor)};
       group_->allreduce(tensors)->wait();
+      if (!tensors[0].is_same(tensor)) tensor.copy_(tensors[0]);
     });
   }
 
   void broadcast(torch::Tensor& tensor, int64_t root) override {
     run("broadcast", [&] {
-      std::vector<torch::Tensor> tensors = {tensor};
+      std::vector<torch::Tensor> tensors = {on_group_device(tensor)};
       c10d::BroadcastOptions options;
       options.rootRank = root;
       group_->broadcast(tensors, options)->wait();
+      if (!tensors[0].is_same(tensor)) tensor.copy_(tensors[0]);
     });
   }
 
@@ -286,24 +306,72 @@ class GlooCommunicator : public Communicator {
     }
   }
 
+  // NCCL reduces tensors on this rank's GPU; Gloo the CPU's. Small CPU
+  // sums (evaluation counts, the loss) travel through a device copy.
+  torch::Tensor on_group_device(const torch::Tensor& tensor) const {
+    if (!nccl_) {
+      NNN_CHECK(tensor.is_cpu(), "distributed: c10d Gloo reduces CPU tensors, got one on ",
+                tensor.device().str());
+      return tensor;
+    }
+    return tensor.is_cuda() && tensor.device().index() == device_.index() ? tensor
+                                                                          : tensor.to(device_);
+  }
+
+#ifdef NNN_HAVE_C10D_NCCL
+  c10::intrusive_ptr<Group> make_nccl_group(std::chrono::milliseconds timeout) {
+    const int64_t devices = static_cast<int64_t>(torch::cuda::device_count());
+    NNN_CHECK(devices > 0, "distributed rank ", env_.rank,
+              ": dist.backend is nccl but this machine has no CUDA device");
+    device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env_.local_rank % devices));
+    auto options = c10d::ProcessGroupNCCL::Options::create();
+    options->timeout = timeout;
+    return c10::make_intrusive<c10d::ProcessGroupNCCL>(store_, static_cast<int>(env_.rank),
+                                                       static_cast<int>(env_.world_size), options);
+  }
+#else
+  c10::intrusive_ptr<Group> make_nccl_group(std::chrono::milliseconds) {
+    throw Error("distributed rank " + std::to_string(env_.rank) +
+                ": dist.backend is nccl, but this nnn was built without c10d NCCL; build the cuda "
+                "preset against pip's CUDA LibTorch (scripts/build.sh cuda)");
+  }
+#endif
+
   DistEnv env_;
+  bool nccl_ = false;
+  torch::Device device_ = torch::kCPU;
   c10::intrusive_ptr<c10d::Store> store_;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+  c10::intrusive_ptr<Group> group_;
 };
 
 }  // namespace
 
 bool Communicator::available() { return true; }
 
-std::shared_ptr<Communicator> Communicator::join(const DistEnv& env, double timeout_seconds) {
-  return std::make_shared<GlooCommunicator>(env, timeout_seconds);
+bool Communicator::nccl_available() {
+#ifdef NNN_HAVE_C10D_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::shared_ptr<Communicator> Communicator::join(const DistEnv& env, double timeout_seconds,
+                                                 bool nccl) {
+  if (nccl && !nccl_available()) {
+    throw Error("distributed rank " + std::to_string(env.rank) +
+                ": dist.backend is nccl, but this nnn was built without c10d NCCL; build the cuda "
+                "preset against pip's CUDA LibTorch (scripts/build.sh cuda)");
+  }
+  return std::make_shared<C10dCommunicator>(env, timeout_seconds, nccl);
 }
 
 #else
 
 bool Communicator::available() { return false; }
+bool Communicator::nccl_available() { return false; }
 
-std::shared_ptr<Communicator> Communicator::join(const DistEnv& env, double) {
+std::shared_ptr<Communicator> Communicator::join(const DistEnv& env, double, bool) {
   throw Error("distributed rank " + std::to_string(env.rank) +
               ": this nnn was built without c10d Gloo; install libgloo-dev (scripts/setup.sh) "
               "and build again");

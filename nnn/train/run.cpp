@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <atomic>
@@ -323,8 +324,15 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
     threads = std::max<int64_t>(1, threads / local_ranks);
     trainer_config.threads = threads;
   }
-  const torch::Device device =
-      resolve_device(options.device.empty() ? config.device : options.device);
+  torch::Device device = resolve_device(options.device.empty() ? config.device : options.device);
+  // One GPU per rank: a CUDA device without an index means the rank's own,
+  // LOCAL_RANK (modulo the GPUs present).
+  const bool device_named =
+      (options.device.empty() ? config.device : options.device).find(':') != std::string::npos;
+  if (distributed && device.is_cuda() && !device_named) {
+    const int64_t gpus = static_cast<int64_t>(torch::cuda::device_count());
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(job->local_rank % gpus));
+  }
   torch::manual_seed(config.seed);
   const auto load_start = std::chrono::steady_clock::now();
   DataSplit data = load_data(config.data, config.seed);
@@ -354,10 +362,22 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
   Trainer trainer(model, trainer_config, std::move(data), device);
   std::shared_ptr<Communicator> communicator;
   if (distributed) {
-    NNN_CHECK(config.dist.backend != DistBackend::kNccl, config.file,
-              ": dist.backend is nccl, but this nnn trains data-parallel on the CPU only (Gloo); "
-              "NCCL for GPUs is not built in yet (use auto or gloo)");
-    communicator = Communicator::join(*job, config.dist.timeout);
+    // auto: NCCL when the run's device is a GPU, else Gloo.
+    const bool nccl = config.dist.backend == DistBackend::kNccl ||
+                      (config.dist.backend == DistBackend::kAuto && device.is_cuda());
+    NNN_CHECK(!nccl || Communicator::nccl_available(), config.file, ": dist.backend is ",
+              to_string(config.dist.backend), " on device ", device.str(),
+              ", which needs c10d NCCL, but this nnn was built without it (against ", "LibTorch ",
+              TORCH_VERSION,
+              "); build the cuda preset against pip's CUDA LibTorch (scripts/build.sh cuda) or "
+              "train on the CPU (device: cpu)");
+    NNN_CHECK(!nccl || device.is_cuda(), config.file,
+              ": dist.backend is nccl, which reduces on GPUs, but the run's device is ",
+              device.str(), "; use dist.backend gloo on the CPU");
+    NNN_CHECK(nccl || device.is_cpu(), config.file, ": dist.backend is ",
+              to_string(config.dist.backend), " (Gloo, the CPU) but the run's device is ",
+              device.str(), "; use dist.backend nccl or auto on CUDA devices");
+    communicator = Communicator::join(*job, config.dist.timeout, nccl);
     // Every rank must train the same thing: compare what each resolved.
     communicator->check_same("config", experiment_to_yaml(config));
     communicator->check_same("data", data_fingerprint(trainer.data()));

@@ -211,10 +211,10 @@ Trainer::Trainer(NNN model, const ExperimentConfig& config, DataSplit data,
 }
 
 void Trainer::set_communicator(std::shared_ptr<Communicator> communicator) {
-  NNN_CHECK(device_.is_cpu(),
-            "distributed training runs on the CPU (Gloo) so far; this run's "
-            "device is ",
-            device_.str());
+  NNN_CHECK(communicator == nullptr || device_.is_cpu() != communicator->on_gpu(),
+            "distributed: this run's device is ", device_.str(), " but its collectives run on ",
+            communicator && communicator->on_gpu() ? "GPUs (NCCL)" : "the CPU (Gloo)",
+            "; dist.backend gloo trains on the CPU, nccl on CUDA devices");
   communicator_ = std::move(communicator);
   if (communicator_ == nullptr) return;
   torch::NoGradGuard no_grad;
@@ -321,12 +321,15 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distribut
     loss = step.loss.to(torch::kDouble).reshape({1}) * share;
     correct = correct_per_step(step.predictions, ys).to(torch::kDouble);
   } else {  // a last batch smaller than the number of ranks
-    grad = torch::zeros({model_->parameter_count()}, torch::kDouble);
-    loss = torch::zeros({1}, torch::kDouble);
-    correct = torch::zeros({steps}, torch::kDouble);
+    const auto doubles = torch::TensorOptions().dtype(torch::kDouble).device(device_);
+    grad = torch::zeros({model_->parameter_count()}, doubles);
+    loss = torch::zeros({1}, doubles);
+    correct = torch::zeros({steps}, doubles);
   }
-  torch::Tensor buffer = torch::cat(
-      {grad, loss, correct, torch::full({1}, stop_requested ? 1.0 : 0.0, torch::kDouble)});
+  // float64 on every backend: N ranks sum to exactly what one process sums
+  // (docs/distributed.md weighs the bytes).
+  torch::Tensor buffer = torch::cat({grad, loss, correct.to(grad.device()),
+                                     torch::full({1}, stop_requested ? 1.0 : 0.0, grad.options())});
   const auto reduce_start = Clock::now();
   communicator_->all_reduce_sum(buffer);
   communication_.seconds += seconds_since(reduce_start);

@@ -110,6 +110,58 @@ for case in "busy:$port" "alone:$(free_port)"; do
   test "$(grep -c . "$work/$name.log")" -le 3
 done
 kill "$holder" 2>/dev/null || true
+
+# Hostile or broken masters, met by rank 1 (a client): one that answers
+# with garbage, one that accepts and never answers, a name that does not
+# resolve; and a rank launched for another world size. Each ends with one
+# line naming the peer, exit 1, within dist.timeout (3 s) and a margin.
+for mode in garbage silent; do
+  python3 -c 'import os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    c, _ = s.accept()
+    if sys.argv[1] == "garbage":
+        c.recv(4096); c.sendall(os.urandom(4096) * 4)
+    time.sleep(0.2)' "$mode" >"$work/$mode.port" &
+  fake=$!
+  for _ in $(seq 100); do [[ -s "$work/$mode.port" ]] && break; sleep 0.1; done
+  status=0
+  started=$SECONDS
+  RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT="$(cat "$work/$mode.port")" timeout 120 \
+    "$nnn" train "${common[@]}" dist.timeout=3 >"$work/$mode.log" 2>&1 || status=$?
+  kill "$fake" 2>/dev/null || true
+  test "$status" = 1 || { echo "$mode: status $status"; cat "$work/$mode.log"; exit 1; }
+  test $((SECONDS - started)) -lt 60
+  grep -q "^error: distributed rank 1 of 2: cannot join the job at 127.0.0.1:" "$work/$mode.log"
+  test "$(grep -c . "$work/$mode.log")" -le 3 || { cat "$work/$mode.log"; exit 1; }
+done
+status=0
+started=$SECONDS
+RANK=1 WORLD_SIZE=2 MASTER_ADDR=no-such-host.invalid MASTER_PORT=29500 \
+  "$nnn" train "${common[@]}" >"$work/unresolved.log" 2>&1 || status=$?
+test "$status" = 1
+test $((SECONDS - started)) -lt 30
+grep -q "^error: distributed rank 1: MASTER_ADDR is 'no-such-host.invalid', which does not resolve" \
+  "$work/unresolved.log"
+port=$(free_port)
+RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
+  "$nnn" train "${common[@]}" dist.timeout=3 --out "$work/ws0" >"$work/ws0.log" 2>&1 &
+rank0=$!
+status=0
+RANK=2 WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
+  "$nnn" train "${common[@]}" dist.timeout=3 >"$work/ws2.log" 2>&1 || status=$?
+wait "$rank0" || true
+test "$status" = 1
+grep -q "^error: distributed rank 2: this rank was launched with a world of 3 ranks (WORLD_SIZE or SLURM_STEP_NUM_TASKS) but rank 0 with '2'" \
+  "$work/ws2.log" || { cat "$work/ws2.log"; exit 1; }
+# A config that does not load is reported once, before any rank starts.
+status=0
+"$nnn" train "${common[@]}" train.lr=-1 --nproc 3 >"$work/badconfig.log" 2>&1 || status=$?
+test "$status" != 0
+test "$(grep -c "train.lr" "$work/badconfig.log")" = 1
+! grep -q "distributed: 3 ranks" "$work/badconfig.log"
 # SIGTERM to the launcher (a scheduler cancelling the job): the ranks stop
 # together, rank 0 checkpoints, exit 130, no rank left behind.
 "$nnn" train "${common[@]}" train.epochs=500 --nproc 2 --out "$work/term" >"$work/term.log" 2>&1 &

@@ -33,6 +33,7 @@ void add_bench_command(Commands& commands) {
   command->add_option("--threads", o->threads, "Cores to share each batch (0: all)")
       ->check(CLI::Range(0, 4096));
   command->add_option("--seconds", o->seconds, "Minimum timed seconds per workload")
+      ->check(finite_number())
       ->check(CLI::Range(0.01, 3600.0));
   command->add_option("--json", o->json, "Also write the results as JSON to this file");
   command->add_option("--only", o->only, "Only the workloads whose name contains this text");

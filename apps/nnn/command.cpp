@@ -1,6 +1,9 @@
 // Shared pieces of the subcommands: the dispatcher, overrides, validators.
 #include "apps/nnn/command.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include <filesystem>
 
 namespace nnn::cli {
@@ -34,6 +37,21 @@ CLI::Option* add_overrides(CLI::App* command, std::vector<std::string>& override
                    "Settings that override the config: dotted.key=value, e.g. train.lr=0.01 "
                    "model.steps=6 (values in YAML syntax)")
       ->check(kKeyValue);
+}
+
+const CLI::Validator& finite_number() {
+  // CLI11's Range and PositiveNumber let NaN through (every comparison with
+  // NaN is false); every floating-point option goes through this first.
+  static const CLI::Validator kFinite(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0') return "'" + text + "' is not a number";
+        if (!std::isfinite(value)) return "'" + text + "' is not a finite number";
+        return "";
+      },
+      "NUMBER");
+  return kFinite;
 }
 
 const CLI::Validator& run_directory() {

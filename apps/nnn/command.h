@@ -43,6 +43,8 @@ class Commands {
 CLI::Option* add_overrides(CLI::App* command, std::vector<std::string>& overrides);
 /// A validator for a directory that holds a run (its config.yaml).
 const CLI::Validator& run_directory();
+/// A finite number: refuses NaN and the infinities (and text that is none).
+const CLI::Validator& finite_number();
 
 void add_train_command(Commands& commands);
 void add_eval_command(Commands& commands);

@@ -32,6 +32,7 @@ void add_compare_command(Commands& commands) {
       ->add_option("--classic", o->classic_lr,
                    "Also train the first tutorials' per-sample sigmoid/MSE network with SGD at "
                    "this learning rate")
+      ->check(finite_number())
       ->check(CLI::PositiveNumber);
 }
 

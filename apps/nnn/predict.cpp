@@ -36,6 +36,7 @@ void add_predict_command(Commands& commands) {
       ->add_option("--stop-at", o->stop_at,
                    "Anytime reading: stop at the first row whose confidence (the top digit's, "
                    "or the best plate reading's joint probability) reaches TAU, and say where")
+      ->check(finite_number())
       ->check(CLI::Range(1e-9, 1.0));
   command->add_option("--device", o->device,
                       "Run on this device (auto, cpu, cuda, cuda:N) instead of the run's");

@@ -118,6 +118,7 @@ void add_serve_command(Commands& commands) {
   command
       ->add_option("--exit-after-seconds", o->max_seconds,
                    "Stop after this many seconds (0: never; for scripts and tests)")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 1e9));
   command->add_flag("--log", o->log, "Log every request on stderr (errors are always logged)");
 }

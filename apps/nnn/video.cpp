@@ -116,6 +116,7 @@ void add_read_video(Commands& commands) {
       ->add_option("--stop-at", o->stop_at,
                    "Stop reading at the first frame whose best reading's joint probability "
                    "reaches this (anytime reading)")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 1.0));
 }
 

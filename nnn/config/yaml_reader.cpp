@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "nnn/util/files.h"
+
 namespace nnn {
 
 namespace {
@@ -75,6 +77,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
 }
 
 std::string read_text_file(const std::string& path) {
+  check_regular_file(path, kMaxTextFileBytes);
   std::ifstream in(path);
   NNN_CHECK(in.good(), "cannot read config ", path, ": ", std::strerror(errno));
   std::stringstream text;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "nnn/util/error.h"
+#include "nnn/util/files.h"
 #include "nnn/util/limits.h"
 
 namespace nnn {
@@ -90,6 +91,7 @@ CsvTable read_csv_table(std::istream& in, const std::string& name, int64_t label
 }
 
 CsvTable read_csv_table(const std::string& path, int64_t label_column) {
+  check_regular_file(path);
   std::ifstream in(path);
   NNN_CHECK(in.good(), "cannot read CSV file ", path, ": ", std::strerror(errno));
   return read_csv_table(in, path, label_column);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nnn/util/error.h"
+#include "nnn/util/files.h"
 #include "nnn/util/limits.h"
 
 namespace nnn {
@@ -91,6 +92,7 @@ int64_t IdxArray::count() const {
 }
 
 IdxArray read_idx(const std::string& path) {
+  check_regular_file(path);
   GzFile file(gzopen(path.c_str(), "rb"));
   NNN_CHECK(file != nullptr, "cannot open IDX file ", path, ": ", std::strerror(errno));
   uint8_t header[4] = {0, 0, 0, 0};

@@ -16,12 +16,17 @@
 #endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -162,6 +167,30 @@ struct WorldSizeMismatch : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "localhost"; }
+
+#if TORCH_VERSION_MAJOR >= 2
+// A socket listening on 127.0.0.1:port, handed to the store (c10d takes it).
+int listen_on_loopback(int64_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  NNN_CHECK(fd >= 0, "cannot open a socket: ", std::strerror(errno));
+  const int yes = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd, 128) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw std::runtime_error(std::string("cannot listen on 127.0.0.1:") + std::to_string(port) +
+                             ": " + std::strerror(error));
+  }
+  return fd;
+}
+#endif
+
 // torchrun's agent hosts the store with its own torch's c10d; the store
 // protocol changed between LibTorch 1.x and 2.x.
 std::string agent_hint(const DistEnv& env) {
@@ -203,6 +232,14 @@ class C10dCommunicator : public Communicator {
       options.numWorkers = static_cast<int>(env.world_size);
       options.waitWorkers = true;  // clients count themselves in (as PyTorch's do)
       options.timeout = timeout;
+#if TORCH_VERSION_MAJOR >= 2
+      // A store for ranks on this machine listens on loopback only (c10d
+      // alone would listen on every interface). LibTorch 1.x has no way to
+      // say so: there it listens on all (docs/distributed.md).
+      if (options.isServer && is_loopback(env.master_addr)) {
+        options.masterListenFd = listen_on_loopback(env.master_port);
+      }
+#endif
       auto tcp = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
       // The agent's store outlives a restart of the ranks: each attempt
       // keeps its keys apart, as PyTorch's own workers do.
@@ -220,7 +257,7 @@ class C10dCommunicator : public Communicator {
       // on one machine the loopback interface, across machines the
       // interface this host's name resolves to.
       const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
-      const bool local = env.master_addr == "127.0.0.1" || env.master_addr == "localhost";
+      const bool local = is_loopback(env.master_addr);
       gloo->devices.push_back(interface != nullptr && *interface != '\0'
                                   ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
                               : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")

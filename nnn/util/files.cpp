@@ -1,6 +1,8 @@
 // Atomic writes and whole-file reads.
 #include "nnn/util/files.h"
 
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -60,7 +62,23 @@ int remove_stale_temporaries(const std::string& dir) {
   return removed;
 }
 
-std::string read_file(const std::string& path) {
+void check_regular_file(const std::string& path, uint64_t max_bytes) {
+  struct stat info {};
+  NNN_CHECK(::stat(path.c_str(), &info) == 0, "cannot read ", path, ": ", std::strerror(errno));
+  const char* kind = S_ISDIR(info.st_mode)    ? "a directory"
+                     : S_ISFIFO(info.st_mode) ? "a FIFO (named pipe)"
+                     : S_ISCHR(info.st_mode)  ? "a character device"
+                     : S_ISBLK(info.st_mode)  ? "a block device"
+                     : S_ISSOCK(info.st_mode) ? "a socket"
+                     : S_ISREG(info.st_mode)  ? nullptr
+                                              : "not a regular file";
+  NNN_CHECK(kind == nullptr, path, " is ", kind, "; expected a regular file");
+  NNN_CHECK(static_cast<uint64_t>(info.st_size) <= max_bytes, path, " is ",
+            static_cast<uint64_t>(info.st_size), " bytes; expected at most ", max_bytes);
+}
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+  check_regular_file(path, max_bytes);
   std::ifstream in(path, std::ios::binary);
   NNN_CHECK(in.good(), "cannot read ", path, ": ", std::strerror(errno));
   std::ostringstream bytes;

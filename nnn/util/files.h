@@ -2,6 +2,7 @@
 // so that a crash never leaves a torn file behind. Torch-free.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace nnn {
@@ -12,7 +13,18 @@ void write_file_atomically(const std::string& path, const std::string& bytes);
 /// mid-write left in `dir`, those whose process is gone; returns how many.
 /// Files of a live process (a write in progress) stay.
 int remove_stale_temporaries(const std::string& dir);
-/// Reads a whole file; nnn::Error naming it when it cannot be read.
-std::string read_file(const std::string& path);
+/// Largest file nnn reads whole or streams as data (weights, IDX, CSV).
+inline constexpr uint64_t kMaxFileBytes = uint64_t{8} << 30;
+/// Largest text file it reads as a config (YAML).
+inline constexpr uint64_t kMaxTextFileBytes = uint64_t{64} << 20;
+
+/// Checks, before anything is opened, that `path` names a regular file
+/// (after following links) of at most `max_bytes`: a FIFO, a device, a
+/// socket or a directory named by the user would block or never end.
+/// nnn::Error naming the file and what it is otherwise.
+void check_regular_file(const std::string& path, uint64_t max_bytes = kMaxFileBytes);
+/// Reads a whole regular file (check_regular_file first); nnn::Error naming
+/// it when it cannot be read.
+std::string read_file(const std::string& path, uint64_t max_bytes = kMaxFileBytes);
 
 }  // namespace nnn

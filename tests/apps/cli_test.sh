@@ -79,6 +79,18 @@ expect 2 "--seeds" -- sweep experiments/spiral.yaml train.lr=0.1 --seeds 0
 expect 1 "sweep axis .train.lr.: expected key=value1,value2" -- sweep experiments/spiral.yaml train.lr
 expect 2 "--plates" -- make-plates experiments/mnist_nnn.yaml --plates 1.5
 expect 2 "--classic" -- compare experiments/spiral.yaml --classic -0.1
+# Floating-point options refuse NaN and the infinities (every one of them).
+for bad in nan NaN inf -inf 1e999; do
+  expect 2 "--stop-at.*not a (finite )?number" -- predict "$work/fake_run" --stop-at "$bad" "$work/x.pgm"
+  expect 2 "--stop-at.*not a (finite )?number" -- read-video "$work/fake_run" "$work" --stop-at "$bad"
+  expect 2 "--classic.*not a (finite )?number" -- compare experiments/spiral.yaml --classic "$bad"
+  expect 2 "--seconds.*not a (finite )?number" -- bench --seconds "$bad"
+  expect 2 "--exit-after-seconds.*not a (finite )?number" -- serve "$work/fake_run" --exit-after-seconds "$bad"
+done
+# --nproc is bounded by the machine; --max-restarts needs --nproc and --out.
+expect 2 "--nproc is 4096; this machine has" -- train experiments/spiral.yaml --nproc 4096
+expect 2 "--max-restarts restarts the ranks of --nproc" -- train experiments/spiral.yaml --max-restarts 1
+expect 2 "--max-restarts needs --out" -- train experiments/spiral.yaml --nproc 2 --max-restarts 1
 # Files and run directories that do not exist; overrides without '='.
 expect 2 "config" -- train no/such/file.yaml
 expect 2 "run" -- eval no/such/run

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -78,9 +79,34 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
     }
     grid[static_cast<size_t>(c)] = settings;
   }
+  // Every axis must reach the runs: a key given twice, the seed (the sweep
+  // sets it per run: --seeds), or a key whose values all give the same
+  // resolved config (the runs would ignore it) is refused before any run.
+  for (size_t a = 0; a < options.axes.size(); ++a) {
+    const auto& key = options.axes[a].key;
+    NNN_CHECK(key != "seed",
+              "sweep axis seed: the sweep sets each run's seed itself (the "
+              "config's seed, +1, ...); use --seeds N");
+    for (size_t b = 0; b < a; ++b) {
+      NNN_CHECK(options.axes[b].key != key, "sweep axis ", key,
+                " is given twice; give all its values in one axis (", key, "=v1,v2,...)");
+    }
+  }
   // A typo in a key or value fails before any run starts.
   const ExperimentConfig base = load_experiment(options.config_path);
   for (const auto& settings : grid) load_experiment(options.config_path, settings);
+  for (const auto& axis : options.axes) {
+    std::map<std::string, std::string> seen;  // resolved config -> value
+    for (const auto& value : axis.values) {
+      const std::string resolved =
+          experiment_to_yaml(load_experiment(options.config_path, {axis.key + "=" + value}));
+      const auto [it, fresh] = seen.emplace(resolved, value);
+      NNN_CHECK(fresh, "sweep axis ", axis.key, ": the values ", quoted(it->second), " and ",
+                quoted(value),
+                " give the same config, so the runs would not differ (the key "
+                "does not reach a run, or the values are equal)");
+    }
+  }
 
   // The folder remembers its sweep: running the same command again resumes
   // it; another grid in the same folder is refused.

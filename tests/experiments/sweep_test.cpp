@@ -3,12 +3,14 @@
 // sweep refused, a typo refused before any run.
 #include "nnn/experiments/sweep.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "nnn/config/experiment_config.h"
 #include "nnn/train/run.h"
 #include "nnn/util/files.h"
 #include "tests/test_util.h"
@@ -105,6 +107,61 @@ train: {epochs: 2, batch_size: 16, lr: 0.01}
   typo.axes.push_back(parse_sweep_axis("train.lrr=0.1"));
   expect_error([&] { run_sweep(typo, log); }, "unknown key 'lrr' in train");
   EXPECT_FALSE(fs::exists(path("typo")));
+}
+
+}  // namespace
+}  // namespace nnn
+
+namespace nnn {
+namespace {
+
+// Every axis reaches every run: the recorded config.yaml of each run holds
+// its grid point, for keys of every kind (a number, a list, an enum, a map);
+// axes that would not reach the runs are refused before any run.
+TEST_F(SweepTest, EveryAxisReachesTheRecordedConfig) {
+  const std::string config = path("tiny.yaml");
+  std::ofstream(config) << R"(name: tiny
+seed: 3
+threads: 1
+device: cpu
+model:
+  input_size: 2
+  output_size: 3
+  steps: 3
+  hidden: 8
+  wiring: {generator: chain, n: 2, channels: 4}
+data: {dataset: spiral, classes: 3, train_per_class: 10, test_per_class: 5}
+train: {epochs: 1, batch_size: 16, lr: 0.01}
+)";
+  SweepOptions options;
+  options.config_path = config;
+  options.out = path("grid");
+  options.axes = {parse_sweep_axis("train.lr=0.02,0.005"),
+                  parse_sweep_axis("model.hidden=[8,6],[4,4]"),
+                  parse_sweep_axis("model.hidden_activation=tanh,relu"),
+                  parse_sweep_axis("model.wiring={generator: chain, n: 2, channels: 2},"
+                                   "{generator: chain, n: 2, channels: 3}")};
+  std::ostringstream log;
+  const auto rows = run_sweep(options, log);
+  ASSERT_EQ(rows.size(), 16u);
+  for (size_t c = 0; c < rows.size(); ++c) {
+    const std::string dir = path(fmt::format("grid/c{:03d}-s0", static_cast<int>(c)));
+    const ExperimentConfig recorded = load_experiment(dir + "/config.yaml");
+    // The grid point, loaded on its own, resolves to what the run recorded.
+    ExperimentConfig expected = load_experiment(config, rows[c].settings);
+    expected.data.standard = recorded.data.standard;
+    EXPECT_EQ(experiment_to_yaml(expected), read_file(dir + "/config.yaml")) << dir;
+  }
+  SweepOptions bad = options;
+  bad.out = path("bad");
+  bad.axes = {parse_sweep_axis("train.lr=0.1,0.2"), parse_sweep_axis("train.lr=0.3")};
+  expect_error([&] { run_sweep(bad, log); }, "sweep axis train.lr is given twice");
+  bad.axes = {parse_sweep_axis("seed=1,2")};
+  expect_error([&] { run_sweep(bad, log); }, "sweep axis seed: the sweep sets each run's seed");
+  bad.axes = {parse_sweep_axis("train.lr=0.1,1e-1")};
+  expect_error([&] { run_sweep(bad, log); },
+               "and '1e-1' give the same config, so the runs would not differ");
+  EXPECT_FALSE(fs::exists(path("bad")));
 }
 
 }  // namespace

@@ -58,7 +58,10 @@ void add_train_command(Commands& commands) {
                 o->nproc, cores, most, kLocalRanksPerCore));
           }
           // A config that does not load is reported once, not by every rank.
-          if (!o->config.empty()) load_experiment(o->config, o->overrides);
+          if (!o->config.empty()) {
+            const ExperimentConfig config = load_experiment(o->config, o->overrides);
+            distributed_on_nccl(config, o->device);
+          }
           // The same command once per rank, without --nproc.
           std::vector<std::string> argv = {"nnn", "train"};
           if (!o->config.empty()) argv.push_back(o->config);

@@ -282,6 +282,33 @@ std::vector<double> recorded_test_accuracy(const std::string& dir) {
   }
 }
 
+namespace {
+
+bool on_nccl(const ExperimentConfig& config, const torch::Device& device) {
+  // auto: NCCL when the run's device is a GPU, else Gloo.
+  const bool nccl = config.dist.backend == DistBackend::kNccl ||
+                    (config.dist.backend == DistBackend::kAuto && device.is_cuda());
+  NNN_CHECK(!nccl || device.is_cuda(), config.file,
+            ": dist.backend is nccl, which reduces on GPUs, but the run's device is ", device.str(),
+            "; use dist.backend gloo on the CPU");
+  NNN_CHECK(!nccl || Communicator::nccl_available(), config.file, ": dist.backend is ",
+            to_string(config.dist.backend), " on device ", device.str(),
+            ", which needs c10d NCCL, but this nnn was built without it (against LibTorch ",
+            TORCH_VERSION,
+            "); build the cuda preset against pip's CUDA LibTorch (scripts/build.sh cuda) or "
+            "train on the CPU (device: cpu)");
+  NNN_CHECK(nccl || device.is_cpu(), config.file, ": dist.backend is ",
+            to_string(config.dist.backend), " (Gloo, the CPU) but the run's device is ",
+            device.str(), "; use dist.backend nccl or auto on CUDA devices");
+  return nccl;
+}
+
+}  // namespace
+
+bool distributed_on_nccl(const ExperimentConfig& config, const std::string& device) {
+  return on_nccl(config, resolve_device(device.empty() ? config.device : device));
+}
+
 RunResult run_training(const RunOptions& asked, std::ostream& log) {
   RunResult result;
   // A data-parallel job (torchrun, Slurm or `nnn train --nproc`): rank 0
@@ -362,21 +389,7 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
   Trainer trainer(model, trainer_config, std::move(data), device);
   std::shared_ptr<Communicator> communicator;
   if (distributed) {
-    // auto: NCCL when the run's device is a GPU, else Gloo.
-    const bool nccl = config.dist.backend == DistBackend::kNccl ||
-                      (config.dist.backend == DistBackend::kAuto && device.is_cuda());
-    NNN_CHECK(!nccl || Communicator::nccl_available(), config.file, ": dist.backend is ",
-              to_string(config.dist.backend), " on device ", device.str(),
-              ", which needs c10d NCCL, but this nnn was built without it (against ", "LibTorch ",
-              TORCH_VERSION,
-              "); build the cuda preset against pip's CUDA LibTorch (scripts/build.sh cuda) or "
-              "train on the CPU (device: cpu)");
-    NNN_CHECK(!nccl || device.is_cuda(), config.file,
-              ": dist.backend is nccl, which reduces on GPUs, but the run's device is ",
-              device.str(), "; use dist.backend gloo on the CPU");
-    NNN_CHECK(nccl || device.is_cpu(), config.file, ": dist.backend is ",
-              to_string(config.dist.backend), " (Gloo, the CPU) but the run's device is ",
-              device.str(), "; use dist.backend nccl or auto on CUDA devices");
+    const bool nccl = on_nccl(config, device);
     communicator = Communicator::join(*job, config.dist.timeout, nccl);
     // Every rank must train the same thing: compare what each resolved.
     communicator->check_same("config", experiment_to_yaml(config));

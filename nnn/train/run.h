@@ -42,6 +42,13 @@ struct RunResult {
 /// non-finite loss (the last good checkpoint stays).
 RunResult run_training(const RunOptions& options, std::ostream& log);
 
+/// The collectives a data-parallel run of `config` on `device` (auto, cpu,
+/// cuda, cuda:N; empty: the config's) uses: true for NCCL (dist.backend
+/// nccl, or auto on a CUDA device), false for Gloo; nnn::Error naming the
+/// config when the pair cannot work (NCCL on the CPU, Gloo on a GPU, NCCL in
+/// a build without it). `nnn train --nproc` asks before it starts any rank.
+bool distributed_on_nccl(const ExperimentConfig& config, const std::string& device);
+
 /// The per-step test accuracy a finished run recorded in its summary.json;
 /// nnn::Error naming the file when it cannot be read.
 std::vector<double> recorded_test_accuracy(const std::string& dir);

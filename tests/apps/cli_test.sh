@@ -91,6 +91,9 @@ done
 expect 2 "--nproc is 4096; this machine has" -- train experiments/spiral.yaml --nproc 4096
 expect 2 "--max-restarts restarts the ranks of --nproc" -- train experiments/spiral.yaml --max-restarts 1
 expect 2 "--max-restarts needs --out" -- train experiments/spiral.yaml --nproc 2 --max-restarts 1
+# A backend that cannot work on the device is refused once, before any rank starts.
+expect 1 "dist.backend is nccl, which reduces on GPUs, but the run's device is cpu" -- \
+  train experiments/spiral.yaml dist.backend=nccl device=cpu --nproc 2
 # Files and run directories that do not exist; overrides without '='.
 expect 2 "config" -- train no/such/file.yaml
 expect 2 "run" -- eval no/such/run

@@ -12,6 +12,7 @@
 #include <fmt/ranges.h>
 
 #include "nnn/config/yaml_reader.h"
+#include "nnn/data/degrade_fields.h"
 #include "nnn/util/enum_names.h"
 #include "nnn/util/limits.h"
 
@@ -258,28 +259,15 @@ ModelConfig read_model(MapReader map) {
   return model;
 }
 
+// Walks the one table of degrade keys (nnn/data/degrade_fields.h).
 DegradeOptions read_degrade(MapReader map) {
   DegradeOptions d;
-  auto non_negative = [&](const char* key, double value) {
-    if (value < 0) map.fail(key, "must be >= 0 (0: off); found " + fmt::format("{}", value));
-    return value;
-  };
-  d.shift = non_negative("shift", map.get_double("shift", d.shift));
-  d.rotation = non_negative("rotation", map.get_double("rotation", d.rotation));
-  d.motion_length = map.get_int("motion_length", d.motion_length);
-  non_negative("motion_length", static_cast<double>(d.motion_length));
-  d.motion_angle = map.get_double("motion_angle", d.motion_angle);
-  d.blur_sigma = non_negative("blur_sigma", map.get_double("blur_sigma", d.blur_sigma));
-  d.low_resolution = map.get_int("low_resolution", d.low_resolution);
-  if (d.low_resolution == 1 || d.low_resolution < 0) {
-    map.fail("low_resolution",
-             "must be 0 (off) or >= 2 pixels; found " + std::to_string(d.low_resolution));
+  for (const auto& field : degrade_fields()) {
+    const double value = map.get_double(field.key, field.get(d));
+    const std::string problem = degrade_value_problem(field, value);
+    if (!problem.empty()) map.fail(field.key, problem);
+    field.set(d, value);
   }
-  d.contrast = map.get_double("contrast", d.contrast);
-  if (d.contrast <= 0 || d.contrast > 1) {
-    map.fail("contrast", "must be in (0, 1] (1: off); found " + fmt::format("{}", d.contrast));
-  }
-  d.noise_std = non_negative("noise_std", map.get_double("noise_std", d.noise_std));
   map.finish();
   return d;
 }
@@ -645,14 +633,14 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "feed" << YAML::Value << to_string(d.frames.feed);
   const DegradeOptions& g = d.frames.degrade;
   out << YAML::Key << "degrade" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "shift" << YAML::Value << num(g.shift);
-  out << YAML::Key << "rotation" << YAML::Value << num(g.rotation);
-  out << YAML::Key << "motion_length" << YAML::Value << g.motion_length;
-  out << YAML::Key << "motion_angle" << YAML::Value << num(g.motion_angle);
-  out << YAML::Key << "blur_sigma" << YAML::Value << num(g.blur_sigma);
-  out << YAML::Key << "low_resolution" << YAML::Value << g.low_resolution;
-  out << YAML::Key << "contrast" << YAML::Value << num(g.contrast);
-  out << YAML::Key << "noise_std" << YAML::Value << num(g.noise_std);
+  for (const auto& field : degrade_fields()) {
+    out << YAML::Key << field.key << YAML::Value;
+    if (field.is_integer()) {
+      out << static_cast<int64_t>(field.get(g));
+    } else {
+      out << num(field.get(g));
+    }
+  }
   out << YAML::EndMap;
   out << YAML::EndMap;
 

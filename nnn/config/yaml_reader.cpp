@@ -77,7 +77,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
 }
 
 std::string read_text_file(const std::string& path) {
-  check_regular_file(path, kMaxTextFileBytes);
+  check_regular_file(path, kMaxTextFileBytes, "config");
   std::ifstream in(path);
   NNN_CHECK(in.good(), "cannot read config ", path, ": ", std::strerror(errno));
   std::stringstream text;

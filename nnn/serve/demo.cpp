@@ -1,6 +1,8 @@
 // A trained run answering the web demo's questions.
 #include "nnn/serve/demo.h"
 
+#include "nnn/data/degrade_fields.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -50,14 +52,15 @@ Json wiring_json(const Wiring& wiring) {
 }
 
 Json degrade_json(const DegradeOptions& d) {
-  return {{"shift", d.shift},
-          {"rotation", d.rotation},
-          {"motion_length", d.motion_length},
-          {"motion_angle", d.motion_angle},
-          {"blur_sigma", d.blur_sigma},
-          {"low_resolution", d.low_resolution},
-          {"contrast", d.contrast},
-          {"noise_std", d.noise_std}};
+  Json out = Json::object();
+  for (const auto& field : degrade_fields()) {
+    if (field.is_integer()) {
+      out[field.key] = static_cast<int64_t>(field.get(d));
+    } else {
+      out[field.key] = field.get(d);
+    }
+  }
+  return out;
 }
 
 // The classes of `p` by probability, best first, ties by class.

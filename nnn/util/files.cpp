@@ -62,9 +62,10 @@ int remove_stale_temporaries(const std::string& dir) {
   return removed;
 }
 
-void check_regular_file(const std::string& path, uint64_t max_bytes) {
+void check_regular_file(const std::string& path, uint64_t max_bytes, const std::string& what) {
   struct stat info {};
-  NNN_CHECK(::stat(path.c_str(), &info) == 0, "cannot read ", path, ": ", std::strerror(errno));
+  NNN_CHECK(::stat(path.c_str(), &info) == 0, "cannot read ", what.empty() ? "" : what + " ", path,
+            ": ", std::strerror(errno));
   const char* kind = S_ISDIR(info.st_mode)    ? "a directory"
                      : S_ISFIFO(info.st_mode) ? "a FIFO (named pipe)"
                      : S_ISCHR(info.st_mode)  ? "a character device"

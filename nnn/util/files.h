@@ -22,7 +22,10 @@ inline constexpr uint64_t kMaxTextFileBytes = uint64_t{64} << 20;
 /// (after following links) of at most `max_bytes`: a FIFO, a device, a
 /// socket or a directory named by the user would block or never end.
 /// nnn::Error naming the file and what it is otherwise.
-void check_regular_file(const std::string& path, uint64_t max_bytes = kMaxFileBytes);
+/// `what` names the kind of file in the messages ("config": "cannot read
+/// config PATH: ...").
+void check_regular_file(const std::string& path, uint64_t max_bytes = kMaxFileBytes,
+                        const std::string& what = "");
 /// Reads a whole regular file (check_regular_file first); nnn::Error naming
 /// it when it cannot be read.
 std::string read_file(const std::string& path, uint64_t max_bytes = kMaxFileBytes);

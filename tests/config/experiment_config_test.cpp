@@ -3,13 +3,16 @@
 // names, wirings round-trip through YAML.
 #include "nnn/config/experiment_config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "nnn/config/yaml_reader.h"
+#include "nnn/data/degrade_fields.h"
 #include "tests/test_util.h"
 
 namespace nnn {
@@ -230,12 +233,65 @@ TEST(ResolvedConfig, StandardStatisticsRoundTrip) {
 // and the choices.
 TEST(ExperimentConfig, EnumSettingsNameTheirChoices) {
   testing::expect_error([] { parse_experiment(kSmall, "small.yaml", {"train.optimizer=adamax"}); },
-               "train.optimizer");
+                        "train.optimizer");
   EXPECT_EQ(to_string(parse_experiment(kSmall, "s.yaml", {"train.schedule=step"}).train.schedule),
             "step");
   EXPECT_EQ(parse_dataset("fashion_mnist"), DatasetKind::kFashionMnist);
   testing::expect_error([] { parse_normalization("unit8"); },
-               "data.normalize is 'unit8'; expected none, unit or standard");
+                        "data.normalize is 'unit8'; expected none, unit or standard");
+}
+
+}  // namespace
+}  // namespace nnn
+
+namespace nnn {
+namespace {
+
+// Every degrade key has a range, checked at load time with the key named:
+// past either bound, NaN and the infinities, a fraction where a whole number
+// belongs; each key's default and bounds load.
+TEST(DegradeRanges, EveryKeyIsBounded) {
+  const std::string config = (fs::path(NNN_SOURCE_DIR) / "experiments/blurry_frames.yaml").string();
+  for (const auto& field : degrade_fields()) {
+    const std::string key = std::string("data.degrade.") + field.key;
+    for (const double ok : {field.low, field.high}) {
+      if (degrade_value_problem(field, ok).empty()) {
+        EXPECT_NO_THROW(load_experiment(config, {key + "=" + fmt::format("{}", ok)})) << key;
+      }
+    }
+    for (const std::string& bad :
+         std::vector<std::string>{fmt::format("{}", field.high * 2 + 1),
+                                  fmt::format("{}", field.low - 1), ".nan", ".inf", "-.inf"}) {
+      testing::expect_error([&] { load_experiment(config, {key + "=" + bad}); },
+                            std::string(field.key));
+    }
+    if (field.is_integer()) {
+      testing::expect_error([&] { load_experiment(config, {key + "=2.5"}); },
+                            "must be a whole number");
+    }
+  }
+  testing::expect_error([&] { load_experiment(config, {"data.degrade.blur_sigma=1e6"}); },
+                        "blur_sigma: must be in 0..16 px; found 1000000");
+}
+
+// docs/config-reference.md carries the generated table; NNN_UPDATE_DOCS=1
+// rewrites it from the field table.
+TEST(ConfigReference, DegradeTableIsGenerated) {
+  const fs::path doc = fs::path(NNN_SOURCE_DIR) / "docs/config-reference.md";
+  std::string text = slurp(doc);
+  const std::string begin = "<!-- begin: data.degrade -->\n", end = "<!-- end: data.degrade -->";
+  const size_t a = text.find(begin), b = text.find(end);
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  const std::string generated = degrade_reference_markdown();
+  if (std::getenv("NNN_UPDATE_DOCS") != nullptr) {
+    text = text.substr(0, a + begin.size()) + generated + text.substr(b);
+    std::ofstream(doc) << text;
+    return;
+  }
+  EXPECT_EQ(text.substr(a + begin.size(), b - a - begin.size()), generated)
+      << "docs/config-reference.md is out of date: run NNN_UPDATE_DOCS=1 nnn_tests "
+         "--gtest_filter=ConfigReference.*";
 }
 
 }  // namespace

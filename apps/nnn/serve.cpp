@@ -23,7 +23,7 @@ void add_serve_command(Commands& commands) {
     std::vector<std::string> runs;
     std::string host = "127.0.0.1", device;
     int port = 8080;
-    int threads = 32;
+    int threads = 256;
     int64_t max_requests = 0;
     double max_seconds = 0;
     bool log = false;
@@ -108,9 +108,9 @@ void add_serve_command(Commands& commands) {
       "Run the models on this device (auto, cpu, cuda, cuda:N) instead of each run's");
   command
       ->add_option("--threads", o->threads,
-                   "Worker threads; each serves one connection at a time (keep-alive), so give at "
-                   "least as many as concurrent clients")
-      ->check(CLI::Range(1, 256));
+                   "Connections served at once, each on a thread of its own (slow clients hold "
+                   "only their own); more wait")
+      ->check(CLI::Range(1, 4096));
   command
       ->add_option("--exit-after-requests", o->max_requests,
                    "Stop after answering this many requests (0: never; for scripts and tests)")

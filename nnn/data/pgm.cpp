@@ -62,11 +62,20 @@ GreyImage parse_pgm(const std::string& bytes, const std::string& path) {
   NNN_CHECK(maxval >= 1 && maxval <= 255, path, ": maximum value ", maxval,
             " is not supported (8-bit PGM needs 1..255)");
   const auto count = static_cast<size_t>(image.width * image.height);
+  // The header's size is checked against the bytes present before anything
+  // is allocated: a small body cannot claim a huge image.
+  const size_t rest = bytes.size() > pos ? bytes.size() - pos : 0;
+  if (magic == "P5") {
+    NNN_CHECK(rest >= count + 1, path, ": truncated: ", count, " pixels announced, ",
+              rest > 0 ? rest - 1 : 0, " present");
+  } else {
+    // P2: each pixel takes a digit and a separator at least.
+    NNN_CHECK(rest + 1 >= 2 * count, path, ": truncated: ", count, " pixels announced, at most ",
+              (rest + 1) / 2, " present");
+  }
   image.pixels.resize(count);
   if (magic == "P5") {
     ++pos;  // the single whitespace after maxval
-    NNN_CHECK(bytes.size() >= pos + count, path, ": truncated: ", count, " pixels announced, ",
-              bytes.size() > pos ? bytes.size() - pos : 0, " present");
     for (size_t i = 0; i < count; ++i) image.pixels[i] = static_cast<uint8_t>(bytes[pos + i]);
   } else {
     for (size_t i = 0; i < count; ++i) {

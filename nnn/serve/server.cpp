@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,75 @@
 #include "nnn/util/error.h"
 
 namespace nnn {
+
+namespace {
+
+// Limits on what a request may bring before its body is read. Debian's
+// cpp-httplib is a compiled library, so its CPPHTTPLIB_* macros cannot be
+// changed here: these are checked in the pre-routing handler instead.
+constexpr size_t kMaxHeaderFields = 64;
+constexpr size_t kMaxHeaderBytes = size_t{32} << 10;
+// A thread per connection, at most `most` at once (ServeOptions::threads).
+// Slow clients (a byte a second keeps httplib's per-read timeout from
+// firing) then hold only their own threads, never the ones that answer
+// everybody else; past `most`, connections wait for a thread.
+class ConnectionThreads : public httplib::TaskQueue {
+ public:
+  explicit ConnectionThreads(size_t most) : most_(most) {}
+  ~ConnectionThreads() override { shutdown(); }
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [this] { return running_ < most_ || stopping_; });
+    if (stopping_) return;
+    ++running_;
+    std::thread([this, fn = std::move(fn)] {
+      fn();
+      std::lock_guard<std::mutex> done(mutex_);
+      --running_;
+      room_.notify_all();
+    }).detach();
+  }
+  void shutdown() override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    stopping_ = true;
+    room_.notify_all();
+    room_.wait(lock, [this] { return running_ == 0; });
+  }
+
+ private:
+  const size_t most_;
+  std::mutex mutex_;
+  std::condition_variable room_;
+  size_t running_ = 0;
+  bool stopping_ = false;
+};
+
+// Why a request is refused before its body is read, with its status; 0
+// when it may go on.
+std::pair<int, std::string> refusal(const httplib::Request& req) {
+  size_t bytes = 0;
+  for (const auto& [name, value] : req.headers) bytes += name.size() + value.size() + 4;
+  if (req.headers.size() > kMaxHeaderFields || bytes > kMaxHeaderBytes) {
+    return {431, fmt::format("{} header fields of {} bytes; at most {} fields of {} bytes in all",
+                             req.headers.size(), bytes, kMaxHeaderFields, kMaxHeaderBytes)};
+  }
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "identity") {
+    return {415, "Content-Encoding " + quoted(encoding, 40) +
+                     " is not accepted; send the body uncompressed (identity)"};
+  }
+  if (req.has_header("Transfer-Encoding")) {
+    return {411, "Transfer-Encoding " + quoted(req.get_header_value("Transfer-Encoding"), 40) +
+                     " is not accepted; send the body with a Content-Length"};
+  }
+  if (req.ranges.size() > 1) {
+    return {416,
+            fmt::format("{} ranges asked for; at most one range is served", req.ranges.size())};
+  }
+  return {0, ""};
+}
+
+}  // namespace
 
 struct DemoServer::Impl {
   Impl(const DemoApi& a, ServeOptions o, std::ostream& l) : api(a), options(std::move(o)), log(l) {}
@@ -73,12 +143,10 @@ struct DemoServer::Impl {
 DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& log)
     : impl_(std::make_unique<Impl>(api, std::move(options), log)) {
   Impl& s = *impl_;
-  NNN_CHECK(s.options.threads >= 1 && s.options.threads <= 256,
-            "serve: threads must be 1 to 256; got ", s.options.threads);
-  const int threads = s.options.threads;
-  s.server.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
+  NNN_CHECK(s.options.threads >= 1 && s.options.threads <= 4096,
+            "serve: threads must be 1 to 4096; got ", s.options.threads);
+  const auto most = static_cast<size_t>(s.options.threads);
+  s.server.new_task_queue = [most] { return new ConnectionThreads(most); };
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a
   // second server binds a port already in use and silently shares it.
   s.server.set_socket_options([](socket_t sock) {
@@ -93,6 +161,21 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   s.server.set_write_timeout(5, 0);
   s.server.set_keep_alive_max_count(100000);
   s.server.set_keep_alive_timeout(5);
+  // Bodies are bounded while they arrive: what a request announces is
+  // checked before httplib reads its body (compressed or chunked bodies
+  // would be expanded or buffered whole first).
+  s.server.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
+    const auto [status, message] = refusal(req);
+    if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
+    const ApiReply reply = error_reply(status, message);
+    res.status = status;
+    res.set_header("Connection", "close");  // the unread body must not become a request
+    res.set_content(reply.body, reply.content_type.c_str());
+    std::lock_guard<std::mutex> lock(s.log_mutex);
+    s.log << req.remote_addr << " " << req.method << " " << quoted(req.path, 80) << " " << status
+          << " " << reply.body << std::endl;
+    return httplib::Server::HandlerResponse::Handled;
+  });
   auto handler = [&s](const httplib::Request& req, httplib::Response& res) { s.answer(req, res); };
   // Every path and method reaches the API, which routes and answers 404 and 405.
   const char* any = ".*";

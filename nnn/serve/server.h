@@ -17,7 +17,7 @@ struct ServeOptions {
   int64_t max_requests = 0;   // stop after this many requests (0: no limit)
   double max_seconds = 0.0;   // stop after this long (0: no limit)
   bool log_requests = false;  // one line per request on `log` (errors are always logged)
-  int threads = 32;           // worker threads (each holds one keep-alive connection)
+  int threads = 256;          // connections served at once, each on a thread of its own
 };
 
 class DemoServer {

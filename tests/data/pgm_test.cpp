@@ -50,7 +50,12 @@ TEST_F(PgmTest, MalformedFilesAreNamed) {
   expect_error([&] { read_pgm(write("short.pgm", "P5 4 4 255\nabc")); },
                "short.pgm: truncated: 16 pixels announced, 3 present");
   expect_error([&] { read_pgm(write("ascii.pgm", "P2 2 1 255\n7")); },
-               "ascii.pgm: truncated: 2 pixels announced, 1 present");
+               "ascii.pgm: truncated: 2 pixels announced, at most 1 present");
+  // A small body that claims a huge image is refused before any allocation.
+  expect_error([&] { read_pgm(write("claims.pgm", "P5 16384 16384 255\nab")); },
+               "claims.pgm: truncated: 268435456 pixels announced, 2 present");
+  expect_error([&] { read_pgm(write("claims2.pgm", "P2 16384 16384 255\n1 2 3")); },
+               "claims2.pgm: truncated: 268435456 pixels announced, at most 3 present");
   expect_error([&] { read_pgm((dir_ / "missing.pgm").string()); }, "cannot read");
   // Numbers too long for 64 bits (std::stoll threw std::out_of_range).
   expect_error([&] { read_pgm(write("wide.pgm", "P5 99999999999999999999 1 255\n")); },

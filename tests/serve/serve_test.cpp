@@ -2,9 +2,13 @@
 // real HTTP client (cpp-httplib): every endpoint, every class of bad
 // request, concurrent clients, the request limit; and the cell layout. The
 // run is a tiny model trained on synthetic shapes (no downloaded data).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -438,6 +442,103 @@ TEST_F(ServeTest, BadRequestsGetClearErrors) {
   }
   // And the server still answers.
   EXPECT_EQ(get("/api/runs").status, 200);
+}
+
+// A raw connection, for what a well-behaved client never sends.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ =
+        fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    // Bounded reads: a server that never answers fails the test, not hangs it.
+    timeval limit{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool connected() const { return connected_; }
+  void send(const std::string& bytes) {
+    ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
+  }
+  // The status line's code of the reply (0 when none came).
+  int status() {
+    std::string reply;
+    char chunk[4096];
+    while (reply.find("\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) break;
+      reply.append(chunk, static_cast<size_t>(n));
+    }
+    return reply.rfind("HTTP/1.1 ", 0) == 0 ? std::atoi(reply.c_str() + 9) : 0;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// Hostile clients, by class: bodies that would be expanded or buffered
+// whole (compressed, chunked), header floods, multi-range requests, a PGM
+// body whose header claims a huge image, and slow clients that hold
+// connections open while a normal request must still be answered.
+TEST_F(ServeTest, HostileClientsAreRefusedBeforeTheBodyIsRead) {
+  const std::string head = "POST /api/runs/0/predict HTTP/1.1\r\nHost: x\r\n";
+  for (const auto& [extra, status] : std::vector<std::pair<std::string, int>>{
+           {"Content-Encoding: gzip\r\nContent-Length: 20\r\n", 415},
+           {"Content-Encoding: br\r\nContent-Length: 20\r\n", 415},
+           {"Content-Encoding: deflate, gzip\r\nContent-Length: 20\r\n", 415},
+           {"Transfer-Encoding: chunked\r\n", 411},
+           {"Transfer-Encoding: gzip, chunked\r\n", 411},
+       }) {
+    RawConnection c(port_);
+    ASSERT_TRUE(c.connected());
+    c.send(head + extra + "Content-Type: application/json\r\n\r\n");
+    EXPECT_EQ(c.status(), status) << extra;
+  }
+  for (const size_t fields : {65, 200, 2000}) {
+    RawConnection c(port_);
+    std::string request = "GET /api/runs HTTP/1.1\r\nHost: x\r\n";
+    for (size_t i = 0; i < fields; ++i) request += "X-Flood-" + std::to_string(i) + ": 1\r\n";
+    c.send(request + "\r\n");
+    EXPECT_EQ(c.status(), 431) << fields << " fields";
+  }
+  {
+    RawConnection c(port_);  // 40 fields of 1000 bytes: over the 32 KiB in all
+    std::string request = "GET /api/runs HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 40; ++i)
+      request += "X-Big-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
+    c.send(request + "\r\n");
+    EXPECT_EQ(c.status(), 431);
+  }
+  for (const std::string ranges : {"bytes=0-1,2-3", "bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7"}) {
+    RawConnection c(port_);
+    c.send("GET / HTTP/1.1\r\nHost: x\r\nRange: " + ranges + "\r\n\r\n");
+    EXPECT_EQ(c.status(), 416) << ranges;
+  }
+  // Sizes in a body are checked against the bytes present before any
+  // allocation: P5 and P2 headers claiming 16384 x 16384 pixels.
+  for (const std::string pgm : {"P5 16384 16384 255\nab", "P2 16384 16384 255\n1 2 3"}) {
+    expect_error(post("/api/runs/0/predict", pgm, "image/x-portable-graymap"), 400,
+                 "pixels announced");
+  }
+  // 48 slow clients, each mid-way through its request line; a normal
+  // request is answered while they are all open.
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 48; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(port_));
+    ASSERT_TRUE(slow.back()->connected());
+    slow.back()->send("GET /api/ru");
+  }
+  const Reply normal = get("/api/runs");
+  EXPECT_EQ(normal.status, 200);
+  const Reply predict = post_json("/api/runs/0/predict", {{"pixels", test_digit(3)}});
+  EXPECT_EQ(predict.status, 200) << predict.body;
 }
 
 TEST_F(ServeTest, ConcurrentClientsGetConsistentAnswers) {

@@ -91,7 +91,7 @@ CsvTable read_csv_table(std::istream& in, const std::string& name, int64_t label
 }
 
 CsvTable read_csv_table(const std::string& path, int64_t label_column) {
-  check_regular_file(path);
+  check_regular_file(path, kMaxFileBytes, "CSV file");
   std::ifstream in(path);
   NNN_CHECK(in.good(), "cannot read CSV file ", path, ": ", std::strerror(errno));
   return read_csv_table(in, path, label_column);

@@ -92,7 +92,7 @@ int64_t IdxArray::count() const {
 }
 
 IdxArray read_idx(const std::string& path) {
-  check_regular_file(path);
+  check_regular_file(path, kMaxFileBytes, "IDX file");
   GzFile file(gzopen(path.c_str(), "rb"));
   NNN_CHECK(file != nullptr, "cannot open IDX file ", path, ": ", std::strerror(errno));
   uint8_t header[4] = {0, 0, 0, 0};

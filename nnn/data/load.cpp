@@ -197,6 +197,11 @@ torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
 }
 
 Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
+  // Only image data sets hold digits to compose; say so in the user's terms
+  // (their data.dataset), not in terms of a normalisation they never set.
+  NNN_CHECK(is_image_dataset(config.dataset), "data.dataset is ", to_string(config.dataset),
+            ", which holds no images; plates and videos are composed of the test images of "
+            "an image data set (mnist, fashion_mnist or idx): give a config or run trained on one");
   DataConfig clean = config;
   clean.normalize = Normalization::kUnit;
   clean.frames = FrameOptions{};

@@ -91,6 +91,11 @@ done
 expect 2 "--nproc is 4096; this machine has" -- train experiments/spiral.yaml --nproc 4096
 expect 2 "--max-restarts restarts the ranks of --nproc" -- train experiments/spiral.yaml --max-restarts 1
 expect 2 "--max-restarts needs --out" -- train experiments/spiral.yaml --nproc 2 --max-restarts 1
+# Messages name what the user set: make-video on a config without images.
+expect 1 "data.dataset is spiral, which holds no images" -- \
+  make-video experiments/spiral.yaml --out "$work/mv" --videos 1
+expect 1 "data.dataset is spiral, which holds no images" -- \
+  make-plates experiments/spiral.yaml --out "$work/mp" --plates 1
 # A backend that cannot work on the device is refused once, before any rank starts.
 expect 1 "dist.backend is nccl, which reduces on GPUs, but the run's device is cpu" -- \
   train experiments/spiral.yaml dist.backend=nccl device=cpu --nproc 2

@@ -88,7 +88,7 @@ TEST_F(IdxTest, DefectsAreNamed) {
   write_bytes("long_data", {0, 0, 8, 1, 0, 0, 0, 1, 1, 2});
   expect_error([&] { read_idx(path("long_data")); },
                "long_data: the file holds more data than its IDX header announces");
-  expect_error([&] { read_idx(path("missing")); }, "cannot open IDX file");
+  expect_error([&] { read_idx(path("missing")); }, "cannot read IDX file");
   // A gzip file cut in the middle.
   write_pair("x.gz", "y.gz");
   std::ifstream in(path("x.gz"), std::ios::binary);

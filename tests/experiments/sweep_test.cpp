@@ -32,23 +32,24 @@ TEST(SweepAxis, ValuesSplitOutsideBrackets) {
   expect_error([] { parse_sweep_axis("model.hidden=[1,2"); }, "unbalanced brackets");
 }
 
-class SweepTest : public testing::TempDirTest {};
+class SweepTest : public testing::TempDirTest {
+ protected:
+  // A two-cell spiral reader small enough to train many times; `per_class`
+  // training samples per class (a quarter of that for testing).
+  std::string tiny_config(int per_class, int epochs) {
+    const std::string config = path("tiny.yaml");
+    std::ofstream(config) << "name: tiny\nseed: 3\nthreads: 1\ndevice: cpu\nmodel:\n"
+                          << "  input_size: 2\n  output_size: 3\n  steps: 3\n  hidden: 8\n"
+                          << "  wiring: {generator: chain, n: 2, channels: 4}\n"
+                          << "data: {dataset: spiral, classes: 3, train_per_class: " << per_class
+                          << ", test_per_class: " << per_class / 3 << "}\n"
+                          << "train: {epochs: " << epochs << ", batch_size: 16, lr: 0.01}\n";
+    return config;
+  }
+};
 
 TEST_F(SweepTest, GridTimesSeedsTableAndResume) {
-  const std::string config = path("tiny.yaml");
-  std::ofstream(config) << R"(name: tiny
-seed: 3
-threads: 1
-device: cpu
-model:
-  input_size: 2
-  output_size: 3
-  steps: 3
-  hidden: 8
-  wiring: {generator: chain, n: 2, channels: 4}
-data: {dataset: spiral, classes: 3, train_per_class: 30, test_per_class: 10}
-train: {epochs: 2, batch_size: 16, lr: 0.01}
-)";
+  const std::string config = tiny_config(/*per_class=*/30, /*epochs=*/2);
   SweepOptions options;
   options.config_path = config;
   options.axes = {parse_sweep_axis("model.hidden=4,8"), parse_sweep_axis("train.lr=0.01,0.02")};
@@ -119,20 +120,7 @@ namespace {
 // its grid point, for keys of every kind (a number, a list, an enum, a map);
 // axes that would not reach the runs are refused before any run.
 TEST_F(SweepTest, EveryAxisReachesTheRecordedConfig) {
-  const std::string config = path("tiny.yaml");
-  std::ofstream(config) << R"(name: tiny
-seed: 3
-threads: 1
-device: cpu
-model:
-  input_size: 2
-  output_size: 3
-  steps: 3
-  hidden: 8
-  wiring: {generator: chain, n: 2, channels: 4}
-data: {dataset: spiral, classes: 3, train_per_class: 10, test_per_class: 5}
-train: {epochs: 1, batch_size: 16, lr: 0.01}
-)";
+  const std::string config = tiny_config(/*per_class=*/15, /*epochs=*/1);
   SweepOptions options;
   options.config_path = config;
   options.out = path("grid");

@@ -25,6 +25,8 @@ namespace {
 // changed here: these are checked in the pre-routing handler instead.
 constexpr size_t kMaxHeaderFields = 64;
 constexpr size_t kMaxHeaderBytes = size_t{32} << 10;
+// Connections the kernel queues before the accept loop takes them.
+constexpr int kListenBacklog = 1024;
 // A thread per connection, at most `most` at once (ServeOptions::threads).
 // Slow clients (a byte a second keeps httplib's per-read timeout from
 // firing) then hold only their own threads, never the ones that answer
@@ -99,6 +101,7 @@ struct DemoServer::Impl {
   std::condition_variable stop_signal;
   bool stopped = false;
   int port = -1;
+  socket_t listening = INVALID_SOCKET;
 
   void answer(const httplib::Request& req, httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
@@ -149,9 +152,10 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   s.server.new_task_queue = [most] { return new ConnectionThreads(most); };
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a
   // second server binds a port already in use and silently shares it.
-  s.server.set_socket_options([](socket_t sock) {
+  s.server.set_socket_options([&s](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    s.listening = sock;
   });
   // Replies go out at once: without TCP_NODELAY a keep-alive client waits
   // for the delayed ACK (~40 ms per request, measured with wrk).
@@ -219,6 +223,11 @@ int DemoServer::bind() {
     s.port = s.server.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
   }
   const int error = errno;
+  // Debian's compiled cpp-httplib listens with a backlog of 5: under a burst
+  // of connections (an attack, or many clients at once) the kernel drops
+  // SYNs and an honest client waits a second for its retransmission. Listen
+  // again on the same socket with a real backlog.
+  if (s.port > 0 && s.listening != INVALID_SOCKET) ::listen(s.listening, kListenBacklog);
   NNN_CHECK(s.port > 0, "serve: cannot listen on ", quoted(s.options.host, 64), " port ",
             s.options.port, error != 0 ? std::string(" (") + std::strerror(error) + ")" : "",
             ": is another server using it, or is the host not an address of this machine? Pick "

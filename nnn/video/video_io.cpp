@@ -86,8 +86,11 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
     }
     NNN_CHECK(!files.empty(), path, ": no .pgm frames in this directory");
   } else if (fs::path(path).extension() == ".pgm") {
+    check_regular_file(path, kMaxFileBytes, "frame");
     files.push_back(path);
   } else {
+    // A FIFO or device handed to ffmpeg would be read until it ends, if ever.
+    check_regular_file(path, kMaxFileBytes, "video");
     NNN_CHECK(have_ffmpeg(), path,
               ": reading a video file needs the ffmpeg program (Debian: ffmpeg); or give a "
               "directory of PGM frames");

@@ -91,6 +91,12 @@ done
 expect 2 "--nproc is 4096; this machine has" -- train experiments/spiral.yaml --nproc 4096
 expect 2 "--max-restarts restarts the ranks of --nproc" -- train experiments/spiral.yaml --max-restarts 1
 expect 2 "--max-restarts needs --out" -- train experiments/spiral.yaml --nproc 2 --max-restarts 1
+# Files named by the user that are not regular files are refused at once
+# (a FIFO would block a reader for ever).
+mkfifo "$work/fifo.mp4" "$work/fifo.pgm"
+expect 1 "fifo.mp4 is a FIFO \(named pipe\); expected a regular file" -- track "$work/fifo.mp4"
+expect 1 "fifo.pgm is a FIFO \(named pipe\); expected a regular file" -- track "$work/fifo.pgm"
+expect 1 "is a character device; expected a regular file" -- wiring /dev/zero
 # Messages name what the user set: make-video on a config without images.
 expect 1 "data.dataset is spiral, which holds no images" -- \
   make-video experiments/spiral.yaml --out "$work/mv" --videos 1

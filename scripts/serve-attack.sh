@@ -17,15 +17,8 @@ nnn="${NNN:-build/release/bin/nnn}"
 work="$(mktemp -d)"
 server=""
 trap '[[ -n "$server" ]] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-"$nnn" serve "$run" --port 0 --exit-after-seconds $((seconds + 120)) >"$work/serve.out" \
-  2>"$work/serve.err" &
-server=$!
-for _ in $(seq 300); do
-  grep -q serving "$work/serve.out" 2>/dev/null && break
-  sleep 0.1
-done
-port="$(grep -o '127.0.0.1:[0-9]*' "$work/serve.out" | cut -d: -f2)"
-[[ -n "$port" ]] || { echo "serve-attack: nnn serve did not start"; cat "$work/serve.err"; exit 1; }
+source scripts/serve-start.sh
+start_server "$nnn" "$run" $((seconds + 120)) "$work" serve-attack
 python3 scripts/serve-attack.py --port "$port" --pid "$server" --seconds "$seconds" --slow "$slow" \
   | tee "$work/report.json"
 [[ "$check" == --check ]] || exit 0

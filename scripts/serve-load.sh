@@ -16,14 +16,8 @@ work="$(mktemp -d)"
 server=""
 trap '[[ -n "$server" ]] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
-"$nnn" serve "$run" --port 0 --exit-after-seconds $((4 * seconds + 60)) >"$work/serve.out" 2>"$work/serve.err" &
-server=$!
-for _ in $(seq 100); do
-  grep -q serving "$work/serve.out" 2>/dev/null && break
-  sleep 0.1
-done
-port="$(grep -o '127.0.0.1:[0-9]*' "$work/serve.out" | cut -d: -f2)"
-[[ -n "$port" ]] || { echo "serve-load: nnn serve did not start"; cat "$work/serve.err"; exit 1; }
+source scripts/serve-start.sh
+start_server "$nnn" "$run" $((4 * seconds + 60)) "$work" serve-load
 base="http://127.0.0.1:$port/api/runs/0"
 
 # Bodies: a test digit as JSON, and the same digit as a 3x larger PGM photo.

@@ -209,6 +209,20 @@ Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
   return split.test.size() > 0 ? std::move(split.test) : std::move(split.train);
 }
 
+namespace {
+
+// Runs `read`, naming the config key whose file it reads in any error.
+template <typename Read>
+auto for_key(const char* key, Read&& read) {
+  try {
+    return read();
+  } catch (const Error& e) {
+    throw Error(std::string(key) + ": " + e.what());
+  }
+}
+
+}  // namespace
+
 DataSplit load_data(const DataConfig& config, uint64_t seed) {
   DataSplit split;
   bool bytes = false;
@@ -217,22 +231,29 @@ DataSplit load_data(const DataConfig& config, uint64_t seed) {
     case DatasetKind::kMnist:
     case DatasetKind::kFashionMnist: {
       const std::string& dir = config.path;
-      split.train = load_idx_pair(in_folder(dir, "train-images-idx3-ubyte", name),
-                                  in_folder(dir, "train-labels-idx1-ubyte", name));
-      split.test = load_idx_pair(in_folder(dir, "t10k-images-idx3-ubyte", name),
-                                 in_folder(dir, "t10k-labels-idx1-ubyte", name));
+      const std::string train_images = in_folder(dir, "train-images-idx3-ubyte", name);
+      const std::string train_labels = in_folder(dir, "train-labels-idx1-ubyte", name);
+      const std::string test_images = in_folder(dir, "t10k-images-idx3-ubyte", name);
+      const std::string test_labels = in_folder(dir, "t10k-labels-idx1-ubyte", name);
+      split.train = for_key("data.path", [&] { return load_idx_pair(train_images, train_labels); });
+      split.test = for_key("data.path", [&] { return load_idx_pair(test_images, test_labels); });
       bytes = true;
       break;
     }
     case DatasetKind::kIdx:
-      split.train = load_idx_pair(config.train_images, config.train_labels);
-      split.test = load_idx_pair(config.test_images, config.test_labels);
+      split.train = for_key("data.train_images / data.train_labels", [&] {
+        return load_idx_pair(config.train_images, config.train_labels);
+      });
+      split.test = for_key("data.test_images / data.test_labels",
+                           [&] { return load_idx_pair(config.test_images, config.test_labels); });
       bytes = true;
       break;
     case DatasetKind::kCsv:
-      split.train = load_csv(config.path, config.label_column);
+      split.train =
+          for_key("data.path", [&] { return load_csv(config.path, config.label_column); });
       if (!config.test_path.empty()) {
-        split.test = load_csv(config.test_path, config.label_column);
+        split.test = for_key("data.test_path",
+                             [&] { return load_csv(config.test_path, config.label_column); });
         NNN_CHECK(split.test.features() == split.train.features(), config.test_path, " has ",
                   split.test.features(), " features but ", config.path, " has ",
                   split.train.features());

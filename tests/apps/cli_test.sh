@@ -97,6 +97,11 @@ mkfifo "$work/fifo.mp4" "$work/fifo.pgm"
 expect 1 "fifo.mp4 is a FIFO \(named pipe\); expected a regular file" -- track "$work/fifo.mp4"
 expect 1 "fifo.pgm is a FIFO \(named pipe\); expected a regular file" -- track "$work/fifo.pgm"
 expect 1 "is a character device; expected a regular file" -- wiring /dev/zero
+printf 'name: fifo\nmodel: {input_size: 784, output_size: 10, steps: 1, hidden: 8, wiring: {adjacency: [[0]]}}\ndata: {dataset: idx, train_images: %s, train_labels: /dev/zero, test_images: %s, test_labels: %s}\n' \
+  "$work/fifo.pgm" "$work/fifo.pgm" "$work/fifo.pgm" >"$work/fifo.yaml"
+expect 1 "data.train_images / data.train_labels: .*fifo.pgm is a FIFO" -- train "$work/fifo.yaml" --out "$work/fifo_run"
+printf 'name: fifo\nmodel: {input_size: 4, output_size: 3, steps: 1, hidden: 8, wiring: {adjacency: [[0]]}}\ndata: {dataset: csv, path: /dev/zero}\n' >"$work/csv.yaml"
+expect 1 "data.path: /dev/zero is a character device" -- train "$work/csv.yaml" --out "$work/csv_run"
 # Messages name what the user set: make-video on a config without images.
 expect 1 "data.dataset is spiral, which holds no images" -- \
   make-video experiments/spiral.yaml --out "$work/mv" --videos 1

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "nnn/config/train_fields.h"
 #include "nnn/config/yaml_reader.h"
 #include "nnn/data/degrade_fields.h"
 #include "nnn/util/enum_names.h"
@@ -259,14 +260,21 @@ ModelConfig read_model(MapReader map) {
   return model;
 }
 
+// One numeric key of a field table: read (its default when absent),
+// checked against its range and rules, stored.
+template <typename Options>
+void read_field(MapReader& map, const NumberField<Options>& field, Options& options) {
+  const double value = map.get_double(field.key, field.get(options));
+  const std::string problem = field.problem(value);
+  if (!problem.empty()) map.fail(field.key, problem);
+  field.set(options, value);
+}
+
 // Walks the one table of degrade keys (nnn/data/degrade_fields.h).
 DegradeOptions read_degrade(MapReader map) {
   DegradeOptions d;
   for (const auto& field : degrade_fields()) {
-    const double value = map.get_double(field.key, field.get(d));
-    const std::string problem = degrade_value_problem(field, value);
-    if (!problem.empty()) map.fail(field.key, problem);
-    field.set(d, value);
+    read_field(map, field, d);
   }
   map.finish();
   return d;
@@ -357,49 +365,20 @@ DataConfig read_data(MapReader map, int64_t steps) {
   return data;
 }
 
+// The numeric keys walk their table (nnn/config/train_fields.h); the rules
+// that tie keys together follow.
 TrainConfig read_train(MapReader map) {
   TrainConfig train;
-  train.epochs = map.get_int("epochs", train.epochs);
-  train.batch_size = map.get_int("batch_size", train.batch_size);
+  for (const auto& field : train_fields()) read_field(map, field, train);
   train.optimizer = read_enum(map, "optimizer", optimizer_names(), train.optimizer);
-  train.lr = map.get_double("lr", train.lr);
-  train.momentum = map.get_double("momentum", train.momentum);
   train.nesterov = map.get_bool("nesterov", train.nesterov);
-  train.weight_decay = map.get_double("weight_decay", train.weight_decay);
-  train.beta1 = map.get_double("beta1", train.beta1);
-  train.beta2 = map.get_double("beta2", train.beta2);
   train.schedule = read_enum(map, "schedule", schedule_names(), train.schedule);
-  train.step_size = map.get_int("step_size", train.step_size);
-  train.gamma = map.get_double("gamma", train.gamma);
-  train.min_lr = map.get_double("min_lr", train.min_lr);
-  train.warmup_epochs = map.get_double("warmup_epochs", train.warmup_epochs);
-  train.clip_grad_norm = map.get_double("clip_grad_norm", train.clip_grad_norm);
-  train.eval_batch_size = map.get_int("eval_batch_size", train.eval_batch_size);
-  train.log_every = map.get_int("log_every", train.log_every);
   train.init_from = map.get_string("init_from", train.init_from);
   train.backward = read_enum(map, "backward", backward_mode_names(), train.backward);
-  train.recompute_every = map.get_int("recompute_every", train.recompute_every);
-  if (train.epochs < 1) map.fail("epochs", "must be >= 1, found " + std::to_string(train.epochs));
-  if (train.batch_size < 1)
-    map.fail("batch_size", "must be >= 1, found " + std::to_string(train.batch_size));
-  if (!(train.lr > 0)) map.fail("lr", "must be > 0");
-  if (train.momentum < 0 || train.momentum >= 1) map.fail("momentum", "must be in [0, 1)");
   if (train.nesterov && !(train.momentum > 0)) map.fail("nesterov", "needs momentum > 0");
-  if (train.weight_decay < 0) map.fail("weight_decay", "must be >= 0");
-  if (train.beta1 < 0 || train.beta1 >= 1) map.fail("beta1", "must be in [0, 1)");
-  if (train.beta2 < 0 || train.beta2 >= 1) map.fail("beta2", "must be in [0, 1)");
-  if (train.step_size < 1) map.fail("step_size", "must be >= 1");
-  if (!(train.gamma > 0)) map.fail("gamma", "must be > 0");
-  if (train.min_lr < 0 || train.min_lr > train.lr) map.fail("min_lr", "must be in [0, lr]");
-  if (train.warmup_epochs < 0 || train.warmup_epochs > static_cast<double>(train.epochs)) {
+  if (train.min_lr > train.lr) map.fail("min_lr", "must be in [0, lr]");
+  if (train.warmup_epochs > static_cast<double>(train.epochs)) {
     map.fail("warmup_epochs", "must be in [0, epochs]");
-  }
-  if (train.clip_grad_norm < 0) map.fail("clip_grad_norm", "must be >= 0 (0: off)");
-  if (train.eval_batch_size < 1) map.fail("eval_batch_size", "must be >= 1");
-  if (train.log_every < 1) map.fail("log_every", "must be >= 1");
-  if (train.recompute_every < 0 || train.recompute_every > limits::kMaxSteps) {
-    map.fail("recompute_every", "must be 0 (keep every step) or a segment of 1 to " +
-                                    std::to_string(limits::kMaxSteps) + " steps");
   }
   map.finish();
   return train;

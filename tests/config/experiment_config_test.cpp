@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "nnn/config/train_fields.h"
 #include "nnn/config/yaml_reader.h"
 #include "nnn/data/degrade_fields.h"
 #include "tests/test_util.h"
@@ -255,7 +256,7 @@ TEST(DegradeRanges, EveryKeyIsBounded) {
   for (const auto& field : degrade_fields()) {
     const std::string key = std::string("data.degrade.") + field.key;
     for (const double ok : {field.low, field.high}) {
-      if (degrade_value_problem(field, ok).empty()) {
+      if (field.problem(ok).empty()) {
         EXPECT_NO_THROW(load_experiment(config, {key + "=" + fmt::format("{}", ok)})) << key;
       }
     }
@@ -274,24 +275,56 @@ TEST(DegradeRanges, EveryKeyIsBounded) {
                         "blur_sigma: must be in 0..16 px; found 1000000");
 }
 
-// docs/config-reference.md carries the generated table; NNN_UPDATE_DOCS=1
-// rewrites it from the field table.
-TEST(ConfigReference, DegradeTableIsGenerated) {
+// Every numeric train key: past either bound and a fraction where a whole
+// number belongs are refused with the key named; both bounds load (where
+// the rules between keys allow).
+TEST(TrainRanges, EveryKeyIsBounded) {
+  const std::string config = (fs::path(NNN_SOURCE_DIR) / "experiments/spiral.yaml").string();
+  for (const auto& field : train_fields()) {
+    const std::string key = std::string("train.") + field.key;
+    for (const std::string& bad : std::vector<std::string>{fmt::format("{}", field.high * 2 + 1),
+                                                           fmt::format("{}", field.low - 1)}) {
+      testing::expect_error([&] { load_experiment(config, {key + "=" + bad}); },
+                            key + ": must be in");
+    }
+    if (field.low_open) {
+      testing::expect_error(
+          [&] { load_experiment(config, {key + "=" + fmt::format("{}", field.low)}); },
+          key + ": must be in > ");
+    }
+    if (field.is_integer()) {
+      testing::expect_error([&] { load_experiment(config, {key + "=2.5"}); },
+                            "must be a whole number");
+    }
+  }
+  EXPECT_NO_THROW(load_experiment(config, {"train.epochs=1000000", "train.lr=10"}));
+  testing::expect_error([&] { load_experiment(config, {"train.lr=1e6"}); },
+                        "train.lr: must be in > 0..10; found 1000000");
+}
+
+// docs/config-reference.md carries the tables generated from the field
+// tables; NNN_UPDATE_DOCS=1 rewrites them.
+TEST(ConfigReference, TablesAreGenerated) {
   const fs::path doc = fs::path(NNN_SOURCE_DIR) / "docs/config-reference.md";
   std::string text = slurp(doc);
-  const std::string begin = "<!-- begin: data.degrade -->\n", end = "<!-- end: data.degrade -->";
-  const size_t a = text.find(begin), b = text.find(end);
-  ASSERT_NE(a, std::string::npos);
-  ASSERT_NE(b, std::string::npos);
-  const std::string generated = degrade_reference_markdown();
-  if (std::getenv("NNN_UPDATE_DOCS") != nullptr) {
-    text = text.substr(0, a + begin.size()) + generated + text.substr(b);
-    std::ofstream(doc) << text;
-    return;
+  for (const auto& [section, generated] :
+       {std::pair<std::string, std::string>{"data.degrade",
+                                            fields_markdown("data.degrade", degrade_fields())},
+        {"train", fields_markdown("train", train_fields())}}) {
+    const std::string begin = "<!-- begin: " + section + " -->\n";
+    const std::string end = "<!-- end: " + section + " -->";
+    const size_t a = text.find(begin), b = text.find(end);
+    ASSERT_NE(a, std::string::npos) << section;
+    ASSERT_NE(b, std::string::npos) << section;
+    if (std::getenv("NNN_UPDATE_DOCS") != nullptr) {
+      text = text.substr(0, a + begin.size()) + generated + text.substr(b);
+      continue;
+    }
+    EXPECT_EQ(text.substr(a + begin.size(), b - a - begin.size()), generated)
+        << "docs/config-reference.md is out of date: run NNN_UPDATE_DOCS=1 nnn_tests "
+           "--gtest_filter=ConfigReference.*";
   }
-  EXPECT_EQ(text.substr(a + begin.size(), b - a - begin.size()), generated)
-      << "docs/config-reference.md is out of date: run NNN_UPDATE_DOCS=1 nnn_tests "
-         "--gtest_filter=ConfigReference.*";
+  if (std::getenv("NNN_UPDATE_DOCS") != nullptr) std::ofstream(doc) << text;
 }
 
 }  // namespace

@@ -36,12 +36,27 @@ while ((done_kills < kills)); do
     "$nnn" train "$config" "${settings[@]}" --out "$run" >/dev/null 2>&1 &
   fi
   pid=$!
-  # A random moment between DELAY_MIN and DELAY_MAX per mille of the
-  # uninterrupted run's length (start-up included): by default 5% to 30%,
-  # so that KILLS kills fit into one run.
-  lo="${DELAY_MIN:-50}" hi="${DELAY_MAX:-300}"
-  delay=$(echo "scale=3; $straight_seconds * ($lo + $RANDOM % ($hi - $lo)) / 1000" | bc)
-  sleep "$delay"
+  # Progress, not time, makes sure the check below can hold on a loaded
+  # machine: until MIN_RESUMED kills have come after a checkpoint, the kill
+  # comes right after the run's next checkpoint appears (plus 0-49 ms).
+  # Other kills come at a random moment between DELAY_MIN and DELAY_MAX per
+  # mille of the uninterrupted run's length (start-up included): by default
+  # 5% to 30%, so that KILLS kills fit into one run, before a first
+  # checkpoint too.
+  if ((done_kills - restarts < ${MIN_RESUMED:-1})); then
+    before="$(stat -c %i "$run/checkpoint.pt" 2>/dev/null || true)"
+    for _ in $(seq 60000); do
+      now="$(stat -c %i "$run/checkpoint.pt" 2>/dev/null || true)"
+      [[ -n "$now" && "$now" != "$before" ]] && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.01
+    done
+    sleep "0.0$((RANDOM % 5))"
+  else
+    lo="${DELAY_MIN:-50}" hi="${DELAY_MAX:-300}"
+    delay=$(echo "scale=3; $straight_seconds * ($lo + $RANDOM % ($hi - $lo)) / 1000" | bc)
+    sleep "$delay"
+  fi
   if ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid"
     [[ -f "$run/summary.json" ]] && break  # it finished before the kill

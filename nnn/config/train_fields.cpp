@@ -12,7 +12,7 @@ const std::vector<TrainField>& train_fields() {
       {"epochs", &TrainConfig::epochs, 1, 1000000, "", "passes over the training set"},
       {"batch_size", &TrainConfig::batch_size, 1, 1 << 20, "samples",
        "samples per optimiser step (the global batch of a distributed run)"},
-      {"lr", &TrainConfig::lr, 0, 10, "", "learning rate", /*low_open=*/true},
+      {"lr", &TrainConfig::lr, 0, 1e4, "", "learning rate", /*low_open=*/true},
       {"momentum", &TrainConfig::momentum, 0, 0.999999, "", "sgd: momentum (0: off)"},
       {"weight_decay", &TrainConfig::weight_decay, 0, 10, "",
        "sgd, adam: L2 in the gradient; adamw: decoupled (0: off)"},

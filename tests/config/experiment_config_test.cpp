@@ -297,9 +297,9 @@ TEST(TrainRanges, EveryKeyIsBounded) {
                             "must be a whole number");
     }
   }
-  EXPECT_NO_THROW(load_experiment(config, {"train.epochs=1000000", "train.lr=10"}));
+  EXPECT_NO_THROW(load_experiment(config, {"train.epochs=1000000", "train.lr=10000"}));
   testing::expect_error([&] { load_experiment(config, {"train.lr=1e6"}); },
-                        "train.lr: must be in > 0..10; found 1000000");
+                        "train.lr: must be in > 0..10000; found 1000000");
 }
 
 // docs/config-reference.md carries the tables generated from the field

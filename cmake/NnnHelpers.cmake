@@ -63,3 +63,19 @@ function(nnn_precompile_torch target)
       PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   endif()
 endfunction()
+
+# nnn_add_script_test(NAME SCRIPT [TIMEOUT seconds] [SERIAL]): a bash script
+# of tests/ run as `bash SCRIPT NNN_BINARY SOURCE_DIR`, exit 77 meaning
+# skipped (the script prints why); SERIAL runs it alone (daemons, ports).
+function(nnn_add_script_test name script)
+  cmake_parse_arguments(ARG "SERIAL" "TIMEOUT" "" ${ARGN})
+  add_test(NAME ${name}
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tests/${script} $<TARGET_FILE:nnn_cli> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+  if(ARG_TIMEOUT)
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_SERIAL)
+    set_tests_properties(${name} PROPERTIES RUN_SERIAL TRUE)
+  endif()
+endfunction()

@@ -10,6 +10,7 @@
 
 #include "apps/nnn/command.h"
 #include "nnn/config/experiment_config.h"
+#include "nnn/dist/dist_env.h"
 #include "nnn/dist/launch.h"
 #include "nnn/train/run.h"
 
@@ -80,7 +81,17 @@ void add_train_command(Commands& commands) {
         options.out = o->out;
         options.device = o->device;
         options.progress_bar = ::isatty(STDOUT_FILENO) == 1;
-        return run_training(options, std::cout).completed ? 0 : kExitInterrupted;
+        const RunResult result = run_training(options, std::cout);
+        if (!result.completed) return kExitInterrupted;
+        // What to do next, on rank 0 only (the others print nothing).
+        const auto job = dist_env_from_environment();
+        if (!job || job->rank == 0) {
+          fmt::print(
+              "next: nnn eval {0}   (per-step accuracy)   nnn serve {0}   (watch it think "
+              "in the browser)\n",
+              result.dir);
+        }
+        return 0;
       });
   command->add_option("config", o->config, "The experiment YAML")->check(CLI::ExistingFile);
   add_overrides(command, o->overrides);

@@ -102,6 +102,10 @@ printf 'name: fifo\nmodel: {input_size: 784, output_size: 10, steps: 1, hidden: 
 expect 1 "data.train_images / data.train_labels: .*fifo.pgm is a FIFO" -- train "$work/fifo.yaml" --out "$work/fifo_run"
 printf 'name: fifo\nmodel: {input_size: 4, output_size: 3, steps: 1, hidden: 8, wiring: {adjacency: [[0]]}}\ndata: {dataset: csv, path: /dev/zero}\n' >"$work/csv.yaml"
 expect 1 "data.path: /dev/zero is a character device" -- train "$work/csv.yaml" --out "$work/csv_run"
+# A finished run says what to do next.
+out="$("$nnn" train experiments/spiral.yaml train.epochs=1 --out "$work/next_run")" || fail "train"
+grep -q "^next: nnn eval $work/next_run .* nnn serve $work/next_run" <<<"$out" ||
+  fail "train does not end with the next commands: $(tail -2 <<<"$out")"
 # Messages name what the user set: make-video on a config without images.
 expect 1 "data.dataset is spiral, which holds no images" -- \
   make-video experiments/spiral.yaml --out "$work/mv" --videos 1

@@ -16,17 +16,12 @@
 #endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -169,28 +164,6 @@ struct WorldSizeMismatch : std::runtime_error {
 
 bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "localhost"; }
 
-#if TORCH_VERSION_MAJOR >= 2
-// A socket listening on 127.0.0.1:port, handed to the store (c10d takes it).
-int listen_on_loopback(int64_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  NNN_CHECK(fd >= 0, "cannot open a socket: ", std::strerror(errno));
-  const int yes = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd, 128) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw std::runtime_error(std::string("cannot listen on 127.0.0.1:") + std::to_string(port) +
-                             ": " + std::strerror(error));
-  }
-  return fd;
-}
-#endif
-
 // torchrun's agent hosts the store with its own torch's c10d; the store
 // protocol changed between LibTorch 1.x and 2.x.
 std::string agent_hint(const DistEnv& env) {
@@ -201,6 +174,12 @@ std::string agent_hint(const DistEnv& env) {
       "(scripts/build.sh torch2 for .venv-torch2's torchrun), or let rank 0 host the store "
       "(torchrun --rdzv-backend c10d with TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1)",
       TORCH_VERSION);
+}
+
+[[noreturn]] void refuse_nccl(int64_t rank) {
+  throw Error("distributed rank " + std::to_string(rank) +
+              ": dist.backend is nccl, but this nnn was built without c10d NCCL; build the cuda "
+              "preset against pip's CUDA LibTorch (scripts/build.sh cuda)");
 }
 
 // The collectives' common base: ProcessGroup in LibTorch 1.x, Backend in 2.x.
@@ -368,9 +347,7 @@ class C10dCommunicator : public Communicator {
   }
 #else
   c10::intrusive_ptr<Group> make_nccl_group(std::chrono::milliseconds) {
-    throw Error("distributed rank " + std::to_string(env_.rank) +
-                ": dist.backend is nccl, but this nnn was built without c10d NCCL; build the cuda "
-                "preset against pip's CUDA LibTorch (scripts/build.sh cuda)");
+    refuse_nccl(env_.rank);  // join() refuses first; kept for the type system
   }
 #endif
 
@@ -395,11 +372,7 @@ bool Communicator::nccl_available() {
 
 std::shared_ptr<Communicator> Communicator::join(const DistEnv& env, double timeout_seconds,
                                                  bool nccl) {
-  if (nccl && !nccl_available()) {
-    throw Error("distributed rank " + std::to_string(env.rank) +
-                ": dist.backend is nccl, but this nnn was built without c10d NCCL; build the cuda "
-                "preset against pip's CUDA LibTorch (scripts/build.sh cuda)");
-  }
+  if (nccl && !nccl_available()) refuse_nccl(env.rank);
   return std::make_shared<C10dCommunicator>(env, timeout_seconds, nccl);
 }
 

@@ -149,7 +149,6 @@ std::optional<DistEnv> dist_env_from_environment(const Getenv& getenv) {
     if (const char* id = getenv("SLURM_JOB_ID"); id != nullptr) {
       env.run_id = std::string(id).substr(0, 64);
     }
-    if (env.world_size == 1 && getenv("MASTER_PORT") == nullptr) return env;
   }
   const char* addr = getenv("MASTER_ADDR");
   if (addr == nullptr) {
@@ -179,20 +178,50 @@ std::optional<DistEnv> dist_env_from_environment() {
   return dist_env_from_environment([](const char* name) { return std::getenv(name); });
 }
 
-int64_t free_local_port() {
+namespace {
+
+// A TCP socket bound to 127.0.0.1:port (0: a port the kernel picks), set to
+// SO_REUSEADDR when `reuse`; nnn::Error starting with `what` otherwise.
+int loopback_socket(int64_t port, bool reuse, const std::string& what) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  NNN_CHECK(fd >= 0, "cannot open a socket to find a free port: ", std::strerror(errno));
+  NNN_CHECK(fd >= 0, what, ": cannot open a socket: ", std::strerror(errno));
+  const int yes = 1;
+  if (reuse) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw Error(what + ": " + std::strerror(error));
+  }
+  return fd;
+}
+
+}  // namespace
+
+int64_t free_local_port() {
+  const std::string what = "cannot find a free port on 127.0.0.1";
+  const int fd = loopback_socket(0, /*reuse=*/false, what);
+  sockaddr_in address{};
   socklen_t length = sizeof address;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const bool ok = ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   const int error = errno;
   ::close(fd);
-  NNN_CHECK(ok, "cannot find a free port on 127.0.0.1: ", std::strerror(error));
+  NNN_CHECK(ok, what, ": ", std::strerror(error));
   return ntohs(address.sin_port);
+}
+
+int listen_on_loopback(int64_t port) {
+  const std::string what = "cannot listen on 127.0.0.1:" + std::to_string(port);
+  const int fd = loopback_socket(port, /*reuse=*/true, what);
+  if (::listen(fd, kLoopbackBacklog) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw Error(what + ": " + std::strerror(error));
+  }
+  return fd;
 }
 
 void check_resolves(const std::string& host, const std::string& variable) {

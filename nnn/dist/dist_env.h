@@ -63,6 +63,12 @@ int64_t restart_count_from_environment(const std::function<const char*(const cha
 /// A TCP port on 127.0.0.1 free at the moment of asking (the kernel picks it).
 int64_t free_local_port();
 
+/// Connections a loopback listener queues.
+inline constexpr int kLoopbackBacklog = 128;
+/// A socket listening on 127.0.0.1:port (SO_REUSEADDR), for a store that
+/// must not be reachable from other machines; nnn::Error naming the port.
+int listen_on_loopback(int64_t port);
+
 /// Checks that `host` resolves to an address at once (getaddrinfo), so that
 /// a misspelt master name is refused before any waiting; nnn::Error naming
 /// `variable` and the resolver's answer otherwise.

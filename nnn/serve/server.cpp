@@ -133,6 +133,18 @@ struct DemoServer::Impl {
     if (options.max_requests > 0 && n >= options.max_requests) request_stop();
   }
 
+  // An error answered before the API saw the request (httplib's own, or a
+  // refusal before the body is read): a JSON body, and one log line.
+  void refuse(const httplib::Request& req, httplib::Response& res, int status,
+              const std::string& message) {
+    const ApiReply reply = error_reply(status, message);
+    res.status = status;
+    res.set_content(reply.body, reply.content_type.c_str());
+    std::lock_guard<std::mutex> lock(log_mutex);
+    log << req.remote_addr << " " << req.method << " " << quoted(req.path, 80) << " " << status
+        << " " << reply.body << std::endl;
+  }
+
   void request_stop() {
     {
       std::lock_guard<std::mutex> lock(stop_mutex);
@@ -171,13 +183,8 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   s.server.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
     const auto [status, message] = refusal(req);
     if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
-    const ApiReply reply = error_reply(status, message);
-    res.status = status;
     res.set_header("Connection", "close");  // the unread body must not become a request
-    res.set_content(reply.body, reply.content_type.c_str());
-    std::lock_guard<std::mutex> lock(s.log_mutex);
-    s.log << req.remote_addr << " " << req.method << " " << quoted(req.path, 80) << " " << status
-          << " " << reply.body << std::endl;
+    s.refuse(req, res, status, message);
     return httplib::Server::HandlerResponse::Handled;
   });
   auto handler = [&s](const httplib::Request& req, httplib::Response& res) { s.answer(req, res); };
@@ -196,11 +203,7 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
     const std::string message =
         res.status == 413 ? fmt::format("the body is over the limit of {} bytes", DemoApi::kMaxBody)
                           : fmt::format("HTTP {}", res.status);
-    const ApiReply reply = error_reply(res.status, message);
-    res.set_content(reply.body, reply.content_type.c_str());
-    std::lock_guard<std::mutex> lock(s.log_mutex);
-    s.log << req.remote_addr << " " << req.method << " " << quoted(req.path, 80) << " "
-          << res.status << " " << reply.body << std::endl;
+    s.refuse(req, res, res.status, message);
   });
   s.server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {

@@ -70,9 +70,8 @@ class StopSignalGuard {
 // job, nnn train --nproc --max-restarts) starts the same command again: the
 // run it left in --out is continued, not refused. Returns the options to run
 // with, and says what it decided on `log`.
-RunOptions continue_restarted_run(const RunOptions& options, bool leader, std::ostream& log) {
-  const int64_t restarts =
-      restart_count_from_environment([](const char* name) { return std::getenv(name); });
+RunOptions continue_restarted_run(const RunOptions& options, int64_t restarts, bool leader,
+                                  std::ostream& log) {
   if (!options.resume.empty() || restarts == 0) return options;
   if (options.out.empty()) {
     if (leader) {
@@ -319,9 +318,10 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
   std::ostringstream quiet;
   std::ostream& out = leader ? log : quiet;
   check_restartable(asked);
-  const RunOptions options = continue_restarted_run(asked, leader, out);
-  const bool restarted =
-      restart_count_from_environment([](const char* name) { return std::getenv(name); }) > 0;
+  const int64_t restarts =
+      restart_count_from_environment([](const char* name) { return std::getenv(name); });
+  const bool restarted = restarts > 0;
+  const RunOptions options = continue_restarted_run(asked, restarts, leader, out);
   const bool resuming = !options.resume.empty();
   if (resuming) {
     NNN_CHECK(options.overrides.empty(),
@@ -351,12 +351,11 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
     threads = std::max<int64_t>(1, threads / local_ranks);
     trainer_config.threads = threads;
   }
-  torch::Device device = resolve_device(options.device.empty() ? config.device : options.device);
+  const std::string& device_setting = options.device.empty() ? config.device : options.device;
+  torch::Device device = resolve_device(device_setting);
   // One GPU per rank: a CUDA device without an index means the rank's own,
   // LOCAL_RANK (modulo the GPUs present).
-  const bool device_named =
-      (options.device.empty() ? config.device : options.device).find(':') != std::string::npos;
-  if (distributed && device.is_cuda() && !device_named) {
+  if (distributed && device.is_cuda() && device_setting.find(':') == std::string::npos) {
     const int64_t gpus = static_cast<int64_t>(torch::cuda::device_count());
     device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(job->local_rank % gpus));
   }

@@ -28,19 +28,7 @@ conf="$("$src/scripts/slurm-local.sh" start "$cluster")" || status=$?
 [[ $status == 0 ]] || exit "$status"
 eval "$conf"
 source "$src/tests/train/same_metrics.sh"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-python="$src/.venv-torch2/bin/python"
-[[ -x "$python" ]] || python=/usr/bin/python3
-same_weights() {
-  "$python" - "$1" "$2" <<'PY'
-import sys, torch
-a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
-assert a.keys() == b.keys()
-worst = max((a[k].double() - b[k].double()).abs().max().item() for k in a)
-assert worst < 1e-5, f"weights differ by {worst}"
-print(f"weights: max |diff| {worst:.3g}")
-PY
-}
+torch_python="$src/.venv-torch2/bin/python"
 # Waits for job $1 to leave the queue (bounded by polls; a job never ends by time).
 wait_job() {
   for _ in $(seq 3000); do

@@ -51,7 +51,7 @@ else
 fi
 
 # Ranks that disagree: rank 1 runs another config; every rank refuses.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port
 RANK=0 "$nnn" train "${common[@]}" --out "$work/mismatch" >"$work/rank0.log" 2>&1 &
 rank0=$!
@@ -90,7 +90,6 @@ same_metrics "$work/one/metrics.csv" "$work/dead/metrics.csv"
 
 # A rendezvous port already taken, and a rank that never arrives: one line
 # naming the address, exit 1, within dist.timeout (3 s here).
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 print(s.getsockname()[1], flush=True); time.sleep(60)' >"$work/held_port" &

@@ -1,6 +1,11 @@
-# Sourced by the distributed tests: same_metrics A.csv B.csv compares two
-# metrics.csv files, every column but the last two (samples_per_s, seconds),
-# numbers within 1e-5 relative; prints the first differences and fails.
+# Sourced by the distributed tests:
+#  - same_metrics A.csv B.csv compares two metrics.csv files, every column
+#    but the last two (samples_per_s, seconds), numbers within 1e-5
+#    relative; prints the first differences and fails;
+#  - same_weights A.pt B.pt reads two weights.pt with torch.load (the Python
+#    in $torch_python, default .venv-torch2's, else Debian's) and fails
+#    unless every tensor agrees within 1e-5; prints the largest difference;
+#  - free_port prints a TCP port free on 127.0.0.1.
 same_metrics() {
   awk -F, 'NR == FNR { a[FNR] = $0; n = FNR; next }
     {
@@ -13,4 +18,21 @@ same_metrics() {
       }
     }
     END { if (FNR != n) { print "row counts differ"; bad = 1 }; exit bad }' "$1" "$2"
+}
+
+same_weights() {
+  local python="${torch_python:-.venv-torch2/bin/python}"
+  [[ -x "$python" ]] || python=/usr/bin/python3
+  "$python" - "$1" "$2" <<'PY'
+import sys, torch
+a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
+assert a.keys() == b.keys(), (sorted(a), sorted(b))
+worst = max((a[k].double() - b[k].double()).abs().max().item() for k in a)
+assert worst < 1e-5, f"weights differ by {worst}"
+print(f"weights: {len(a)} tensors, max |diff| {worst:.3g}")
+PY
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -34,17 +34,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 common=(experiments/spiral.yaml train.epochs=3 train.batch_size=37 data.train_per_class=100
         data.test_per_class=40)
 source "$(dirname "${BASH_SOURCE[0]}")/same_metrics.sh"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-same_weights() {
-  "$venv/bin/python" - "$1" "$2" <<'PY'
-import sys, torch
-a, b = (torch.load(p, map_location="cpu") for p in sys.argv[1:3])
-assert a.keys() == b.keys(), (sorted(a), sorted(b))
-worst = max((a[k].double() - b[k].double()).abs().max().item() for k in a)
-assert worst < 1e-5, f"weights differ by {worst}"
-print(f"weights: {len(a)} tensors, max |diff| {worst:.3g}")
-PY
-}
+torch_python="$venv/bin/python"
 # torchrun's own lines go to stderr; nnn's rank 0 prints to stdout.
 launched() {  # NAME torchrun-arguments...
   local name="$1"

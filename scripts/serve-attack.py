@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """A scripted attack mix against a running `nnn serve`, on loopback only,
 bounded in time: huge-header PGM bodies in parallel, compressed and chunked
-bodies, header floods, multi-range requests and slow clients (a byte a
-second), while a normal client keeps asking /api/runs/0/predict. Prints one
+bodies, header floods, multi-range requests, slow clients (a byte a
+second) and one address opening more connections than it may, while a
+normal client keeps asking /api/runs/0/predict. The attackers come from
+other loopback addresses than the normal client (127.0.0.2 and up; Linux
+routes all of 127/8 to lo), as they would from other machines. Prints one
 JSON object: the normal client's answers and latency percentiles, every
 status the attackers got, 5xx counts, and the server's resident memory when
 idle and at its peak (from /proc/PID/status).
@@ -19,9 +22,19 @@ import time
 import urllib.request
 
 
-def raw_request(port, data, read=True, timeout=10.0):
+ATTACKER = "127.0.0.2"  # the hostile bodies and headers
+SLOW = ["127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"]  # slow clients, spread
+GREEDY = "127.0.0.7"  # more connections at once than one address may open
+
+
+def connect(port, source, timeout):
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                    source_address=(source, 0))
+
+
+def raw_request(port, data, read=True, timeout=10.0, source=ATTACKER):
     """Sends `data` on a fresh connection; the reply's status code (0: none)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+    with connect(port, source, timeout) as s:
         try:
             s.sendall(data)
         except OSError:
@@ -70,9 +83,12 @@ def main():
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--slow", type=int, default=48)
     p.add_argument("--parallel", type=int, default=4, help="threads per attack kind")
+    p.add_argument("--greedy", type=int, default=40,
+                   help="connections opened at once from one address (nnn serve allows 32)")
     a = p.parse_args()
     a.seconds = max(1.0, min(a.seconds, 600.0))
     a.slow = max(0, min(a.slow, 1000))
+    a.greedy = max(0, min(a.greedy, 1000))
 
     def rss_kb():
         with open(f"/proc/{a.pid}/status") as f:
@@ -103,9 +119,9 @@ def main():
             except OSError as e:
                 record(kind, type(e).__name__)
 
-    def slow_client():
+    def slow_client(source):
         try:
-            s = socket.create_connection(("127.0.0.1", a.port), timeout=5)
+            s = connect(a.port, source, 5)
             for byte in b"GET /api/runs HTTP/1.1\r\nHost: x\r\n":
                 if stop.is_set() or time.monotonic() > end:
                     break
@@ -115,13 +131,33 @@ def main():
         except OSError as e:
             record("slow", type(e).__name__)
 
+    def greedy_client():
+        """Opens --greedy idle connections at once from one address; each
+        one's status: 429 for those over the limit, 0 for those the server
+        admitted (and closes once they stay idle)."""
+        sockets = []
+        try:
+            for _ in range(a.greedy):
+                sockets.append(connect(a.port, GREEDY, 15))
+            for s in sockets:
+                try:
+                    reply = s.recv(64)
+                    record("greedy", int(reply[9:12]) if reply.startswith(b"HTTP/1.1 ") else 0)
+                except OSError as e:
+                    record("greedy", type(e).__name__)
+        finally:
+            for s in sockets:
+                s.close()
+
     def watch_memory():
         while not stop.is_set():
             peak[0] = max(peak[0], rss_kb())
             time.sleep(0.05)
 
     threads = [threading.Thread(target=watch_memory)]
-    threads += [threading.Thread(target=slow_client) for _ in range(a.slow)]
+    threads += [threading.Thread(target=slow_client, args=(SLOW[i % len(SLOW)],))
+                for i in range(a.slow)]
+    threads.append(threading.Thread(target=greedy_client))
     for kind, fn in attackers(a.port).items():
         threads += [threading.Thread(target=attack, args=(kind, fn)) for _ in range(a.parallel)]
     for t in threads:
@@ -149,6 +185,7 @@ def main():
                         for s, n in per.items() if s.isdigit() and int(s) >= 500)
     print(json.dumps({
         "seconds": a.seconds, "slow_clients": a.slow, "parallel_per_kind": a.parallel,
+        "greedy_connections": a.greedy,
         "normal": {"answers": normal, "p50_ms": pick(0.5), "p99_ms": pick(0.99),
                    "max_ms": round(latencies[-1], 2)},
         "attackers": statuses, "server_errors_5xx": server_errors,

@@ -3,7 +3,9 @@
 # loopback: starts the server, attacks it for SECONDS while a normal client
 # asks for predictions, stops it, prints the JSON report. With --check, exits
 # 1 unless the server answered every normal request with 200, gave no 5xx to
-# anyone and stayed under 300 MB above its idle memory (no timing is
+# anyone, refused each hostile class with its status (429 for the address
+# that opens more connections than it may) and stayed under 300 MB above
+# its idle memory (no timing is
 # checked: that is measured, not tested).
 #   scripts/serve-attack.sh RUNDIR [SECONDS=20] [SLOW_CLIENTS=48] [--check]
 # NNN=path/to/nnn picks the binary (default build/release/bin/nnn).
@@ -34,7 +36,7 @@ if r["server_errors_5xx"]:
 if r["rss_peak_mb"] - r["rss_idle_mb"] > 300:
     problems.append(f"memory grew {r['rss_peak_mb'] - r['rss_idle_mb']:.0f} MB above idle")
 for kind, expected in {"huge_pgm_header": "400", "gzip_bomb": "415", "chunked": "411",
-                       "header_flood": "431", "multi_range": "416"}.items():
+                       "header_flood": "431", "multi_range": "416", "greedy": "429"}.items():
     got = r["attackers"].get(kind, {})
     if expected not in got:
         problems.append(f"{kind}: never answered {expected} ({got})")

@@ -24,6 +24,8 @@ void add_serve_command(Commands& commands) {
     std::string host = "127.0.0.1", device;
     int port = 8080;
     int threads = 256;
+    int client_connections = 32;
+    double request_seconds = 30;
     int64_t max_requests = 0;
     double max_seconds = 0;
     bool log = false;
@@ -44,7 +46,7 @@ void add_serve_command(Commands& commands) {
         sigaddset(&signals, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
         configure_threads(1);  // single-threaded kernels; requests share the cores
-        std::vector<std::unique_ptr<DemoRun>> runs;
+        std::vector<std::unique_ptr<ServedRun>> runs;
         for (const auto& dir : o->runs) {
           runs.push_back(std::make_unique<DemoRun>(dir, o->device));
           std::cout << "run " << runs.size() - 1 << ": " << runs.back()->name() << " (" << dir
@@ -60,6 +62,8 @@ void add_serve_command(Commands& commands) {
         options.host = o->host;
         options.port = o->port;
         options.threads = o->threads;
+        options.client_connections = o->client_connections;
+        options.request_seconds = o->request_seconds;
         options.max_requests = o->max_requests;
         options.max_seconds = o->max_seconds;
         options.log_requests = o->log;
@@ -111,6 +115,15 @@ void add_serve_command(Commands& commands) {
                    "Connections served at once, each on a thread of its own (slow clients hold "
                    "only their own); more wait")
       ->check(CLI::Range(1, 4096));
+  command
+      ->add_option("--client-connections", o->client_connections,
+                   "Open connections per client address; one more is answered 429")
+      ->check(CLI::Range(1, 4096));
+  command
+      ->add_option("--request-timeout", o->request_seconds,
+                   "Seconds from a request's first byte to its last; a slower one is closed")
+      ->check(finite_number())
+      ->check(CLI::Range(0.001, 3600.0));
   command
       ->add_option("--exit-after-requests", o->max_requests,
                    "Stop after answering this many requests (0: never; for scripts and tests)")

@@ -7,7 +7,7 @@
 #include "nnn/core/user_message.h"
 #include "nnn/data/pgm.h"
 #include "nnn/serve/assets.h"
-#include "nnn/serve/demo.h"
+#include "nnn/serve/served_run.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -197,9 +197,15 @@ DigitFrames request_frames(const ApiRequest& request, bool* plate) {
   return out;
 }
 
-ApiReply json_reply(const Json& json) { return {200, "application/json", json.dump(), ""}; }
+// JSON text; bytes that are not UTF-8 (a request's path, a run's directory
+// name) become U+FFFD instead of an exception.
+std::string json_text(const Json& json) {
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
-ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const ApiRequest& request,
+ApiReply json_reply(const Json& json) { return {200, "application/json", json_text(json), ""}; }
+
+ApiReply run_reply(ServedRun& run, const std::vector<std::string>& parts, const ApiRequest& request,
                    size_t index) {
   const auto require = [&](const char* method) { require_method(request, method); };
   if (parts.size() == 3) {
@@ -273,11 +279,17 @@ ApiReply run_reply(DemoRun& run, const std::vector<std::string>& parts, const Ap
 
 }  // namespace
 
-ApiReply error_reply(int status, const std::string& message) {
-  return {status, "application/json", Json{{"error", message}}.dump(), ""};
+Json pixels_json(const std::vector<float>& pixels) {
+  Json out = Json::array();
+  for (float v : pixels) out.push_back(std::round(static_cast<double>(v) * 1e4) / 1e4);
+  return out;
 }
 
-DemoApi::DemoApi(std::vector<std::unique_ptr<DemoRun>> runs) : runs_(std::move(runs)) {}
+ApiReply error_reply(int status, const std::string& message) {
+  return {status, "application/json", json_text(Json{{"error", message}}), ""};
+}
+
+DemoApi::DemoApi(std::vector<std::unique_ptr<ServedRun>> runs) : runs_(std::move(runs)) {}
 DemoApi::~DemoApi() = default;
 
 ApiReply DemoApi::handle(const ApiRequest& request) const {

@@ -29,7 +29,7 @@
 
 namespace nnn {
 
-class DemoRun;
+class ServedRun;  // served_run.h
 
 struct ApiRequest {
   std::string method;  // GET, POST, ...
@@ -54,14 +54,14 @@ class DemoApi {
   /// Deepest JSON nesting accepted (a plate's frames need 3).
   static constexpr int kMaxJsonDepth = 8;
 
-  explicit DemoApi(std::vector<std::unique_ptr<DemoRun>> runs);
+  explicit DemoApi(std::vector<std::unique_ptr<ServedRun>> runs);
   ~DemoApi();
   /// Never throws: every failure is a reply with an error status.
   ApiReply handle(const ApiRequest& request) const;
   size_t run_count() const { return runs_.size(); }
 
  private:
-  std::vector<std::unique_ptr<DemoRun>> runs_;
+  std::vector<std::unique_ptr<ServedRun>> runs_;
 };
 
 /// A JSON error reply: {"error": message}.

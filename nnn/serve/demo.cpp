@@ -118,12 +118,6 @@ std::vector<float> to_vector(const torch::Tensor& t) {
 
 }  // namespace
 
-Json pixels_json(const std::vector<float>& pixels) {
-  Json out = Json::array();
-  for (float v : pixels) out.push_back(std::round(static_cast<double>(v) * 1e4) / 1e4);
-  return out;
-}
-
 struct DemoRun::State {
   State(std::string d, LoadedRun r) : dir(std::move(d)), run(std::move(r)) {}
   std::string dir;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "nnn/serve/api.h"
+#include "nnn/serve/connections.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -27,40 +29,6 @@ constexpr size_t kMaxHeaderFields = 64;
 constexpr size_t kMaxHeaderBytes = size_t{32} << 10;
 // Connections the kernel queues before the accept loop takes them.
 constexpr int kListenBacklog = 1024;
-// A thread per connection, at most `most` at once (ServeOptions::threads).
-// Slow clients (a byte a second keeps httplib's per-read timeout from
-// firing) then hold only their own threads, never the ones that answer
-// everybody else; past `most`, connections wait for a thread.
-class ConnectionThreads : public httplib::TaskQueue {
- public:
-  explicit ConnectionThreads(size_t most) : most_(most) {}
-  ~ConnectionThreads() override { shutdown(); }
-  void enqueue(std::function<void()> fn) override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    room_.wait(lock, [this] { return running_ < most_ || stopping_; });
-    if (stopping_) return;
-    ++running_;
-    std::thread([this, fn = std::move(fn)] {
-      fn();
-      std::lock_guard<std::mutex> done(mutex_);
-      --running_;
-      room_.notify_all();
-    }).detach();
-  }
-  void shutdown() override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    stopping_ = true;
-    room_.notify_all();
-    room_.wait(lock, [this] { return running_ == 0; });
-  }
-
- private:
-  const size_t most_;
-  std::mutex mutex_;
-  std::condition_variable room_;
-  size_t running_ = 0;
-  bool stopping_ = false;
-};
 
 // Why a request is refused before its body is read, with its status; 0
 // when it may go on.
@@ -90,13 +58,20 @@ std::pair<int, std::string> refusal(const httplib::Request& req) {
 }  // namespace
 
 struct DemoServer::Impl {
-  Impl(const DemoApi& a, ServeOptions o, std::ostream& l) : api(a), options(std::move(o)), log(l) {}
+  Impl(const DemoApi& a, ServeOptions o, std::ostream& l)
+      : api(a),
+        options(std::move(o)),
+        log(l),
+        server(limits(options), [this](const std::string& line) {
+          std::lock_guard<std::mutex> lock(log_mutex);
+          log << line << std::endl;
+        }) {}
   const DemoApi& api;
   ServeOptions options;
   std::ostream& log;
-  httplib::Server server;
-  std::atomic<int64_t> requests{0};
   std::mutex log_mutex;
+  GuardedServer server;
+  std::atomic<int64_t> requests{0};
   std::mutex stop_mutex;
   std::condition_variable stop_signal;
   bool stopped = false;
@@ -145,6 +120,19 @@ struct DemoServer::Impl {
         << " " << reply.body << std::endl;
   }
 
+  static ConnectionLimits limits(const ServeOptions& o) {
+    NNN_CHECK(o.client_connections >= 1 && o.client_connections <= 4096,
+              "serve: connections per client must be 1 to 4096; got ", o.client_connections);
+    NNN_CHECK(
+        std::isfinite(o.request_seconds) && o.request_seconds > 0 && o.request_seconds <= 3600,
+        "serve: the request timeout must be more than 0 and at most 3600 s; got ",
+        o.request_seconds);
+    ConnectionLimits l;
+    l.per_client = static_cast<size_t>(o.client_connections);
+    l.request_seconds = o.request_seconds;
+    return l;
+  }
+
   void request_stop() {
     {
       std::lock_guard<std::mutex> lock(stop_mutex);
@@ -173,10 +161,6 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   // for the delayed ACK (~40 ms per request, measured with wrk).
   s.server.set_tcp_nodelay(true);
   s.server.set_payload_max_length(DemoApi::kMaxBody);
-  s.server.set_read_timeout(5, 0);
-  s.server.set_write_timeout(5, 0);
-  s.server.set_keep_alive_max_count(100000);
-  s.server.set_keep_alive_timeout(5);
   // Bodies are bounded while they arrive: what a request announces is
   // checked before httplib reads its body (compressed or chunked bodies
   // would be expanded or buffered whole first).

@@ -13,11 +13,13 @@ class DemoApi;
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;            // 0: any free port (bind() returns it)
-  int64_t max_requests = 0;   // stop after this many requests (0: no limit)
-  double max_seconds = 0.0;   // stop after this long (0: no limit)
-  bool log_requests = false;  // one line per request on `log` (errors are always logged)
-  int threads = 256;          // connections served at once, each on a thread of its own
+  int port = 8080;              // 0: any free port (bind() returns it)
+  int64_t max_requests = 0;     // stop after this many requests (0: no limit)
+  double max_seconds = 0.0;     // stop after this long (0: no limit)
+  bool log_requests = false;    // one line per request on `log` (errors are always logged)
+  int threads = 256;            // connections served at once, each on a thread of its own
+  int client_connections = 32;  // open connections per client address (one more: 429)
+  double request_seconds = 30;  // from a request's first byte to its last (then closed)
 };
 
 class DemoServer {

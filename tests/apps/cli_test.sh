@@ -86,7 +86,10 @@ for bad in nan NaN inf -inf 1e999; do
   expect 2 "--classic.*not a (finite )?number" -- compare experiments/spiral.yaml --classic "$bad"
   expect 2 "--seconds.*not a (finite )?number" -- bench --seconds "$bad"
   expect 2 "--exit-after-seconds.*not a (finite )?number" -- serve "$work/fake_run" --exit-after-seconds "$bad"
+  expect 2 "--request-timeout.*not a (finite )?number" -- serve "$work/fake_run" --request-timeout "$bad"
 done
+expect 2 "--request-timeout" -- serve "$work/fake_run" --request-timeout 0
+expect 2 "--client-connections" -- serve "$work/fake_run" --client-connections 0
 # --nproc is bounded by the machine; --max-restarts needs --nproc and --out.
 expect 2 "--nproc is 4096; this machine has" -- train experiments/spiral.yaml --nproc 4096
 expect 2 "--max-restarts restarts the ranks of --nproc" -- train experiments/spiral.yaml --max-restarts 1

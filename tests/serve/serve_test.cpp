@@ -6,13 +6,16 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -123,7 +126,7 @@ class ServeTest : public ::testing::Test {
     std::ostringstream log;
     run_training(options, log);
 
-    std::vector<std::unique_ptr<DemoRun>> runs;
+    std::vector<std::unique_ptr<ServedRun>> runs;
     runs.push_back(std::make_unique<DemoRun>(options.out));
     api_ = new DemoApi(std::move(runs));
     ServeOptions serve;
@@ -426,6 +429,9 @@ TEST_F(ServeTest, BadRequestsGetClearErrors) {
   expect_error(get("/api/runs/0/digits/-1"), 400, "test digit: expected an integer");
   // Unknown endpoints and wrong methods.
   expect_error(post_json("/api/runs/0/think", {}), 404, "no such endpoint");
+  // A path that is not UTF-8 (found by the API's fuzzer: its JSON error
+  // reply could not be written, a 500).
+  expect_error(get("/api/runs/0/predic%A8t"), 404, "no such endpoint");
   const Reply wrong = get(predict);
   expect_error(wrong, 405, "use POST for /api/runs/0/predict");
   EXPECT_EQ(wrong.allow, "POST");
@@ -447,13 +453,20 @@ TEST_F(ServeTest, BadRequestsGetClearErrors) {
 // A raw connection, for what a well-behaved client never sends.
 class RawConnection {
  public:
-  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  // A connection from `from` (any 127.x.y.z: Linux routes all of 127/8 to
+  // lo), so that tests can play clients on other addresses.
+  explicit RawConnection(int port, const char* from = "127.0.0.1")
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &source.sin_addr);
+    bound_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) == 0;
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ =
-        fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+        bound_ && ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     // Bounded reads: a server that never answers fails the test, not hangs it.
     timeval limit{30, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
@@ -477,9 +490,24 @@ class RawConnection {
     }
     return reply.rfind("HTTP/1.1 ", 0) == 0 ? std::atoi(reply.c_str() + 9) : 0;
   }
+  // Sends one byte at a time (a header that never ends), waiting up to
+  // `pause` for the server between bytes, until the server closes the
+  // connection; false when it is still open after `most` bytes.
+  bool trickle_until_closed(int most, std::chrono::milliseconds pause) {
+    for (int i = 0; i < most; ++i) {
+      if (::send(fd_, "a", 1, MSG_NOSIGNAL) != 1) return true;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(pause.count())) > 0) {
+        char byte;
+        if (::recv(fd_, &byte, 1, MSG_DONTWAIT) <= 0) return true;
+      }
+    }
+    return false;
+  }
 
  private:
   int fd_ = -1;
+  bool bound_ = false;
   bool connected_ = false;
 };
 
@@ -527,11 +555,13 @@ TEST_F(ServeTest, HostileClientsAreRefusedBeforeTheBodyIsRead) {
     expect_error(post("/api/runs/0/predict", pgm, "image/x-portable-graymap"), 400,
                  "pixels announced");
   }
-  // 48 slow clients, each mid-way through its request line; a normal
+  // 48 slow clients on three other addresses (16 each: within the 32 an
+  // address may open), each mid-way through its request line; a normal
   // request is answered while they are all open.
   std::vector<std::unique_ptr<RawConnection>> slow;
+  const char* others[] = {"127.0.0.2", "127.0.0.3", "127.0.0.4"};
   for (int i = 0; i < 48; ++i) {
-    slow.push_back(std::make_unique<RawConnection>(port_));
+    slow.push_back(std::make_unique<RawConnection>(port_, others[i % 3]));
     ASSERT_TRUE(slow.back()->connected());
     slow.back()->send("GET /api/ru");
   }
@@ -539,6 +569,63 @@ TEST_F(ServeTest, HostileClientsAreRefusedBeforeTheBodyIsRead) {
   EXPECT_EQ(normal.status, 200);
   const Reply predict = post_json("/api/runs/0/predict", {{"pixels", test_digit(3)}});
   EXPECT_EQ(predict.status, 200) << predict.body;
+}
+
+// Connections are bounded per client address (one more: 429, before it
+// sends anything) and per request (a request still arriving after its
+// deadline is closed, however slowly its bytes trickle in); other
+// addresses are answered meanwhile, and a closed connection frees its
+// address's place.
+TEST_F(ServeTest, ConnectionsAreBoundedPerAddressAndPerRequest) {
+  ServeOptions options;
+  options.port = 0;
+  options.max_seconds = 600;
+  options.client_connections = 4;
+  options.request_seconds = 1;
+  std::ostringstream log;
+  DemoServer server(*api_, options, log);
+  const int port = server.bind();
+  std::thread thread([&] { server.run(); });
+
+  // Five connections from 127.0.0.2, each starting a request: the server
+  // takes them in whatever order its threads run, so exactly one of the
+  // five is refused (429) and the other four are closed at their deadline
+  // with no reply (status 0).
+  std::vector<std::unique_ptr<RawConnection>> greedy;
+  for (int i = 0; i < 5; ++i) {
+    greedy.push_back(std::make_unique<RawConnection>(port, "127.0.0.2"));
+    ASSERT_TRUE(greedy.back()->connected());
+  }
+  for (auto& c : greedy) c->send("GET /api/ru");
+  {
+    RawConnection other(port, "127.0.0.1");
+    other.send("GET /api/runs HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(other.status(), 200) << "another address must be answered";
+  }
+  std::map<int, int> statuses;
+  for (auto& c : greedy) ++statuses[c->status()];
+  EXPECT_EQ(statuses[429], 1);
+  EXPECT_EQ(statuses[0], 4);
+
+  // A header trickling in a byte at a time is closed: the deadline runs
+  // from the request's first byte, not from the last read.
+  RawConnection trickle(port, "127.0.0.3");
+  trickle.send("GET /api/runs HTTP/1.1\r\nX-Slow: ");
+  EXPECT_TRUE(trickle.trickle_until_closed(100000, std::chrono::milliseconds(20)));
+
+  // The places of the closed connections are free again.
+  RawConnection again(port, "127.0.0.2");
+  again.send("GET /api/runs HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(again.status(), 200);
+  server.stop();
+  thread.join();
+  // The server's log, read once its threads are done.
+  const std::string lines = log.str();
+  EXPECT_NE(lines.find("connections are open from 127.0.0.2; at most 4 per client address"),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("127.0.0.3 closed: a request not complete within 1 s"), std::string::npos)
+      << lines;
 }
 
 TEST_F(ServeTest, ConcurrentClientsGetConsistentAnswers) {

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "nnn/config/train_fields.h"
+#include "nnn/config/section_fields.h"
 #include "nnn/config/yaml_reader.h"
 #include "nnn/data/degrade_fields.h"
 #include "nnn/util/enum_names.h"
@@ -209,28 +209,24 @@ Wiring read_wiring(MapReader map, std::string* origin = nullptr) {
   return wiring;
 }
 
+// One numeric key of a field table: read (its default when absent),
+// checked against its range and rules, stored.
+template <typename Options>
+void read_field(MapReader& map, const NumberField<Options>& field, Options& options) {
+  const double value =
+      field.required ? map.get_double(field.key) : map.get_double(field.key, field.get(options));
+  const std::string problem = field.problem(value);
+  if (!problem.empty()) map.fail(field.key, problem);
+  field.set(options, value);
+}
+
 ModelConfig read_model(MapReader map) {
   ModelConfig model;
-  model.input_size = map.get_int("input_size");
-  model.output_size = map.get_int("output_size");
-  model.steps = map.get_int("steps");
+  for (const auto& field : model_fields()) read_field(map, field, model);
   model.hidden = map.get_int_or_list("hidden", {32});
   model.hidden_activation = read_activation(map, "hidden_activation", Activation::kReLU);
   model.output_activation = read_activation(map, "output_activation", Activation::kLogSigmoid);
   model.cell = map.get_choice_or_list("cell", cell_type_names(), model.cell);
-  model.dropout = map.get_double("dropout", model.dropout);
-  if (model.dropout < 0 || model.dropout >= 1) {
-    map.fail("dropout",
-             "must be a probability in [0, 1) (0: off); found " + fmt::format("{}", model.dropout));
-  }
-  if (model.input_size < 1)
-    map.fail("input_size", "must be >= 1, found " + std::to_string(model.input_size));
-  if (model.output_size < 1)
-    map.fail("output_size", "must be >= 1, found " + std::to_string(model.output_size));
-  if (model.steps < 1) map.fail("steps", "must be >= 1, found " + std::to_string(model.steps));
-  bounded(map, "input_size", model.input_size, 1, limits::kMaxWidth);
-  bounded(map, "output_size", model.output_size, 1, limits::kMaxWidth);
-  bounded(map, "steps", model.steps, 1, limits::kMaxSteps);
   for (int64_t h : model.hidden) {
     if (h < 1) map.fail("hidden", "every hidden size must be >= 1, found " + std::to_string(h));
     bounded(map, "hidden", h, 1, limits::kMaxWidth);
@@ -260,16 +256,6 @@ ModelConfig read_model(MapReader map) {
   return model;
 }
 
-// One numeric key of a field table: read (its default when absent),
-// checked against its range and rules, stored.
-template <typename Options>
-void read_field(MapReader& map, const NumberField<Options>& field, Options& options) {
-  const double value = map.get_double(field.key, field.get(options));
-  const std::string problem = field.problem(value);
-  if (!problem.empty()) map.fail(field.key, problem);
-  field.set(options, value);
-}
-
 // Walks the one table of degrade keys (nnn/data/degrade_fields.h).
 DegradeOptions read_degrade(MapReader map) {
   DegradeOptions d;
@@ -296,14 +282,7 @@ DataConfig read_data(MapReader map, int64_t steps) {
     data.test_images = map.get_string("test_images");
     data.test_labels = map.get_string("test_labels");
   }
-  if (data.dataset == DatasetKind::kCsv) {
-    data.test_path = map.get_string("test_path", "");
-    data.test_fraction = map.get_double("test_fraction", data.test_fraction);
-    data.label_column = map.get_int("label_column", data.label_column);
-    if (data.test_fraction < 0 || data.test_fraction >= 1) {
-      map.fail("test_fraction", "must be in [0, 1)");
-    }
-  }
+  if (data.dataset == DatasetKind::kCsv) data.test_path = map.get_string("test_path", "");
   data.normalize =
       read_enum(map, "normalize", normalization_names(),
                 is_image_dataset(data.dataset) ? Normalization::kUnit : Normalization::kNone);
@@ -321,29 +300,12 @@ DataConfig read_data(MapReader map, int64_t steps) {
     }
     stats.finish();
   }
-  data.augment_shift = map.get_int("augment_shift", 0);
-  if (data.augment_shift < 0) map.fail("augment_shift", "must be >= 0 (0: off)");
-  data.limit_train = map.get_int("limit_train", 0);
-  data.limit_test = map.get_int("limit_test", 0);
-  if (data.limit_train < 0) map.fail("limit_train", "must be >= 0 (0: all)");
-  if (data.limit_test < 0) map.fail("limit_test", "must be >= 0 (0: all)");
-  if (data.dataset == DatasetKind::kSpiral) {
-    data.classes = map.get_int("classes", data.classes);
-    data.noise = map.get_double("noise", data.noise);
-    if (data.classes < 2)
-      map.fail("classes", "need at least 2 classes, found " + std::to_string(data.classes));
-    if (data.noise < 0) map.fail("noise", "must be >= 0");
-  }
-  if (data.dataset == DatasetKind::kSpiral || data.dataset == DatasetKind::kToy) {
-    data.train_per_class = map.get_int("train_per_class", data.train_per_class);
-    data.test_per_class = map.get_int("test_per_class", data.test_per_class);
-    if (data.train_per_class < 1) map.fail("train_per_class", "must be >= 1");
-    if (data.test_per_class < 0) map.fail("test_per_class", "must be >= 0");
+  for (const auto& group : data_field_groups()) {
+    if (!group.applies(data.dataset)) continue;
+    for (const auto& field : group.fields) read_field(map, field, data);
   }
   FrameOptions& frames = data.frames;
-  frames.count = map.get_int("frames", 1);
-  if (frames.count < 1) map.fail("frames", "must be >= 1; found " + std::to_string(frames.count));
-  bounded(map, "frames", frames.count, 1, limits::kMaxSteps);
+  for (const auto& field : frames_fields()) read_field(map, field, frames);
   frames.feed = parse_frame_feed(map.get_choice("feed", frame_feed_names(), "sequence"));
   if (map.has_known("degrade")) frames.degrade = read_degrade(map.child("degrade"));
   if (frames.active() && frames.feed == FrameFeed::kSequence && frames.count > steps) {
@@ -387,10 +349,7 @@ TrainConfig read_train(MapReader map) {
 DistConfig read_dist(MapReader map) {
   DistConfig dist;
   dist.backend = read_enum(map, "backend", dist_backend_names(), dist.backend);
-  dist.timeout = map.get_double("timeout", dist.timeout);
-  if (!(dist.timeout >= 1 && dist.timeout <= 86400)) {
-    map.fail("timeout", "must be 1 to 86400 seconds");
-  }
+  for (const auto& field : dist_fields()) read_field(map, field, dist);
   map.finish();
   return dist;
 }

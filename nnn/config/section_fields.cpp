@@ -1,9 +1,115 @@
-// The train section's numeric keys.
-#include "nnn/config/train_fields.h"
+// The numeric keys of the config sections.
+#include "nnn/config/section_fields.h"
 
+#include "nnn/data/degrade_fields.h"
 #include "nnn/util/limits.h"
 
 namespace nnn {
+
+namespace {
+
+std::string below_one(double v) {
+  return v < 1 ? "" : "must be below 1; found " + fmt::format("{}", v);
+}
+bool every_dataset(DatasetKind) { return true; }
+bool csv_only(DatasetKind k) { return k == DatasetKind::kCsv; }
+bool spiral_only(DatasetKind k) { return k == DatasetKind::kSpiral; }
+bool generated(DatasetKind k) { return k == DatasetKind::kSpiral || k == DatasetKind::kToy; }
+constexpr double kMaxSamples = 1e9;  // far past any data set these readers load
+
+}  // namespace
+
+const std::vector<ModelField>& model_fields() {
+  static const std::vector<ModelField> kFields = {
+      {"input_size", &ModelConfig::input_size, 1, static_cast<double>(limits::kMaxWidth), "",
+       "D_in, width of x", false, nullptr, /*required=*/true},
+      {"output_size", &ModelConfig::output_size, 1, static_cast<double>(limits::kMaxWidth), "",
+       "D_out, classes", false, nullptr, true},
+      {"steps", &ModelConfig::steps, 1, static_cast<double>(limits::kMaxSteps), "",
+       "thinking steps T, at least d + 1 (d: the shortest input-to-output distance)", false,
+       nullptr, true},
+      {"dropout", &ModelConfig::dropout, 0, 1, "",
+       "dropout probability on every cell's hidden layer while training, below 1 (perceptron "
+       "cells); masks depend only on the batch, sample, step and unit, so threads, ranks and "
+       "resumes see the same masks",
+       false, below_one},
+  };
+  return kFields;
+}
+
+const std::vector<DataFieldGroup>& data_field_groups() {
+  static const std::vector<DataFieldGroup> kGroups = {
+      {"every dataset",
+       every_dataset,
+       {
+           {"augment_shift", &DataConfig::augment_shift, 0, 1024, "px",
+            "random shifts of training images up to this many pixels (0: off)"},
+           {"limit_train", &DataConfig::limit_train, 0, kMaxSamples, "samples",
+            "use only the first N training samples (0: all)"},
+           {"limit_test", &DataConfig::limit_test, 0, kMaxSamples, "samples",
+            "use only the first N test samples (0: all)"},
+       }},
+      {"csv",
+       csv_only,
+       {
+           {"test_fraction", &DataConfig::test_fraction, 0, 1, "",
+            "the share of rows held out for testing when there is no `test_path`, below 1", false,
+            below_one},
+           {"label_column", &DataConfig::label_column, -1000000, 1000000, "",
+            "the label's column, negative from the end"},
+       }},
+      {"spiral",
+       spiral_only,
+       {
+           {"classes", &DataConfig::classes, 2, 1024, "", "arms of the spiral"},
+           {"noise", &DataConfig::noise, 0, 10, "rad", "std of the angle noise"},
+       }},
+      {"spiral, toy",
+       generated,
+       {
+           {"train_per_class", &DataConfig::train_per_class, 1, 1e7, "samples",
+            "training samples per class"},
+           {"test_per_class", &DataConfig::test_per_class, 0, 1e7, "samples",
+            "test samples per class"},
+       }},
+  };
+  return kGroups;
+}
+
+const std::vector<FramesField>& frames_fields() {
+  static const std::vector<FramesField> kFields = {
+      {"frames", &FrameOptions::count, 1, static_cast<double>(limits::kMaxSteps), "",
+       "F degraded frames per image (needs square images and `normalize: unit`; a sequence "
+       "feed reads at most model.steps)"},
+  };
+  return kFields;
+}
+
+const std::vector<DistField>& dist_fields() {
+  static const std::vector<DistField> kFields = {
+      {"timeout", &DistConfig::timeout, 1, 86400, "s",
+       "seconds a rank waits for the others (joining and every collective) before failing with "
+       "the job's address: a peer that died or never came"},
+  };
+  return kFields;
+}
+
+std::vector<std::pair<std::string, std::string>> generated_reference_tables() {
+  std::vector<std::pair<std::string, std::string>> tables = {
+      {"model", fields_markdown("model", model_fields())}};
+  std::string data;
+  for (const auto& group : data_field_groups()) {
+    data += std::string(data.empty() ? "" : "\n") + "Read for " + group.sources + ":\n\n" +
+            fields_markdown("data", group.fields);
+  }
+  data += "\nFrames (more than one needs an image dataset):\n\n" +
+          fields_markdown("data", frames_fields());
+  tables.emplace_back("data", data);
+  tables.emplace_back("data.degrade", fields_markdown("data.degrade", degrade_fields()));
+  tables.emplace_back("train", fields_markdown("train", train_fields()));
+  tables.emplace_back("dist", fields_markdown("dist", dist_fields()));
+  return tables;
+}
 
 const std::vector<TrainField>& train_fields() {
   // Upper bounds are far past any sensible run and keep loops and

@@ -1,10 +1,13 @@
-// The numeric keys of the `train` section described once
-// (nnn/util/number_fields.h): the reader checks each against its range,
-// and docs/config-reference.md carries the table generated from it. The
-// rules that tie keys together (min_lr <= lr, warmup_epochs <= epochs,
-// nesterov needs momentum) stay in the reader. Torch-free, YAML-free.
+// The numeric keys of each config section described once
+// (nnn/util/number_fields.h): the reader checks each against its range, the
+// YAML writer walks the same tables, and docs/config-reference.md carries
+// the tables generated from them (ConfigReference.TablesAreGenerated). The
+// rules that tie keys together (min_lr <= lr, frames <= steps, the wiring's
+// distance) stay in the reader. `data.degrade` has its own table beside the
+// degradations (nnn/data/degrade_fields.h). Torch-free, YAML-free.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "nnn/config/experiment_config.h"
@@ -13,8 +16,34 @@
 namespace nnn {
 
 using TrainField = NumberField<TrainConfig>;
+using ModelField = NumberField<ModelConfig>;
+using DataField = NumberField<DataConfig>;
+using FramesField = NumberField<FrameOptions>;
+using DistField = NumberField<DistConfig>;
+
+/// `model`: sizes, steps and dropout (hidden, a number or a list, and the
+/// wiring are read beside them).
+const std::vector<ModelField>& model_fields();
+
+/// The `data` keys of some data sources.
+struct DataFieldGroup {
+  const char* sources;  // "every dataset", "csv", ... (the docs' heading)
+  bool (*applies)(DatasetKind);
+  std::vector<DataField> fields;
+};
+/// `data`, one group per set of data sources that read the keys.
+const std::vector<DataFieldGroup>& data_field_groups();
+/// `data.frames` (frames per image; the degradations: degrade_fields()).
+const std::vector<FramesField>& frames_fields();
 
 /// Every numeric `train` key, in the order configs list them.
 const std::vector<TrainField>& train_fields();
+
+/// `dist`.
+const std::vector<DistField>& dist_fields();
+
+/// Every generated table of docs/config-reference.md: its marker name and
+/// its Markdown.
+std::vector<std::pair<std::string, std::string>> generated_reference_tables();
 
 }  // namespace nnn

@@ -27,6 +27,7 @@ struct NumberField {
   bool low_open = false;
   /// A rule beyond the range ("" when the value passes), or null.
   std::string (*rule)(double) = nullptr;
+  bool required = false;  // no default: the config must give it
 
   double get(const Options& options) const {
     return std::visit([&](auto m) { return static_cast<double>(options.*m); }, member);
@@ -68,7 +69,9 @@ std::string fields_markdown(const std::string& section,
   const Options defaults{};
   std::string out = "| `" + section + "` key | default | range | meaning |\n|---|---|---|---|\n";
   for (const auto& f : fields) {
-    out += fmt::format("| `{}` | `{}` | {} | {} |\n", f.key, f.get(defaults), f.range(), f.doc);
+    const std::string given =
+        f.required ? std::string("required") : fmt::format("`{}`", f.get(defaults));
+    out += fmt::format("| `{}` | {} | {} | {} |\n", f.key, given, f.range(), f.doc);
   }
   return out;
 }

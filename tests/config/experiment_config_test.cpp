@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "nnn/config/train_fields.h"
+#include "nnn/config/section_fields.h"
 #include "nnn/config/yaml_reader.h"
 #include "nnn/data/degrade_fields.h"
 #include "tests/test_util.h"
@@ -302,15 +302,72 @@ TEST(TrainRanges, EveryKeyIsBounded) {
                         "train.lr: must be in > 0..10000; found 1000000");
 }
 
+// Every numeric key of model, data (per data source), data.frames and dist:
+// past either bound, NaN and the infinities, and a fraction where a whole
+// number belongs, are refused naming the key; both bounds load where the
+// rules between keys allow.
+TEST(SectionRanges, EveryKeyIsBounded) {
+  const std::string model =
+      "model: {input_size: 2, output_size: 3, steps: 3, wiring: {generator: chain, n: 2, "
+      "channels: 4}}\n";
+  const std::string spiral = model + "data: {dataset: spiral}\n";
+  const std::string toy = model + "data: {dataset: toy}\n";
+  const std::string csv = model + "data: {dataset: csv, path: t.csv}\n";
+  const std::string frames =
+      "model: {input_size: 784, output_size: 10, steps: 100000, wiring: {generator: chain, n: "
+      "2, channels: 4}}\ndata: {dataset: mnist, degrade: {blur_sigma: 1}}\n";
+  const auto check = [](const std::string& text, const std::string& key, auto& field) {
+    SCOPED_TRACE(key);
+    // The bounds pass the range check (a rule between keys, or the memory
+    // estimate, may still refuse the whole config).
+    for (const double ok : {field.low, field.high}) {
+      if (!field.problem(ok).empty()) continue;
+      try {
+        parse_experiment(text, "t.yaml", {key + "=" + fmt::format("{}", ok)});
+      } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()).find(key + ": must be"), std::string::npos) << e.what();
+      }
+    }
+    for (const std::string& bad :
+         {fmt::format("{}", field.high * 2 + 1), fmt::format("{}", field.low - 1)}) {
+      testing::expect_error([&] { parse_experiment(text, "t.yaml", {key + "=" + bad}); },
+                            key + ": must be in");
+    }
+    for (const std::string bad : {".nan", ".inf", "-.inf"}) {
+      testing::expect_error([&] { parse_experiment(text, "t.yaml", {key + "=" + bad}); },
+                            key + ": expected a finite number");
+    }
+    if (field.is_integer()) {
+      testing::expect_error([&] { parse_experiment(text, "t.yaml", {key + "=2.5"}); },
+                            key + ": must be a whole number");
+    }
+  };
+  for (const auto& field : model_fields()) check(spiral, std::string("model.") + field.key, field);
+  for (const auto& group : data_field_groups()) {
+    for (const auto& field : group.fields) {
+      const std::string& text = group.applies(DatasetKind::kSpiral) ? spiral
+                                : group.applies(DatasetKind::kCsv)  ? csv
+                                                                    : toy;
+      check(text, std::string("data.") + field.key, field);
+    }
+  }
+  for (const auto& field : frames_fields()) check(frames, std::string("data.") + field.key, field);
+  for (const auto& field : dist_fields()) check(spiral, std::string("dist.") + field.key, field);
+  // A key of another data source is refused, not ignored.
+  testing::expect_error([&] { parse_experiment(csv, "t.yaml", {"data.classes=4"}); }, "classes");
+  testing::expect_error([&] { parse_experiment(spiral, "t.yaml", {"data.dropout=0.5"}); },
+                        "dropout");
+  testing::expect_error([&] { parse_experiment(spiral, "t.yaml", {"model.dropout=1"}); },
+                        "model.dropout: must be below 1; found 1");
+  testing::expect_error([&] { parse_experiment(model, "t.yaml", {"model.steps=~"}); }, "steps");
+}
+
 // docs/config-reference.md carries the tables generated from the field
 // tables; NNN_UPDATE_DOCS=1 rewrites them.
 TEST(ConfigReference, TablesAreGenerated) {
   const fs::path doc = fs::path(NNN_SOURCE_DIR) / "docs/config-reference.md";
   std::string text = slurp(doc);
-  for (const auto& [section, generated] :
-       {std::pair<std::string, std::string>{"data.degrade",
-                                            fields_markdown("data.degrade", degrade_fields())},
-        {"train", fields_markdown("train", train_fields())}}) {
+  for (const auto& [section, generated] : generated_reference_tables()) {
     const std::string begin = "<!-- begin: " + section + " -->\n";
     const std::string end = "<!-- end: " + section + " -->";
     const size_t a = text.find(begin), b = text.find(end);

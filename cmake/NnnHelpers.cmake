@@ -43,20 +43,20 @@ endfunction()
 # and reuse them in every source of TARGET. A LibTorch translation unit then
 # takes about half the time. Sources listed after SKIP do not include
 # LibTorch: loading the header (~2 s) would cost them more than they take.
-# Targets after `nnn` reuse its header.
+# Targets after `nnn_core` reuse its header.
 option(NNN_USE_PCH "Precompile LibTorch's headers" ON)
 function(nnn_precompile_torch target)
   cmake_parse_arguments(ARG "" "" "SKIP" ${ARGN})
   if(NOT NNN_USE_PCH)
     return()
   endif()
-  if(target STREQUAL "nnn")
-    target_precompile_headers(nnn PRIVATE
+  if(target STREQUAL "nnn_core")
+    target_precompile_headers(nnn_core PRIVATE
       <torch/types.h> <torch/nn/cloneable.h> <torch/nn/modules/container/modulelist.h>
       <torch/serialize/archive.h> <torch/autograd.h> <torch/nn/functional/loss.h>
       <ATen/CPUGeneratorImpl.h> <nlohmann/json.hpp>)
   else()
-    target_precompile_headers(${target} REUSE_FROM nnn)
+    target_precompile_headers(${target} REUSE_FROM nnn_core)
   endif()
   if(ARG_SKIP)
     set_source_files_properties(${ARG_SKIP} TARGET_DIRECTORY ${target}

@@ -7,7 +7,9 @@ include(CMakePackageConfigHelpers)
 
 set_target_properties(nnn_baseline PROPERTIES EXPORT_NAME baseline)
 set_target_properties(nnn PROPERTIES EXPORT_NAME nnn)
-install(TARGETS nnn nnn_baseline nnn_fmt nnn_abi EXPORT nnnTargets
+set_target_properties(nnn_core PROPERTIES EXPORT_NAME core)
+set_target_properties(nnn_studies PROPERTIES EXPORT_NAME studies)
+install(TARGETS nnn nnn_core nnn_studies nnn_baseline nnn_fmt nnn_abi EXPORT nnnTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -3,8 +3,9 @@
 
 #include <cmath>
 #include <cstdlib>
-
 #include <filesystem>
+
+#include "nnn/train/run.h"
 
 namespace nnn::cli {
 
@@ -59,7 +60,7 @@ const CLI::Validator& run_directory() {
       [](std::string& dir) -> std::string {
         namespace fs = std::filesystem;
         if (!fs::is_directory(dir)) return "run directory '" + dir + "' does not exist";
-        if (!fs::exists(fs::path(dir) / "config.yaml")) {
+        if (!fs::exists(fs::path(dir) / RunFiles::kConfig)) {
           return "'" + dir + "' holds no config.yaml; is it a run directory?";
         }
         return "";

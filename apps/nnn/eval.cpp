@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/nnn/command.h"
+#include "nnn/train/metrics_log.h"
 #include "nnn/train/run.h"
 
 namespace nnn::cli {
@@ -23,14 +24,9 @@ void add_eval_command(Commands& commands) {
       [o] {
         const Evaluation e = evaluate_run(o->run, o->data, o->device);
         if (o->json) {
-          const nlohmann::ordered_json report = {{"run", o->run},
-                                                 {"data", o->data},
-                                                 {"samples", e.samples},
-                                                 {"loss", e.loss},
-                                                 {"accuracy", e.accuracy},
-                                                 {"top3", e.top3},
-                                                 {"confidence", e.confidence},
-                                                 {"ece", e.ece}};
+          nlohmann::ordered_json report = {{"run", o->run}, {"data", o->data}};
+          const auto fields = nlohmann::ordered_json::parse(evaluation_json(e));
+          for (const auto& [key, value] : fields.items()) report[key] = value;
           std::cout << report.dump() << "\n";
         } else {
           fmt::print("{} on {} ({} samples), loss {:.4f}\n{}", o->run, o->data, e.samples, e.loss,

@@ -9,6 +9,7 @@
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/parallel.h"
 #include "nnn/experiments/plates.h"
+#include "nnn/train/run.h"
 
 namespace nnn::cli {
 
@@ -29,7 +30,7 @@ void add_make_plates_command(Commands& commands) {
       [o] {
         std::string config_path = o->source;
         if (std::filesystem::is_directory(config_path)) {
-          config_path = (std::filesystem::path(config_path) / "config.yaml").string();
+          config_path = (std::filesystem::path(config_path) / RunFiles::kConfig).string();
         }
         const ExperimentConfig config = load_experiment(config_path, o->overrides);
         PlateOptions options = o->plates;

@@ -4,20 +4,45 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include "apps/nnn/command.h"
 #include "nnn/config/experiment_config.h"
-#include "nnn/dist/dist_env.h"
-#include "nnn/dist/launch.h"
+#include "nnn/distributed/dist_env.h"
+#include "nnn/distributed/launch.h"
 #include "nnn/train/run.h"
 
 namespace nnn::cli {
 
 namespace {
 constexpr int64_t kLocalRanksPerCore = 4;
+
+// Faults for the shell tests (tests/train/*.sh, tests/apps/disk_full_test.sh):
+// NNN_TEST_KILL_AT_BATCH=N kills this process (SIGKILL) after N batches of
+// its session, not in a restarted attempt, and only on rank
+// NNN_TEST_KILL_RANK when that is set; NNN_TEST_INTERRUPT_AT_BATCH=N raises
+// SIGINT after N batches. Empty when none is set.
+std::function<void(int64_t, int64_t, bool)> faults_from_environment() {
+  const auto number = [](const char* name) {
+    const char* text = std::getenv(name);
+    return text != nullptr ? std::atoll(text) : int64_t{-1};
+  };
+  const int64_t kill_at = number("NNN_TEST_KILL_AT_BATCH");
+  const int64_t interrupt_at = number("NNN_TEST_INTERRUPT_AT_BATCH");
+  const int64_t kill_rank = number("NNN_TEST_KILL_RANK");
+  if (kill_at < 0 && interrupt_at < 0) return {};
+  return [=](int64_t batches, int64_t rank, bool restarted) {
+    if (batches == kill_at && !restarted && (kill_rank < 0 || rank == kill_rank)) {
+      std::raise(SIGKILL);
+    }
+    if (batches == interrupt_at) std::raise(SIGINT);
+  };
+}
 constexpr int64_t kMinLocalRankBound = 8;
 }  // namespace
 
@@ -81,6 +106,7 @@ void add_train_command(Commands& commands) {
         options.out = o->out;
         options.device = o->device;
         options.progress_bar = ::isatty(STDOUT_FILENO) == 1;
+        options.after_batch = faults_from_environment();
         const RunResult result = run_training(options, std::cout);
         if (!result.completed) return kExitInterrupted;
         // What to do next, on rank 0 only (the others print nothing).

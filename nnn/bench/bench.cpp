@@ -207,8 +207,11 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   FlatOptimizer optimizer(adam);
   auto one = [&] {
     if (training) {
-      const auto step =
-          forward_backward(model, x, y, LossSteps::kLast, &pool, 0, 0, backward, recompute_every);
+      StepOptions options;
+      options.pool = &pool;
+      options.backward = backward;
+      options.recompute_every = recompute_every;
+      const auto step = forward_backward(model, x, y, options);
       optimizer.step(model->flat_parameters(), step.grad);
     } else {
       c10::InferenceMode guard;

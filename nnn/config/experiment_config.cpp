@@ -306,7 +306,7 @@ DataConfig read_data(MapReader map, int64_t steps) {
   }
   FrameOptions& frames = data.frames;
   for (const auto& field : frames_fields()) read_field(map, field, frames);
-  frames.feed = parse_frame_feed(map.get_choice("feed", frame_feed_names(), "sequence"));
+  frames.feed = read_enum(map, "feed", frame_feed_names(), FrameFeed::kSequence);
   if (map.has_known("degrade")) frames.degrade = read_degrade(map.child("degrade"));
   if (frames.active() && frames.feed == FrameFeed::kSequence && frames.count > steps) {
     map.fail("frames", std::to_string(frames.count) + " frames but model.steps is " +

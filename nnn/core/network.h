@@ -11,13 +11,12 @@
 #include <torch/types.h>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "nnn/core/cell.h"
 #include "nnn/core/cell_contract.h"
 #include "nnn/core/wiring.h"
-#include "nnn/kernels/gemm.h"
-#include "nnn/kernels/rows.h"
 
 namespace nnn {
 
@@ -54,6 +53,43 @@ struct NNNOptions {
   TORCH_ARG(double, dropout) = 0.0;
 };
 
+/// How a forward pass runs: each way is an executor of its own
+/// (nnn/core/network_executors.h), all equal to the spec to rounding.
+enum class Execution {
+  /// kGeneric when a cell is not a perceptron (or options.generic_path);
+  /// else kAutograd when the caller records gradients
+  /// (torch::GradMode::is_enabled()), kDirect when it does not.
+  kAuto,
+  /// Cells of equal shape as one group through batched products that
+  /// autograd records: gradients reach the parameters. Perceptron cells.
+  kAutograd,
+  /// No autograd graph: each cell's products straight into the message
+  /// buffer (inference; the hand-written backward's forward). Perceptron
+  /// cells; refused while the caller records gradients.
+  kDirect,
+  /// Cell by cell through CellContract::forward: any cell type.
+  kGeneric,
+};
+
+struct ForwardOptions {
+  int64_t steps = -1;  // thinking steps; < 0: options.steps
+  Execution execution = Execution::kAuto;
+};
+
+struct BackwardOptions {
+  int64_t steps = -1;  // thinking steps; < 0: options.steps
+  /// > 0 trades time for memory: the forward keeps only the message buffers
+  /// m(t), and the backward recomputes each segment of this many steps
+  /// from the buffer before it (activations held: one segment's instead of
+  /// all T steps').
+  int64_t recompute_every = 0;
+};
+
+struct NetworkPlan;  // nnn/core/network_plan.h
+class AutogradExecutor;
+class DirectExecutor;
+class GenericExecutor;
+
 /// A forward pass with every cell's messages kept (in cell order).
 struct NNNTrace {
   torch::Tensor predictions;            // [T, B, D_out]
@@ -70,10 +106,13 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
 
-  // x: [B, D_in] or [F, B, D_in] -> [T, B, D_out]; steps < 0 means options.steps
-  torch::Tensor forward(const torch::Tensor& x, int64_t steps = -1);
+  /// x: [B, D_in] or [F, B, D_in] -> [T, B, D_out].
+  torch::Tensor forward(const torch::Tensor& x, const ForwardOptions& run = {});
   /// Like forward, also returning every cell's message at every step.
-  NNNTrace trace(const torch::Tensor& x, int64_t steps = -1);
+  NNNTrace trace(const torch::Tensor& x, const ForwardOptions& run = {});
+  /// The executor `run` resolves to (kAuto resolved), or nnn::Error when
+  /// this model cannot run that way.
+  Execution execution(const ForwardOptions& run) const;
 
   /// dL/dpredictions [T, B, D_out] from the predictions [T, B, D_out].
   using PredictionGradient = std::function<torch::Tensor(const torch::Tensor&)>;
@@ -86,13 +125,8 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// the layout of flat_parameters()). Fast path only (every cell a
   /// perceptron; see manual_backward()); equal to autograd's gradient to
   /// rounding. x: [B, D_in] or [F, B, D_in].
-  /// `recompute_every` > 0 trades time for memory: the forward keeps only
-  /// the message buffers m(t), and the backward recomputes each segment of
-  /// that many steps from the buffer before it (activations held: one
-  /// segment's instead of all T steps').
   torch::Tensor forward_backward(const torch::Tensor& x, const PredictionGradient& d_predictions,
-                                 torch::Tensor* grad, int64_t steps = -1,
-                                 int64_t recompute_every = 0);
+                                 torch::Tensor* grad, const BackwardOptions& run = {});
   /// Whether forward_backward can run (the fast path).
   bool manual_backward() const { return fast_; }
 
@@ -103,7 +137,9 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   bool fast_path() const { return fast_; }
   /// Shortest input-to-output distance d; the prediction depends on x from
   /// step d + 1 on.
-  int64_t distance() const { return distance_; }
+  int64_t distance() const;
+  /// Groups, buffer layout and routing, worked out once from the options.
+  const NetworkPlan& plan() const { return *plan_; }
   int64_t parameter_count() const;
   /// Every parameter as one flat vector (in parameters() order) whose slices
   /// are the parameters' storage: updating it in place updates the model, in
@@ -120,103 +156,18 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   NNNOptions options;
 
  private:
-  // Cells of equal shape (input or not, message width, hidden, out_dim) run
-  // as one group: one batched product per layer instead of one per cell.
-  struct Group {
-    std::vector<int64_t> cells;
-    bool input = false;
-    int64_t message_in = 0;  // in_dim minus the x part
-    int64_t hidden = 0;
-    int64_t out = 0;
-  };
-
-  // What the hand-written backward needs from the forward pass, per step
-  // of a span first..last (index t - first): the gathered messages [B, G]
-  // (undefined at t = 1 or without channels), and per group the hidden
-  // activation before dropout [n, B, H], the dropout scale and the product
-  // of the two (undefined without dropout).
-  struct Tape {
-    std::vector<torch::Tensor> gathered;
-    std::vector<std::vector<torch::Tensor>> hidden;
-    std::vector<std::vector<torch::Tensor>> mask;
-    std::vector<std::vector<torch::Tensor>> dropped;
-  };
-
-  // The autograd path's weights, per forward: each group's weights, stacked
-  // when it has several cells (one cell: [M, H], [H], [H, O], [O]; n cells:
-  // [n, M, H], [n, 1, H], [n, H, O], [n, 1, O]), and input groups'
-  // projections of every frame, x @ W1[:D_in] + b1 ([F, B, H] or
-  // [F, n, B, H]).
-  struct GroupWeights {
-    torch::Tensor w1m, b1, w2, b2, input;
-  };
-
-  // The direct path's weights (no autograd: the no-grad forward and the
-  // hand-written backward), per forward: each cell's weights as views of
-  // its parameters (w1m [M, H], w2 [H, O]; w1m undefined without message
-  // inputs), the group's b1 [n, 1, H], and input groups' projections of
-  // every frame, x @ W1[:D_in] + b1: [F, n, B, H].
-  struct DirectGroup {
-    std::vector<Block> w1m, w2;
-    torch::Tensor b1, input;
-  };
-  struct DirectWeights {
-    std::vector<DirectGroup> groups;
-    torch::Tensor b2;  // [1, S]: every cell's b2 in buffer order
-  };
-
-  torch::Tensor unroll(const torch::Tensor& x, int64_t steps, std::vector<torch::Tensor>* messages);
   // x checked against the options: [F, B, D_in].
   torch::Tensor checked_frames(const torch::Tensor& x, int64_t steps) const;
-  std::vector<GroupWeights> group_weights(const torch::Tensor& frames) const;
-  DirectWeights direct_weights(const torch::Tensor& frames) const;
-  // Steps 1..steps of the fast path through autograd-recorded operations
-  // (batched products per group), appending m(t) to `buffers`.
-  void run_steps(const std::vector<GroupWeights>& weights, int64_t frame_count, int64_t batch,
-                 int64_t steps, std::vector<torch::Tensor>& buffers);
-  // Steps first..last (1-based) of the fast path without autograd: every
-  // cell's products straight into its columns of the step's buffer
-  // (gemm_into), for `batch` samples of `frame_count` frames, from
-  // m(first - 1) in `buffer` (undefined when first is 1: zero messages),
-  // appending m(t) to `buffers`; the tape, when given, gets entries
-  // t - first.
-  void run_steps_direct(const DirectWeights& weights, int64_t frame_count, int64_t batch,
-                        int64_t first, int64_t last, torch::Tensor buffer,
-                        std::vector<torch::Tensor>& buffers, Tape* tape);
-  // The generic path: cell by cell, in the same message-buffer layout.
-  torch::Tensor unroll_generic(const torch::Tensor& frames, int64_t steps,
-                               std::vector<torch::Tensor>* messages);
-  const torch::Tensor& gather_index(const torch::Device& device);
+  torch::Tensor unroll(const torch::Tensor& x, const ForwardOptions& run,
+                       std::vector<torch::Tensor>* messages);
 
   torch::nn::ModuleList cell_list_;
-  int64_t distance_ = 0;
-  std::vector<Group> groups_;
-  // The messages of a step live in one buffer [B, S] laid out group by group;
-  // message_offset_[c] is where cell c's message starts in it.
-  std::vector<int64_t> message_offset_;
-  // Positions in that buffer of every channel every cell reads, group by
-  // group, cell by cell, in the spec's unit order: one index_select per step.
-  torch::Tensor gather_cpu_;          // [G] int64
-  std::vector<int64_t> split_sizes_;  // per group: its share of the G gathered columns
-  std::vector<int64_t> gathered_at_;  // per group: where that share starts
-  torch::Tensor gather_device_;
-  // The backward's inverse of that gather: for each buffer position, its
-  // column among the G gathered ones, or G (a zero column) when no cell
-  // reads it. Every position is read by one channel at most.
-  torch::Tensor scatter_cpu_;              // [S] int64
-  ColumnRuns gather_runs_, scatter_runs_;  // the two as runs of consecutive columns
-  torch::Tensor scatter_device_;
-  const torch::Tensor& scatter_index(const torch::Device& device);
-  bool fast_ = true;
-  // Generic path: cell j's message positions in the buffer, in unit order,
-  // and the cells in buffer order.
-  std::vector<torch::Tensor> cell_gather_;  // N x [in_dim(j) - x part] int64
-  std::vector<int64_t> buffer_order_;
-  std::vector<int64_t> hidden_base_;     // cell c's first hidden unit among all cells'
-  std::vector<int64_t> parameter_base_;  // cell c's first element in flat_parameters()
-  // Dropout masks of a group: [B, H] or [n, B, H].
-  torch::Tensor hidden_dropout(const Group& group, int64_t batch, int64_t step,
-                               const torch::TensorOptions& tensor_options) const;
+  bool fast_ = true;  // every cell a perceptron, and no generic_path asked for
+  // Built by reset() from the options (the executors share the plan).
+  std::shared_ptr<const NetworkPlan> plan_;
+  std::shared_ptr<AutogradExecutor> autograd_;
+  std::shared_ptr<DirectExecutor> direct_;
+  std::shared_ptr<GenericExecutor> generic_;
   torch::Tensor flat_;  // [P]: the parameters' storage once flat_parameters() linked it
 };
 

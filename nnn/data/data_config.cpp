@@ -6,33 +6,11 @@
 
 namespace nnn {
 
-const char* to_string(FrameFeed feed) {
-  switch (feed) {
-    case FrameFeed::kSequence:
-      return "sequence";
-    case FrameFeed::kSingle:
-      return "single";
-    case FrameFeed::kAverage:
-      return "average";
-    case FrameFeed::kAverageRandom:
-      return "average_random";
-  }
-  return "sequence";
-}
-
 const std::vector<std::string>& frame_feed_names() {
   static const std::vector<std::string> names = {"sequence", "single", "average", "average_random"};
   return names;
 }
-
-FrameFeed parse_frame_feed(const std::string& word) {
-  if (word == "sequence") return FrameFeed::kSequence;
-  if (word == "single") return FrameFeed::kSingle;
-  if (word == "average") return FrameFeed::kAverage;
-  if (word == "average_random") return FrameFeed::kAverageRandom;
-  throw Error("frame feed " + quoted(word) +
-              " is not known; expected sequence, single, average or average_random");
-}
+const std::string& to_string(FrameFeed feed) { return enum_name(frame_feed_names(), feed); }
 
 const std::vector<std::string>& dataset_names() {
   static const std::vector<std::string> names = {"mnist",  "fashion_mnist", "idx",

@@ -35,11 +35,10 @@ enum class FrameFeed {
   kAverageRandom,
 };
 
-const char* to_string(FrameFeed feed);
-/// "sequence" | "single" | "average" | "average_random"; throws nnn::Error naming the word
-/// otherwise. The accepted words, in enum order.
+/// "sequence" | "single" | "average" | "average_random": the accepted words,
+/// in enum order (the reader parses them like every enum).
 const std::vector<std::string>& frame_feed_names();
-FrameFeed parse_frame_feed(const std::string& word);
+const std::string& to_string(FrameFeed feed);
 
 struct FrameOptions {
   int64_t count = 1;  // frames per image

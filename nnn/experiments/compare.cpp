@@ -163,7 +163,7 @@ CompareResult run_comparison(const std::string& config_path,
                              std::ostream& log, double classic_lr) {
   const ExperimentConfig config = load_experiment(config_path, overrides);
   CompareResult result;
-  result.dir = out.empty() ? "runs/" + config.name + "-compare-" + timestamp() : out;
+  result.dir = out.empty() ? default_run_directory(config.name + "-compare") : out;
   NNN_CHECK(!fs::exists(fs::path(result.dir) / "compare.json"), result.dir,
             " already holds a comparison; choose another output directory");
   fs::create_directories(result.dir);

@@ -123,6 +123,10 @@ std::string run_frames_seeds(const std::string& nnn_config, const std::string& m
 /// into comparisons).
 std::string frames_seeds_markdown(const std::vector<FramesComparison>& seeds);
 
+// Reports (frames_report.cpp) and the seed statistics (frames_seeds.cpp).
+
+/// A table cell: v * scale with `decimals` decimals, "-" for NaN.
+std::string report_cell(double v, int decimals = 2, double scale = 100.0);
 /// The Markdown report: per frame count, per NNN step, and which method wins.
 std::string frames_markdown(const FramesComparison& comparison);
 /// Accuracy and confidence against frames seen, one line per method.

@@ -3,6 +3,8 @@
 #include "nnn/train/run.h"
 
 #include "nnn/train/loaded_run.h"
+#include "nnn/train/metrics_log.h"
+#include "nnn/train/progress.h"
 #include "nnn/train/trainer.h"
 
 #include <fmt/format.h>
@@ -25,8 +27,8 @@
 #include "nnn/core/device.h"
 #include "nnn/core/weights.h"
 #include "nnn/data/load.h"
-#include "nnn/dist/communicator.h"
-#include "nnn/dist/dist_env.h"
+#include "nnn/distributed/communicator.h"
+#include "nnn/distributed/dist_env.h"
 #include "nnn/util/error.h"
 #include "nnn/util/numbers.h"
 #include "nnn/util/seeds.h"
@@ -139,101 +141,14 @@ std::string new_run_dir(const RunOptions& options, const ExperimentConfig& confi
     fs::create_directories(dir);
     return dir.string();
   }
-  const std::string base = "runs/" + config.name + "-" + timestamp();
-  std::string dir = base;
-  for (int k = 2; fs::exists(dir); ++k) dir = base + "-" + std::to_string(k);
+  const std::string dir = default_run_directory(config.name);
   fs::create_directories(dir);
   return dir;
-}
-
-std::string steps_header(const std::string& prefix, int64_t steps) {
-  std::string out;
-  for (int64_t t = 1; t <= steps; ++t) out += fmt::format(",{}_t{}", prefix, t);
-  return out;
-}
-
-std::string csv_values(const std::vector<double>& values, int64_t steps) {
-  std::string out;
-  for (int64_t t = 0; t < steps; ++t) {
-    out += "," + (static_cast<size_t>(t) < values.size() ? shortest(values[t]) : "");
-  }
-  return out;
-}
-
-std::string csv_header(int64_t steps) {
-  return "epoch,lr,train_loss,test_loss" + steps_header("train_acc", steps) +
-         steps_header("test_acc", steps) + steps_header("test_top3", steps) +
-         steps_header("test_confidence", steps) + steps_header("test_ece", steps) +
-         ",samples_per_s,seconds\n";
-}
-
-std::string csv_row(const EpochReport& r, int64_t steps) {
-  return fmt::format("{},{},{},{}", r.epoch, shortest(r.lr), shortest(r.train_loss),
-                     r.test.samples ? shortest(r.test.loss) : "") +
-         csv_values(r.train_accuracy, steps) + csv_values(r.test.accuracy, steps) +
-         csv_values(r.test.top3, steps) + csv_values(r.test.confidence, steps) +
-         csv_values(r.test.ece, steps) +
-         fmt::format(",{},{}\n", shortest(r.samples_per_second), shortest(r.seconds));
 }
 
 // nlohmann::ordered_json keeps the keys in the order written; NaN and the
 // infinities, which JSON lacks, are dumped as null.
 using Json = nlohmann::ordered_json;
-
-std::string jsonl_row(const EpochReport& r) {
-  Json o;
-  o["epoch"] = r.epoch;
-  o["lr"] = r.lr;
-  o["train_loss"] = r.train_loss;
-  o["train_accuracy"] = r.train_accuracy;
-  if (r.test.samples > 0) {
-    o["test_loss"] = r.test.loss;
-    o["test_accuracy"] = r.test.accuracy;
-    o["test_top3"] = r.test.top3;
-    o["test_confidence"] = r.test.confidence;
-    o["test_ece"] = r.test.ece;
-  }
-  o["samples_per_s"] = r.samples_per_second;
-  o["seconds"] = r.seconds;
-  return o.dump() + "\n";
-}
-
-std::string percents(const std::vector<double>& values) {
-  std::string out;
-  for (double v : values) out += fmt::format(" {:5.1f}", 100.0 * v);
-  return out;
-}
-
-// Redraws one status line on a terminal, at most 5 times a second.
-class ProgressBar {
- public:
-  explicit ProgressBar(std::ostream& out) : out_(out) {}
-  void update(int64_t epoch, int64_t epochs, int64_t batch, int64_t batches, int64_t batch_size,
-              const torch::Tensor& loss) {
-    const auto now = std::chrono::steady_clock::now();
-    if (batch == 0) epoch_start_ = now;
-    if (now - last_ < std::chrono::milliseconds(200) && batch + 1 < batches) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - epoch_start_).count();
-    const double rate = seconds > 0 ? static_cast<double>((batch + 1) * batch_size) / seconds : 0;
-    const double eta =
-        seconds / static_cast<double>(batch + 1) * static_cast<double>(batches - batch - 1);
-    const int width = 24;
-    const int filled = static_cast<int>(width * (batch + 1) / batches);
-    fmt::print(out_, "\r epoch {}/{} [{}{}] {}/{} loss {:.4f} {:.0f} samples/s ETA {:.0f}s   ",
-               epoch, epochs, std::string(filled, '#'), std::string(width - filled, '.'), batch + 1,
-               batches, loss.item<double>(), rate, eta);
-    out_.flush();
-  }
-  void clear() {
-    out_ << "\r" << std::string(100, ' ') << "\r";
-    out_.flush();
-  }
-
- private:
-  std::ostream& out_;
-  std::chrono::steady_clock::time_point last_{}, epoch_start_{};
-};
 
 void write_summary(const std::string& dir, const ExperimentConfig& config, const Trainer& trainer,
                    const EpochReport& last, int64_t parameters, const torch::Device& device,
@@ -246,9 +161,7 @@ void write_summary(const std::string& dir, const ExperimentConfig& config, const
   summary["parameters"] = parameters;
   summary["train_samples"] = trainer.data().train.size();
   summary["test_samples"] = trainer.data().test.size();
-  summary["test"] = {{"samples", last.test.samples},       {"loss", last.test.loss},
-                     {"accuracy", last.test.accuracy},     {"top3", last.test.top3},
-                     {"confidence", last.test.confidence}, {"ece", last.test.ece}};
+  summary["test"] = Json::parse(evaluation_json(last.test));
   summary["train_accuracy"] = last.train_accuracy;
   summary["train_loss"] = last.train_loss;
   summary["wall_seconds"] = trainer.elapsed_seconds();
@@ -401,11 +314,10 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
                threads);
   }
 
-  std::string jsonl, csv = csv_header(steps);
+  MetricsLog metrics(steps);
   if (resuming) {
-    auto extra = trainer.load_checkpoint((fs::path(result.dir) / RunFiles::kCheckpoint).string());
-    jsonl = extra["metrics_jsonl"];
-    csv = extra.count("metrics_csv") ? extra["metrics_csv"] : csv;
+    metrics.restore(
+        trainer.load_checkpoint((fs::path(result.dir) / RunFiles::kCheckpoint).string()));
     if (leader) {
       const int stale = remove_stale_temporaries(result.dir);
       if (stale > 0) {
@@ -422,8 +334,7 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
   const fs::path dir(result.dir);
   auto save = [&] {
     if (!leader) return;
-    trainer.save_checkpoint((dir / RunFiles::kCheckpoint).string(),
-                            {{"metrics_jsonl", jsonl}, {"metrics_csv", csv}});
+    trainer.save_checkpoint((dir / RunFiles::kCheckpoint).string(), metrics.checkpoint_extra());
   };
 
   fmt::print(out,
@@ -436,49 +347,23 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
   if (!init_weights.empty()) fmt::print(out, "weights initialised from {}\n", init_weights);
   log.flush();
 
-  ProgressBar bar(out);
-  // Test hooks: raise SIGKILL / SIGINT after this many batches of this session.
-  const char* kill_at = std::getenv("NNN_TEST_KILL_AT_BATCH");
-  const char* interrupt_at = std::getenv("NNN_TEST_INTERRUPT_AT_BATCH");
-  const char* kill_rank = std::getenv("NNN_TEST_KILL_RANK");  // only this rank of a job
+  TrainingProgress progress(out, options.progress_bar, config.train.epochs, config.train.batch_size,
+                            config.train.log_every);
   int64_t batches_run = 0;
   EpochReport last;
   Trainer::Hooks hooks;
   hooks.stop_requested = [] { return g_interrupted.load(); };
   hooks.on_batch = [&](int64_t epoch, int64_t batch, int64_t batches, const torch::Tensor& loss) {
     ++batches_run;
-    // A restarted job is not killed again (the hook is the first attempt's).
-    if (kill_at && !restarted && batches_run == std::atoll(kill_at) &&
-        (kill_rank == nullptr || (job && job->rank == std::atoll(kill_rank)))) {
-      std::raise(SIGKILL);
-    }
-    if (interrupt_at && batches_run == std::atoll(interrupt_at)) std::raise(SIGINT);
-    if (options.progress_bar) {
-      bar.update(epoch, config.train.epochs, batch, batches, config.train.batch_size, loss);
-    } else if ((batch + 1) % config.train.log_every == 0 && batch + 1 < batches) {
-      fmt::print(out, "epoch {} batch {}/{} loss {:.4f}\n", epoch, batch + 1, batches,
-                 loss.item<double>());
-      log.flush();
-    }
+    if (options.after_batch) options.after_batch(batches_run, job ? job->rank : 0, restarted);
+    progress.batch(epoch, batch, batches, [&loss] { return loss.item<double>(); });
   };
   hooks.on_epoch = [&](const EpochReport& r) {
     last = r;
-    jsonl += jsonl_row(r);
-    csv += csv_row(r, steps);
+    metrics.append(r);
     save();  // the checkpoint first: it carries the metrics rows
-    if (leader) {
-      write_file_atomically((dir / RunFiles::kMetricsJsonl).string(), jsonl);
-      write_file_atomically((dir / RunFiles::kMetricsCsv).string(), csv);
-    }
-    if (options.progress_bar) bar.clear();
-    fmt::print(out, "epoch {:3d}/{} loss {:.4f}", r.epoch, config.train.epochs, r.train_loss);
-    if (r.test.samples > 0) {
-      fmt::print(out, " | test loss {:.4f} acc % per step{}", r.test.loss,
-                 percents(r.test.accuracy));
-    }
-    fmt::print(out, " | lr {:.3g} | {:.0f} samples/s | {:.1f} s\n", r.lr, r.samples_per_second,
-               r.seconds);
-    out.flush();
+    if (leader) metrics.write(result.dir);
+    progress.epoch(r);
   };
 
   bool completed = trainer.finished();
@@ -487,7 +372,7 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
     if (!completed) completed = trainer.run(hooks);
   }
   if (!completed) {
-    if (options.progress_bar) bar.clear();
+    progress.clear();
     save();
     fmt::print(out,
                "interrupted: checkpoint saved at epoch {}, batch {}; continue with: nnn "
@@ -531,6 +416,13 @@ std::string evaluation_table(const Evaluation& e) {
                        100 * e.top3[t], e.confidence[t], t < e.ece.size() ? e.ece[t] : 0.0);
   }
   return out;
+}
+
+std::string default_run_directory(const std::string& name) {
+  const std::string base = "runs/" + name + "-" + timestamp();
+  std::string dir = base;
+  for (int k = 2; fs::exists(dir); ++k) dir = base + "-" + std::to_string(k);
+  return dir;
 }
 
 std::string timestamp() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct RunOptions {
   std::string device;
   /// Progress display: a redrawn bar on a terminal, plain lines otherwise.
   bool progress_bar = false;
+  /// Called after every training batch of this session with the batches
+  /// run so far, this process's rank (0 outside a distributed job) and
+  /// whether this is a restarted attempt: tools and tests stop or kill a
+  /// run at a given point through it (`nnn train` reads
+  /// NNN_TEST_KILL_AT_BATCH and friends into one).
+  std::function<void(int64_t batches_run, int64_t rank, bool restarted)> after_batch;
 };
 
 struct RunResult {
@@ -64,6 +71,9 @@ std::string evaluation_table(const Evaluation& evaluation);
 
 /// The local time as "YYYYmmdd-HHMMSS", for default run directory names.
 std::string timestamp();
+/// Where a run (or a study: name "NAME-frames") goes when no --out says:
+/// runs/NAME-TIMESTAMP, with -2, -3, ... when that exists. Not created.
+std::string default_run_directory(const std::string& name);
 
 /// File names inside a run directory.
 struct RunFiles {

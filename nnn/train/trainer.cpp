@@ -71,8 +71,10 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 }
 
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
-                            LossSteps steps, WorkerPool* pool, uint64_t batch_key,
-                            int64_t first_sample, BackwardMode backward, int64_t recompute_every) {
+                            const StepOptions& options) {
+  const LossSteps steps = options.loss_steps;
+  WorkerPool* pool = options.pool;
+  const BackwardMode backward = options.backward;
   const int64_t dim = batch_dim(x);
   const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
@@ -82,7 +84,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
   // One shard: its predictions, its loss (the shard's mean weighted by its
   // share, so the shards sum to the batch mean) and its gradient.
   const auto shard = [&](int64_t first, int64_t size) {
-    DropoutScope dropout(batch_key, first_sample + first);
+    DropoutScope dropout(options.batch_key, options.first_sample + first);
     const auto xs = x.narrow(dim, first, size);
     const auto ys = y.narrow(0, first, size);
     const double share = static_cast<double>(size) / static_cast<double>(batch);
@@ -98,7 +100,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
             out.loss = loss.detach();
             return torch::autograd::grad({loss}, {leaf})[0];
           },
-          &out.grad, /*steps=*/-1, recompute_every);
+          &out.grad, {/*steps=*/-1, options.recompute_every});
       return out;
     }
     const auto p = model->forward(xs);
@@ -255,8 +257,7 @@ bool Trainer::run(const Hooks& hooks) {
       bool stop = false;
       const uint64_t batch_key = mix_seed(config_.seed ^ salt::kDropout, epoch_, batch_);
       if (communicator_ == nullptr) {
-        auto step = forward_backward(model_, x, y, loss_steps_, pool_.get(), batch_key, 0,
-                                     config_.train.backward, config_.train.recompute_every);
+        auto step = forward_backward(model_, x, y, step_options(batch_key, 0));
         grad = step.grad;
         detached = step.loss;
         correct = correct_per_step(step.predictions, y);
@@ -303,6 +304,17 @@ bool Trainer::run(const Hooks& hooks) {
   return true;
 }
 
+StepOptions Trainer::step_options(uint64_t batch_key, int64_t first_sample) const {
+  StepOptions options;
+  options.loss_steps = loss_steps_;
+  options.pool = pool_.get();
+  options.batch_key = batch_key;
+  options.first_sample = first_sample;
+  options.backward = config_.train.backward;
+  options.recompute_every = config_.train.recompute_every;
+  return options;
+}
+
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distributed_step(
     const torch::Tensor& x, const torch::Tensor& y, uint64_t batch_key, bool stop_requested) {
   const int64_t dim = x.dim() == 3 ? 1 : 0;
@@ -313,8 +325,7 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor, bool> Trainer::distribut
   if (size > 0) {
     const auto ys = y.narrow(0, first, size);
     auto step =
-        forward_backward(model_, x.narrow(dim, first, size), ys, loss_steps_, pool_.get(),
-                         batch_key, first, config_.train.backward, config_.train.recompute_every);
+        forward_backward(model_, x.narrow(dim, first, size), ys, step_options(batch_key, first));
     // This rank's mean, weighted by its share: the ranks sum to the batch mean.
     const double share = static_cast<double>(size) / static_cast<double>(batch);
     grad = step.grad.to(torch::kDouble) * share;

@@ -21,7 +21,7 @@
 #include "nnn/data/dataset.h"
 #include "nnn/data/load.h"
 #include "nnn/data/loader.h"
-#include "nnn/dist/communicator.h"
+#include "nnn/distributed/communicator.h"
 #include "nnn/train/loss.h"
 #include "nnn/train/optimizer.h"
 #include "nnn/train/report.h"
@@ -50,15 +50,23 @@ struct StepOutput {
   torch::Tensor grad;         // [P]
   int64_t shards = 1;         // how many shards the batch was cut into
 };
-/// `batch_key` and `first_sample` (this batch's key and the index of x's
-/// first sample in it) fix the dropout masks (nnn/core/dropout.h).
-/// `backward` picks NNN::forward_backward (the hand-written backward) or
-/// autograd through NNN::forward; auto takes the first where it can run.
-/// `recompute_every`: see NNN::forward_backward.
+/// How forward_backward runs one batch.
+struct StepOptions {
+  LossSteps loss_steps = LossSteps::kLast;
+  /// Shards the batch across the pool's threads (null: one shard).
+  WorkerPool* pool = nullptr;
+  /// This batch's key and the index of x's first sample in it: they fix
+  /// the dropout masks (nnn/core/dropout.h).
+  uint64_t batch_key = 0;
+  int64_t first_sample = 0;
+  /// NNN::forward_backward (the hand-written backward) or autograd through
+  /// NNN::forward; auto takes the first where it can run.
+  BackwardMode backward = BackwardMode::kAuto;
+  /// See BackwardOptions::recompute_every (nnn/core/network.h).
+  int64_t recompute_every = 0;
+};
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
-                            LossSteps steps, WorkerPool* pool = nullptr, uint64_t batch_key = 0,
-                            int64_t first_sample = 0, BackwardMode backward = BackwardMode::kAuto,
-                            int64_t recompute_every = 0);
+                            const StepOptions& options = {});
 
 /// d(loss)/d(params) as one flat vector (unused parameters get zeros), in
 /// the layout of NNN::flat_parameters() when params = model->parameters().
@@ -121,6 +129,8 @@ class Trainer {
  private:
   void reset_sums();
   void check_finite() const;
+  /// A batch's StepOptions from the config (loss steps, backward, recompute).
+  StepOptions step_options(uint64_t batch_key, int64_t first_sample) const;
   /// This rank's share of batch (x, y), reduced over ranks: the batch-mean
   /// gradient, the batch loss, the correct counts per step, whether any rank
   /// asked to stop.

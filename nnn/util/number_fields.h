@@ -66,7 +66,7 @@ struct NumberField {
 template <typename Options>
 std::string fields_markdown(const std::string& section,
                             const std::vector<NumberField<Options>>& fields) {
-  const Options defaults{};
+  static const Options defaults{};
   std::string out = "| `" + section + "` key | default | range | meaning |\n|---|---|---|---|\n";
   for (const auto& f : fields) {
     const std::string given =

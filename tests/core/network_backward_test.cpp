@@ -156,17 +156,18 @@ TEST(ManualBackward, TrainerStepEqualsAutogradsInShards) {
   WorkerPool pool(3);
   for (WorkerPool* p : {static_cast<WorkerPool*>(nullptr), &pool}) {
     for (const LossSteps steps : {LossSteps::kLast, LossSteps::kAll}) {
-      const auto manual = forward_backward(model, x, y, steps, p, 0, 0, BackwardMode::kManual);
-      const auto reference = forward_backward(model, x, y, steps, p, 0, 0, BackwardMode::kAutograd);
+      const auto manual = forward_backward(model, x, y, {steps, p, 0, 0, BackwardMode::kManual});
+      const auto reference =
+          forward_backward(model, x, y, {steps, p, 0, 0, BackwardMode::kAutograd});
       EXPECT_EQ(manual.shards, p ? 3 : 1);
       EXPECT_TRUE(torch::allclose(manual.loss, reference.loss, 1e-6, 1e-6));
       EXPECT_TRUE(torch::allclose(manual.predictions, reference.predictions, 1e-6, 1e-6));
       expect_close(manual.grad, reference.grad, p ? "three shards" : "one shard");
     }
   }
-  const auto automatic = forward_backward(model, x, y, LossSteps::kLast, nullptr);
+  const auto automatic = forward_backward(model, x, y, {LossSteps::kLast, nullptr});
   const auto manual =
-      forward_backward(model, x, y, LossSteps::kLast, nullptr, 0, 0, BackwardMode::kManual);
+      forward_backward(model, x, y, {LossSteps::kLast, nullptr, 0, 0, BackwardMode::kManual});
   EXPECT_TRUE(torch::equal(automatic.grad, manual.grad));
 }
 
@@ -177,12 +178,14 @@ TEST(ManualBackward, OtherCellTypesUseAutograd) {
   EXPECT_FALSE(model->manual_backward());
   const auto x = torch::randn({8, 5});
   const auto y = torch::randint(0, 3, {8}, torch::kLong);
-  const auto automatic = forward_backward(model, x, y, LossSteps::kAll, nullptr);
+  const auto automatic = forward_backward(model, x, y, {LossSteps::kAll, nullptr});
   const auto reference =
-      forward_backward(model, x, y, LossSteps::kAll, nullptr, 0, 0, BackwardMode::kAutograd);
+      forward_backward(model, x, y, {LossSteps::kAll, nullptr, 0, 0, BackwardMode::kAutograd});
   EXPECT_TRUE(torch::equal(automatic.grad, reference.grad));
   testing::expect_error(
-      [&] { forward_backward(model, x, y, LossSteps::kAll, nullptr, 0, 0, BackwardMode::kManual); },
+      [&] {
+        forward_backward(model, x, y, {LossSteps::kAll, nullptr, 0, 0, BackwardMode::kManual});
+      },
       "train.backward is manual, but the hand-written backward needs perceptron cells");
 }
 
@@ -209,8 +212,8 @@ TEST(ManualBackward, RecomputedSegmentsEqualKeepingEveryStep) {
                  "kept, trial " + std::to_string(trial));
     for (const int64_t every : {int64_t{1}, int64_t{2}, int64_t{3}, steps - 1, steps + 5}) {
       torch::Tensor grad;
-      const auto again = model->forward_backward(
-          x, [&](const torch::Tensor&) { return weights; }, &grad, steps, every);
+      const auto again = model->forward_backward(x, [&](const torch::Tensor&) { return weights; },
+                                                 &grad, {steps, every});
       EXPECT_TRUE(torch::equal(again, predictions));
       expect_close(grad, kept,
                    "every " + std::to_string(every) + ", trial " + std::to_string(trial));
@@ -220,9 +223,9 @@ TEST(ManualBackward, RecomputedSegmentsEqualKeepingEveryStep) {
   torch::Tensor grad;
   testing::expect_error(
       [&] {
-        model->forward_backward(
-            torch::randn({2, 3}), [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
-            3, -1);
+        model->forward_backward(torch::randn({2, 3}),
+                                [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
+                                {3, -1});
       },
       "recompute_every is -1");
 }

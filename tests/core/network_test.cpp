@@ -156,7 +156,7 @@ TEST_F(NetworkTest, InputValidation) {
   expect_error([&] { model->forward(torch::randn({4})); }, "x must be [B, D_in] or [F, B, D_in]");
   expect_error(
       [&] {
-        model->forward(torch::randn({3, 4}), /*steps=*/1);
+        model->forward(torch::randn({3, 4}), {/*steps=*/1});
       },
       "steps is 1 but the output cell is 1 edges from the input; need at least 2");
   expect_error([] { NNN(NNNOptions(chain(3, 2), 4, 2, 2)); }, "model.steps is 2");
@@ -336,9 +336,9 @@ TEST(FastPath, ShardedStepEqualsOneShard) {
   NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 3).hidden({8}));
   const auto x = torch::randn({96, 6});
   const auto y = torch::randint(0, 4, {96}, torch::kLong);
-  const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr);
+  const auto one = forward_backward(model, x, y, {LossSteps::kAll, nullptr});
   WorkerPool pool(3);
-  const auto three = forward_backward(model, x, y, LossSteps::kAll, &pool);
+  const auto three = forward_backward(model, x, y, {LossSteps::kAll, &pool});
   // The sharded path really ran: three shards, two of them on worker threads.
   EXPECT_EQ(one.shards, 1);
   EXPECT_EQ(three.shards, 3);
@@ -392,9 +392,9 @@ TEST(Dropout, MasksAreAFunctionOfBatchSampleStepAndUnit) {
   }
   EXPECT_TRUE(torch::allclose(torch::cat({first, second}, 1), a, 1e-6, 1e-6));
   // Sharded across threads: the same step as one shard.
-  const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr, 11);
+  const auto one = forward_backward(model, x, y, {LossSteps::kAll, nullptr, 11});
   WorkerPool pool(3);
-  const auto three = forward_backward(model, x, y, LossSteps::kAll, &pool, 11);
+  const auto three = forward_backward(model, x, y, {LossSteps::kAll, &pool, 11});
   EXPECT_EQ(three.shards, 3);
   EXPECT_TRUE(torch::allclose(three.loss, one.loss, 1e-6, 1e-6));
   EXPECT_TRUE(torch::allclose(three.grad, one.grad, 1e-5, 1e-6));

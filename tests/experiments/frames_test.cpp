@@ -141,8 +141,8 @@ TEST_F(FramesTest, ShardedFramesMatchOneShard) {
   const auto x = torch::rand({3, 64, 784});
   const auto y = torch::randint(4, {64}, torch::kLong);
   WorkerPool pool(2);
-  const auto one = forward_backward(model, x, y, LossSteps::kAll, nullptr);
-  const auto two = forward_backward(model, x, y, LossSteps::kAll, &pool);
+  const auto one = forward_backward(model, x, y, {LossSteps::kAll, nullptr});
+  const auto two = forward_backward(model, x, y, {LossSteps::kAll, &pool});
   EXPECT_EQ(two.shards, 2);  // the frames really were cut along B
   EXPECT_EQ(pool.worker_tasks(), 1);
   EXPECT_TRUE(torch::allclose(one.predictions, two.predictions, 1e-5, 1e-6));

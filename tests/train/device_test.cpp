@@ -3,7 +3,9 @@
 // device asked for) and, where a GPU is present, CPU vs CUDA parity
 // (*_CUDA tests, skipped with the reason otherwise).
 #include <gtest/gtest.h>
+
 #include <torch/torch.h>
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -92,9 +94,10 @@ class DeviceRunTest : public testing::TempDirTest {
     options.config_path = config;
     options.out = (dir_ / device).string();
     options.device = device;
-    ::setenv("NNN_TEST_INTERRUPT_AT_BATCH", "5", 1);
+    options.after_batch = [](int64_t batches, int64_t, bool) {
+      if (batches == 5) std::raise(SIGINT);
+    };
     const RunResult stopped = run_training(options, log);
-    ::unsetenv("NNN_TEST_INTERRUPT_AT_BATCH");
     EXPECT_FALSE(stopped.completed);
     RunOptions resume;
     resume.resume = stopped.dir;

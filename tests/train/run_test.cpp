@@ -5,8 +5,10 @@
 #include "nnn/train/trainer.h"
 
 #include <gtest/gtest.h>
+
 #include <torch/torch.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -436,9 +438,10 @@ TEST_F(RunTest, CustomCellRunsSaveLoadAndResume) {
 
   RunOptions interrupted = straight;
   interrupted.out = (dir_ / "interrupted").string();
-  ::setenv("NNN_TEST_INTERRUPT_AT_BATCH", "11", 1);
+  interrupted.after_batch = [](int64_t batches, int64_t, bool) {
+    if (batches == 11) std::raise(SIGINT);
+  };
   const RunResult stopped = run_training(interrupted, log);
-  ::unsetenv("NNN_TEST_INTERRUPT_AT_BATCH");
   ASSERT_FALSE(stopped.completed);
   RunOptions resume;
   resume.resume = stopped.dir;

@@ -1,5 +1,5 @@
 // Launcher variables, checked as hostile input.
-#include "nnn/dist/dist_env.h"
+#include "nnn/distributed/dist_env.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "nnn/dist/dist_env.h"
+#include "nnn/distributed/dist_env.h"
 
 namespace nnn {
 

@@ -1,6 +1,6 @@
 // c10d behind nnn::Communicator. Built with Gloo when the build found its
 // headers (NNN_HAVE_C10D_GLOO); otherwise joining explains what is missing.
-#include "nnn/dist/communicator.h"
+#include "nnn/distributed/communicator.h"
 
 #include <fmt/format.h>
 #include <torch/cuda.h>

@@ -1,5 +1,5 @@
 // Launcher variables (torchrun, Slurm) read as hostile input.
-#include "nnn/dist/dist_env.h"
+#include "nnn/distributed/dist_env.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // c10d behind nnn::Communicator in one process: a world of one rank joins
 // its own store and reduces, on Gloo (the CPU) and on NCCL (a GPU, *_CUDA).
-#include "nnn/dist/communicator.h"
+#include "nnn/distributed/communicator.h"
 
 #include <gtest/gtest.h>
 #include <torch/cuda.h>

@@ -1,4 +1,5 @@
-// The hand-written backward through the unrolled steps (NNN::forward_backward):
+// DirectExecutor's hand-written backward through the unrolled steps
+// (NNN::forward_backward):
 // no autograd graph; per group and step a handful of operations and, per
 // cell, its products on libxsmm's small-matrix kernels (gemm_into), the
 // weight gradients added straight into the flat gradient. Autograd through
@@ -8,44 +9,33 @@
 // Dimension key: T steps, F frames, B batch, S message buffer width, G
 // gathered width (every channel every cell reads), per group n cells, M
 // message inputs, H hidden, O out_dim; D_in input width.
-#include "nnn/core/network.h"
-
 #include <algorithm>
 
-#include "nnn/kernels/gemm.h"
-#include "nnn/kernels/rows.h"
+#include "nnn/core/network_executors.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
 
-torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
-                                        const PredictionGradient& d_predictions,
-                                        torch::Tensor* grad, int64_t steps,
-                                        int64_t recompute_every) {
-  NNN_CHECK(fast_,
-            "the hand-written backward needs perceptron cells (the fast path); "
-            "this model has other cell types or asks for the generic path");
-  NNN_CHECK(grad != nullptr, "NNN::forward_backward: no gradient to write into");
-  NNN_CHECK(recompute_every >= 0, "NNN::forward_backward: recompute_every is ", recompute_every,
-            "; expected 0 (keep every step) or a segment length >= 1");
-  if (steps < 0) steps = options.steps();
-  torch::NoGradGuard no_grad;
-  const auto frames = checked_frames(x, steps).contiguous();  // [F, B, D_in]
+torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const torch::Tensor& frames,
+                                               const NNNImpl::PredictionGradient& d_predictions,
+                                               torch::Tensor* grad, int64_t steps,
+                                               int64_t recompute_every) {
+  const NetworkPlan& plan = *plan_;
+  const NNNOptions& options = network.options;
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
-  const DirectWeights weights = direct_weights(frames);
+  const Weights weights = this->weights(network, frames);
   // Keep every step's tape, or only the buffers m(t) and recompute each
   // segment of `recompute_every` steps from the buffer before it.
   const bool keep = recompute_every == 0 || recompute_every >= steps;
   Tape tape;
   std::vector<torch::Tensor> buffers;  // m(t): T x [B, S]
   buffers.reserve(static_cast<size_t>(steps));
-  run_steps_direct(weights, f, batch, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr);
+  run_steps(network, weights, f, batch, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr);
 
-  const Wiring& wiring = options.wiring();
-  const int64_t d_in = options.input_size();
-  const int64_t d_out = options.output_size();
-  const int64_t output_offset = message_offset_[wiring.output()];
+  const int64_t d_in = plan.input_size;
+  const int64_t d_out = plan.output_size;
+  const int64_t output_offset = plan.message_offset[plan.output];
   const torch::Tensor predictions =
       torch::stack(buffers).narrow(2, output_offset, d_out);  // [T, B, D_out]
   const torch::Tensor d_pred = d_predictions(predictions);
@@ -54,15 +44,15 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
             " but the predictions have ", predictions.sizes());
 
   const int64_t width = buffers.front().size(1);
-  const torch::Tensor& scatter = scatter_index(x.device());
-  const int64_t gathered_width = gather_index(x.device()).numel();
-  const size_t group_count = groups_.size();
+  const torch::Tensor& scatter = scatter_.on(frames.device());
+  const int64_t gathered_width = gather_.size();
+  const size_t group_count = plan.groups.size();
 
   // Every product below writes or adds straight into the flat gradient:
-  // cell c's w1 [x rows; message rows], b1, w2, b2 from parameter_base_[c],
+  // cell c's w1 [x rows; message rows], b1, w2, b2 from plan.parameter_base[c],
   // as blocks per group and cell. The transposed weights of the backward's
   // products are copied once.
-  *grad = torch::zeros({parameter_count()}, predictions.options());
+  *grad = torch::zeros({plan.parameter_count}, predictions.options());
   struct CellGrads {
     Block w1x, w1m, b1, w2, b2;  // [D_in, H], [M, H], [1, H], [H, O], [1, O]
     Block w1m_t, w2_t;           // the weights transposed: [H, M], [O, H]
@@ -72,12 +62,12 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   // ([F, n, B, H]), multiplied by the frames once at the end.
   std::vector<torch::Tensor> by_frame(group_count);
   for (size_t g = 0; g < group_count; ++g) {
-    const Group& group = groups_[g];
+    const NetworkPlan::Group& group = plan.groups[g];
     const int64_t x_part = group.input ? d_in : 0;
     const int64_t in_dim = x_part + group.message_in;
     for (size_t k = 0; k < group.cells.size(); ++k) {
       CellGrads c;
-      int64_t at = parameter_base_[group.cells[k]];
+      int64_t at = plan.parameter_base[group.cells[k]];
       if (group.input) c.w1x = flat_block(*grad, at, x_part, group.hidden);
       if (group.message_in > 0) {
         c.w1m = flat_block(*grad, at + x_part * group.hidden, group.message_in, group.hidden);
@@ -109,8 +99,8 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
     first = keep ? 1 : std::max<int64_t>(1, last - recompute_every + 1);
     if (!keep) {
       std::vector<torch::Tensor> again;  // the same m(t) as `buffers` holds
-      run_steps_direct(weights, f, batch, first, last,
-                       first > 1 ? buffers[first - 2] : torch::Tensor(), again, &tape);
+      run_steps(network, weights, f, batch, first, last,
+                first > 1 ? buffers[first - 2] : torch::Tensor(), again, &tape);
     }
     // Backward through the segment in reverse step order.
     for (int64_t t = last; t >= first; --t) {
@@ -130,9 +120,9 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
       }
       const torch::Tensor& gathered = tape.gathered[i];
       for (size_t g = 0; g < group_count; ++g) {
-        const Group& group = groups_[g];
+        const NetworkPlan::Group& group = plan.groups[g];
         const auto n = static_cast<int64_t>(group.cells.size());
-        const int64_t at = message_offset_[group.cells.front()];
+        const int64_t at = plan.message_offset[group.cells.front()];
         const torch::Tensor& dropped = tape.dropped[i][g];
         const torch::Tensor& product_in = dropped.defined() ? dropped : tape.hidden[i][g];
         torch::Tensor d_hidden = torch::empty({n, batch, group.hidden}, d_z.options());
@@ -153,7 +143,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
           const Block d_prek = stacked_block(d_pre, k);
           gemm_into(c.b1, ones, d_prek, 1);
           if (reads && group.message_in > 0) {
-            const int64_t column = gathered_at_[g] + k * group.message_in;
+            const int64_t column = plan.gathered_at[g] + k * group.message_in;
             gemm_into(c.w1m, column_block(gathered, column, group.message_in).t(), d_prek, 1);
             gemm_into(column_block(d_gathered, column, group.message_in), d_prek, c.w1m_t, 0);
           }
@@ -161,7 +151,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
       }
       // The gather's inverse: one index_select (an index_add_ over columns
       // would be one operation per channel).
-      d_buffer = reads ? gather_columns(d_gathered, scatter_runs_, scatter) : torch::Tensor();
+      d_buffer = reads ? gather_columns(d_gathered, scatter_.runs(), scatter) : torch::Tensor();
     }
   }
 
@@ -169,7 +159,7 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   // step t is min(t, F)).
   const int64_t used_frames = std::min(f, steps);
   for (size_t g = 0; g < group_count; ++g) {
-    if (!groups_[g].input) continue;
+    if (!plan.groups[g].input) continue;
     const auto n = static_cast<int64_t>(cells[g].size());
     for (int64_t frame = 0; frame < used_frames; ++frame) {
       for (int64_t k = 0; k < n; ++k) {

@@ -1,5 +1,5 @@
 // fork + exec of /proc/self/exe per rank; waitpid for all of them.
-#include "nnn/dist/launch.h"
+#include "nnn/distributed/launch.h"
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <thread>
 
-#include "nnn/dist/dist_env.h"
+#include "nnn/distributed/dist_env.h"
 #include "nnn/util/error.h"
 
 namespace nnn {

@@ -1,0 +1,134 @@
+// The ways of running an NetworkPlan, one class each, chosen by NNNImpl
+// (NNNImpl::execution): each holds what it keeps between passes (index
+// tensors on the device last asked for). Private to nnn/core: an experiment
+// author reads network.h.
+//
+// All keep the messages of a step in one buffer [B, S] laid out as the
+// plan says, and append m(t) for t = 1..steps to `buffers`.
+// - AutogradExecutor: cells of equal shape as one group through batched
+//   products (baddbmm) that autograd records (network_autograd.cpp).
+// - DirectExecutor: no graph (inference, and the hand-written backward's
+//   forward): each cell's products through gemm_into (libxsmm) straight into
+//   its columns of the next buffer (network_direct.cpp), and the
+//   hand-written backward (network_direct_backward.cpp).
+// - GenericExecutor: NNN-SPEC cell by cell through CellContract::forward,
+//   any cell type (network_generic.cpp).
+// The first two compute the x part of each input cell's first layer once
+// per frame, run the output activation once over the whole buffer and skip
+// the zero messages of step 1; tests hold all three equal to a literal
+// implementation of the spec.
+//
+// Dimension key: T steps, F frames, B batch, S buffer width, G gathered
+// width, per group n cells, M message inputs, H hidden, O out_dim.
+#pragma once
+
+#include <torch/types.h>
+
+#include <memory>
+#include <vector>
+
+#include "nnn/core/network.h"
+#include "nnn/core/network_plan.h"
+#include "nnn/kernels/gemm.h"
+#include "nnn/kernels/rows.h"
+
+namespace nnn {
+
+/// Buffer positions as an index tensor (on the CPU, and on the device last
+/// asked for) and as runs of consecutive columns.
+class RoutingIndex {
+ public:
+  RoutingIndex(const std::vector<int64_t>& positions, int64_t source_width);
+  const torch::Tensor& on(const torch::Device& device);
+  const ColumnRuns& runs() const { return runs_; }
+  int64_t size() const { return cpu_.numel(); }
+
+ private:
+  torch::Tensor cpu_, device_;
+  ColumnRuns runs_;
+};
+
+/// Dropout scales of a group's hidden units at `step`: [B, H] or [n, B, H].
+torch::Tensor group_dropout(const NetworkPlan& plan, const NetworkPlan::Group& group,
+                            double probability, int64_t batch, int64_t step,
+                            const torch::TensorOptions& options);
+
+class AutogradExecutor {
+ public:
+  explicit AutogradExecutor(std::shared_ptr<const NetworkPlan> plan);
+  void run(const NNNImpl& network, const torch::Tensor& frames, int64_t steps,
+           std::vector<torch::Tensor>& buffers);
+
+ private:
+  // Each group's weights, stacked when it has several cells (one cell:
+  // [M, H], [H], [H, O], [O]; n cells: [n, M, H], [n, 1, H], [n, H, O],
+  // [n, 1, O]), and input groups' projections of every frame,
+  // x @ W1[:D_in] + b1 ([F, B, H] or [F, n, B, H]).
+  struct GroupWeights {
+    torch::Tensor w1m, b1, w2, b2, input;
+  };
+  std::vector<GroupWeights> weights(const NNNImpl& network, const torch::Tensor& frames) const;
+
+  std::shared_ptr<const NetworkPlan> plan_;
+  RoutingIndex gather_;
+};
+
+class DirectExecutor {
+ public:
+  explicit DirectExecutor(std::shared_ptr<const NetworkPlan> plan);
+  void run(const NNNImpl& network, const torch::Tensor& frames, int64_t steps,
+           std::vector<torch::Tensor>& buffers);
+  /// NNNImpl::forward_backward on checked, contiguous frames.
+  torch::Tensor forward_backward(const NNNImpl& network, const torch::Tensor& frames,
+                                 const NNNImpl::PredictionGradient& d_predictions,
+                                 torch::Tensor* grad, int64_t steps, int64_t recompute_every);
+
+ private:
+  // Each cell's weights as views of its parameters (w1m [M, H], w2 [H, O];
+  // w1m undefined without message inputs), the group's b1 [n, 1, H], and
+  // input groups' projections of every frame, x @ W1[:D_in] + b1:
+  // [F, n, B, H].
+  struct Group {
+    std::vector<Block> w1m, w2;
+    torch::Tensor b1, input;
+  };
+  struct Weights {
+    std::vector<Group> groups;
+    torch::Tensor b2;  // [1, S]: every cell's b2 in buffer order
+  };
+  // What the backward needs from the forward, per step of a span
+  // first..last (index t - first): the gathered messages [B, G] (undefined
+  // at t = 1 or without channels), and per group the hidden activation
+  // before dropout [n, B, H], the dropout scale and the product of the two
+  // (undefined without dropout).
+  struct Tape {
+    std::vector<torch::Tensor> gathered;
+    std::vector<std::vector<torch::Tensor>> hidden;
+    std::vector<std::vector<torch::Tensor>> mask;
+    std::vector<std::vector<torch::Tensor>> dropped;
+  };
+  Weights weights(const NNNImpl& network, const torch::Tensor& frames) const;
+  // Steps first..last (1-based) for `batch` samples of `frame_count`
+  // frames, from m(first - 1) in `buffer` (undefined when first is 1: zero
+  // messages), appending m(t) to `buffers`; the tape, when given, gets
+  // entries t - first.
+  void run_steps(const NNNImpl& network, const Weights& weights, int64_t frame_count, int64_t batch,
+                 int64_t first, int64_t last, torch::Tensor buffer,
+                 std::vector<torch::Tensor>& buffers, Tape* tape);
+
+  std::shared_ptr<const NetworkPlan> plan_;
+  RoutingIndex gather_, scatter_;
+};
+
+class GenericExecutor {
+ public:
+  explicit GenericExecutor(std::shared_ptr<const NetworkPlan> plan);
+  void run(const NNNImpl& network, const torch::Tensor& frames, int64_t steps,
+           std::vector<torch::Tensor>& buffers);
+
+ private:
+  std::shared_ptr<const NetworkPlan> plan_;
+  std::vector<torch::Tensor> cell_gather_;  // N x [in_dim(j) - x part] int64, on the CPU
+};
+
+}  // namespace nnn

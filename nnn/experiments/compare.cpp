@@ -178,12 +178,16 @@ CompareResult run_comparison(const std::string& config_path,
 
   const int64_t hidden =
       matched_hidden(nnn.parameters, config.model.input_size, config.model.output_size);
-  RunOptions mlp_run = nnn_run;
+  // The same experiment as one cell, one step: an MLP of the NNN's size.
+  ExperimentConfig mlp_config = config;
+  mlp_config.model.wiring = Wiring(Matrix64{{0}}, {0}, 0);
+  mlp_config.model.wiring_origin.clear();
+  mlp_config.model.steps = 1;
+  mlp_config.model.hidden = {hidden};
+  mlp_config.loss.steps = LossSteps::kLast;
+  RunOptions mlp_run;
+  mlp_run.config = mlp_config;
   mlp_run.out = (fs::path(result.dir) / "torch_mlp").string();
-  mlp_run.overrides.push_back("model.wiring={adjacency: [[0]]}");
-  mlp_run.overrides.push_back("model.steps=1");
-  mlp_run.overrides.push_back(fmt::format("model.hidden={}", hidden));
-  mlp_run.overrides.push_back("loss.steps=last");
   const RunResult mlp = run_training(mlp_run, log);
   NNN_CHECK(mlp.completed, "the LibTorch MLP run was interrupted");
   result.rows.push_back(from_run(fmt::format("LibTorch MLP {}-{}-{}", config.model.input_size,

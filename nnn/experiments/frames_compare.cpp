@@ -139,14 +139,14 @@ FrameCurve constant_over(const FrameCurve& one, int64_t frames) {
   return out;
 }
 
-RunResult train_variant(const std::string& config_path, std::vector<std::string> overrides,
-                        const std::string& feed, const std::string& dir, std::ostream& log) {
-  overrides.push_back("data.feed=" + feed);
+// A run of `config` reading its frames the `feed` way, into `dir`.
+RunResult train_variant(ExperimentConfig config, FrameFeed feed, const std::string& dir,
+                        std::ostream& log) {
+  config.data.frames.feed = feed;
   RunOptions options;
-  options.config_path = config_path;
-  options.overrides = overrides;
+  options.config = config;
   options.out = dir;
-  log << fmt::format("\n== {} (feed: {}) -> {}\n", config_path, feed, dir);
+  log << fmt::format("\n== {} (feed: {}) -> {}\n", config.file, to_string(feed), dir);
   RunResult run = run_training(options, log);
   NNN_CHECK(run.completed, "the run in ", dir, " was interrupted");
   return run;
@@ -248,13 +248,13 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   const fs::path dir(result.dir);
 
   const RunResult mlp_single =
-      train_variant(mlp_config, overrides, "single", (dir / "mlp_single").string(), log);
+      train_variant(mlp_cfg, FrameFeed::kSingle, (dir / "mlp_single").string(), log);
   const RunResult mlp_average =
-      train_variant(mlp_config, overrides, "average", (dir / "mlp_average").string(), log);
+      train_variant(mlp_cfg, FrameFeed::kAverage, (dir / "mlp_average").string(), log);
   const RunResult nnn_sequence =
-      train_variant(nnn_config, overrides, "sequence", (dir / "nnn_sequence").string(), log);
+      train_variant(nnn_cfg, FrameFeed::kSequence, (dir / "nnn_sequence").string(), log);
   const RunResult nnn_single =
-      train_variant(nnn_config, overrides, "single", (dir / "nnn_single").string(), log);
+      train_variant(nnn_cfg, FrameFeed::kSingle, (dir / "nnn_single").string(), log);
 
   // The fixed test frames every method is scored on.
   const DataSplit data = load_data(nnn_cfg.data, nnn_cfg.seed);
@@ -387,22 +387,23 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   if (baselines) {
     // 6: the MLP trained on the average of a random number of frames.
     add_average_reader("mlp_average_random", "MLP on the pixel average of 1..F frames",
-                       train_variant(mlp_config, overrides, "average_random",
+                       train_variant(mlp_cfg, FrameFeed::kAverageRandom,
                                      (dir / "mlp_average_random").string(), log));
     // 7, 8: GRU and LSTM readers of the NNN's size, one frame per step.
     for (const std::string kind : {"gru", "lstm"}) {
       const int64_t hidden = matched_hidden(kind, nnn_cfg.model, nnn_sequence.parameters);
       const int64_t state = recurrent_state_width(kind, hidden);
-      std::vector<std::string> settings = overrides;
-      for (const auto& s :
-           {fmt::format("model.cell={}", kind), fmt::format("model.hidden={}", hidden),
-            fmt::format("model.wiring={{adjacency: [[{}]]}}", state),
-            fmt::format("model.steps={}", frames), std::string("model.dropout=0"),
-            std::string("train.backward=auto")}) {
-        settings.push_back(s);
-      }
+      // One recurrent cell whose state is its self-loop, one frame per step.
+      ExperimentConfig reader = nnn_cfg;
+      reader.model.cell = {kind};
+      reader.model.hidden = {hidden};
+      reader.model.wiring = Wiring(Matrix64{{state}}, {0}, 0);
+      reader.model.wiring_origin.clear();
+      reader.model.steps = frames;
+      reader.model.dropout = 0;
+      reader.train.backward = BackwardMode::kAuto;
       const RunResult trained =
-          train_variant(nnn_config, settings, "sequence", (dir / kind).string(), log);
+          train_variant(reader, FrameFeed::kSequence, (dir / kind).string(), log);
       auto [run, p] = model_of(trained);
       add_reader(
           kind,

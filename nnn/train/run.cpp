@@ -249,6 +249,12 @@ RunResult run_training(const RunOptions& asked, std::ostream& log) {
               " yet (the run stopped before its first epoch "
               "ended); start it again");
     result.config = load_experiment(config_file.string());
+  } else if (options.config) {
+    NNN_CHECK(options.config_path.empty() && options.overrides.empty(),
+              "run_training: give a config or a config path with overrides, not both");
+    // Every check of a config file (the reader's), then the config as built.
+    parse_experiment(experiment_to_yaml(*options.config), options.config->file);
+    result.config = *options.config;
   } else {
     result.config = load_experiment(options.config_path, options.overrides);
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,12 @@ namespace nnn {
 struct RunOptions {
   std::string config_path;             // a new run from this YAML ...
   std::vector<std::string> overrides;  // ... with these dotted.key=value settings
-  std::string out;                     // run directory; empty: runs/<name>-<timestamp>
-  std::string resume;                  // or: continue the run in this directory
+  /// Or: a new run from this config, built in code (a study's variants set
+  /// fields instead of writing YAML overrides). It gets every check a file
+  /// gets: it is read back from its YAML before the run starts.
+  std::optional<ExperimentConfig> config;
+  std::string out;     // run directory; empty: runs/<name>-<timestamp>
+  std::string resume;  // or: continue the run in this directory
   /// The device to train on (auto, cpu, cuda, cuda:N) instead of the
   /// config's; for a resumed run too (config.yaml keeps what it said).
   std::string device;

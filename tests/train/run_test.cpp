@@ -18,6 +18,7 @@
 #include "nnn/core/weights.h"
 #include "nnn/experiments/compare.h"
 #include "nnn/train/optimizer.h"
+#include "nnn/util/files.h"
 #include "tests/test_util.h"
 
 namespace nnn {
@@ -349,6 +350,41 @@ TEST_F(RunTest, RunDirectoryHoldsEveryFile) {
   again.resume = result.dir;
   EXPECT_TRUE(run_training(again, log).completed);
   EXPECT_EQ(lines(run / RunFiles::kMetricsCsv).size(), 3u);
+}
+
+// A config built in code trains like the same config from a file (the
+// same weights), and gets the file's checks: a field set out of range, or
+// a rule between keys broken, is refused before anything runs.
+TEST_F(RunTest, ConfigsBuiltInCodeTrainLikeFilesAndGetTheirChecks) {
+  std::ostringstream log;
+  RunOptions from_file;
+  from_file.config_path = write_config(dir_);
+  from_file.overrides = {"train.epochs=1", "model.steps=4"};
+  from_file.out = (dir_ / "file").string();
+  const RunResult file = run_training(from_file, log);
+  ExperimentConfig config = load_experiment(write_config(dir_), {"train.epochs=1"});
+  config.model.steps = 4;
+  RunOptions built;
+  built.config = config;
+  built.out = (dir_ / "built").string();
+  const RunResult code = run_training(built, log);
+  ASSERT_TRUE(file.completed && code.completed);
+  EXPECT_EQ(code.last.test.accuracy, file.last.test.accuracy);
+  EXPECT_EQ(read_file((dir_ / "built" / RunFiles::kConfig).string()),
+            read_file((dir_ / "file" / RunFiles::kConfig).string()));
+
+  ExperimentConfig bad = config;
+  bad.model.steps = 0;
+  built.config = bad;
+  built.out = (dir_ / "bad").string();
+  expect_error([&] { run_training(built, log); }, "model.steps: must be in 1..");
+  bad = config;
+  bad.model.steps = 1;  // the output cell is 2 edges from the input
+  built.config = bad;
+  expect_error([&] { run_training(built, log); }, "model.steps is 1");
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
+  built.config_path = from_file.config_path;
+  expect_error([&] { run_training(built, log); }, "not both");
 }
 
 TEST_F(RunTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {

@@ -22,7 +22,7 @@ void add_eval_command(Commands& commands) {
       "Per-step accuracy, top-3, confidence and calibration error (ECE) of a run's weights "
       "(frame runs: on their fixed degraded frames).",
       [o] {
-        const Evaluation e = evaluate_run(o->run, o->data, o->device);
+        const Evaluation e = evaluate_run(o->run, EvaluationData::parse(o->data), o->device);
         if (o->json) {
           nlohmann::ordered_json report = {{"run", o->run}, {"data", o->data}};
           const auto fields = nlohmann::ordered_json::parse(evaluation_json(e));

@@ -86,6 +86,11 @@ std::vector<SweepPoint> sweep_workloads() {
   return points;
 }
 
+std::string BenchMode::label() const {
+  const std::string base = !training ? "infer" : autograd ? "train:autograd" : "train";
+  return torch_mm ? base + ":torch-mm" : base;
+}
+
 double useful_flops(const Workload& w, bool training) {
   const Wiring& wiring = w.wiring;
   double forward_input = 0.0;  // x @ W1[:D_in], once per frame: no gradient for x
@@ -234,7 +239,8 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   }
   BenchResult r;
   r.workload = w.name;
-  r.mode = !training ? "infer" : backward == BackwardMode::kAutograd ? "train:autograd" : "train";
+  r.mode.training = training;
+  r.mode.autograd = training && backward == BackwardMode::kAutograd;
   r.batch = w.batch;
   r.iterations = iterations;
   r.samples_per_second = static_cast<double>(iterations * w.batch) / seconds;
@@ -362,15 +368,15 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
       auto r = run_workload(workload, run.training, device, o.seconds, sgemm, threads, run.backward,
                             o.recompute_every);
       use_small_gemm_kernels(true);
-      if (!run.small) r.mode += ":torch-mm";
+      r.mode.torch_mm = !run.small;
       fmt::print(out,
                  "{:<30} {:>14} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB "
                  "{:>7.0f}MB\n",
-                 r.workload, r.mode, r.batch, r.samples_per_second, r.ms_per_batch, r.useful_gflops,
-                 100 * r.fraction_of_sgemm, r.rss_growth_mb, r.peak_rss_mb);
+                 r.workload, r.mode.label(), r.batch, r.samples_per_second, r.ms_per_batch,
+                 r.useful_gflops, 100 * r.fraction_of_sgemm, r.rss_growth_mb, r.peak_rss_mb);
       out.flush();
       report["results"].push_back({{"workload", r.workload},
-                                   {"mode", r.mode},
+                                   {"mode", r.mode.label()},
                                    {"batch", r.batch},
                                    {"iterations", r.iterations},
                                    {"samples_per_s", r.samples_per_second},

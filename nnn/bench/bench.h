@@ -46,9 +46,21 @@ std::vector<SweepPoint> sweep_workloads();
 /// W2 every step), forward only or forward + backward (no gradient for x).
 double useful_flops(const Workload& workload, bool training);
 
+/// How a workload ran: training (with which backward) or inference, and
+/// whether the products went to LibTorch's mm instead of the small-matrix
+/// kernels.
+struct BenchMode {
+  bool training = true;
+  bool autograd = false;  // training through autograd (the reference backward)
+  bool torch_mm = false;
+  /// "train", "train:autograd" or "infer", then ":torch-mm" when it applies
+  /// (the reports' column and bench.json's "mode").
+  std::string label() const;
+};
+
 struct BenchResult {
   std::string workload;
-  std::string mode;  // "train", "train:autograd" (the reference backward) or "infer"
+  BenchMode mode;
   int64_t batch = 0;
   int64_t iterations = 0;
   double samples_per_second = 0.0;

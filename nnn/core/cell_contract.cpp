@@ -1,14 +1,11 @@
-// The cell-type registry: name -> factory, with the spec's perceptron, the
-// layer-normalised cell and the GRU and LSTM cells registered from the start.
+// The cell-type registry: name -> factory, starting with nnn's own cell
+// types (builtin_cell_factories(), nnn/core/builtin_cells.cpp).
 #include "nnn/core/cell_contract.h"
 
 #include <algorithm>
 #include <map>
 #include <mutex>
 
-#include "nnn/core/cell.h"
-#include "nnn/core/layer_norm_cell.h"
-#include "nnn/core/recurrent_cell.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -23,19 +20,7 @@ struct Registry {
 Registry& registry() {
   static Registry* instance = [] {
     auto* r = new Registry;
-    r->factories[kPerceptronCell] = [](const CellSpec& s) {
-      return Cell(CellOptions(s.in_dim, s.hidden, s.out_dim)
-                      .hidden_activation(s.hidden_activation)
-                      .output_activation(s.output_activation))
-          .ptr();
-    };
-    r->factories["layer_norm"] = [](const CellSpec& s) { return LayerNormCell(s).ptr(); };
-    r->factories["gru"] = [](const CellSpec& s) {
-      return RecurrentCell(RecurrentKind::kGru, s).ptr();
-    };
-    r->factories["lstm"] = [](const CellSpec& s) {
-      return RecurrentCell(RecurrentKind::kLstm, s).ptr();
-    };
+    r->factories = builtin_cell_factories();
     return r;
   }();
   return *instance;

@@ -20,6 +20,7 @@
 #include <torch/types.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,11 @@ class CellContract {
 
 /// Builds a cell for `spec`: a module that implements CellContract.
 using CellFactory = std::function<std::shared_ptr<torch::nn::Module>(const CellSpec& spec)>;
+
+/// The factories of nnn's own cell types (perceptron, layer_norm, gru,
+/// lstm), which the registry starts with. Defined beside the cells
+/// (nnn/core/builtin_cells.cpp), so the registry includes none of them.
+std::map<std::string, CellFactory> builtin_cell_factories();
 
 /// Registers a cell type under `name` (letters, digits and '_'); nnn::Error
 /// when the name is taken or malformed. Call it before loading a config that

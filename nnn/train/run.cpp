@@ -462,27 +462,52 @@ LoadedRun load_run(const std::string& dir, const std::string& device_setting) {
   return {config, model, device};
 }
 
-Evaluation evaluate_run(const std::string& dir, const std::string& data,
+EvaluationData EvaluationData::parse(const std::string& text) {
+  EvaluationData data;
+  if (text == "test") return data;
+  if (text == "train") {
+    data.kind = Kind::kTrain;
+    return data;
+  }
+  const size_t colon = text.find(':');
+  NNN_CHECK(colon != std::string::npos && colon > 0 && colon + 1 < text.size(), "evaluation data ",
+            quoted(text, 120), ": expected test, train or IMAGES:LABELS (two IDX files)");
+  data.kind = Kind::kFiles;
+  data.images = text.substr(0, colon);
+  data.labels = text.substr(colon + 1);
+  return data;
+}
+
+std::string EvaluationData::describe() const {
+  switch (kind) {
+    case Kind::kTest:
+      return "test";
+    case Kind::kTrain:
+      return "train";
+    case Kind::kFiles:
+      break;
+  }
+  return images + ":" + labels;
+}
+
+Evaluation evaluate_run(const std::string& dir, const EvaluationData& data,
                         const std::string& device_setting) {
   LoadedRun run = load_run(dir, device_setting);
   const ExperimentConfig& config = run.config;
   const torch::Device device = run.device;
   WorkerPool pool(configure_threads(config.threads));
   Dataset set;
-  if (data == "test" || data == "train") {
-    DataSplit split = load_data(config.data, config.seed);
-    set = data == "test" ? split.test : split.train;
-    // The training set's frames are drawn per batch; evaluate on a fixed draw.
-    if (data == "train")
-      attach_frames(set, config.data.frames, config.seed ^ salt::kTrainEvalFrames);
+  if (data.kind == EvaluationData::Kind::kFiles) {
+    set = load_idx_like(config.data, config.seed, data.images, data.labels);
   } else {
-    const size_t colon = data.find(':');
-    NNN_CHECK(colon != std::string::npos, "evaluation data '", data,
-              "': expected test, train or IMAGES:LABELS (two IDX files)");
-    set = load_idx_like(config.data, config.seed, data.substr(0, colon), data.substr(colon + 1));
+    DataSplit split = load_data(config.data, config.seed);
+    const bool train = data.kind == EvaluationData::Kind::kTrain;
+    set = train ? split.train : split.test;
+    // The training set's frames are drawn per batch; evaluate on a fixed draw.
+    if (train) attach_frames(set, config.data.frames, config.seed ^ salt::kTrainEvalFrames);
   }
-  NNN_CHECK(set.size() > 0, "evaluation data ", data, ": no samples to evaluate");
-  NNN_CHECK(set.features() == config.model.input_size, "evaluation data ", data, " has ",
+  NNN_CHECK(set.size() > 0, "evaluation data ", data.describe(), ": no samples to evaluate");
+  NNN_CHECK(set.features() == config.model.input_size, "evaluation data ", data.describe(), " has ",
             set.features(), " features but the model reads ", config.model.input_size);
   return evaluate(run.model, set, config.train.eval_batch_size, config.loss.steps, device,
                   device.is_cpu() ? &pool : nullptr);

@@ -65,10 +65,20 @@ bool distributed_on_nccl(const ExperimentConfig& config, const std::string& devi
 /// nnn::Error naming the file when it cannot be read.
 std::vector<double> recorded_test_accuracy(const std::string& dir);
 
-/// Evaluates a run's weights on `data`: "test" or "train" (the run's own
-/// split), or "IMAGES:LABELS" (an IDX pair, normalised as the run's data),
-/// on `device` (empty: the config's).
-Evaluation evaluate_run(const std::string& dir, const std::string& data,
+/// What evaluate_run scores: the run's own test or training split, or an
+/// IDX pair of files normalised as the run's data.
+struct EvaluationData {
+  enum class Kind { kTest, kTrain, kFiles };
+  Kind kind = Kind::kTest;
+  std::string images, labels;  // kFiles
+  /// "test", "train" or "IMAGES:LABELS"; nnn::Error naming the text otherwise.
+  static EvaluationData parse(const std::string& text);
+  /// The text parse() reads.
+  std::string describe() const;
+};
+
+/// Evaluates a run's weights on `data`, on `device` (empty: the config's).
+Evaluation evaluate_run(const std::string& dir, const EvaluationData& data = {},
                         const std::string& device = "");
 
 /// A per-step table (step, accuracy, top-3, confidence), one line a step.

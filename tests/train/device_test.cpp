@@ -116,7 +116,7 @@ TEST_F(DeviceRunTest, RunsLoadOnTheDeviceAskedFor) {
   const LoadedRun loaded = load_run(done.dir, "cpu");
   EXPECT_TRUE(loaded.device.is_cpu());
   for (const auto& p : loaded.model->parameters()) EXPECT_TRUE(p.device().is_cpu());
-  EXPECT_EQ(evaluate_run(done.dir, "test", "cpu").accuracy, done.last.test.accuracy);
+  EXPECT_EQ(evaluate_run(done.dir, {}, "cpu").accuracy, done.last.test.accuracy);
   testing::expect_error([&] { load_run(done.dir, "tpu"); }, "tpu");
 }
 
@@ -180,7 +180,7 @@ TEST_F(DeviceRunTest, CheckpointFromCudaResumesOnCudaAndEvaluatesOnCpu_CUDA) {
   ASSERT_TRUE(done.completed);
   // A checkpoint written on the GPU evaluates on the CPU.
   fs::remove(fs::path(done.dir) / RunFiles::kWeights);  // force the checkpoint path
-  const Evaluation on_cpu = evaluate_run(done.dir, "test", "cpu");
+  const Evaluation on_cpu = evaluate_run(done.dir, {}, "cpu");
   for (size_t t = 0; t < on_cpu.accuracy.size(); ++t) {
     EXPECT_NEAR(on_cpu.accuracy[t], done.last.test.accuracy[t], 1.0 / 30 + 1e-9);
   }

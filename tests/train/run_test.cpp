@@ -338,11 +338,11 @@ TEST_F(RunTest, RunDirectoryHoldsEveryFile) {
     EXPECT_NE(summary.find(key), std::string::npos) << key << " in " << summary;
   }
   // nnn eval on the run gives the summary's final test accuracy.
-  const Evaluation e = evaluate_run(result.dir, "test");
+  const Evaluation e = evaluate_run(result.dir);
   EXPECT_EQ(e.accuracy, result.last.test.accuracy);
   EXPECT_EQ(e.samples, 60);
   expect_error([&] { run_training(options, log); }, "already holds a run");
-  expect_error([&] { evaluate_run(result.dir, "elsewhere"); },
+  expect_error([&] { evaluate_run(result.dir, EvaluationData::parse("elsewhere")); },
                "expected test, train or IMAGES:LABELS");
 
   // Resuming a finished run changes nothing and succeeds.
@@ -470,7 +470,7 @@ TEST_F(RunTest, CustomCellRunsSaveLoadAndResume) {
             (std::vector<std::string>{"layer_norm"}));
   LoadedRun loaded = load_run(a.dir);
   EXPECT_FALSE(loaded.model->fast_path());
-  EXPECT_EQ(evaluate_run(a.dir, "test").accuracy, a.last.test.accuracy);
+  EXPECT_EQ(evaluate_run(a.dir).accuracy, a.last.test.accuracy);
 
   RunOptions interrupted = straight;
   interrupted.out = (dir_ / "interrupted").string();
@@ -485,7 +485,7 @@ TEST_F(RunTest, CustomCellRunsSaveLoadAndResume) {
   ASSERT_TRUE(b.completed);
   EXPECT_EQ(strip_timing(lines(fs::path(b.dir) / RunFiles::kMetricsCsv)),
             strip_timing(lines(fs::path(a.dir) / RunFiles::kMetricsCsv)));
-  EXPECT_EQ(evaluate_run(b.dir, "test").accuracy, a.last.test.accuracy);
+  EXPECT_EQ(evaluate_run(b.dir).accuracy, a.last.test.accuracy);
 }
 
 }  // namespace

@@ -12,6 +12,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <random>
+#include <utility>
+#include <vector>
 
 #include "nnn/util/error.h"
 
@@ -201,9 +205,43 @@ int loopback_socket(int64_t port, bool reuse, const std::string& what) {
 
 }  // namespace
 
+namespace {
+
+// The kernel's ephemeral ports (net.ipv4.ip_local_port_range), or Linux's
+// default range when the file cannot be read or makes no sense.
+std::pair<int64_t, int64_t> ephemeral_ports() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int64_t low = 0, high = 0;
+  if (in >> low >> high && low >= 1 && low <= high && high <= 65535) return {low, high};
+  return {32768, 60999};
+}
+
+}  // namespace
+
 int64_t free_local_port() {
   const std::string what = "cannot find a free port on 127.0.0.1";
-  const int fd = loopback_socket(0, /*reuse=*/false, what);
+  // Outside the ephemeral range first: a rank that connects before the
+  // store listens could otherwise be given that very port as its own source
+  // port and connect to itself (TCP self-connect), and the store's listen
+  // then fails with "address already in use".
+  const auto [low, high] = ephemeral_ports();
+  std::vector<int64_t> ranges;  // pairs: first, last
+  if (low > 10000) ranges.insert(ranges.end(), {10000, low - 1});
+  if (high < 65535) ranges.insert(ranges.end(), {high + 1, 65535});
+  std::mt19937_64 random(std::random_device{}());
+  for (int attempt = 0; attempt < 64 && !ranges.empty(); ++attempt) {
+    const size_t r = 2 * (random() % (ranges.size() / 2));
+    const int64_t port =
+        ranges[r] +
+        static_cast<int64_t>(random() % static_cast<uint64_t>(ranges[r + 1] - ranges[r] + 1));
+    try {
+      ::close(loopback_socket(port, /*reuse=*/false, what));
+      return port;
+    } catch (const Error&) {
+      // taken: try another
+    }
+  }
+  const int fd = loopback_socket(0, /*reuse=*/false, what);  // any port the kernel gives
   sockaddr_in address{};
   socklen_t length = sizeof address;
   const bool ok = ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;

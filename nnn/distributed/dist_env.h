@@ -60,7 +60,9 @@ std::optional<DistEnv> dist_env_from_environment();
 /// one process (a requeued single-task batch job).
 int64_t restart_count_from_environment(const std::function<const char*(const char*)>& getenv);
 
-/// A TCP port on 127.0.0.1 free at the moment of asking (the kernel picks it).
+/// A TCP port on 127.0.0.1 free at the moment of asking, outside the
+/// kernel's ephemeral range when one is free there (a client that connects
+/// before the server listens cannot then connect to itself on it).
 int64_t free_local_port();
 
 /// Connections a loopback listener queues.

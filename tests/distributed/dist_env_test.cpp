@@ -2,7 +2,9 @@
 #include "nnn/distributed/dist_env.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <map>
 
 #include "tests/test_util.h"
@@ -81,7 +83,22 @@ TEST(DistEnv, HostileValuesAreNamed) {
       },
       "environment: MASTER_ADDR is not set for a job of 2 ranks (SLURM_PROCID is set); under "
       "Slurm");
-  EXPECT_GT(free_local_port(), 0);
+}
+
+// Ports for a local job come from outside the kernel's ephemeral range, so
+// that no rank's own source port can be the store's (a TCP self-connect
+// took a test's port once); each is free to bind.
+TEST(DistEnv, FreePortsAvoidTheEphemeralRange) {
+  int64_t low = 32768, high = 60999;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low >> high;
+  for (int i = 0; i < 20; ++i) {
+    const int64_t port = free_local_port();
+    ASSERT_GT(port, 0);
+    if (low > 10000 || high < 65535) {
+      EXPECT_TRUE(port < low || port > high) << port << " in " << low << "-" << high;
+    }
+    ::close(listen_on_loopback(port));
+  }
 }
 
 // torchrun's whole worker contract (read from its elastic agent's source).

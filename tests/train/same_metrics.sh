@@ -5,7 +5,7 @@
 #  - same_weights A.pt B.pt reads two weights.pt with torch.load (the Python
 #    in $torch_python, default .venv-torch2's, else Debian's) and fails
 #    unless every tensor agrees within 1e-5; prints the largest difference;
-#  - free_port prints a TCP port free on 127.0.0.1.
+#  - free_port prints a TCP port free on 127.0.0.1, outside the ephemeral range.
 same_metrics() {
   awk -F, 'NR == FNR { a[FNR] = $0; n = FNR; next }
     {
@@ -34,5 +34,29 @@ PY
 }
 
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  # Outside the kernel's ephemeral range: a client that connects before the
+  # server listens could otherwise get that very port as its own source port
+  # and connect to itself, and the server's bind fails (seen once:
+  # torchrun's static two-node form, "address already in use").
+  python3 - <<'PY'
+import random, socket
+try:
+    low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError):
+    low, high = 32768, 60999
+ports = [p for p in range(10000, 65536) if not low <= p <= high]
+for _ in range(64 if ports else 0):
+    p = random.choice(ports)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+    print(p)
+    break
+else:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        print(s.getsockname()[1])
+PY
 }

@@ -327,7 +327,7 @@ DataConfig read_data(MapReader map, int64_t steps) {
   return data;
 }
 
-// The numeric keys walk their table (nnn/config/train_fields.h); the rules
+// The numeric keys walk their table (nnn/config/section_fields.h); the rules
 // that tie keys together follow.
 TrainConfig read_train(MapReader map) {
   TrainConfig train;

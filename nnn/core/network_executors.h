@@ -128,7 +128,7 @@ class GenericExecutor {
 
  private:
   std::shared_ptr<const NetworkPlan> plan_;
-  std::vector<torch::Tensor> cell_gather_;  // N x [in_dim(j) - x part] int64, on the CPU
+  std::vector<RoutingIndex> cell_gather_;  // per cell: its channels' buffer positions
 };
 
 }  // namespace nnn

@@ -9,9 +9,8 @@
 namespace nnn {
 
 GenericExecutor::GenericExecutor(std::shared_ptr<const NetworkPlan> plan) : plan_(std::move(plan)) {
-  for (const auto& positions : plan_->cell_gather) {
-    cell_gather_.push_back(torch::tensor(positions, torch::kLong));
-  }
+  for (const auto& positions : plan_->cell_gather)
+    cell_gather_.emplace_back(positions, plan_->width);
 }
 
 void GenericExecutor::run(const NNNImpl& network, const torch::Tensor& frames, int64_t steps,
@@ -21,8 +20,8 @@ void GenericExecutor::run(const NNNImpl& network, const torch::Tensor& frames, i
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
   const int64_t d_out = plan_->output_size;
-  std::vector<torch::Tensor> gathers;
-  for (const auto& index : cell_gather_) gathers.push_back(index.to(frames.device()));
+  std::vector<torch::Tensor> gathers;  // each cell's, on the frames' device (kept between passes)
+  for (auto& index : cell_gather_) gathers.push_back(index.on(frames.device()));
   torch::Tensor buffer = torch::zeros({batch, plan_->width}, frames.options());  // m(0) = 0
   std::vector<torch::Tensor> outputs(static_cast<size_t>(n));
   for (int64_t t = 1; t <= steps; ++t) {

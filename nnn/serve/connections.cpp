@@ -164,12 +164,6 @@ void send_and_close(int fd, const std::string& reply) {
 GuardedServer::GuardedServer(ConnectionLimits limits, std::function<void(const std::string&)> log)
     : limits_(limits), log_(std::move(log)) {}
 
-size_t GuardedServer::open_from(const std::string& address) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  const auto it = open_.find(address);
-  return it == open_.end() ? 0 : it->second;
-}
-
 bool GuardedServer::admit(const std::string& address) {
   std::lock_guard<std::mutex> lock(mutex_);
   size_t& n = open_[address];
@@ -190,7 +184,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   if (!admit(address)) {
     const std::string message =
         fmt::format("{} connections are open from {}; at most {} per client address",
-                    open_from(address), address, limits_.per_client);
+                    limits_.per_client, address, limits_.per_client);
     const ApiReply reply = error_reply(429, message);
     send_and_close(sock, fmt::format("HTTP/1.1 429 Too Many Requests\r\nContent-Type: {}\r\n"
                                      "Content-Length: {}\r\nConnection: close\r\n\r\n{}",

@@ -35,8 +35,6 @@ class GuardedServer : public httplib::Server {
  public:
   /// `log` receives one line per refused connection.
   GuardedServer(ConnectionLimits limits, std::function<void(const std::string&)> log);
-  /// Open connections from `address` (tests).
-  size_t open_from(const std::string& address) const;
 
  private:
   // Called by httplib's accept loop (on the connection's own thread) for
@@ -47,7 +45,7 @@ class GuardedServer : public httplib::Server {
 
   const ConnectionLimits limits_;
   std::function<void(const std::string&)> log_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::map<std::string, size_t> open_;
 };
 

@@ -30,7 +30,6 @@
 #include "nnn/distributed/communicator.h"
 #include "nnn/distributed/dist_env.h"
 #include "nnn/util/error.h"
-#include "nnn/util/numbers.h"
 #include "nnn/util/seeds.h"
 #include "nnn/version.h"
 

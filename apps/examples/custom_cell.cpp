@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       run.config_path = config;
       run.overrides = overrides;
       run.overrides.push_back(std::string("model.cell=") + cell);
-      run.out = nnn::default_run_directory(std::string("custom_cell-") + cell);
+      run.out = nnn::RunDirectory::named(std::string("custom_cell-") + cell).path();
       std::ostringstream log;  // the usual training report, kept quiet here
       const nnn::RunResult result = nnn::run_training(run, log);
       std::string accuracy;

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     config.name = "spiral-in-code";
     config.device = "cpu";
     config.threads = 1;
-    config.data.dataset = nnn::DatasetKind::kSpiral;  // 3 arms, 300 + 100 points each
+    config.data.source = nnn::SpiralPoints{};  // 3 arms, 300 + 100 points each
     config.model.input_size = 2;
     config.model.output_size = 3;
     config.model.steps = 4;

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "nnn/train/run.h"
+#include "nnn/train/run_directory.h"
 
 namespace nnn::cli {
 
@@ -60,7 +60,7 @@ const CLI::Validator& run_directory() {
       [](std::string& dir) -> std::string {
         namespace fs = std::filesystem;
         if (!fs::is_directory(dir)) return "run directory '" + dir + "' does not exist";
-        if (!fs::exists(fs::path(dir) / RunFiles::kConfig)) {
+        if (!RunDirectory(dir).has(RunFiles::kConfig)) {
           return "'" + dir + "' holds no config.yaml; is it a run directory?";
         }
         return "";

@@ -7,7 +7,7 @@
 
 #include "apps/nnn/command.h"
 #include "nnn/train/metrics_log.h"
-#include "nnn/train/run.h"
+#include "nnn/train/run_evaluation.h"
 
 namespace nnn::cli {
 

@@ -9,7 +9,7 @@
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/parallel.h"
 #include "nnn/experiments/plates.h"
-#include "nnn/train/run.h"
+#include "nnn/train/run_directory.h"
 
 namespace nnn::cli {
 
@@ -28,10 +28,7 @@ void add_make_plates_command(Commands& commands) {
       "degraded as the config's data.degrade says (PGM files, and plates.tsv with the true "
       "readings).",
       [o] {
-        std::string config_path = o->source;
-        if (std::filesystem::is_directory(config_path)) {
-          config_path = (std::filesystem::path(config_path) / RunFiles::kConfig).string();
-        }
+        const std::string config_path = config_file_of(o->source);
         const ExperimentConfig config = load_experiment(config_path, o->overrides);
         PlateOptions options = o->plates;
         options.frames = o->frames > 0 ? o->frames : config.data.frames.count;
@@ -41,7 +38,7 @@ void add_make_plates_command(Commands& commands) {
         fmt::print("{} plates of {} digits, {} frames each ({}), from the test digits of '{}':\n",
                    plates.size(), options.digits, options.frames,
                    options.degrade.any() ? "degraded as " + config_path + " says" : "not degraded",
-                   to_string(config.data.dataset));
+                   to_string(config.data.dataset()));
         for (const auto& plate : plates) {
           fmt::print("  {}  {} .. {}\n", plate.reading, plate.files.front(), plate.files.back());
         }

@@ -15,6 +15,8 @@
 #include "nnn/config/experiment_config.h"
 #include "nnn/distributed/dist_env.h"
 #include "nnn/distributed/launch.h"
+#include "nnn/train/distributed_run.h"
+#include "nnn/train/memory_estimate.h"
 #include "nnn/train/run.h"
 
 namespace nnn::cli {
@@ -86,6 +88,7 @@ void add_train_command(Commands& commands) {
           // A config that does not load is reported once, not by every rank.
           if (!o->config.empty()) {
             const ExperimentConfig config = load_experiment(o->config, o->overrides);
+            check_memory(config);
             distributed_on_nccl(config, o->device);
           }
           // The same command once per rank, without --nproc.
@@ -105,8 +108,8 @@ void add_train_command(Commands& commands) {
         options.overrides = o->overrides;
         options.out = o->out;
         options.device = o->device;
-        options.progress_bar = ::isatty(STDOUT_FILENO) == 1;
-        options.after_batch = faults_from_environment();
+        options.hooks.progress_bar = ::isatty(STDOUT_FILENO) == 1;
+        options.hooks.after_batch = faults_from_environment();
         const RunResult result = run_training(options, std::cout);
         if (!result.completed) return kExitInterrupted;
         // What to do next, on rank 0 only (the others print nothing).

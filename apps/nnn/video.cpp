@@ -1,6 +1,5 @@
 // The video commands: `nnn make-video`, `nnn track`, `nnn read-video` and
 // `nnn video-eval` (nnn/video, nnn/experiments/video.h).
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -8,7 +7,7 @@
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/parallel.h"
 #include "nnn/experiments/video.h"
-#include "nnn/train/run.h"
+#include "nnn/train/run_directory.h"
 
 namespace nnn::cli {
 
@@ -30,11 +29,7 @@ void add_make_video(Commands& commands) {
       "occlusion. Writes PGM frames and truth.tsv per video (and video.mp4 when ffmpeg is "
       "installed).",
       [o] {
-        std::string config_path = o->source;
-        if (std::filesystem::is_directory(config_path)) {
-          config_path = (std::filesystem::path(config_path) / RunFiles::kConfig).string();
-        }
-        const ExperimentConfig config = load_experiment(config_path, o->overrides);
+        const ExperimentConfig config = load_experiment(config_file_of(o->source), o->overrides);
         VideoOptions options = VideoOptions::preset(o->difficulty);
         options.digits = o->digits;
         options.frames = o->frames;

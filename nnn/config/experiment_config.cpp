@@ -266,26 +266,41 @@ DegradeOptions read_degrade(MapReader map) {
   return d;
 }
 
+// Each data source reads its own keys: paths, then its numeric table.
+void read_source(MapReader& map, MnistFolder& source) {
+  source.path = map.get_string("path", source.path);
+}
+void read_source(MapReader& map, FashionMnistFolder& source) {
+  source.path = map.get_string("path", source.path);
+}
+void read_source(MapReader& map, IdxFiles& source) {
+  source.train_images = map.get_string("train_images");
+  source.train_labels = map.get_string("train_labels");
+  source.test_images = map.get_string("test_images");
+  source.test_labels = map.get_string("test_labels");
+}
+void read_source(MapReader& map, CsvFile& source) {
+  source.path = map.get_string("path", "");
+  if (source.path.empty()) map.fail("path", "csv needs the table's path");
+  source.test_path = map.get_string("test_path", "");
+}
+void read_source(MapReader&, SpiralPoints&) {}
+void read_source(MapReader&, ToyPoints&) {}
+
 DataConfig read_data(MapReader map, int64_t steps) {
   DataConfig data;
-  data.dataset = read_enum(map, "dataset", dataset_names(), DatasetKind::kSpiral);
-  const std::string default_path = data.dataset == DatasetKind::kMnist ? "data/mnist"
-                                   : data.dataset == DatasetKind::kFashionMnist
-                                       ? "/usr/share/datasets/fashion-mnist"
-                                       : "";
-  data.path = map.get_string("path", default_path);
-  if (data.dataset == DatasetKind::kCsv && data.path.empty())
-    map.fail("path", "csv needs the table's path");
-  if (data.dataset == DatasetKind::kIdx) {
-    data.train_images = map.get_string("train_images");
-    data.train_labels = map.get_string("train_labels");
-    data.test_images = map.get_string("test_images");
-    data.test_labels = map.get_string("test_labels");
-  }
-  if (data.dataset == DatasetKind::kCsv) data.test_path = map.get_string("test_path", "");
+  data.source = default_source(read_enum(map, "dataset", dataset_names(), DatasetKind::kSpiral));
+  std::visit(
+      [&](auto& source) {
+        read_source(map, source);
+        for (const auto& field : source_fields<std::decay_t<decltype(source)>>()) {
+          read_field(map, field, source);
+        }
+      },
+      data.source);
   data.normalize =
       read_enum(map, "normalize", normalization_names(),
-                is_image_dataset(data.dataset) ? Normalization::kUnit : Normalization::kNone);
+                is_image_dataset(data.dataset()) ? Normalization::kUnit : Normalization::kNone);
   if (map.has_known("standard")) {
     MapReader stats = map.child("standard");
     if (data.normalize != Normalization::kStandard) {
@@ -300,10 +315,7 @@ DataConfig read_data(MapReader map, int64_t steps) {
     }
     stats.finish();
   }
-  for (const auto& group : data_field_groups()) {
-    if (!group.applies(data.dataset)) continue;
-    for (const auto& field : group.fields) read_field(map, field, data);
-  }
+  for (const auto& field : data_fields()) read_field(map, field, data);
   FrameOptions& frames = data.frames;
   for (const auto& field : frames_fields()) read_field(map, field, frames);
   frames.feed = read_enum(map, "feed", frame_feed_names(), FrameFeed::kSequence);
@@ -318,10 +330,10 @@ DataConfig read_data(MapReader map, int64_t steps) {
              "degradations work on pixels in [0, 1] and need data.normalize: unit; found '" +
                  to_string(data.normalize) + "'");
   }
-  if (frames.active() && !is_image_dataset(data.dataset)) {
+  if (frames.active() && !is_image_dataset(data.dataset())) {
     map.fail(frames.degrade.any() ? "degrade" : "frames",
              "frames need square images (mnist, fashion_mnist or idx); found dataset '" +
-                 to_string(data.dataset) + "'");
+                 to_string(data.dataset()) + "'");
   }
   map.finish();
   return data;
@@ -436,63 +448,7 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
   if (top.has_known("loss")) config.loss = read_loss(top.child("loss"));
   if (top.has_known("dist")) config.dist = read_dist(top.child("dist"));
   top.finish();
-  check_memory(config, limits::available_memory_bytes());
   return config;
-}
-
-MemoryEstimate estimate_memory(const ExperimentConfig& c) {
-  // Doubles throughout: the point is to refuse sizes whose products
-  // overflow 64-bit integers too.
-  constexpr double kFloat = 4.0;
-  const ModelConfig& m = c.model;
-  double parameters = 0, activations_per_sample_step = 0, eval_per_sample_step = 0;
-  for (int64_t cell = 0; cell < m.wiring.size(); ++cell) {
-    const double in = static_cast<double>(m.wiring.in_dim(cell, m.input_size));
-    const double h = static_cast<double>(m.hidden_size(cell));
-    const double out = static_cast<double>(m.wiring.out_dim(cell, m.output_size));
-    parameters += in * h + h + h * out + out;
-    // What autograd keeps per sample and step: the gathered input, the
-    // hidden pre-activation and activation, the output before and after.
-    activations_per_sample_step += in + 2 * h + 2 * out;
-    eval_per_sample_step += h + out;
-  }
-  const double steps = static_cast<double>(m.steps);
-  const double frames = static_cast<double>(c.data.frames.count);
-  const double batch = static_cast<double>(c.train.batch_size);
-  const double eval_batch = static_cast<double>(c.train.eval_batch_size);
-  MemoryEstimate e;
-  // Parameters, their gradient, the flat copy, Adam's two moments, shards.
-  e.parameter_bytes = parameters * kFloat * 6;
-  e.activation_bytes = std::max(batch * (steps * activations_per_sample_step +
-                                         frames * static_cast<double>(m.input_size)),
-                                eval_batch * (steps * eval_per_sample_step +
-                                              frames * static_cast<double>(m.input_size))) *
-                       kFloat;
-  if (c.data.dataset == DatasetKind::kSpiral || c.data.dataset == DatasetKind::kToy) {
-    const double classes =
-        c.data.dataset == DatasetKind::kSpiral ? static_cast<double>(c.data.classes) : 3.0;
-    e.data_bytes = classes * static_cast<double>(c.data.train_per_class + c.data.test_per_class) *
-                   (static_cast<double>(m.input_size) * kFloat + 8.0);
-  }
-  return e;
-}
-
-void check_memory(const ExperimentConfig& c, uint64_t available_bytes) {
-  const MemoryEstimate e = estimate_memory(c);
-  const double budget = static_cast<double>(available_bytes) * limits::kMemoryShare;
-  if (e.total() <= budget) return;
-  auto gb = [](double bytes) { return fmt::format("{:.1f} GB", bytes / 1e9); };
-  std::string key = "model.hidden (or the wiring's cells and channels)";
-  if (e.activation_bytes >= e.parameter_bytes && e.activation_bytes >= e.data_bytes) {
-    key = "train.batch_size (or model.steps, train.eval_batch_size)";
-  } else if (e.data_bytes >= e.parameter_bytes) {
-    key = "data.train_per_class (or data.classes)";
-  }
-  throw Error(fmt::format(
-      "{}: the config needs about {} of memory ({} for {:.3g} parameters and their optimiser "
-      "state, {} for activations, {} for generated data) but this machine has {}; reduce {}",
-      c.file, gb(e.total()), gb(e.parameter_bytes), e.parameter_bytes / 24.0,
-      gb(e.activation_bytes), gb(e.data_bytes), gb(static_cast<double>(available_bytes)), key));
 }
 
 ExperimentConfig load_experiment(const std::string& path,
@@ -500,9 +456,52 @@ ExperimentConfig load_experiment(const std::string& path,
   return parse_experiment(read_text_file(path), path, overrides);
 }
 
+namespace {
+
+// Shortest text that reads back to the same double.
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+// One numeric key of a field table as the reader reads it back.
+template <typename Options>
+void write_field(YAML::Emitter& out, const NumberField<Options>& field, const Options& options) {
+  out << YAML::Key << field.key << YAML::Value;
+  if (field.is_integer()) {
+    out << static_cast<int64_t>(field.get(options));
+  } else {
+    out << number_text(field.get(options));
+  }
+}
+
+template <typename Options>
+void write_fields(YAML::Emitter& out, const std::vector<NumberField<Options>>& fields,
+                  const Options& options) {
+  for (const auto& field : fields) write_field(out, field, options);
+}
+
+// Each data source writes the paths it reads (its numbers follow from its
+// table).
+void write_source(YAML::Emitter& out, const MnistFolder& source) {
+  out << YAML::Key << "path" << YAML::Value << source.path;
+}
+void write_source(YAML::Emitter& out, const FashionMnistFolder& source) {
+  out << YAML::Key << "path" << YAML::Value << source.path;
+}
+void write_source(YAML::Emitter& out, const IdxFiles& source) {
+  out << YAML::Key << "train_images" << YAML::Value << source.train_images;
+  out << YAML::Key << "train_labels" << YAML::Value << source.train_labels;
+  out << YAML::Key << "test_images" << YAML::Value << source.test_images;
+  out << YAML::Key << "test_labels" << YAML::Value << source.test_labels;
+}
+void write_source(YAML::Emitter& out, const CsvFile& source) {
+  out << YAML::Key << "path" << YAML::Value << source.path;
+  out << YAML::Key << "test_path" << YAML::Value << source.test_path;
+}
+void write_source(YAML::Emitter&, const SpiralPoints&) {}
+void write_source(YAML::Emitter&, const ToyPoints&) {}
+
+}  // namespace
+
 std::string experiment_to_yaml(const ExperimentConfig& c) {
-  // Shortest text that reads back to the same double.
-  auto num = [](double v) { return fmt::format("{}", v); };
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << c.name;
@@ -512,13 +511,10 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
 
   const ModelConfig& m = c.model;
   out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "input_size" << YAML::Value << m.input_size;
-  out << YAML::Key << "output_size" << YAML::Value << m.output_size;
-  out << YAML::Key << "steps" << YAML::Value << m.steps;
+  write_fields(out, model_fields(), m);
   out << YAML::Key << "hidden" << YAML::Value << YAML::Flow << m.hidden;
   out << YAML::Key << "hidden_activation" << YAML::Value << to_string(m.hidden_activation);
   out << YAML::Key << "output_activation" << YAML::Value << to_string(m.output_activation);
-  if (m.dropout > 0) out << YAML::Key << "dropout" << YAML::Value << num(m.dropout);
   if (m.cell.size() == 1) {
     out << YAML::Key << "cell" << YAML::Value << m.cell[0];
   } else {
@@ -535,74 +531,34 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
 
   const DataConfig& d = c.data;
   out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "dataset" << YAML::Value << to_string(d.dataset);
-  if (reads_files(d.dataset) && d.dataset != DatasetKind::kIdx) {
-    out << YAML::Key << "path" << YAML::Value << d.path;
-  }
-  if (d.dataset == DatasetKind::kIdx) {
-    out << YAML::Key << "train_images" << YAML::Value << d.train_images;
-    out << YAML::Key << "train_labels" << YAML::Value << d.train_labels;
-    out << YAML::Key << "test_images" << YAML::Value << d.test_images;
-    out << YAML::Key << "test_labels" << YAML::Value << d.test_labels;
-  }
-  if (d.dataset == DatasetKind::kCsv) {
-    out << YAML::Key << "test_path" << YAML::Value << d.test_path;
-    out << YAML::Key << "test_fraction" << YAML::Value << num(d.test_fraction);
-    out << YAML::Key << "label_column" << YAML::Value << d.label_column;
-  }
+  out << YAML::Key << "dataset" << YAML::Value << to_string(d.dataset());
+  std::visit([&](const auto& source) { write_source(out, source); }, d.source);
   out << YAML::Key << "normalize" << YAML::Value << to_string(d.normalize);
   if (d.normalize == Normalization::kStandard && d.standard.known()) {
     out << YAML::Key << "standard" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "mean" << YAML::Value << num(d.standard.mean);
-    out << YAML::Key << "std" << YAML::Value << num(d.standard.std) << YAML::EndMap;
+    out << YAML::Key << "mean" << YAML::Value << number_text(d.standard.mean);
+    out << YAML::Key << "std" << YAML::Value << number_text(d.standard.std) << YAML::EndMap;
   }
-  out << YAML::Key << "augment_shift" << YAML::Value << d.augment_shift;
-  out << YAML::Key << "limit_train" << YAML::Value << d.limit_train;
-  out << YAML::Key << "limit_test" << YAML::Value << d.limit_test;
-  if (d.dataset == DatasetKind::kSpiral) {
-    out << YAML::Key << "classes" << YAML::Value << d.classes;
-    out << YAML::Key << "noise" << YAML::Value << num(d.noise);
-  }
-  if (d.dataset == DatasetKind::kSpiral || d.dataset == DatasetKind::kToy) {
-    out << YAML::Key << "train_per_class" << YAML::Value << d.train_per_class;
-    out << YAML::Key << "test_per_class" << YAML::Value << d.test_per_class;
-  }
-  out << YAML::Key << "frames" << YAML::Value << d.frames.count;
+  write_fields(out, data_fields(), d);
+  std::visit(
+      [&](const auto& source) {
+        write_fields(out, source_fields<std::decay_t<decltype(source)>>(), source);
+      },
+      d.source);
+  write_fields(out, frames_fields(), d.frames);
   out << YAML::Key << "feed" << YAML::Value << to_string(d.frames.feed);
-  const DegradeOptions& g = d.frames.degrade;
   out << YAML::Key << "degrade" << YAML::Value << YAML::BeginMap;
-  for (const auto& field : degrade_fields()) {
-    out << YAML::Key << field.key << YAML::Value;
-    if (field.is_integer()) {
-      out << static_cast<int64_t>(field.get(g));
-    } else {
-      out << num(field.get(g));
-    }
-  }
+  write_fields(out, degrade_fields(), d.frames.degrade);
   out << YAML::EndMap;
   out << YAML::EndMap;
 
   const TrainConfig& t = c.train;
   out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "epochs" << YAML::Value << t.epochs;
-  out << YAML::Key << "batch_size" << YAML::Value << t.batch_size;
+  write_fields(out, train_fields(), t);
   out << YAML::Key << "optimizer" << YAML::Value << to_string(t.optimizer);
-  out << YAML::Key << "lr" << YAML::Value << num(t.lr);
-  out << YAML::Key << "momentum" << YAML::Value << num(t.momentum);
   out << YAML::Key << "nesterov" << YAML::Value << t.nesterov;
-  out << YAML::Key << "weight_decay" << YAML::Value << num(t.weight_decay);
-  out << YAML::Key << "beta1" << YAML::Value << num(t.beta1);
-  out << YAML::Key << "beta2" << YAML::Value << num(t.beta2);
   out << YAML::Key << "schedule" << YAML::Value << to_string(t.schedule);
-  out << YAML::Key << "step_size" << YAML::Value << t.step_size;
-  out << YAML::Key << "gamma" << YAML::Value << num(t.gamma);
-  out << YAML::Key << "min_lr" << YAML::Value << num(t.min_lr);
-  out << YAML::Key << "warmup_epochs" << YAML::Value << num(t.warmup_epochs);
-  out << YAML::Key << "clip_grad_norm" << YAML::Value << num(t.clip_grad_norm);
-  out << YAML::Key << "eval_batch_size" << YAML::Value << t.eval_batch_size;
-  out << YAML::Key << "log_every" << YAML::Value << t.log_every;
   out << YAML::Key << "backward" << YAML::Value << to_string(t.backward);
-  out << YAML::Key << "recompute_every" << YAML::Value << t.recompute_every;
   if (!t.init_from.empty()) out << YAML::Key << "init_from" << YAML::Value << t.init_from;
   out << YAML::EndMap;
 
@@ -610,7 +566,8 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "steps" << YAML::Value << to_string(c.loss.steps) << YAML::EndMap;
   out << YAML::Key << "dist" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "backend" << YAML::Value << to_string(c.dist.backend);
-  out << YAML::Key << "timeout" << YAML::Value << num(c.dist.timeout) << YAML::EndMap;
+  write_fields(out, dist_fields(), c.dist);
+  out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -140,21 +140,6 @@ struct ExperimentConfig {
   DistConfig dist;
 };
 
-/// What a config will allocate, estimated before anything is: the model's
-/// parameters with gradients and optimiser state, the activations autograd
-/// keeps for a training (or evaluation) batch, generated data sets.
-struct MemoryEstimate {
-  double parameter_bytes = 0;
-  double activation_bytes = 0;
-  double data_bytes = 0;
-  double total() const { return parameter_bytes + activation_bytes + data_bytes; }
-};
-MemoryEstimate estimate_memory(const ExperimentConfig& config);
-/// nnn::Error naming the file, the estimate, the machine's memory and the
-/// key to reduce when the estimate exceeds 80% of `available_bytes`
-/// (parse_experiment checks every config against this machine).
-void check_memory(const ExperimentConfig& config, uint64_t available_bytes);
-
 /// Parses an experiment YAML text; errors name `file`:line:column and the key.
 /// `overrides` are Hydra-style "dotted.key=value" settings applied first
 /// (values in YAML syntax: 0.01, true, [64, 32]); an error in one names it.

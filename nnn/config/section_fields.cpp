@@ -11,11 +11,17 @@ namespace {
 std::string below_one(double v) {
   return v < 1 ? "" : "must be below 1; found " + fmt::format("{}", v);
 }
-bool every_dataset(DatasetKind) { return true; }
-bool csv_only(DatasetKind k) { return k == DatasetKind::kCsv; }
-bool spiral_only(DatasetKind k) { return k == DatasetKind::kSpiral; }
-bool generated(DatasetKind k) { return k == DatasetKind::kSpiral || k == DatasetKind::kToy; }
 constexpr double kMaxSamples = 1e9;  // far past any data set these readers load
+
+// The generated sources' sizes (spiral, toy).
+template <typename Points>
+std::vector<NumberField<Points>> per_class_fields() {
+  return {
+      {"train_per_class", &Points::train_per_class, 1, 1e7, "samples",
+       "training samples per class"},
+      {"test_per_class", &Points::test_per_class, 0, 1e7, "samples", "test samples per class"},
+  };
+}
 
 }  // namespace
 
@@ -37,43 +43,47 @@ const std::vector<ModelField>& model_fields() {
   return kFields;
 }
 
-const std::vector<DataFieldGroup>& data_field_groups() {
-  static const std::vector<DataFieldGroup> kGroups = {
-      {"every dataset",
-       every_dataset,
-       {
-           {"augment_shift", &DataConfig::augment_shift, 0, 1024, "px",
-            "random shifts of training images up to this many pixels (0: off)"},
-           {"limit_train", &DataConfig::limit_train, 0, kMaxSamples, "samples",
-            "use only the first N training samples (0: all)"},
-           {"limit_test", &DataConfig::limit_test, 0, kMaxSamples, "samples",
-            "use only the first N test samples (0: all)"},
-       }},
-      {"csv",
-       csv_only,
-       {
-           {"test_fraction", &DataConfig::test_fraction, 0, 1, "",
-            "the share of rows held out for testing when there is no `test_path`, below 1", false,
-            below_one},
-           {"label_column", &DataConfig::label_column, -1000000, 1000000, "",
-            "the label's column, negative from the end"},
-       }},
-      {"spiral",
-       spiral_only,
-       {
-           {"classes", &DataConfig::classes, 2, 1024, "", "arms of the spiral"},
-           {"noise", &DataConfig::noise, 0, 10, "rad", "std of the angle noise"},
-       }},
-      {"spiral, toy",
-       generated,
-       {
-           {"train_per_class", &DataConfig::train_per_class, 1, 1e7, "samples",
-            "training samples per class"},
-           {"test_per_class", &DataConfig::test_per_class, 0, 1e7, "samples",
-            "test samples per class"},
-       }},
+const std::vector<DataField>& data_fields() {
+  static const std::vector<DataField> kFields = {
+      {"augment_shift", &DataConfig::augment_shift, 0, 1024, "px",
+       "random shifts of training images up to this many pixels (0: off)"},
+      {"limit_train", &DataConfig::limit_train, 0, kMaxSamples, "samples",
+       "use only the first N training samples (0: all)"},
+      {"limit_test", &DataConfig::limit_test, 0, kMaxSamples, "samples",
+       "use only the first N test samples (0: all)"},
   };
-  return kGroups;
+  return kFields;
+}
+
+template <>
+const std::vector<NumberField<CsvFile>>& source_fields<CsvFile>() {
+  static const std::vector<NumberField<CsvFile>> kFields = {
+      {"test_fraction", &CsvFile::test_fraction, 0, 1, "",
+       "the share of rows held out for testing when there is no `test_path`, below 1", false,
+       below_one},
+      {"label_column", &CsvFile::label_column, -1000000, 1000000, "",
+       "the label's column, negative from the end"},
+  };
+  return kFields;
+}
+
+template <>
+const std::vector<NumberField<SpiralPoints>>& source_fields<SpiralPoints>() {
+  static const std::vector<NumberField<SpiralPoints>> kFields = [] {
+    std::vector<NumberField<SpiralPoints>> fields = {
+        {"classes", &SpiralPoints::classes, 2, 1024, "", "arms of the spiral"},
+        {"noise", &SpiralPoints::noise, 0, 10, "rad", "std of the angle noise"},
+    };
+    for (const auto& f : per_class_fields<SpiralPoints>()) fields.push_back(f);
+    return fields;
+  }();
+  return kFields;
+}
+
+template <>
+const std::vector<NumberField<ToyPoints>>& source_fields<ToyPoints>() {
+  static const std::vector<NumberField<ToyPoints>> kFields = per_class_fields<ToyPoints>();
+  return kFields;
 }
 
 const std::vector<FramesField>& frames_fields() {
@@ -97,11 +107,10 @@ const std::vector<DistField>& dist_fields() {
 std::vector<std::pair<std::string, std::string>> generated_reference_tables() {
   std::vector<std::pair<std::string, std::string>> tables = {
       {"model", fields_markdown("model", model_fields())}};
-  std::string data;
-  for (const auto& group : data_field_groups()) {
-    data += std::string(data.empty() ? "" : "\n") + "Read for " + group.sources + ":\n\n" +
-            fields_markdown("data", group.fields);
-  }
+  std::string data = "Read for every dataset:\n\n" + fields_markdown("data", data_fields());
+  data += "\nRead for csv:\n\n" + fields_markdown("data", source_fields<CsvFile>());
+  data += "\nRead for spiral:\n\n" + fields_markdown("data", source_fields<SpiralPoints>());
+  data += "\nRead for toy:\n\n" + fields_markdown("data", source_fields<ToyPoints>());
   data += "\nFrames (more than one needs an image dataset):\n\n" +
           fields_markdown("data", frames_fields());
   tables.emplace_back("data", data);

@@ -25,14 +25,21 @@ using DistField = NumberField<DistConfig>;
 /// wiring are read beside them).
 const std::vector<ModelField>& model_fields();
 
-/// The `data` keys of some data sources.
-struct DataFieldGroup {
-  const char* sources;  // "every dataset", "csv", ... (the docs' heading)
-  bool (*applies)(DatasetKind);
-  std::vector<DataField> fields;
-};
-/// `data`, one group per set of data sources that read the keys.
-const std::vector<DataFieldGroup>& data_field_groups();
+/// `data` keys every data source reads.
+const std::vector<DataField>& data_fields();
+/// The numeric keys of one data source (none for the folders and IDX
+/// files, which are paths).
+template <typename Source>
+const std::vector<NumberField<Source>>& source_fields() {
+  static const std::vector<NumberField<Source>> kNone;
+  return kNone;
+}
+template <>
+const std::vector<NumberField<CsvFile>>& source_fields<CsvFile>();
+template <>
+const std::vector<NumberField<SpiralPoints>>& source_fields<SpiralPoints>();
+template <>
+const std::vector<NumberField<ToyPoints>>& source_fields<ToyPoints>();
 /// `data.frames` (frames per image; the degradations: degrade_fields()).
 const std::vector<FramesField>& frames_fields();
 

@@ -21,6 +21,35 @@ const std::string& to_string(DatasetKind kind) { return enum_name(dataset_names(
 DatasetKind parse_dataset(const std::string& word) {
   return enum_from_name<DatasetKind>(dataset_names(), word, "data.dataset");
 }
+DataSource default_source(DatasetKind kind) {
+  switch (kind) {
+    case DatasetKind::kMnist:
+      return MnistFolder{};
+    case DatasetKind::kFashionMnist:
+      return FashionMnistFolder{};
+    case DatasetKind::kIdx:
+      return IdxFiles{};
+    case DatasetKind::kSpiral:
+      return SpiralPoints{};
+    case DatasetKind::kToy:
+      return ToyPoints{};
+    case DatasetKind::kCsv:
+      break;
+  }
+  return CsvFile{};
+}
+
+DataConfig data_config_of(DatasetKind kind) {
+  DataConfig data;
+  data.source = default_source(kind);
+  data.normalize = is_image_dataset(kind) ? Normalization::kUnit : Normalization::kNone;
+  return data;
+}
+
+void throw_wrong_source(DatasetKind asked, DatasetKind found) {
+  throw Error("data.dataset is " + to_string(found) + ", not " + to_string(asked));
+}
+
 bool reads_files(DatasetKind kind) {
   return kind != DatasetKind::kSpiral && kind != DatasetKind::kToy;
 }

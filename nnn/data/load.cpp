@@ -199,7 +199,7 @@ torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
 Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
   // Only image data sets hold digits to compose; say so in the user's terms
   // (their data.dataset), not in terms of a normalisation they never set.
-  NNN_CHECK(is_image_dataset(config.dataset), "data.dataset is ", to_string(config.dataset),
+  NNN_CHECK(is_image_dataset(config.dataset()), "data.dataset is ", to_string(config.dataset()),
             ", which holds no images; plates and videos are composed of the test images of "
             "an image data set (mnist, fashion_mnist or idx): give a config or run trained on one");
   DataConfig clean = config;
@@ -221,67 +221,78 @@ auto for_key(const char* key, Read&& read) {
   }
 }
 
+// Each source's train and test sets as stored (images as bytes).
+DataSplit read_folder(const std::string& dir, DatasetKind kind) {
+  const std::string& name = to_string(kind);
+  const std::string train_images = in_folder(dir, "train-images-idx3-ubyte", name);
+  const std::string train_labels = in_folder(dir, "train-labels-idx1-ubyte", name);
+  const std::string test_images = in_folder(dir, "t10k-images-idx3-ubyte", name);
+  const std::string test_labels = in_folder(dir, "t10k-labels-idx1-ubyte", name);
+  DataSplit split;
+  split.train = for_key("data.path", [&] { return load_idx_pair(train_images, train_labels); });
+  split.test = for_key("data.path", [&] { return load_idx_pair(test_images, test_labels); });
+  return split;
+}
+DataSplit read_source(const MnistFolder& source, uint64_t) {
+  return read_folder(source.path, DatasetKind::kMnist);
+}
+DataSplit read_source(const FashionMnistFolder& source, uint64_t) {
+  return read_folder(source.path, DatasetKind::kFashionMnist);
+}
+DataSplit read_source(const IdxFiles& source, uint64_t) {
+  DataSplit split;
+  split.train = for_key("data.train_images / data.train_labels",
+                        [&] { return load_idx_pair(source.train_images, source.train_labels); });
+  split.test = for_key("data.test_images / data.test_labels",
+                       [&] { return load_idx_pair(source.test_images, source.test_labels); });
+  return split;
+}
+DataSplit read_source(const CsvFile& source, uint64_t seed) {
+  DataSplit split;
+  split.train = for_key("data.path", [&] { return load_csv(source.path, source.label_column); });
+  if (!source.test_path.empty()) {
+    split.test =
+        for_key("data.test_path", [&] { return load_csv(source.test_path, source.label_column); });
+    NNN_CHECK(split.test.features() == split.train.features(), source.test_path, " has ",
+              split.test.features(), " features but ", source.path, " has ",
+              split.train.features());
+    return split;
+  }
+  // A seeded shuffle, then the last test_fraction of the rows is the test set.
+  auto generator = at::detail::createCPUGenerator(seed ^ salt::kCsvSplit);
+  const auto order = torch::randperm(split.train.size(), generator, torch::kLong);
+  const int64_t n_test = static_cast<int64_t>(source.test_fraction * split.train.size());
+  const int64_t n_train = split.train.size() - n_test;
+  Dataset all = split.train;
+  split.train.inputs = all.inputs.index_select(0, order.narrow(0, 0, n_train));
+  split.train.labels = all.labels.index_select(0, order.narrow(0, 0, n_train));
+  split.test = all;
+  split.test.inputs = all.inputs.index_select(0, order.narrow(0, n_train, n_test));
+  split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
+  return split;
+}
+// Independent draws: the test points come from a derived seed.
+DataSplit read_source(const SpiralPoints& source, uint64_t seed) {
+  DataSplit split;
+  split.train = make_spiral(source.classes, source.train_per_class, source.noise, seed);
+  split.test =
+      make_spiral(source.classes, source.test_per_class, source.noise, seed ^ salt::kSyntheticTest);
+  return split;
+}
+DataSplit read_source(const ToyPoints& source, uint64_t seed) {
+  DataSplit split;
+  split.train = make_toy(source.train_per_class, seed);
+  split.test = make_toy(source.test_per_class, seed ^ salt::kSyntheticTest);
+  return split;
+}
+
 }  // namespace
 
 DataSplit load_data(const DataConfig& config, uint64_t seed) {
-  DataSplit split;
-  bool bytes = false;
-  const std::string& name = to_string(config.dataset);
-  switch (config.dataset) {
-    case DatasetKind::kMnist:
-    case DatasetKind::kFashionMnist: {
-      const std::string& dir = config.path;
-      const std::string train_images = in_folder(dir, "train-images-idx3-ubyte", name);
-      const std::string train_labels = in_folder(dir, "train-labels-idx1-ubyte", name);
-      const std::string test_images = in_folder(dir, "t10k-images-idx3-ubyte", name);
-      const std::string test_labels = in_folder(dir, "t10k-labels-idx1-ubyte", name);
-      split.train = for_key("data.path", [&] { return load_idx_pair(train_images, train_labels); });
-      split.test = for_key("data.path", [&] { return load_idx_pair(test_images, test_labels); });
-      bytes = true;
-      break;
-    }
-    case DatasetKind::kIdx:
-      split.train = for_key("data.train_images / data.train_labels", [&] {
-        return load_idx_pair(config.train_images, config.train_labels);
-      });
-      split.test = for_key("data.test_images / data.test_labels",
-                           [&] { return load_idx_pair(config.test_images, config.test_labels); });
-      bytes = true;
-      break;
-    case DatasetKind::kCsv:
-      split.train =
-          for_key("data.path", [&] { return load_csv(config.path, config.label_column); });
-      if (!config.test_path.empty()) {
-        split.test = for_key("data.test_path",
-                             [&] { return load_csv(config.test_path, config.label_column); });
-        NNN_CHECK(split.test.features() == split.train.features(), config.test_path, " has ",
-                  split.test.features(), " features but ", config.path, " has ",
-                  split.train.features());
-      } else {
-        // A seeded shuffle, then the last test_fraction of the rows is the test set.
-        auto generator = at::detail::createCPUGenerator(seed ^ salt::kCsvSplit);
-        const auto order = torch::randperm(split.train.size(), generator, torch::kLong);
-        const int64_t n_test = static_cast<int64_t>(config.test_fraction * split.train.size());
-        const int64_t n_train = split.train.size() - n_test;
-        Dataset all = split.train;
-        split.train.inputs = all.inputs.index_select(0, order.narrow(0, 0, n_train));
-        split.train.labels = all.labels.index_select(0, order.narrow(0, 0, n_train));
-        split.test = all;
-        split.test.inputs = all.inputs.index_select(0, order.narrow(0, n_train, n_test));
-        split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
-      }
-      break;
-    case DatasetKind::kSpiral:
-      // Independent draws: the test points come from a derived seed.
-      split.train = make_spiral(config.classes, config.train_per_class, config.noise, seed);
-      split.test = make_spiral(config.classes, config.test_per_class, config.noise,
-                               seed ^ salt::kSyntheticTest);
-      break;
-    case DatasetKind::kToy:
-      split.train = make_toy(config.train_per_class, seed);
-      split.test = make_toy(config.test_per_class, seed ^ salt::kSyntheticTest);
-      break;
-  }
+  DataSplit split =
+      std::visit([&](const auto& source) { return read_source(source, seed); }, config.source);
+  const bool bytes = is_image_dataset(config.dataset());
+  const std::string& name = to_string(config.dataset());
   split.train = limit(split.train, config.limit_train);
   split.test = limit(split.test, config.limit_test);
   const int64_t classes = class_count(split.train, split.test);

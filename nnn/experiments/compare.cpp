@@ -163,16 +163,13 @@ CompareResult run_comparison(const std::string& config_path,
                              std::ostream& log, double classic_lr) {
   const ExperimentConfig config = load_experiment(config_path, overrides);
   CompareResult result;
-  result.dir = out.empty() ? default_run_directory(config.name + "-compare") : out;
+  result.dir = RunDirectory::at_or_named(out, config.name + "-compare").path();
   NNN_CHECK(!fs::exists(fs::path(result.dir) / "compare.json"), result.dir,
             " already holds a comparison; choose another output directory");
   fs::create_directories(result.dir);
 
-  RunOptions nnn_run;
-  nnn_run.config_path = config_path;
-  nnn_run.overrides = overrides;
-  nnn_run.out = (fs::path(result.dir) / "nnn").string();
-  const RunResult nnn = run_training(nnn_run, log);
+  const RunResult nnn =
+      run_training(config, RunDirectory((fs::path(result.dir) / "nnn").string()), log);
   NNN_CHECK(nnn.completed, "the NNN run was interrupted");
   result.rows.push_back(from_run("NNN (" + config.name + ")", nnn));
 
@@ -185,10 +182,8 @@ CompareResult run_comparison(const std::string& config_path,
   mlp_config.model.steps = 1;
   mlp_config.model.hidden = {hidden};
   mlp_config.loss.steps = LossSteps::kLast;
-  RunOptions mlp_run;
-  mlp_run.config = mlp_config;
-  mlp_run.out = (fs::path(result.dir) / "torch_mlp").string();
-  const RunResult mlp = run_training(mlp_run, log);
+  const RunResult mlp =
+      run_training(mlp_config, RunDirectory((fs::path(result.dir) / "torch_mlp").string()), log);
   NNN_CHECK(mlp.completed, "the LibTorch MLP run was interrupted");
   result.rows.push_back(from_run(fmt::format("LibTorch MLP {}-{}-{}", config.model.input_size,
                                              hidden, config.model.output_size),

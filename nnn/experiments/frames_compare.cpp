@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
+#include <map>
 #include <ostream>
 #include <random>
 
-#include <nlohmann/json.hpp>
 #include "nnn/config/experiment_config.h"
+#include "nnn/config/model_options.h"
 #include "nnn/core/cell_types.h"
 #include "nnn/core/parallel.h"
 #include "nnn/data/load.h"
@@ -88,10 +90,8 @@ FrameCurve score(const std::string& key, const std::string& label, const torch::
   const auto right = predictions.argmax(2).eq(labels.unsqueeze(0)).to(torch::kCPU);  // [K, N]
   for (int64_t k = 0; k < right.size(0); ++k) {
     const auto row = right[k].to(torch::kUInt8).contiguous();
-    std::string bits(static_cast<size_t>(row.numel()), '0');
     const uint8_t* p = row.data_ptr<uint8_t>();
-    for (size_t i = 0; i < bits.size(); ++i) bits[i] = p[i] ? '1' : '0';
-    curve.correct.push_back(bits);
+    curve.correct.emplace_back(p, p + row.numel());
   }
   curve.key = key;
   curve.label = label;
@@ -121,7 +121,7 @@ FrameCurve align_steps(const FrameCurve& steps, int64_t frames, int64_t distance
       if (t <= static_cast<int64_t>(by_step.size())) (*v)[k - 1] = by_step[t - 1];
     }
   }
-  out.correct.assign(static_cast<size_t>(frames), "");
+  out.correct.assign(static_cast<size_t>(frames), SampleHits{});
   for (int64_t k = 1; k <= frames; ++k) {
     const int64_t t = k + distance;
     if (t <= static_cast<int64_t>(steps.correct.size())) out.correct[k - 1] = steps.correct[t - 1];
@@ -143,25 +143,10 @@ FrameCurve constant_over(const FrameCurve& one, int64_t frames) {
 RunResult train_variant(ExperimentConfig config, FrameFeed feed, const std::string& dir,
                         std::ostream& log) {
   config.data.frames.feed = feed;
-  RunOptions options;
-  options.config = config;
-  options.out = dir;
   log << fmt::format("\n== {} (feed: {}) -> {}\n", config.file, to_string(feed), dir);
-  RunResult run = run_training(options, log);
+  RunResult run = run_training(config, RunDirectory(dir), log);
   NNN_CHECK(run.completed, "the run in ", dir, " was interrupted");
   return run;
-}
-
-nlohmann::ordered_json curve_json(const FrameCurve& c) {
-  return {{"key", c.key},
-          {"label", c.label},
-          {"parameters", c.parameters},
-          {"train_seconds", c.train_seconds},
-          {"accuracy", c.accuracy},
-          {"top3", c.top3},
-          {"confidence", c.confidence},
-          {"ece", c.ece},
-          {"correct", c.correct}};
 }
 
 }  // namespace
@@ -220,6 +205,73 @@ int64_t matched_hidden(const std::string& kind, const ModelConfig& config, int64
 
 }  // namespace
 
+namespace {
+
+// One way to read an image from F degraded frames: how it is trained and
+// what it answers on the fixed test frames.
+struct FrameMethod {
+  std::string key;
+  std::string label;
+  /// Trains its model; null: it reads the model of method `reuses`.
+  std::function<RunResult()> train;
+  std::string reuses;
+  /// Its outputs on the test frames [R, N, C]: row first_row + k - 1 is
+  /// its answer after k frames (none past row R).
+  std::function<torch::Tensor(LoadedRun& run, WorkerPool* pool)> outputs;
+  int64_t first_row = 0;   // d for an NNN: step k + d has read k frames
+  bool one_frame = false;  // reads frame 1 only: the same answer for every k
+  bool anytime = true;     // reads more with every frame: a stopping-rule curve
+  bool per_step = false;   // an NNN: its curve per step is reported too
+  bool halting = false;    // learned halting units are trained on its messages
+};
+
+// Learned halting on an NNN fed one frame per step: units trained on fixed
+// frames of the training set, scored on the test frames, for a range of
+// priors; `read` steps from step d + 1 on, beside `threshold` (the
+// confidence rule's curve on the same steps).
+std::vector<HaltingResult> learned_halting(LoadedRun& run, const DataSplit& data,
+                                           const ExperimentConfig& config, int64_t read,
+                                           const std::vector<AnytimePoint>& threshold) {
+  const int64_t distance = run.model->distance();
+  const int64_t batch = config.train.eval_batch_size;
+  Dataset train = data.train;
+  attach_frames(train, config.data.frames, config.seed ^ salt::kTrainEvalFrames);
+  const auto read_steps = [&](const torch::Tensor& all_frames) {
+    torch::NoGradGuard no_grad;
+    run.model->eval();
+    std::vector<torch::Tensor> messages, logits;
+    const auto on = all_frames.to(run.device);
+    for (int64_t start = 0; start < on.size(1); start += batch) {
+      const auto trace = run.model->trace(on.narrow(1, start, std::min(batch, on.size(1) - start)));
+      messages.push_back(trace.messages[static_cast<size_t>(run.model->options.wiring().output())]);
+      logits.push_back(trace.predictions);
+    }
+    return std::make_pair(torch::cat(messages, 1).narrow(0, distance, read),
+                          torch::cat(logits, 1).narrow(0, distance, read));
+  };
+  const auto [train_messages, train_logits] = read_steps(train.frames);
+  const auto [test_messages, test_logits] = read_steps(data.test.frames);
+  std::vector<HaltingResult> results;
+  // (prior, KL weight): from a weak pull towards the prior to a strong one,
+  // so that the units stop from late to early.
+  for (const auto& [prior, beta] : std::vector<std::pair<double, double>>{
+           {0.2, 0.01}, {0.5, 0.01}, {0.5, 0.1}, {0.5, 1.0}, {0.9, 0.1}, {0.9, 1.0}}) {
+    HaltingOptions options;
+    options.prior = prior;
+    options.beta = beta;
+    const HaltingUnit unit = train_halting(train_messages, train_logits, train.labels, options);
+    HaltingResult h;
+    h.prior = prior;
+    h.beta = beta;
+    h.point = halting_reading(unit, test_messages, test_logits, data.test.labels);
+    h.threshold_accuracy = accuracy_at_frames(threshold, h.point.mean_frames);
+    results.push_back(h);
+  }
+  return results;
+}
+
+}  // namespace
+
 FramesComparison run_frames_comparison(const std::string& nnn_config, const std::string& mlp_config,
                                        const std::vector<std::string>& overrides,
                                        const std::string& out, std::ostream& log, bool baselines) {
@@ -241,195 +293,166 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   const int64_t frames = nnn_cfg.data.frames.count;
 
   FramesComparison result;
-  result.dir = out.empty() ? default_run_directory(nnn_cfg.name + "-frames") : out;
+  result.nnn_config = nnn_config;
+  result.mlp_config = mlp_config;
+  result.dir = RunDirectory::at_or_named(out, nnn_cfg.name + "-frames").path();
   NNN_CHECK(!fs::exists(fs::path(result.dir) / "frames.json"), result.dir,
             " already holds a frames comparison; choose another output directory");
   fs::create_directories(result.dir);
   const fs::path dir(result.dir);
-
-  const RunResult mlp_single =
-      train_variant(mlp_cfg, FrameFeed::kSingle, (dir / "mlp_single").string(), log);
-  const RunResult mlp_average =
-      train_variant(mlp_cfg, FrameFeed::kAverage, (dir / "mlp_average").string(), log);
-  const RunResult nnn_sequence =
-      train_variant(nnn_cfg, FrameFeed::kSequence, (dir / "nnn_sequence").string(), log);
-  const RunResult nnn_single =
-      train_variant(nnn_cfg, FrameFeed::kSingle, (dir / "nnn_single").string(), log);
+  const int64_t batch = nnn_cfg.train.eval_batch_size;
+  // The NNN's size (the recurrent readers match it) and its input-to-output
+  // distance d.
+  const NNN nnn_model(to_options(nnn_cfg.model));
+  const int64_t nnn_parameters = nnn_model->parameter_count();
+  result.distance = nnn_model->distance();
 
   // The fixed test frames every method is scored on.
   const DataSplit data = load_data(nnn_cfg.data, nnn_cfg.seed);
   NNN_CHECK(data.test.size() > 0, "the frames comparison needs a test set");
-  WorkerPool pool(configure_threads(nnn_cfg.threads));
-  const int64_t classes = nnn_cfg.model.output_size;
-  const int64_t batch = nnn_cfg.train.eval_batch_size;
-  result.frames = frames;
-  result.steps = nnn_cfg.model.steps;
-  result.test_samples = data.test.size();
-  result.degrade = describe_degrade(nnn_cfg.data.frames.degrade);
-
-  auto model_of = [&](const RunResult& run) {
-    LoadedRun loaded = load_run(run.dir);
-    WorkerPool* p = loaded.device.is_cpu() ? &pool : nullptr;
-    return std::make_pair(loaded, p);
+  const auto test_frames = [&](const LoadedRun& run) { return data.test.frames.to(run.device); };
+  const auto trained = [&](const ExperimentConfig& config, FrameFeed feed, const std::string& key) {
+    return [&config, feed, key, &dir, &log] {
+      return train_variant(config, feed, (dir / key).string(), log);
+    };
   };
-  const auto labels_on = [&](const torch::Device& device) { return data.test.labels.to(device); };
-  // A method that reads more with every frame, from its outputs after k =
-  // 1..F frames [F, N, C]: its curve and its anytime reading.
-  const auto add_reader = [&](const std::string& key, const std::string& label,
-                              const torch::Tensor& outputs, const RunResult& trained,
-                              const torch::Device& device) {
-    FrameCurve curve = score(key, label, outputs, labels_on(device), classes);
-    curve.parameters = trained.parameters;
-    curve.train_seconds = trained.seconds;
-    result.by_frames.push_back(curve);
-    result.anytime.push_back(
-        {key, label, anytime_reading(outputs, labels_on(device), anytime_taus())});
-  };
-  // An MLP trained on pixel averages, read on the average of the first k frames.
-  const auto add_average_reader = [&](const std::string& key, const std::string& label,
-                                      const RunResult& trained) {
-    auto [run, p] = model_of(trained);
-    const auto means = running_mean(data.test.frames.to(run.device));  // [F, N, D]
-    std::vector<torch::Tensor> per_count;
-    for (int64_t k = 0; k < frames; ++k) {
-      per_count.push_back(predict_all(run.model, means[k], batch, p)[-1]);
-    }
-    add_reader(key, label, torch::stack(per_count), trained, run.device);
-  };
-
-  {  // 1 and 3: the single-frame MLP, on frame 1 and averaged over frames.
-    auto [run, p] = model_of(mlp_single);
-    const auto frames_on = data.test.frames.to(run.device);
+  // The MLP on each frame alone [F, N, C].
+  const auto mlp_per_frame = [&, frames](LoadedRun& run, WorkerPool* pool) {
+    const auto on = test_frames(run);
     std::vector<torch::Tensor> per_frame;
     for (int64_t f = 0; f < frames; ++f) {
-      per_frame.push_back(predict_all(run.model, frames_on[f], batch, p)[-1]);  // [N, C]
+      per_frame.push_back(predict_all(run.model, on[f], batch, pool)[-1]);  // [N, C]
     }
-    const auto stacked = torch::stack(per_frame);  // [F, N, C]
-    FrameCurve single = score("mlp_single", "MLP, one frame", stacked.narrow(0, 0, 1),
-                              labels_on(run.device), classes);
-    single = constant_over(single, frames);
-    single.parameters = mlp_single.parameters;
-    single.train_seconds = mlp_single.seconds;
-    FrameCurve logits = score("mlp_logits", "MLP per frame, outputs averaged",
-                              running_mean(stacked), labels_on(run.device), classes);
-    logits.parameters = mlp_single.parameters;
-    result.by_frames.push_back(single);
+    return torch::stack(per_frame);
+  };
+  // An MLP trained on pixel averages, on the average of the first k frames.
+  const auto on_pixel_averages = [&, frames](LoadedRun& run, WorkerPool* pool) {
+    const auto means = running_mean(test_frames(run));  // [F, N, D]
+    std::vector<torch::Tensor> per_count;
+    for (int64_t k = 0; k < frames; ++k) {
+      per_count.push_back(predict_all(run.model, means[k], batch, pool)[-1]);
+    }
+    return torch::stack(per_count);
+  };
+  // A model unrolled over the frames, one per step [T, N, C].
+  const auto per_step = [&](LoadedRun& run, WorkerPool* pool) {
+    return predict_all(run.model, test_frames(run), batch, pool);
+  };
 
-    // 2: the MLP trained on pixel averages, on the average of the first k frames.
-    add_average_reader("mlp_average", "MLP on the pixel average", mlp_average);
-    result.by_frames.push_back(logits);
-    result.anytime.push_back(
-        {"mlp_logits", logits.label,
-         anytime_reading(running_mean(stacked), labels_on(run.device), anytime_taus())});
+  std::vector<FrameMethod> methods;
+  {
+    FrameMethod m;
+    m.key = "mlp_single";
+    m.label = "MLP, one frame";
+    m.train = trained(mlp_cfg, FrameFeed::kSingle, m.key);
+    m.outputs = [&](LoadedRun& run, WorkerPool* pool) {
+      return predict_all(run.model, test_frames(run)[0], batch, pool).narrow(0, 0, 1);
+    };
+    m.one_frame = true;
+    m.anytime = false;
+    methods.push_back(m);
   }
-  for (const auto* run_result : {&nnn_sequence, &nnn_single}) {
-    auto [run, p] = model_of(*run_result);
-    result.distance = run.model->distance();
-    const bool sequence = run_result == &nnn_sequence;
-    const auto frames_on = data.test.frames.to(run.device);
-    const auto predictions = predict_all(run.model, sequence ? frames_on : frames_on[0], batch, p);
-    FrameCurve steps = score(sequence ? "nnn_sequence" : "nnn_single",
-                             sequence ? "NNN, one frame per step" : "NNN, frame 1 at every step",
-                             predictions, labels_on(run.device), classes);
-    steps.parameters = run_result->parameters;
-    steps.train_seconds = run_result->seconds;
-    result.nnn_steps.push_back(steps);
-    result.by_frames.push_back(align_steps(steps, frames, result.distance));
+  {
+    FrameMethod m;
+    m.key = "mlp_average";
+    m.label = "MLP on the pixel average";
+    m.train = trained(mlp_cfg, FrameFeed::kAverage, m.key);
+    m.outputs = on_pixel_averages;
+    methods.push_back(m);
+  }
+  {
+    FrameMethod m;
+    m.key = "mlp_logits";
+    m.label = "MLP per frame, outputs averaged";
+    m.reuses = "mlp_single";
+    m.outputs = [&](LoadedRun& run, WorkerPool* pool) {
+      return running_mean(mlp_per_frame(run, pool));
+    };
+    methods.push_back(m);
+  }
+  for (const bool sequence : {true, false}) {
+    FrameMethod m;
+    m.key = sequence ? "nnn_sequence" : "nnn_single";
+    m.label = sequence ? "NNN, one frame per step" : "NNN, frame 1 at every step";
+    m.train = trained(nnn_cfg, sequence ? FrameFeed::kSequence : FrameFeed::kSingle, m.key);
     if (sequence) {
-      // Step k + d has read k frames; the steps the frames fit in.
-      const int64_t read = std::min<int64_t>(frames, predictions.size(0) - result.distance);
-      result.anytime.push_back({"nnn_sequence", steps.label,
-                                anytime_reading(predictions.narrow(0, result.distance, read),
-                                                labels_on(run.device), anytime_taus())});
-      if (baselines) {
-        // Learned halting: units trained on fixed frames of the training
-        // set, scored on the test frames, for a range of priors.
-        Dataset train = data.train;
-        attach_frames(train, nnn_cfg.data.frames, nnn_cfg.seed ^ salt::kTrainEvalFrames);
-        const auto read_steps = [&](const torch::Tensor& all_frames) {
-          torch::NoGradGuard no_grad;
-          run.model->eval();
-          std::vector<torch::Tensor> messages, logits;
-          const auto on = all_frames.to(run.device);
-          for (int64_t start = 0; start < on.size(1); start += batch) {
-            const auto trace =
-                run.model->trace(on.narrow(1, start, std::min(batch, on.size(1) - start)));
-            messages.push_back(
-                trace.messages[static_cast<size_t>(run.model->options.wiring().output())]);
-            logits.push_back(trace.predictions);
-          }
-          return std::make_pair(torch::cat(messages, 1).narrow(0, result.distance, read),
-                                torch::cat(logits, 1).narrow(0, result.distance, read));
-        };
-        const auto [train_messages, train_logits] = read_steps(train.frames);
-        const auto [test_messages, test_logits] = read_steps(data.test.frames);
-        // (prior, KL weight): from a weak pull towards the prior to a strong
-        // one, so that the units stop from late to early.
-        for (const auto& [prior, beta] : std::vector<std::pair<double, double>>{
-                 {0.2, 0.01}, {0.5, 0.01}, {0.5, 0.1}, {0.5, 1.0}, {0.9, 0.1}, {0.9, 1.0}}) {
-          HaltingOptions options;
-          options.prior = prior;
-          options.beta = beta;
-          const HaltingUnit unit =
-              train_halting(train_messages, train_logits, train.labels, options);
-          HaltingResult h;
-          h.prior = prior;
-          h.beta = beta;
-          h.point = halting_reading(unit, test_messages, test_logits, data.test.labels);
-          h.threshold_accuracy =
-              accuracy_at_frames(result.anytime.back().points, h.point.mean_frames);
-          result.halting.push_back(h);
-        }
-      }
+      m.outputs = per_step;
+    } else {
+      m.outputs = [&](LoadedRun& run, WorkerPool* pool) {
+        return predict_all(run.model, test_frames(run)[0], batch, pool);
+      };
     }
+    m.first_row = result.distance;
+    m.anytime = sequence;
+    m.per_step = true;
+    m.halting = sequence && baselines;
+    methods.push_back(m);
   }
-
+  // The recurrent readers' configs live as long as their methods.
+  std::vector<ExperimentConfig> readers;
+  readers.reserve(2);
   if (baselines) {
-    // 6: the MLP trained on the average of a random number of frames.
-    add_average_reader("mlp_average_random", "MLP on the pixel average of 1..F frames",
-                       train_variant(mlp_cfg, FrameFeed::kAverageRandom,
-                                     (dir / "mlp_average_random").string(), log));
-    // 7, 8: GRU and LSTM readers of the NNN's size, one frame per step.
+    FrameMethod m;
+    m.key = "mlp_average_random";
+    m.label = "MLP on the pixel average of 1..F frames";
+    m.train = trained(mlp_cfg, FrameFeed::kAverageRandom, m.key);
+    m.outputs = on_pixel_averages;
+    methods.push_back(m);
+    // GRU and LSTM readers of the NNN's size: one recurrent cell whose state
+    // is its self-loop, one frame per step.
     for (const std::string kind : {"gru", "lstm"}) {
-      const int64_t hidden = matched_hidden(kind, nnn_cfg.model, nnn_sequence.parameters);
-      const int64_t state = recurrent_state_width(kind, hidden);
-      // One recurrent cell whose state is its self-loop, one frame per step.
-      ExperimentConfig reader = nnn_cfg;
+      const int64_t hidden = matched_hidden(kind, nnn_cfg.model, nnn_parameters);
+      ExperimentConfig& reader = readers.emplace_back(nnn_cfg);
       reader.model.cell = {kind};
       reader.model.hidden = {hidden};
-      reader.model.wiring = Wiring(Matrix64{{state}}, {0}, 0);
+      reader.model.wiring = Wiring(Matrix64{{recurrent_state_width(kind, hidden)}}, {0}, 0);
       reader.model.wiring_origin.clear();
       reader.model.steps = frames;
       reader.model.dropout = 0;
       reader.train.backward = BackwardMode::kAuto;
-      const RunResult trained =
-          train_variant(reader, FrameFeed::kSequence, (dir / kind).string(), log);
-      auto [run, p] = model_of(trained);
-      add_reader(
-          kind,
-          fmt::format("{}, one frame per step (hidden {})", kind == "gru" ? "GRU" : "LSTM", hidden),
-          predict_all(run.model, data.test.frames.to(run.device), batch, p), trained, run.device);
+      FrameMethod r;
+      r.key = kind;
+      r.label =
+          fmt::format("{}, one frame per step (hidden {})", kind == "gru" ? "GRU" : "LSTM", hidden);
+      r.train = trained(reader, FrameFeed::kSequence, kind);
+      r.outputs = per_step;
+      methods.push_back(r);
     }
   }
 
-  nlohmann::ordered_json report = {
-      {"nnn_config", nnn_config},    {"mlp_config", mlp_config},
-      {"frames", result.frames},     {"steps", result.steps},
-      {"distance", result.distance}, {"test_samples", result.test_samples},
-      {"degrade", result.degrade}};
-  report["by_frames"] = nlohmann::ordered_json::array();
-  for (const auto& c : result.by_frames) report["by_frames"].push_back(curve_json(c));
-  report["nnn_steps"] = nlohmann::ordered_json::array();
-  for (const auto& c : result.nnn_steps) report["nnn_steps"].push_back(curve_json(c));
-  report["halting"] = nlohmann::ordered_json::array();
-  for (const auto& h : result.halting) {
-    report["halting"].push_back({{"prior", h.prior},
-                                 {"beta", h.beta},
-                                 {"mean_frames", h.point.mean_frames},
-                                 {"accuracy", h.point.accuracy},
-                                 {"threshold_accuracy", h.threshold_accuracy}});
+  // Train every method, then score each on the same test frames.
+  std::map<std::string, RunResult> runs;
+  for (const auto& m : methods) {
+    if (m.train) runs.emplace(m.key, m.train());
   }
-  write_file_atomically((dir / "frames.json").string(), report.dump(2) + "\n");
+  WorkerPool pool(configure_threads(nnn_cfg.threads));
+  const int64_t classes = nnn_cfg.model.output_size;
+  result.frames = frames;
+  result.steps = nnn_cfg.model.steps;
+  result.test_samples = data.test.size();
+  result.degrade = describe_degrade(nnn_cfg.data.frames.degrade);
+  for (const auto& m : methods) {
+    const RunResult& run_result = runs.at(m.train ? m.key : m.reuses);
+    LoadedRun run = load_run(run_result.dir);
+    const auto outputs = m.outputs(run, run.device.is_cpu() ? &pool : nullptr);
+    const auto labels = data.test.labels.to(run.device);
+    FrameCurve curve = score(m.key, m.label, outputs, labels, classes);
+    curve.parameters = run_result.parameters;
+    curve.train_seconds = m.train ? run_result.seconds : 0.0;
+    if (m.per_step) result.nnn_steps.push_back(curve);
+    result.by_frames.push_back(m.one_frame ? constant_over(curve, frames)
+                                           : align_steps(curve, frames, m.first_row));
+    if (!m.anytime) continue;
+    const int64_t read = std::min<int64_t>(frames, outputs.size(0) - m.first_row);
+    result.anytime.push_back(
+        {m.key, m.label,
+         anytime_reading(outputs.narrow(0, m.first_row, read), labels, anytime_taus())});
+    if (m.halting) {
+      result.halting = learned_halting(run, data, nnn_cfg, read, result.anytime.back().points);
+    }
+  }
+
+  write_file_atomically((dir / "frames.json").string(), frames_json(result));
   const std::string md = frames_markdown(result);
   write_file_atomically((dir / "frames.md").string(), md);
   write_file_atomically((dir / "frames.svg").string(), frames_svg(result));

@@ -35,6 +35,9 @@ class Tensor;  // torch::Tensor
 
 namespace nnn {
 
+/// Per test sample, whether it was read right.
+using SampleHits = std::vector<bool>;
+
 /// One method's metrics on the test frames; entries are NaN where a method
 /// has no value (an NNN whose steps end before it has seen k frames).
 struct FrameCurve {
@@ -47,9 +50,9 @@ struct FrameCurve {
   std::vector<double> top3;
   std::vector<double> confidence;
   std::vector<double> ece;  // expected calibration error (15 bins)
-  /// Per frame count, which test samples were read right: one '1' or '0'
-  /// per sample ("" where the method has no value), for paired tests.
-  std::vector<std::string> correct;
+  /// Per frame count, which test samples were read right (empty where the
+  /// method has no value), for paired tests.
+  std::vector<SampleHits> correct;
 };
 
 /// Anytime reading with a stopping rule: read frames until the confidence
@@ -85,9 +88,10 @@ struct HaltingResult {
 
 struct FramesComparison {
   std::string dir;
-  int64_t frames = 0;    // F
-  int64_t steps = 0;     // T of the NNN
-  int64_t distance = 0;  // d of the NNN's wiring
+  std::string nnn_config, mlp_config;  // the configs compared
+  int64_t frames = 0;                  // F
+  int64_t steps = 0;                   // T of the NNN
+  int64_t distance = 0;                // d of the NNN's wiring
   int64_t test_samples = 0;
   std::string degrade;                // the degradations, as "key=value" text
   std::vector<FrameCurve> by_frames;  // the five methods, [F] each
@@ -123,7 +127,18 @@ std::string run_frames_seeds(const std::string& nnn_config, const std::string& m
 /// into comparisons).
 std::string frames_seeds_markdown(const std::vector<FramesComparison>& seeds);
 
-// Reports (frames_report.cpp) and the seed statistics (frames_seeds.cpp).
+// frames.json (frames_json.cpp), the reports (frames_report.cpp) and the
+// seed statistics (frames_seeds.cpp).
+
+/// frames.json: the comparison with every curve; hits as strings of '1'
+/// and '0', one character per test sample.
+std::string frames_json(const FramesComparison& comparison);
+/// A comparison read back from frames.json (the curves' keys, labels,
+/// sizes, accuracy and hits); nnn::Error naming the file when it is not one.
+FramesComparison read_frames_json(const std::string& file);
+/// Hits as frames.json writes them, and back.
+std::string hits_text(const SampleHits& hits);
+SampleHits hits_from_text(const std::string& text);
 
 /// A table cell: v * scale with `decimals` decimals, "-" for NaN.
 std::string report_cell(double v, int decimals = 2, double scale = 100.0);

@@ -14,8 +14,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
 #include "nnn/util/seeds.h"
@@ -27,35 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double json_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kNaN; }
-
-// A comparison as frames.json holds it (the curves the seed summary needs).
-FramesComparison read_frames_json(const std::string& file) {
-  FramesComparison c;
-  try {
-    const auto j = nlohmann::json::parse(read_file(file));
-    c.dir = fs::path(file).parent_path().string();
-    c.frames = j.at("frames").get<int64_t>();
-    c.steps = j.at("steps").get<int64_t>();
-    c.distance = j.at("distance").get<int64_t>();
-    c.test_samples = j.at("test_samples").get<int64_t>();
-    c.degrade = j.at("degrade").get<std::string>();
-    for (const auto& m : j.at("by_frames")) {
-      FrameCurve curve;
-      curve.key = m.at("key").get<std::string>();
-      curve.label = m.at("label").get<std::string>();
-      curve.parameters = m.at("parameters").get<int64_t>();
-      curve.train_seconds = json_number(m.at("train_seconds"));
-      for (const auto& v : m.at("accuracy")) curve.accuracy.push_back(json_number(v));
-      if (m.contains("correct")) curve.correct = m.at("correct").get<std::vector<std::string>>();
-      c.by_frames.push_back(curve);
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file + ": not a readable frames comparison (" + e.what() + ")");
-  }
-  return c;
-}
 
 const FrameCurve* find_curve(const FramesComparison& c, const std::string& key) {
   for (const auto& m : c.by_frames) {
@@ -150,8 +119,7 @@ std::string frames_seeds_markdown(const std::vector<FramesComparison>& seeds) {
         break;
       }
       for (int64_t i = 0; i < n; ++i) {
-        const bool x = a[ki][static_cast<size_t>(i)] == '1',
-                   y = b[ki][static_cast<size_t>(i)] == '1';
+        const bool x = a[ki][static_cast<size_t>(i)], y = b[ki][static_cast<size_t>(i)];
         nnn_only += x && !y;
         other_only += y && !x;
         diff[static_cast<size_t>(i)] +=

@@ -133,30 +133,30 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
     std::vector<std::vector<double>> per_seed;
     for (int64_t s = 0; s < options.seeds; ++s) {
       const std::string name = fmt::format("c{:03d}-s{}", static_cast<int>(c), s);
-      const fs::path dir = fs::path(options.out) / name;
+      const RunDirectory dir((fs::path(options.out) / name).string());
       std::vector<std::string> overrides = grid[c];
       overrides.push_back("seed=" + std::to_string(base.seed + static_cast<uint64_t>(s)));
       std::string how = "skipped (finished before)";
-      if (!fs::exists(dir / RunFiles::kSummary)) {
+      if (!dir.has(RunFiles::kSummary)) {
         RunOptions run;
-        if (fs::exists(dir / RunFiles::kCheckpoint)) {
-          run.resume = dir.string();
+        if (dir.has(RunFiles::kCheckpoint)) {
+          run.resume = dir.path();
           how = "resumed";
         } else {
-          fs::remove_all(dir);  // stopped before its first checkpoint
+          fs::remove_all(dir.path());  // stopped before its first checkpoint
           run.config_path = options.config_path;
           run.overrides = overrides;
-          run.out = dir.string();
+          run.out = dir.path();
           how = "trained";
         }
         std::ofstream run_log(fs::path(options.out) / (name + ".log"));
         if (!run_training(run, run_log).completed) {
-          throw Error("sweep: run " + dir.string() +
+          throw Error("sweep: run " + dir.path() +
                       " was interrupted; run the sweep again to "
                       "resume it");
         }
       }
-      per_seed.push_back(recorded_test_accuracy(dir));
+      per_seed.push_back(dir.recorded_test_accuracy());
       ++done;
       std::string joined;
       for (const auto& setting : overrides) joined += (joined.empty() ? "" : " ") + setting;

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <mutex>
 #include <numeric>
 
@@ -22,7 +21,7 @@
 #include "nnn/experiments/predict.h"
 #include "nnn/serve/layout.h"
 #include "nnn/train/loaded_run.h"
-#include "nnn/train/run.h"
+#include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
 #include "nnn/util/seeds.h"
@@ -151,10 +150,9 @@ DemoRun::DemoRun(const std::string& dir, const std::string& device)
   }
 
   Json accuracy = nullptr;
-  const auto summary_path = std::filesystem::path(dir) / RunFiles::kSummary;
-  if (std::filesystem::exists(summary_path)) {
+  if (RunDirectory(dir).has(RunFiles::kSummary)) {
     try {
-      accuracy = recorded_test_accuracy(dir);
+      accuracy = RunDirectory(dir).recorded_test_accuracy();
     } catch (const Error&) {
       accuracy = nullptr;  // an unreadable summary only hides the figures
     }

@@ -9,11 +9,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string>
+#include <variant>
 
 #include "nnn/config/section_fields.h"
 #include "nnn/config/yaml_reader.h"
 #include "nnn/data/degrade_fields.h"
+#include "nnn/train/memory_estimate.h"
 #include "tests/test_util.h"
 
 namespace nnn {
@@ -68,7 +72,7 @@ loss:
   EXPECT_EQ(config.model.hidden_activation, Activation::kTanh);
   EXPECT_EQ(config.model.output_activation, Activation::kIdentity);
   EXPECT_EQ(config.model.wiring, Wiring({{0, 2, 0}, {0, 1, 3}, {1, 0, 0}}, {0}, 2));
-  EXPECT_EQ(config.data.classes, 4);
+  EXPECT_EQ(config.data.as<SpiralPoints>().classes, 4);
   EXPECT_EQ(config.train.optimizer, OptimizerKind::kSgd);
   EXPECT_DOUBLE_EQ(config.train.momentum, 0.9);
   EXPECT_EQ(config.loss.steps, LossSteps::kAll);
@@ -114,7 +118,8 @@ TEST(ExperimentConfig, MalformedCorpusGivesExactErrors) {
     ASSERT_EQ(text.rfind(marker, 0), 0u) << name << " lacks its '# expect:' first line";
     const std::string expected = text.substr(marker.size(), text.find('\n') - marker.size());
     try {
-      parse_experiment(text, name);
+      // What `nnn train` does first: read the config, check it fits.
+      check_memory(parse_experiment(text, name));
       ADD_FAILURE() << name << " parsed without error";
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(expected), std::string::npos)
@@ -173,7 +178,7 @@ TEST(Overrides, SetTypedValuesAtDottedKeys) {
   EXPECT_EQ(c.model.steps, 6);
   EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{8, 9}));
   EXPECT_EQ(c.loss.steps, LossSteps::kAll);
-  EXPECT_EQ(c.data.dataset, DatasetKind::kToy);
+  EXPECT_EQ(c.data.dataset(), DatasetKind::kToy);
   EXPECT_EQ(c.model.wiring, chain(2, 7));
 }
 
@@ -214,6 +219,48 @@ TEST(ResolvedConfig, RoundTripsEveryField) {
   EXPECT_TRUE(back.train.nesterov);
   EXPECT_NE(text.find("# chain(n=2, channels=4)"), std::string::npos) << text;
   EXPECT_NE(text.find("lr: 0.01\n"), std::string::npos) << text;
+}
+
+// Each data source is its own struct, in DatasetKind's order; a config of
+// every source writes only its own keys and reads back to the same text.
+TEST(ResolvedConfig, EveryDataSourceRoundTrips) {
+  ASSERT_EQ(std::variant_size_v<DataSource>, dataset_names().size());
+  const std::string model =
+      "model: {input_size: 784, output_size: 10, steps: 3, wiring: {adjacency: [[0, 4], [0, "
+      "0]], inputs: [0], output: 1}}\n";
+  const std::map<std::string, std::string> data = {
+      {"mnist", "{dataset: mnist, path: somewhere}"},
+      {"fashion_mnist", "{dataset: fashion_mnist}"},
+      {"idx", "{dataset: idx, train_images: a, train_labels: b, test_images: c, test_labels: d}"},
+      {"spiral", "{dataset: spiral, classes: 5, noise: 0.5, train_per_class: 7}"},
+      {"toy", "{dataset: toy, test_per_class: 9}"},
+      {"csv", "{dataset: csv, path: t.csv, test_fraction: 0.25, label_column: 0}"},
+  };
+  for (const std::string& name : dataset_names()) {
+    SCOPED_TRACE(name);
+    const DatasetKind kind = parse_dataset(name);
+    EXPECT_EQ(default_source(kind).index(), static_cast<size_t>(kind));
+    EXPECT_EQ(data_config_of(kind).dataset(), kind);
+    const auto config = parse_experiment(model + "data: " + data.at(name) + "\n", "d.yaml");
+    EXPECT_EQ(config.data.dataset(), kind);
+    const std::string text = experiment_to_yaml(config);
+    EXPECT_EQ(experiment_to_yaml(parse_experiment(text, "back.yaml")), text);
+    // Another source's keys are not written.
+    EXPECT_EQ(text.find("classes:") != std::string::npos, kind == DatasetKind::kSpiral) << text;
+    EXPECT_EQ(text.find("test_fraction:") != std::string::npos, kind == DatasetKind::kCsv);
+  }
+  const auto spiral = parse_experiment(model + "data: " + data.at("spiral") + "\n", "d.yaml");
+  EXPECT_EQ(spiral.data.as<SpiralPoints>().classes, 5);
+  EXPECT_EQ(spiral.data.as<SpiralPoints>().train_per_class, 7);
+  EXPECT_EQ(spiral.data.as<SpiralPoints>().test_per_class, 100);  // the default
+  const auto fashion = parse_experiment(model + "data: " + data.at("fashion_mnist") + "\n", "f");
+  EXPECT_EQ(fashion.data.as<FashionMnistFolder>().path, "/usr/share/datasets/fashion-mnist");
+  testing::expect_error([&] { (void)spiral.data.as<CsvFile>(); },
+                        "data.dataset is spiral, not csv");
+  // A key of another source is refused, naming it.
+  testing::expect_error(
+      [&] { parse_experiment(model + "data: {dataset: spiral, path: x}\n", "d.yaml"); },
+      "unknown key 'path' in data");
 }
 
 // A run with normalize: standard records its statistics; they read back
@@ -343,13 +390,15 @@ TEST(SectionRanges, EveryKeyIsBounded) {
     }
   };
   for (const auto& field : model_fields()) check(spiral, std::string("model.") + field.key, field);
-  for (const auto& group : data_field_groups()) {
-    for (const auto& field : group.fields) {
-      const std::string& text = group.applies(DatasetKind::kSpiral) ? spiral
-                                : group.applies(DatasetKind::kCsv)  ? csv
-                                                                    : toy;
-      check(text, std::string("data.") + field.key, field);
-    }
+  for (const auto& field : data_fields()) check(spiral, std::string("data.") + field.key, field);
+  for (const auto& field : source_fields<SpiralPoints>()) {
+    check(spiral, std::string("data.") + field.key, field);
+  }
+  for (const auto& field : source_fields<ToyPoints>()) {
+    check(toy, std::string("data.") + field.key, field);
+  }
+  for (const auto& field : source_fields<CsvFile>()) {
+    check(csv, std::string("data.") + field.key, field);
   }
   for (const auto& field : frames_fields()) check(frames, std::string("data.") + field.key, field);
   for (const auto& field : dist_fields()) check(spiral, std::string("dist.") + field.key, field);

@@ -114,9 +114,7 @@ TEST_F(IdxTest, IdxDatasetFromConfigNormalises) {
   write_pair("tx", "ty");
   write_pair("tx2", "ty2");
   DataConfig config;
-  config.dataset = DatasetKind::kIdx;
-  config.train_images = config.test_images = path("tx");
-  config.train_labels = config.test_labels = path("ty");
+  config.source = IdxFiles{path("tx"), path("ty"), path("tx"), path("ty")};
   config.normalize = Normalization::kUnit;
   const DataSplit split = load_data(config, 0);
   EXPECT_FLOAT_EQ(split.train.inputs.max().item<float>(), 220.0f / 255.0f);
@@ -137,8 +135,7 @@ TEST_F(IdxTest, IdxDatasetFromConfigNormalises) {
 
 TEST_F(IdxTest, MnistFolderMissingSaysHowToGetIt) {
   DataConfig config;
-  config.dataset = DatasetKind::kMnist;
-  config.path = path("nowhere");
+  config.source = MnistFolder{path("nowhere")};
   expect_error([&] { load_data(config, 0); }, "run scripts/setup.sh");
 }
 
@@ -176,9 +173,10 @@ TEST_F(IdxTest, CsvTables) {
   expect_error([&] { load_csv(path("ctrl.csv"), -1); },
                "ctrl.csv:2: field 2 is '\"a\\tb\\x01\"'; expected a number");
   DataConfig config;
-  config.dataset = DatasetKind::kCsv;
-  config.path = path("t.csv");
-  config.test_fraction = 0.34;
+  CsvFile table;
+  table.path = path("t.csv");
+  table.test_fraction = 0.34;
+  config.source = table;
   const DataSplit split = load_data(config, 1);
   EXPECT_EQ(split.train.size() + split.test.size(), 3);
   EXPECT_EQ(split.test.size(), 1);

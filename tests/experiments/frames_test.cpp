@@ -321,7 +321,7 @@ TEST(FramesSeeds, PairedCountsAndVerdicts) {
     other.label = "MLP";
     for (auto* m : {&nnn, &other}) {
       const std::string& bits = m == &nnn ? nnn_bits : other_bits;
-      m->correct = {bits};
+      m->correct = {hits_from_text(bits)};
       m->accuracy = {static_cast<double>(std::count(bits.begin(), bits.end(), '1')) / 4.0};
     }
     c.by_frames = {other, nnn};

@@ -18,6 +18,7 @@
 #include "nnn/data/loader.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
+#include "nnn/train/run_evaluation.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/random.h"
 #include "tests/test_util.h"
@@ -75,8 +76,7 @@ ExperimentConfig spiral_config() {
   c.model.steps = 3;
   c.model.hidden = {12};
   c.model.wiring = layered({1, 2, 1}, 3, true);
-  c.data.train_per_class = 30;
-  c.data.test_per_class = 10;
+  c.data.source = SpiralPoints{3, /*train_per_class=*/30, /*test_per_class=*/10};
   c.train.epochs = 2;
   c.train.batch_size = 16;
   c.train.lr = 0.01;
@@ -94,7 +94,7 @@ class DeviceRunTest : public testing::TempDirTest {
     options.config_path = config;
     options.out = (dir_ / device).string();
     options.device = device;
-    options.after_batch = [](int64_t batches, int64_t, bool) {
+    options.hooks.after_batch = [](int64_t batches, int64_t, bool) {
       if (batches == 5) std::raise(SIGINT);
     };
     const RunResult stopped = run_training(options, log);

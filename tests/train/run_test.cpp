@@ -2,6 +2,7 @@
 // checkpoints, run directory files, evaluation of a finished run, NaN stop.
 #include "nnn/train/run.h"
 #include "nnn/train/loaded_run.h"
+#include "nnn/train/run_evaluation.h"
 #include "nnn/train/trainer.h"
 
 #include <gtest/gtest.h>
@@ -38,8 +39,7 @@ ExperimentConfig tiny_config() {
   c.model.steps = 3;
   c.model.hidden = {16};
   c.model.wiring = layered({1, 2, 1}, 4, true);
-  c.data.train_per_class = 40;
-  c.data.test_per_class = 20;
+  c.data.source = SpiralPoints{3, /*train_per_class=*/40, /*test_per_class=*/20};
   c.train.epochs = 3;
   c.train.batch_size = 16;
   c.train.lr = 0.01;
@@ -364,27 +364,23 @@ TEST_F(RunTest, ConfigsBuiltInCodeTrainLikeFilesAndGetTheirChecks) {
   const RunResult file = run_training(from_file, log);
   ExperimentConfig config = load_experiment(write_config(dir_), {"train.epochs=1"});
   config.model.steps = 4;
-  RunOptions built;
-  built.config = config;
-  built.out = (dir_ / "built").string();
-  const RunResult code = run_training(built, log);
+  const RunResult code = run_training(config, RunDirectory((dir_ / "built").string()), log);
   ASSERT_TRUE(file.completed && code.completed);
   EXPECT_EQ(code.last.test.accuracy, file.last.test.accuracy);
   EXPECT_EQ(read_file((dir_ / "built" / RunFiles::kConfig).string()),
             read_file((dir_ / "file" / RunFiles::kConfig).string()));
+  // A directory that holds a run is refused, as for a file's run.
+  expect_error([&] { run_training(config, RunDirectory((dir_ / "built").string()), log); },
+               "already holds a run");
 
+  const RunDirectory bad_dir((dir_ / "bad").string());
   ExperimentConfig bad = config;
   bad.model.steps = 0;
-  built.config = bad;
-  built.out = (dir_ / "bad").string();
-  expect_error([&] { run_training(built, log); }, "model.steps: must be in 1..");
+  expect_error([&] { run_training(bad, bad_dir, log); }, "model.steps: must be in 1..");
   bad = config;
   bad.model.steps = 1;  // the output cell is 2 edges from the input
-  built.config = bad;
-  expect_error([&] { run_training(built, log); }, "model.steps is 1");
+  expect_error([&] { run_training(bad, bad_dir, log); }, "model.steps is 1");
   EXPECT_FALSE(fs::exists(dir_ / "bad"));
-  built.config_path = from_file.config_path;
-  expect_error([&] { run_training(built, log); }, "not both");
 }
 
 TEST_F(RunTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
@@ -397,8 +393,9 @@ TEST_F(RunTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
       csv << (i % 2 ? 3e38 : -3e38) << "," << 3e38 << "," << i % 3 << "\n";
   }
   ExperimentConfig config = tiny_config();
-  config.data.dataset = DatasetKind::kCsv;
-  config.data.path = table;
+  CsvFile source;
+  source.path = table;
+  config.data.source = source;
   config.train.optimizer = OptimizerKind::kSgd;
   config.train.lr = 1;
   config.train.warmup_epochs = 0;
@@ -474,7 +471,7 @@ TEST_F(RunTest, CustomCellRunsSaveLoadAndResume) {
 
   RunOptions interrupted = straight;
   interrupted.out = (dir_ / "interrupted").string();
-  interrupted.after_batch = [](int64_t batches, int64_t, bool) {
+  interrupted.hooks.after_batch = [](int64_t batches, int64_t, bool) {
     if (batches == 11) std::raise(SIGINT);
   };
   const RunResult stopped = run_training(interrupted, log);

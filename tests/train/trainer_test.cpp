@@ -71,8 +71,7 @@ TEST(Train, LearnsTheSpiral) {
   config.model.steps = 3;
   config.model.hidden = {32};
   config.model.wiring = layered({1, 2, 1}, 8, true);
-  config.data.train_per_class = 100;
-  config.data.test_per_class = 50;
+  config.data.source = SpiralPoints{3, /*train_per_class=*/100, /*test_per_class=*/50};
   config.train.epochs = 40;
   config.train.batch_size = 32;
   config.train.lr = 0.01;
@@ -101,7 +100,7 @@ TEST(Train, SameSeedSameNumbers) {
   config.model.output_size = 3;
   config.model.steps = 2;
   config.model.wiring = chain(2, 4);
-  config.data.train_per_class = 30;
+  config.data.as<SpiralPoints>().train_per_class = 30;
   config.train.epochs = 2;
   configure_threads(1);
   auto run = [&] {

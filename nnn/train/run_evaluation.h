@@ -1,0 +1,31 @@
+// Scoring a finished run: its weights on its own test or training split, or
+// on an IDX pair normalised as its data, and the per-step table printed for
+// it.
+#pragma once
+
+#include <string>
+
+#include "nnn/train/report.h"
+
+namespace nnn {
+
+/// What evaluate_run scores: the run's own test or training split, or an
+/// IDX pair of files normalised as the run's data.
+struct EvaluationData {
+  enum class Kind { kTest, kTrain, kFiles };
+  Kind kind = Kind::kTest;
+  std::string images, labels;  // kFiles
+  /// "test", "train" or "IMAGES:LABELS"; nnn::Error naming the text otherwise.
+  static EvaluationData parse(const std::string& text);
+  /// The text parse() reads.
+  std::string describe() const;
+};
+
+/// Evaluates a run's weights on `data`, on `device` (empty: the config's).
+Evaluation evaluate_run(const std::string& dir, const EvaluationData& data = {},
+                        const std::string& device = "");
+
+/// A per-step table (step, accuracy, top-3, confidence), one line a step.
+std::string evaluation_table(const Evaluation& evaluation);
+
+}  // namespace nnn

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     // An experiment is a plain struct; every field has a default.
     nnn::ExperimentConfig config;
     config.name = "spiral-in-code";
-    config.device = "cpu";
+    config.device = nnn::DeviceSetting::cpu();
     config.threads = 1;
     config.data.source = nnn::SpiralPoints{};  // 3 arms, 300 + 100 points each
     config.model.input_size = 2;

@@ -13,11 +13,13 @@ namespace nnn::cli {
 void add_bench_command(Commands& commands) {
   auto o = std::make_shared<BenchOptions>();
   auto small_gemm = std::make_shared<bool>(false);
+  auto device = std::make_shared<std::string>("auto");
   CLI::App* command = commands.add(
       "bench",
       "Time the standard workloads (training and inference) beside the machine's sgemm in the "
       "same run; print a table, optionally write JSON.",
-      [o, small_gemm] {
+      [o, small_gemm, device] {
+        o->device = DeviceSetting::parse(*device);
         if (*small_gemm) {
           print_small_gemm(compare_small_gemm(o->seconds), std::cout);
           return 0;
@@ -29,7 +31,7 @@ void add_bench_command(Commands& commands) {
                     "Time nnn's products (libxsmm's small-matrix kernels where nnn was built with "
                     "libxsmm) against LibTorch's (one thread) on the shapes of the workloads' "
                     "cells");
-  command->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
+  command->add_option("--device", *device, "auto, cpu, cuda or cuda:N")->check(device_setting());
   command->add_option("--threads", o->threads, "Cores to share each batch (0: all)")
       ->check(CLI::Range(0, 4096));
   command->add_option("--seconds", o->seconds, "Minimum timed seconds per workload")

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "nnn/train/run_directory.h"
+#include "nnn/util/error.h"
 
 namespace nnn::cli {
 
@@ -53,6 +54,25 @@ const CLI::Validator& finite_number() {
       },
       "NUMBER");
   return kFinite;
+}
+
+const CLI::Validator& device_setting() {
+  static const CLI::Validator kDevice(
+      [](std::string& text) -> std::string {
+        try {
+          DeviceSetting::parse(text);
+          return "";
+        } catch (const Error& e) {
+          return e.what();
+        }
+      },
+      "DEVICE");
+  return kDevice;
+}
+
+std::optional<DeviceSetting> device_option(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return DeviceSetting::parse(text);
 }
 
 const CLI::Validator& run_directory() {

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include "nnn/runtime/device_setting.h"
 
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -45,6 +47,10 @@ CLI::Option* add_overrides(CLI::App* command, std::vector<std::string>& override
 const CLI::Validator& run_directory();
 /// A finite number: refuses NaN and the infinities (and text that is none).
 const CLI::Validator& finite_number();
+/// A device: auto, cpu, cuda or cuda:N (DeviceSetting::parse).
+const CLI::Validator& device_setting();
+/// A --device option's text as a setting; nothing when it was not given.
+std::optional<DeviceSetting> device_option(const std::string& text);
 
 void add_train_command(Commands& commands);
 void add_eval_command(Commands& commands);

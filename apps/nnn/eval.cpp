@@ -22,7 +22,8 @@ void add_eval_command(Commands& commands) {
       "Per-step accuracy, top-3, confidence and calibration error (ECE) of a run's weights "
       "(frame runs: on their fixed degraded frames).",
       [o] {
-        const Evaluation e = evaluate_run(o->run, EvaluationData::parse(o->data), o->device);
+        const Evaluation e =
+            evaluate_run(o->run, EvaluationData::parse(o->data), device_option(o->device));
         if (o->json) {
           nlohmann::ordered_json report = {{"run", o->run}, {"data", o->data}};
           const auto fields = nlohmann::ordered_json::parse(evaluation_json(e));
@@ -39,8 +40,10 @@ void add_eval_command(Commands& commands) {
                       "test or train (the run's own split), or IMAGES:LABELS (two IDX files, "
                       "normalised as the run's data)");
   command->add_flag("--json", o->json, "Print one JSON object instead of the table");
-  command->add_option("--device", o->device,
-                      "Evaluate on this device (auto, cpu, cuda, cuda:N) instead of the run's");
+  command
+      ->add_option("--device", o->device,
+                   "Evaluate on this device (auto, cpu, cuda, cuda:N) instead of the run's")
+      ->check(device_setting());
 }
 
 }  // namespace nnn::cli

@@ -2,7 +2,7 @@
 #include <fmt/core.h>
 
 #include "apps/nnn/command.h"
-#include "nnn/core/runtime_info.h"
+#include "nnn/runtime/runtime_info.h"
 #include "nnn/version.h"
 
 namespace nnn::cli {

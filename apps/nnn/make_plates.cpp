@@ -7,8 +7,8 @@
 
 #include "apps/nnn/command.h"
 #include "nnn/config/experiment_config.h"
-#include "nnn/core/parallel.h"
 #include "nnn/experiments/plates.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/run_directory.h"
 
 namespace nnn::cli {

@@ -21,7 +21,8 @@ void add_predict_command(Commands& commands) {
       "Read a digit from frames (8-bit PGM, one file per frame, in the order they were taken) "
       "with a trained run: per step (or per frame count), the top N digits with probabilities.",
       [o] {
-        std::cout << predict_report(o->run, o->images, o->plate, o->top, o->device, o->stop_at);
+        std::cout << predict_report(o->run, o->images, o->plate, o->top, device_option(o->device),
+                                    o->stop_at);
         return 0;
       });
   command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
@@ -38,8 +39,10 @@ void add_predict_command(Commands& commands) {
                    "or the best plate reading's joint probability) reaches TAU, and say where")
       ->check(finite_number())
       ->check(CLI::Range(1e-9, 1.0));
-  command->add_option("--device", o->device,
-                      "Run on this device (auto, cpu, cuda, cuda:N) instead of the run's");
+  command
+      ->add_option("--device", o->device,
+                   "Run on this device (auto, cpu, cuda, cuda:N) instead of the run's")
+      ->check(device_setting());
 }
 
 }  // namespace nnn::cli

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <ctime>
 
-#include "nnn/core/parallel.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/serve/api.h"
 #include "nnn/serve/demo.h"
 #include "nnn/serve/server.h"
@@ -48,7 +48,7 @@ void add_serve_command(Commands& commands) {
         configure_threads(1);  // single-threaded kernels; requests share the cores
         std::vector<std::unique_ptr<ServedRun>> runs;
         for (const auto& dir : o->runs) {
-          runs.push_back(std::make_unique<DemoRun>(dir, o->device));
+          runs.push_back(std::make_unique<DemoRun>(dir, device_option(o->device)));
           std::cout << "run " << runs.size() - 1 << ": " << runs.back()->name() << " (" << dir
                     << ")";
           if (runs.back()->test_count() == 0) {
@@ -107,9 +107,10 @@ void add_serve_command(Commands& commands) {
                       "interface, only when you mean it)");
   command->add_option("--port", o->port, "Port (0: any free port, printed)")
       ->check(CLI::Range(0, 65535));
-  command->add_option(
-      "--device", o->device,
-      "Run the models on this device (auto, cpu, cuda, cuda:N) instead of each run's");
+  command
+      ->add_option("--device", o->device,
+                   "Run the models on this device (auto, cpu, cuda, cuda:N) instead of each run's")
+      ->check(device_setting());
   command
       ->add_option("--threads", o->threads,
                    "Connections served at once, each on a thread of its own (slow clients hold "

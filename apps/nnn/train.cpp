@@ -89,7 +89,7 @@ void add_train_command(Commands& commands) {
           if (!o->config.empty()) {
             const ExperimentConfig config = load_experiment(o->config, o->overrides);
             check_memory(config);
-            distributed_on_nccl(config, o->device);
+            distributed_on_nccl(config, device_option(o->device));
           }
           // The same command once per rank, without --nproc.
           std::vector<std::string> argv = {"nnn", "train"};
@@ -107,7 +107,7 @@ void add_train_command(Commands& commands) {
         options.resume = o->resume;
         options.overrides = o->overrides;
         options.out = o->out;
-        options.device = o->device;
+        options.device = device_option(o->device);
         options.hooks.progress_bar = ::isatty(STDOUT_FILENO) == 1;
         options.hooks.after_batch = faults_from_environment();
         const RunResult result = run_training(options, std::cout);
@@ -127,9 +127,11 @@ void add_train_command(Commands& commands) {
   command->add_option("--out", o->out, "The run directory (default runs/<name>-<time>)");
   command->add_option("--resume", o->resume, "Continue the run in this directory")
       ->check(run_directory());
-  command->add_option("--device", o->device,
-                      "Train on this device (auto, cpu, cuda, cuda:N) instead of the config's; "
-                      "also when resuming (a checkpoint from any device loads)");
+  command
+      ->add_option("--device", o->device,
+                   "Train on this device (auto, cpu, cuda, cuda:N) instead of the config's; "
+                   "also when resuming (a checkpoint from any device loads)")
+      ->check(device_setting());
   command
       ->add_option("--nproc", o->nproc,
                    "Train data-parallel in N local processes (c10d Gloo on 127.0.0.1); the same "

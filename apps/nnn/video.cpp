@@ -1,17 +1,130 @@
 // The video commands: `nnn make-video`, `nnn track`, `nnn read-video` and
 // `nnn video-eval` (nnn/video, nnn/experiments/video.h).
+#include <fmt/format.h>
+
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "apps/nnn/command.h"
 #include "nnn/config/experiment_config.h"
-#include "nnn/core/parallel.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/experiments/video.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/run_directory.h"
 
 namespace nnn::cli {
 
 namespace {
+
+std::string readings_text(const DigitProbabilities& probabilities, int64_t count) {
+  std::string text;
+  for (const Reading& r : best_readings(probabilities, count)) {
+    text += fmt::format("{}{} {:.1f}%", text.empty() ? "" : " | ", r.digits, 100 * r.probability);
+  }
+  return text;
+}
+
+std::string box_text(const Box& b) {
+  return fmt::format("{:.1f},{:.1f},{:.1f},{:.1f}", b.x, b.y, b.w, b.h);
+}
+
+// --init as the library takes it: a box, or none (detected in frame 1).
+std::optional<Box> initial_box(const std::string& init) {
+  if (init.empty()) return std::nullopt;
+  return parse_box(init, "--init");
+}
+
+void print_track(const VideoTrack& track, const std::string& out_dir) {
+  const auto& frames = track.frames;
+  const TrackedPlate& tracked = track.tracked;
+  fmt::print(
+      "{}: {} frames of {}x{}; start box {} ({})\n", track.video, frames.size(0), frames.size(2),
+      frames.size(1), box_text(tracked.steps[0].box),
+      tracked.detected ? fmt::format("detected, score {:.3f}", tracked.detect_score) : "given");
+  double iou_sum = 0;
+  for (size_t t = 0; t < tracked.steps.size(); ++t) {
+    const TrackStep& s = tracked.steps[t];
+    std::string line = fmt::format("frame {:3d}: {} box {} NCC {:.3f}", t + 1,
+                                   s.lost ? "LOST   " : "tracked", box_text(s.box), s.score);
+    if (!track.truth_iou.empty()) {
+      iou_sum += track.truth_iou[t];
+      line += fmt::format("  IoU with truth {:.3f}", track.truth_iou[t]);
+    }
+    fmt::print("{}\n", line);
+  }
+  if (!track.truth_iou.empty()) {
+    fmt::print("mean IoU with truth.tsv: {:.3f} (plate {})\n",
+               iou_sum / static_cast<double>(track.truth_iou.size()), track.truth_reading);
+  }
+  fmt::print("wrote {}, plates/ and digits/\n",
+             (std::filesystem::path(out_dir) / "track.tsv").string());
+}
+
+void print_reading(const VideoReading& reading, int64_t candidates) {
+  const auto& frames = reading.track.frames;
+  const TrackedPlate& tracked = reading.track.tracked;
+  fmt::print("{}: {} frames of {}x{}, a plate of {} digits, read by {} (feed {}, {} steps)\n",
+             reading.track.video, frames.size(0), frames.size(2), frames.size(1), reading.digits,
+             reading.run_name, to_string(reading.feed), reading.steps);
+  fmt::print("{}", tracked.detected
+                       ? fmt::format("start box detected (score {:.3f})\n", tracked.detect_score)
+                       : std::string("start box given\n"));
+  for (size_t t = 0; t < reading.frames.size(); ++t) {
+    const auto& frame = reading.frames[t];
+    std::string line = fmt::format("frame {:3d}: ", t + 1);
+    if (frame.lost) {
+      line += fmt::format("plate lost (NCC {:.2f}): not read", tracked.steps[t].score);
+    } else if (frame.read) {
+      line += fmt::format(
+          "after {} frame(s): {}", frame.frames_read,
+          readings_text(reading.readings[static_cast<size_t>(frame.frames_read - 1)], candidates));
+    } else {
+      line += fmt::format("tracked, not read (the model reads at most {} frames)",
+                          reading.readings.size());
+    }
+    fmt::print("{}\n", line);
+  }
+  const DigitProbabilities* answer = reading.answer();
+  if (reading.stop_at > 0 && answer != nullptr) {
+    const double last = best_readings(*answer, 1).at(0).probability;
+    if (reading.stopped > 0) {
+      fmt::print("stopped after {} frame(s): joint probability {:.2f}% >= {:.2f}%\n",
+                 reading.stopped, 100 * last, 100 * reading.stop_at);
+    } else {
+      fmt::print("never stopped: no reading reached {:.2f}% (last: {:.2f}%)\n",
+                 100 * reading.stop_at, 100 * last);
+    }
+  }
+  if (answer == nullptr) {
+    fmt::print("no reading: the plate was not tracked in any frame\n");
+  } else {
+    fmt::print("reading: {}\n", readings_text(*answer, 1));
+    fmt::print("candidates: {}\n", readings_text(*answer, candidates));
+  }
+  // The video's truth.tsv, when it has one: the box and the plate.
+  const std::string& truth = reading.track.truth_reading;
+  if (!reading.track.truth_iou.empty()) {
+    double sum = 0;
+    for (size_t t = 0; t < reading.frames.size(); ++t) sum += reading.track.truth_iou[t];
+    fmt::print(
+        "truth.tsv: plate {}; mean IoU of the box with the true one {:.3f} over {} frame(s)\n",
+        truth, sum / static_cast<double>(reading.frames.size()), reading.frames.size());
+  }
+  if (!truth.empty() && answer != nullptr) {
+    const auto best = best_readings(*answer, candidates);
+    size_t rank = 0;
+    while (rank < best.size() && best[rank].digits != truth) ++rank;
+    if (rank == 0) {
+      fmt::print("the reading is right\n");
+    } else if (rank < best.size()) {
+      fmt::print("the reading is wrong; the truth is candidate {} of {}\n", rank + 1, best.size());
+    } else {
+      fmt::print("the reading is wrong; the truth is not among the {} candidates\n", best.size());
+    }
+  }
+}
 
 void add_make_video(Commands& commands) {
   struct Options {
@@ -68,7 +181,11 @@ void add_track(Commands& commands) {
       "through ffmpeg): per frame the box or 'lost', the rectified plate and its K digit crops "
       "as the reader reads them.",
       [o] {
-        track_report(o->video, o->digits, o->init, o->out, std::cout);
+        configure_threads(1);
+        const auto init = initial_box(o->init);
+        const VideoTrack track = track_video(o->video, o->digits, init ? &*init : nullptr);
+        write_track(track, o->out);
+        print_track(track, o->out);
         return 0;
       });
   command->add_option("video", o->video, "A directory of PGM frames or a video file")
@@ -93,8 +210,16 @@ void add_read_video(Commands& commands) {
       "multi-frame run: after each frame the best K-digit readings with joint probabilities, "
       "then the answer and its candidates; --out also writes annotated frames.",
       [o] {
-        read_video_report(o->run, o->video, o->digits, o->init, o->top, o->out, std::cout,
-                          o->stop_at);
+        configure_threads(1);
+        const auto init = initial_box(o->init);
+        const VideoReading reading =
+            read_video_plate(o->run, o->video, o->digits, init ? &*init : nullptr, o->stop_at);
+        print_reading(reading, o->top);
+        if (!o->out.empty()) {
+          write_annotated(reading, o->out);
+          fmt::print("annotated frames in {}\n",
+                     (std::filesystem::path(o->out) / "annotated").string());
+        }
         return 0;
       });
   command->add_option("run", o->run, "The run directory of the reader")

@@ -49,15 +49,6 @@ Matrix Dense::backward(const Matrix& dy) {
   return dx;
 }
 
-Act parse_act(const std::string& name) {
-  if (name == "relu") return Act::kReLU;
-  if (name == "sigmoid") return Act::kSigmoid;
-  if (name == "tanh") return Act::kTanh;
-  if (name == "identity") return Act::kIdentity;
-  throw Error("baseline: unknown activation '" + name +
-              "'; expected relu, sigmoid, tanh or identity");
-}
-
 Matrix Activation::forward(const Matrix& x) {
   input_ = x;
   switch (kind_) {

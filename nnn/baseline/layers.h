@@ -34,8 +34,6 @@ class Dense {
 };
 
 enum class Act { kReLU, kSigmoid, kTanh, kIdentity };
-/// "relu", "sigmoid", "tanh", "identity".
-Act parse_act(const std::string& name);
 
 /// An element-wise activation; backward uses the saved output (or input).
 class Activation {

@@ -18,10 +18,10 @@
 
 #include "nnn/baseline/matrix.h"
 #include "nnn/bench/bench_report.h"
-#include "nnn/core/device.h"
 #include "nnn/core/network.h"
-#include "nnn/core/parallel.h"
 #include "nnn/kernels/gemm.h"
+#include "nnn/runtime/device.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/enum_names.h"
 #include "nnn/util/files.h"

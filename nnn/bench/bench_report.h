@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "nnn/runtime/device_setting.h"
+
 namespace nnn {
 
 struct BenchOptions {
-  std::string device = "auto";   // auto | cpu | cuda | cuda:N
+  DeviceSetting device;          // auto | cpu | cuda | cuda:N
   int64_t threads = 0;           // cores sharing each batch (0: all)
   double seconds = 2.0;          // minimum timed seconds per workload
   std::vector<int64_t> batches;  // batch sizes (empty: 256 and 32)

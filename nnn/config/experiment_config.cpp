@@ -434,7 +434,12 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
   const int64_t seed = top.get_int("seed", 0);
   if (seed < 0) top.fail("seed", "must be >= 0, found " + std::to_string(seed));
   config.seed = static_cast<uint64_t>(seed);
-  config.device = top.get_string("device", config.device);
+  const std::string device = top.get_string("device", config.device.str());
+  try {
+    config.device = DeviceSetting::parse(device);
+  } catch (const Error& e) {
+    top.fail("device", e.what());
+  }
   config.threads = top.get_int("threads", config.threads);
   if (config.threads < 0) top.fail("threads", "must be >= 0 (0: all cores)");
   if (config.threads > limits::kMaxThreads) {
@@ -453,7 +458,9 @@ ExperimentConfig parse_experiment(const std::string& text, const std::string& fi
 
 ExperimentConfig load_experiment(const std::string& path,
                                  const std::vector<std::string>& overrides) {
-  return parse_experiment(read_text_file(path), path, overrides);
+  ExperimentConfig config = parse_experiment(read_text_file(path), path, overrides);
+  resolve_data_paths(config.data, path);
+  return config;
 }
 
 namespace {
@@ -506,7 +513,7 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << c.name;
   out << YAML::Key << "seed" << YAML::Value << c.seed;
-  out << YAML::Key << "device" << YAML::Value << c.device;
+  out << YAML::Key << "device" << YAML::Value << c.device.str();
   out << YAML::Key << "threads" << YAML::Value << c.threads;
 
   const ModelConfig& m = c.model;

@@ -12,6 +12,7 @@
 #include "nnn/core/cell_types.h"
 #include "nnn/core/wiring.h"
 #include "nnn/data/data_config.h"
+#include "nnn/runtime/device_setting.h"
 
 namespace nnn {
 
@@ -131,8 +132,8 @@ struct ExperimentConfig {
   std::string file;  // where it was read from, for messages
   std::string name = "run";
   uint64_t seed = 0;
-  std::string device = "auto";
-  int64_t threads = 0;  // 0: all cores
+  DeviceSetting device;  // auto, cpu, cuda or cuda:N
+  int64_t threads = 0;   // 0: all cores
   ModelConfig model;
   DataConfig data;
   TrainConfig train;

@@ -85,10 +85,6 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
-YAML::Node load_yaml_file(const std::string& path) {
-  return parse_yaml(read_text_file(path), path);
-}
-
 MapReader::MapReader(YAML::Node node, std::string path, std::string file)
     : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)) {
   if (!node_.IsMap()) {

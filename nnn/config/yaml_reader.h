@@ -37,8 +37,6 @@ size_t edit_distance(const std::string& a, const std::string& b);
 YAML::Node parse_yaml(const std::string& text, const std::string& file);
 /// Reads a whole text file; nnn::Error naming it when it cannot be read.
 std::string read_text_file(const std::string& path);
-/// Reads and parses a YAML file.
-YAML::Node load_yaml_file(const std::string& path);
 
 /// Reads one YAML map. Call finish() after the last get: it reports keys that
 /// were never asked for.

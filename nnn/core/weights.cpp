@@ -1,4 +1,4 @@
-// Weights files: written in torch.save's format (nnn/core/torch_save),
+// Weights files: written in torch.save's format (nnn/runtime/torch_save),
 // read back with torch::pickle_load, which reads that format too.
 #include "nnn/core/weights.h"
 
@@ -12,7 +12,7 @@
 
 #include <unistd.h>
 
-#include "nnn/core/torch_save.h"
+#include "nnn/runtime/torch_save.h"
 #include "nnn/util/error.h"
 
 namespace nnn {

@@ -1,6 +1,9 @@
 // Names of the data settings' enums.
 #include "nnn/data/data_config.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "nnn/util/enum_names.h"
 #include "nnn/util/error.h"
 
@@ -46,13 +49,45 @@ DataConfig data_config_of(DatasetKind kind) {
   return data;
 }
 
+namespace {
+
+// `path` as found by resolve_data_paths' rule (unchanged when absolute,
+// empty, present here, or nowhere).
+std::string find_data_path(const std::string& path, const std::filesystem::path& config_dir) {
+  namespace fs = std::filesystem;
+  const fs::path given(path);
+  std::error_code error;
+  if (path.empty() || given.is_absolute() || fs::exists(given, error)) return path;
+  for (fs::path dir = fs::absolute(config_dir, error); !dir.empty(); dir = dir.parent_path()) {
+    const fs::path candidate = (dir / given).lexically_normal();
+    if (fs::exists(candidate, error)) return candidate.string();
+    if (dir == dir.parent_path()) break;
+  }
+  return path;
+}
+
+}  // namespace
+
+void resolve_data_paths(DataConfig& data, const std::string& config_file) {
+  const std::filesystem::path dir = std::filesystem::path(config_file).parent_path();
+  const auto find = [&](std::string& path) { path = find_data_path(path, dir); };
+  if (auto* s = std::get_if<MnistFolder>(&data.source)) find(s->path);
+  if (auto* s = std::get_if<FashionMnistFolder>(&data.source)) find(s->path);
+  if (auto* s = std::get_if<IdxFiles>(&data.source)) {
+    for (auto* path : {&s->train_images, &s->train_labels, &s->test_images, &s->test_labels}) {
+      find(*path);
+    }
+  }
+  if (auto* s = std::get_if<CsvFile>(&data.source)) {
+    find(s->path);
+    find(s->test_path);
+  }
+}
+
 void throw_wrong_source(DatasetKind asked, DatasetKind found) {
   throw Error("data.dataset is " + to_string(found) + ", not " + to_string(asked));
 }
 
-bool reads_files(DatasetKind kind) {
-  return kind != DatasetKind::kSpiral && kind != DatasetKind::kToy;
-}
 bool is_image_dataset(DatasetKind kind) {
   return kind == DatasetKind::kMnist || kind == DatasetKind::kFashionMnist ||
          kind == DatasetKind::kIdx;

@@ -1,6 +1,6 @@
 // The `data:` section of an experiment as a plain struct: which data set,
 // where its files are, how it is normalised, limited and turned into blurry
-// frames. Torch-free; nnn/config reads it from YAML, nnn/data/load builds
+// frames. Torch-free; nnn/config reads it from YAML, nnn/data/load_data builds
 // the tensors it describes.
 #pragma once
 
@@ -20,8 +20,6 @@ const std::vector<std::string>& dataset_names();  // in enum order
 const std::string& to_string(DatasetKind kind);
 /// nnn::Error naming data.dataset and the choices for an unknown word.
 DatasetKind parse_dataset(const std::string& word);
-/// Whether the data set is read from files (mnist, fashion_mnist, idx, csv).
-bool reads_files(DatasetKind kind);
 /// Whether its samples are 8-bit images (mnist, fashion_mnist, idx).
 bool is_image_dataset(DatasetKind kind);
 
@@ -112,6 +110,17 @@ struct DataConfig {
 /// A config of `kind` with that source's defaults (and unit normalisation
 /// for image sources, as a config file gets).
 DataConfig data_config_of(DatasetKind kind);
+
+/// Where the relative paths of a data source are looked for: the current
+/// folder first, then the folder of `config_file` and each folder above it
+/// (so experiments/x.yaml finds its project's data/mnist from anywhere). A
+/// path found beyond the current folder is replaced by its absolute form; one
+/// found nowhere is left as written, for its reader to name.
+void resolve_data_paths(DataConfig& data, const std::string& config_file);
+/// How a reader's error says where a relative path was looked for.
+inline constexpr const char* kDataPathRule =
+    "relative paths are looked for in the current folder, then beside the config file and in "
+    "the folders above it";
 
 [[noreturn]] void throw_wrong_source(DatasetKind asked, DatasetKind found);
 

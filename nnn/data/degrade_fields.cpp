@@ -42,4 +42,16 @@ const std::vector<DegradeField>& degrade_fields() {
   return kFields;
 }
 
+std::string describe_degrade(const DegradeOptions& options) {
+  static const DegradeOptions defaults{};
+  std::string out;
+  for (const auto& field : degrade_fields()) {
+    const double value = field.get(options);
+    if (value == field.get(defaults)) continue;
+    out += fmt::format("{}{} {}{}", out.empty() ? "" : ", ", field.key, value,
+                       *field.unit ? std::string(" ") + field.unit : "");
+  }
+  return out.empty() ? "none" : out;
+}
+
 }  // namespace nnn

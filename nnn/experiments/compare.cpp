@@ -14,9 +14,9 @@
 
 #include "nnn/baseline/layers.h"
 #include "nnn/config/experiment_config.h"
-#include "nnn/core/parallel.h"
-#include "nnn/data/load.h"
-#include "nnn/data/loader.h"
+#include "nnn/data/batch_loader.h"
+#include "nnn/data/load_data.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
 #include "nnn/train/trainer.h"

@@ -18,9 +18,10 @@
 #include "nnn/config/experiment_config.h"
 #include "nnn/config/model_options.h"
 #include "nnn/core/cell_types.h"
-#include "nnn/core/parallel.h"
-#include "nnn/data/load.h"
+#include "nnn/data/degrade_fields.h"
+#include "nnn/data/load_data.h"
 #include "nnn/experiments/halting.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/metrics.h"
 #include "nnn/train/run.h"
@@ -46,25 +47,6 @@ std::string data_identity(ExperimentConfig config) {
   bare.data = config.data;
   bare.data.frames.feed = FrameFeed::kSequence;
   return experiment_to_yaml(bare);
-}
-
-std::string describe_degrade(const DegradeOptions& d) {
-  std::string out;
-  auto add = [&](bool on, const std::string& text) {
-    if (on) out += (out.empty() ? "" : ", ") + text;
-  };
-  add(d.shift > 0, fmt::format("shift {} px", d.shift));
-  add(d.rotation > 0, fmt::format("rotation {} deg", d.rotation));
-  add(d.motion_length > 1,
-      fmt::format("motion blur {} px{}", d.motion_length,
-                  d.motion_angle >= 0 ? fmt::format(" at {} deg", d.motion_angle)
-                                      : std::string(" at a random angle")));
-  add(d.blur_sigma > 0, fmt::format("Gaussian blur sigma {}", d.blur_sigma));
-  add(d.low_resolution > 0,
-      fmt::format("low resolution {}x{}", d.low_resolution, d.low_resolution));
-  add(d.contrast != 1.0, fmt::format("contrast x{}", d.contrast));
-  add(d.noise_std > 0, fmt::format("noise std {}", d.noise_std));
-  return out.empty() ? "none" : out;
 }
 
 // The model's predictions [T, N, C] for inputs [N, D] or frames [F, N, D],
@@ -352,14 +334,17 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
     m.anytime = false;
     methods.push_back(m);
   }
-  {
+  // An MLP trained on pixel averages of all F frames (or of 1..F).
+  const auto average_reader = [&](const std::string& key, const std::string& label,
+                                  FrameFeed feed) {
     FrameMethod m;
-    m.key = "mlp_average";
-    m.label = "MLP on the pixel average";
-    m.train = trained(mlp_cfg, FrameFeed::kAverage, m.key);
+    m.key = key;
+    m.label = label;
+    m.train = trained(mlp_cfg, feed, key);
     m.outputs = on_pixel_averages;
-    methods.push_back(m);
-  }
+    return m;
+  };
+  methods.push_back(average_reader("mlp_average", "MLP on the pixel average", FrameFeed::kAverage));
   {
     FrameMethod m;
     m.key = "mlp_logits";
@@ -392,12 +377,9 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   std::vector<ExperimentConfig> readers;
   readers.reserve(2);
   if (baselines) {
-    FrameMethod m;
-    m.key = "mlp_average_random";
-    m.label = "MLP on the pixel average of 1..F frames";
-    m.train = trained(mlp_cfg, FrameFeed::kAverageRandom, m.key);
-    m.outputs = on_pixel_averages;
-    methods.push_back(m);
+    methods.push_back(average_reader("mlp_average_random",
+                                     "MLP on the pixel average of 1..F frames",
+                                     FrameFeed::kAverageRandom));
     // GRU and LSTM readers of the NNN's size: one recurrent cell whose state
     // is its self-loop, one frame per step.
     for (const std::string kind : {"gru", "lstm"}) {

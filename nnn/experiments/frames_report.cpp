@@ -25,12 +25,18 @@ std::string report_cell(double v, int decimals, double scale) {
 }
 
 std::string frames_markdown(const FramesComparison& c) {
-  const std::string seen = c.distance == 0
-                               ? std::string("step t has seen frames 1..t")
-                               : fmt::format(
-                                     "step t has seen frames 1..t-{0}; its column at k frames is "
-                                     "step k + {0}",
-                                     c.distance);
+  // Frame t is read at step t (the last one again at the steps after it)
+  // and reaches the output d steps later.
+  std::string seen = c.distance == 0
+                         ? std::string("step t has seen frames 1..t")
+                         : fmt::format(
+                               "step t has seen frames 1..t-{0}; its column at k frames is "
+                               "step k + {0}",
+                               c.distance);
+  if (c.frames + c.distance < c.steps) {
+    seen += fmt::format(" (up to {} frames: from step {} on, the last frame is read again)",
+                        c.frames, c.frames + c.distance + 1);
+  }
   std::string md = fmt::format(
       "Test set: {} images, each as {} frames degraded independently ({}), fixed by the seed. "
       "NNN: {} steps, input-to-output distance d = {}, so {}. Accuracy and top-3 in %, "

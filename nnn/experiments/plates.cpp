@@ -8,7 +8,7 @@
 
 #include "nnn/data/augment.h"
 #include "nnn/data/degrade.h"
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"

@@ -1,7 +1,7 @@
 // Prediction from image files with a trained run.
 #include "nnn/experiments/predict.h"
 
-#include "nnn/core/parallel.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 
 #include <fmt/format.h>
@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include "nnn/data/load.h"
+#include "nnn/data/digit_image.h"
+#include "nnn/data/load_data.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -20,7 +22,6 @@ namespace {
 constexpr int64_t kDigitPixels = 28 * 28;
 
 std::string frames_label(int64_t seen) {
-  if (seen <= 0) return "no frame yet";
   return seen == 1 ? "frame 1" : fmt::format("frames 1-{}", seen);
 }
 
@@ -75,8 +76,11 @@ std::vector<PredictionRow> predict_frames(LoadedRun& run, const DigitFrames& fra
       const auto outputs = run_model(x);  // [T, K, C]
       for (int64_t t = 0; t < steps; ++t) {
         const int64_t seen = std::clamp<int64_t>(t + 1 - d, 0, f_count);
-        rows.push_back(
-            {fmt::format("step {} ({})", t + 1, frames_label(seen)), probabilities_of(outputs[t])});
+        // The last frame is fed again at the steps after it, so the input is
+        // there from step 1 on; it reaches the output after d steps.
+        const std::string label =
+            seen > 0 ? frames_label(seen) : fmt::format("input reaches output at {}", d + 1);
+        rows.push_back({fmt::format("step {} ({})", t + 1, label), probabilities_of(outputs[t])});
       }
       break;
     }
@@ -157,8 +161,8 @@ int64_t first_confident_row(const std::vector<PredictionRow>& rows, double tau, 
 }
 
 std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
-                           int64_t plate_digits, int64_t top, const std::string& device,
-                           double stop_at) {
+                           int64_t plate_digits, int64_t top,
+                           const std::optional<DeviceSetting>& device, double stop_at) {
   NNN_CHECK(stop_at >= 0 && stop_at <= 1,
             "predict: the stopping confidence must be in (0, 1]; got ", stop_at);
   const auto frames = read_frames(images, plate_digits);
@@ -178,10 +182,21 @@ std::string predict_report(const std::string& run_dir, const std::vector<std::st
                          rows.empty() ? 0.0 : 100 * row_confidence(rows.back(), plate));
     }
   }
-  return fmt::format("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", images.size(),
-                     run.config.name, to_string(run.config.data.frames.feed),
-                     run.config.model.steps, run.model->distance()) +
-         (plate ? format_plate_rows(rows, top) : format_digit_rows(rows, top)) + stop;
+  const int64_t steps = run.config.model.steps, d = run.model->distance();
+  const auto given = static_cast<int64_t>(images.size());
+  // Frame f is read at step f and reaches the output d steps later: the
+  // frames after step T - d change no prediction.
+  std::string unread;
+  if (run.config.data.frames.feed == FrameFeed::kSequence && given > steps - d) {
+    unread = fmt::format(
+        "note: only the first {} of the {} frames reach the output: the model thinks for {} "
+        "steps, one frame per step, and its output cell is d = {} steps from the input, so "
+        "frame f reaches it at step f + {}; frames {}-{} change no prediction\n",
+        steps - d, given, steps, d, d, steps - d + 1, given);
+  }
+  return fmt::format("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", given, run.config.name,
+                     to_string(run.config.data.frames.feed), steps, d) +
+         unread + (plate ? format_plate_rows(rows, top) : format_digit_rows(rows, top)) + stop;
 }
 
 }  // namespace nnn

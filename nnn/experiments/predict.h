@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "nnn/data/pgm.h"
+#include "nnn/data/plate_readings.h"
+#include "nnn/runtime/device_setting.h"
 
 namespace nnn {
 
@@ -20,8 +22,8 @@ struct LoadedRun;  // nnn/train/loaded_run.h
 struct NNNTrace;   // nnn/core/network.h
 
 struct PredictionRow {
-  std::string label;                               // "step 3 (frames 1-1)", "frames 1-2"
-  std::vector<std::vector<double>> probabilities;  // [K][C] softmax of the outputs
+  std::string label;                 // "step 3 (frames 1-1)", "frames 1-2"
+  DigitProbabilities probabilities;  // softmax of the outputs
 };
 
 /// frames[f][k]: the 784 pixels in [0, 1] (light ink on dark) of digit k in frame f.
@@ -50,8 +52,8 @@ int64_t first_confident_row(const std::vector<PredictionRow>& rows, double tau, 
 /// end at the first whose confidence reaches it, and a last line says where
 /// the reading stopped (or that it never did).
 std::string predict_report(const std::string& run_dir, const std::vector<std::string>& images,
-                           int64_t plate_digits, int64_t top, const std::string& device = "",
-                           double stop_at = 0.0);
+                           int64_t plate_digits, int64_t top,
+                           const std::optional<DeviceSetting>& device = {}, double stop_at = 0.0);
 
 /// Per row, the `top` most probable classes of the first digit with their
 /// probabilities.

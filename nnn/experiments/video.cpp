@@ -7,9 +7,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "nnn/core/parallel.h"
-#include "nnn/data/load.h"
+#include "nnn/data/digit_image.h"
+#include "nnn/data/load_data.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/experiments/plates.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
@@ -45,8 +47,7 @@ TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Bo
   return tracked;
 }
 
-std::vector<std::vector<std::vector<double>>> read_after_each_frame(LoadedRun& run,
-                                                                    const DigitFrames& cells) {
+std::vector<DigitProbabilities> read_after_each_frame(LoadedRun& run, const DigitFrames& cells) {
   if (cells.empty()) return {};
   const bool sequence = run.config.data.frames.feed == FrameFeed::kSequence;
   const int64_t d = run.model->distance();
@@ -54,7 +55,7 @@ std::vector<std::vector<std::vector<double>>> read_after_each_frame(LoadedRun& r
   const DigitFrames used(
       cells.begin(), cells.begin() + std::min<int64_t>(static_cast<int64_t>(cells.size()), limit));
   const auto rows = predict_frames(run, used);
-  std::vector<std::vector<std::vector<double>>> out;
+  std::vector<DigitProbabilities> out;
   for (size_t n = 1; n <= used.size(); ++n) {
     const size_t row = sequence ? n - 1 + static_cast<size_t>(d) : n - 1;
     out.push_back(rows.at(row).probabilities);
@@ -64,145 +65,109 @@ std::vector<std::vector<std::vector<double>>> read_after_each_frame(LoadedRun& r
 
 namespace {
 
-std::string readings_text(const std::vector<std::vector<double>>& probabilities, int64_t count) {
-  std::string text;
-  for (const Reading& r : best_readings(probabilities, count)) {
-    text += fmt::format("{}{} {:.1f}%", text.empty() ? "" : " | ", r.digits, 100 * r.probability);
-  }
-  return text;
-}
-
 std::string track_row(int64_t t, const TrackStep& s) {
   return fmt::format("{}\t{:.2f}\t{:.2f}\t{:.2f}\t{:.2f}\t{:.4f}\t{}\n", t + 1, s.box.x, s.box.y,
                      s.box.w, s.box.h, s.score, s.lost ? "lost" : "tracked");
 }
 
-constexpr const char* kTrackHeader = "frame\tx\ty\tw\th\tscore\tstatus\n";
+// track.tsv of the first `frames` steps.
+std::string track_tsv(const std::vector<TrackStep>& steps, size_t frames) {
+  std::string tsv = "frame\tx\ty\tw\th\tscore\tstatus\n";
+  for (size_t t = 0; t < frames; ++t) tsv += track_row(static_cast<int64_t>(t), steps[t]);
+  return tsv;
+}
 
 }  // namespace
 
-void track_report(const std::string& video, int64_t digits, const std::string& init,
-                  const std::string& out_dir, std::ostream& out) {
-  Box start;
-  if (!init.empty()) start = parse_box(init, "--init");
-  configure_threads(1);
-  const auto frames = read_video(video);
-  const TrackedPlate tracked = track_and_cut(frames, digits, init.empty() ? nullptr : &start);
-  std::string reading;
-  const auto truth = read_truth(video, &reading);
-  out << fmt::format(
-      "{}: {} frames of {}x{}; start box {} ({})\n", video, frames.size(0), frames.size(2),
-      frames.size(1),
-      fmt::format("{:.1f},{:.1f},{:.1f},{:.1f}", tracked.steps[0].box.x, tracked.steps[0].box.y,
-                  tracked.steps[0].box.w, tracked.steps[0].box.h),
-      tracked.detected ? fmt::format("detected, score {:.3f}", tracked.detect_score) : "given");
-  std::string tsv = kTrackHeader;
-  fs::create_directories(fs::path(out_dir) / "plates");
-  fs::create_directories(fs::path(out_dir) / "digits");
-  size_t cell = 0;
-  double iou_sum = 0;
-  for (int64_t t = 0; t < frames.size(0); ++t) {
-    const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
-    tsv += track_row(t, s);
-    std::string line =
-        fmt::format("frame {:3d}: {} box {:.1f},{:.1f},{:.1f},{:.1f} NCC {:.3f}", t + 1,
-                    s.lost ? "LOST   " : "tracked", s.box.x, s.box.y, s.box.w, s.box.h, s.score);
-    if (static_cast<int64_t>(truth.size()) == frames.size(0)) {
-      const double overlap = iou(s.box, truth[static_cast<size_t>(t)].box);
-      iou_sum += overlap;
-      line += fmt::format("  IoU with truth {:.3f}", overlap);
-    }
-    out << line << "\n";
-    write_pgm((fs::path(out_dir) / "plates" / fmt::format("frame_{:03d}.pgm", t + 1)).string(),
-              to_grey(tracked.plates[static_cast<size_t>(t)]));
-    if (!s.lost) {
-      const auto& cells = tracked.cells[cell++];
-      for (size_t k = 0; k < cells.size(); ++k) {
-        write_pgm((fs::path(out_dir) / "digits" / fmt::format("frame_{:03d}_{}.pgm", t + 1, k + 1))
-                      .string(),
-                  to_grey(torch::tensor(cells[k]).view({28, 28})));
-      }
+VideoTrack track_video(const std::string& video, int64_t digits, const Box* init) {
+  NNN_CHECK(digits >= 1 && digits <= 12, "track: --digits must be 1 to 12; got ", digits);
+  VideoTrack track;
+  track.video = video;
+  track.frames = read_video(video);
+  track.tracked = track_and_cut(track.frames, digits, init);
+  const auto truth = read_truth(video, &track.truth_reading);
+  if (static_cast<int64_t>(truth.size()) == track.frames.size(0)) {
+    for (size_t t = 0; t < truth.size(); ++t) {
+      track.truth_iou.push_back(iou(track.tracked.steps[t].box, truth[t].box));
     }
   }
-  write_file_atomically((fs::path(out_dir) / "track.tsv").string(), tsv);
-  if (static_cast<int64_t>(truth.size()) == frames.size(0)) {
-    out << fmt::format("mean IoU with truth.tsv: {:.3f} (plate {})\n",
-                       iou_sum / static_cast<double>(frames.size(0)), reading);
-  }
-  out << "wrote " << (fs::path(out_dir) / "track.tsv").string() << ", plates/ and digits/\n";
+  return track;
 }
 
-void read_video_report(const std::string& run_dir, const std::string& video, int64_t digits,
-                       const std::string& init, int64_t candidates, const std::string& out_dir,
-                       std::ostream& out, double stop_at) {
+void write_track(const VideoTrack& track, const std::string& out_dir) {
+  const fs::path dir(out_dir);
+  fs::create_directories(dir / "plates");
+  fs::create_directories(dir / "digits");
+  size_t cell = 0;
+  for (size_t t = 0; t < track.tracked.steps.size(); ++t) {
+    write_pgm((dir / "plates" / fmt::format("frame_{:03d}.pgm", t + 1)).string(),
+              to_grey(track.tracked.plates[t]));
+    if (track.tracked.steps[t].lost) continue;
+    const auto& cells = track.tracked.cells[cell++];
+    for (size_t k = 0; k < cells.size(); ++k) {
+      write_pgm((dir / "digits" / fmt::format("frame_{:03d}_{}.pgm", t + 1, k + 1)).string(),
+                to_grey(torch::tensor(cells[k]).view({28, 28})));
+    }
+  }
+  write_file_atomically((dir / "track.tsv").string(),
+                        track_tsv(track.tracked.steps, track.tracked.steps.size()));
+}
+
+VideoReading read_video_plate(const std::string& run_dir, const std::string& video, int64_t digits,
+                              const Box* init, double stop_at) {
   NNN_CHECK(digits >= 1 && digits <= 12, "read-video: --digits must be 1 to 12; got ", digits);
   NNN_CHECK(stop_at >= 0 && stop_at <= 1,
             "read-video: the stopping confidence must be in (0, 1]; got ", stop_at);
-  Box start;
-  if (!init.empty()) start = parse_box(init, "--init");
-  configure_threads(1);
-  const auto frames = read_video(video);
+  VideoReading reading;
+  reading.track = track_video(video, digits, init);
   LoadedRun run = load_run(run_dir);
-  const TrackedPlate tracked = track_and_cut(frames, digits, init.empty() ? nullptr : &start);
-  const auto readings = read_after_each_frame(run, tracked.cells);
-  out << fmt::format(
-      "{}: {} frames of {}x{}, a plate of {} digits, read by {} (feed {}, {} steps)\n", video,
-      frames.size(0), frames.size(2), frames.size(1), digits, run.config.name,
-      to_string(run.config.data.frames.feed), run.config.model.steps);
-  out << (tracked.detected
-              ? fmt::format("start box detected (score {:.3f})\n", tracked.detect_score)
-              : std::string("start box given\n"));
-  std::string tsv = kTrackHeader;
-  if (!out_dir.empty()) fs::create_directories(fs::path(out_dir) / "annotated");
-  size_t read = 0;
-  std::string current;
-  size_t stopped = 0;  // frames read when the reading stopped (0: it did not)
-  for (int64_t t = 0; t < frames.size(0) && stopped == 0; ++t) {
-    const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
-    tsv += track_row(t, s);
-    std::string line = fmt::format("frame {:3d}: ", t + 1);
-    if (s.lost) {
-      line += fmt::format("plate lost (NCC {:.2f}): not read", s.score);
-    } else if (read < readings.size()) {
-      const auto& p = readings[read++];
-      line += fmt::format("after {} frame(s): {}", read, readings_text(p, candidates));
-      const Reading best = best_readings(p, 1).at(0);
+  reading.run_name = run.config.name;
+  reading.feed = run.config.data.frames.feed;
+  reading.steps = run.config.model.steps;
+  reading.digits = digits;
+  reading.stop_at = stop_at;
+  reading.readings = read_after_each_frame(run, reading.track.tracked.cells);
+  int64_t read = 0;
+  const int64_t available = static_cast<int64_t>(reading.readings.size());
+  for (const TrackStep& step : reading.track.tracked.steps) {
+    VideoReading::Frame frame;
+    frame.lost = step.lost;
+    frame.read = !step.lost && read < available;
+    if (frame.read) ++read;
+    frame.frames_read = read;
+    reading.frames.push_back(frame);
+    if (frame.read && stop_at > 0 &&
+        best_readings(reading.readings[static_cast<size_t>(read - 1)], 1).at(0).probability >=
+            stop_at) {
+      reading.stopped = read;
+      break;
+    }
+  }
+  return reading;
+}
+
+void write_annotated(const VideoReading& reading, const std::string& out_dir) {
+  const fs::path dir(out_dir);
+  fs::create_directories(dir / "annotated");
+  std::string current;  // the best reading so far
+  for (size_t t = 0; t < reading.frames.size(); ++t) {
+    const auto& frame = reading.frames[t];
+    const TrackStep& s = reading.track.tracked.steps[t];
+    if (frame.read) {
+      const Reading best =
+          best_readings(reading.readings[static_cast<size_t>(frame.frames_read - 1)], 1).at(0);
       current = fmt::format("{} {:.0f}%", best.digits, 100 * best.probability);
-      if (stop_at > 0 && best.probability >= stop_at) stopped = read;
-    } else {
-      line += fmt::format("tracked, not read (the model reads at most {} frames)", readings.size());
     }
-    out << line << "\n";
-    if (!out_dir.empty()) {
-      GreyImage image = to_grey(frames[t]);
-      draw_quad(image, step_corners(s), s.lost ? 0 : 255);
-      const std::string label = s.lost ? "lost" : current;
-      const auto x = static_cast<int64_t>(s.box.x), y = static_cast<int64_t>(s.box.y) - 14;
-      draw_text(image, x + 1, y + 1, label, 2, 0);
-      draw_text(image, x, y, label, 2, 255);
-      write_pgm((fs::path(out_dir) / "annotated" / fmt::format("frame_{:03d}.pgm", t + 1)).string(),
-                image);
-    }
+    GreyImage image = to_grey(reading.track.frames[static_cast<int64_t>(t)]);
+    draw_quad(image, step_corners(s), s.lost ? 0 : 255);
+    const std::string label = s.lost ? "lost" : current;
+    const auto x = static_cast<int64_t>(s.box.x), y = static_cast<int64_t>(s.box.y) - 14;
+    draw_text(image, x + 1, y + 1, label, 2, 0);
+    draw_text(image, x, y, label, 2, 255);
+    write_pgm((dir / "annotated" / fmt::format("frame_{:03d}.pgm", t + 1)).string(), image);
   }
-  if (stop_at > 0 && !readings.empty()) {
-    const double last = best_readings(readings[read - 1], 1).at(0).probability;
-    out << (stopped > 0 ? fmt::format("stopped after {} frame(s): joint probability {:.2f}% >= "
-                                      "{:.2f}%\n",
-                                      stopped, 100 * last, 100 * stop_at)
-                        : fmt::format("never stopped: no reading reached {:.2f}% (last: {:.2f}%)\n",
-                                      100 * stop_at, 100 * last));
-  }
-  if (readings.empty()) {
-    out << "no reading: the plate was not tracked in any frame\n";
-  } else {
-    const auto& answer = readings[read - 1];  // where reading stopped, or the last
-    out << fmt::format("reading: {}\n", readings_text(answer, 1));
-    out << fmt::format("candidates: {}\n", readings_text(answer, candidates));
-  }
-  if (!out_dir.empty()) {
-    write_file_atomically((fs::path(out_dir) / "track.tsv").string(), tsv);
-    out << "annotated frames in " << (fs::path(out_dir) / "annotated").string() << "\n";
-  }
+  write_file_atomically((dir / "track.tsv").string(),
+                        track_tsv(reading.track.tracked.steps, reading.frames.size()));
 }
 
 std::vector<std::string> make_videos(const DataConfig& data, uint64_t data_seed,
@@ -240,7 +205,7 @@ namespace {
 struct Scores {
   std::vector<double> digits, plates, top3;  // sums per n
   std::vector<int64_t> count;                // plates scored per n
-  void add(size_t n, const std::vector<std::vector<double>>& p, const std::string& truth) {
+  void add(size_t n, const DigitProbabilities& p, const std::string& truth) {
     if (digits.size() <= n) {
       digits.resize(n + 1);
       plates.resize(n + 1);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nnn/data/data_config.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/video/crops.h"
 #include "nnn/video/scene.h"
@@ -38,27 +39,63 @@ TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Bo
                            const TrackerOptions& options = {});
 
 /// The readings after each number of frames n = 1 .. cells.size() (at most
-/// what the run can read: T for a sequence feed): per n the [K][C]
+/// what the run can read: T - d for a sequence feed): per n the
 /// probabilities the run gives after reading the first n frames.
-std::vector<std::vector<std::vector<double>>> read_after_each_frame(LoadedRun& run,
-                                                                    const DigitFrames& cells);
+std::vector<DigitProbabilities> read_after_each_frame(LoadedRun& run, const DigitFrames& cells);
 
-/// `nnn read-video`: tracks, cuts and reads, printing per frame the box and
-/// the best readings, then the final answer and its candidates; writes
-/// out_dir/annotated/frame_NNN.pgm (box and best reading drawn) and
-/// out_dir/track.tsv when `out_dir` is not empty.
-/// `stop_at` > 0 reads anytime: reading stops after the first frame whose
-/// best reading's joint probability reaches it, and a line says where (or
-/// that it never did); the answer is the reading there.
-void read_video_report(const std::string& run_dir, const std::string& video, int64_t digits,
-                       const std::string& init, int64_t candidates, const std::string& out_dir,
-                       std::ostream& out, double stop_at = 0.0);
+/// What `nnn track` finds in a video: the tracked plate and, when the video
+/// has a truth.tsv, each frame's IoU with the true box.
+struct VideoTrack {
+  std::string video;
+  torch::Tensor frames;  // [F, H, W] in [0, 1]
+  TrackedPlate tracked;
+  std::vector<double> truth_iou;  // [F]; empty without truth.tsv
+  std::string truth_reading;      // the plate truth.tsv names
+};
+/// Tracks the plate of `digits` digits in `video` (a directory of PGM frames
+/// or a video file) from `init` (nullptr: detected in frame 1).
+VideoTrack track_video(const std::string& video, int64_t digits, const Box* init);
+/// Writes out_dir/track.tsv, out_dir/plates/frame_NNN.pgm (rectified plates)
+/// and out_dir/digits/frame_NNN_K.pgm (28x28, light on dark).
+void write_track(const VideoTrack& track, const std::string& out_dir);
 
-/// `nnn track`: tracks and writes out_dir/track.tsv, out_dir/plates/frame_NNN.pgm
-/// (rectified plates) and out_dir/digits/frame_NNN_K.pgm (28x28, light on dark);
-/// prints one line per frame (and IoU with truth.tsv when the video has one).
-void track_report(const std::string& video, int64_t digits, const std::string& init,
-                  const std::string& out_dir, std::ostream& out);
+/// What `nnn read-video` reads: the tracked video (with its truth when it
+/// has a truth.tsv) read frame by frame by a multi-frame run.
+struct VideoReading {
+  VideoTrack track;
+  std::string run_name;
+  FrameFeed feed = FrameFeed::kSequence;
+  int64_t steps = 0;
+  int64_t digits = 0;
+  /// The probabilities after n = 1, 2, ... tracked frames read.
+  std::vector<DigitProbabilities> readings;
+  /// Per frame looked at (every frame, or up to the one where the reading
+  /// stopped): how many tracked frames had been read after it; 0 for a lost
+  /// frame and for frames past what the run can read (`read` says which).
+  struct Frame {
+    bool lost = false;
+    bool read = false;        // this frame was read (not lost, within the run's frames)
+    int64_t frames_read = 0;  // readings used up to and including this frame
+  };
+  std::vector<Frame> frames;
+  double stop_at = 0.0;  // the stopping rule's confidence (0: read every frame)
+  int64_t stopped = 0;   // frames read when the rule stopped the reading (0: it did not)
+  /// The answer: the reading where the reading stopped, or the last one;
+  /// nullptr when no frame was tracked.
+  const DigitProbabilities* answer() const {
+    return readings.empty() ? nullptr : &readings[static_cast<size_t>(frames_read() - 1)];
+  }
+  /// Readings used by the frames looked at.
+  int64_t frames_read() const { return frames.empty() ? 0 : frames.back().frames_read; }
+};
+/// Tracks `video` from `init` (nullptr: detected) and reads it with the run
+/// in `run_dir`. `stop_at` > 0 reads anytime: reading stops after the first
+/// frame whose best reading's joint probability reaches it.
+VideoReading read_video_plate(const std::string& run_dir, const std::string& video, int64_t digits,
+                              const Box* init, double stop_at = 0.0);
+/// Writes out_dir/annotated/frame_NNN.pgm (the box and the best reading so
+/// far drawn on each frame looked at) and out_dir/track.tsv.
+void write_annotated(const VideoReading& reading, const std::string& out_dir);
 
 /// `nnn make-video`: `count` videos of test digits of `data` (seeds
 /// options.seed, +1, ...) in out_dir/video_NNN/ (frames, truth.tsv, and

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nnn/core/user_message.h"
+#include "nnn/data/digit_image.h"
 #include "nnn/data/pgm.h"
 #include "nnn/serve/assets.h"
 #include "nnn/serve/served_run.h"

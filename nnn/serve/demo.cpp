@@ -15,8 +15,10 @@
 
 #include "nnn/core/user_message.h"
 #include "nnn/data/degrade.h"
-#include "nnn/data/load.h"
+#include "nnn/data/digit_image.h"
+#include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/experiments/plates.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/serve/layout.h"
@@ -99,7 +101,7 @@ Json rows_json(const std::vector<PredictionRow>& rows, bool plate) {
   return out;
 }
 
-// Every request thread runs single-threaded kernels (nnn/core/parallel.h):
+// Every request thread runs single-threaded kernels (nnn/runtime/parallel.h):
 // requests, not the products inside one, share the cores. OpenMP keeps the
 // setting per thread, so each server thread sets it once.
 void single_threaded_kernels() {
@@ -129,7 +131,7 @@ struct DemoRun::State {
   std::mutex model_mutex;  // one inference at a time
 };
 
-DemoRun::DemoRun(const std::string& dir, const std::string& device)
+DemoRun::DemoRun(const std::string& dir, const std::optional<DeviceSetting>& device)
     : state_(std::make_unique<State>(dir, load_run(dir, device))) {
   State& s = *state_;
   const ExperimentConfig& config = s.run.config;

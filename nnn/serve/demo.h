@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nnn/experiments/predict.h"
+#include "nnn/runtime/device_setting.h"
 #include "nnn/serve/served_run.h"
 
 namespace nnn {
@@ -26,7 +27,7 @@ class DemoRun : public ServedRun {
   /// Loads the run in `dir` (on `device`, or the config's when empty) and,
   /// when its data can be read, its test digits (8-bit pixels scaled to
   /// [0, 1], no frames) for the frames and plate modes.
-  DemoRun(const std::string& dir, const std::string& device = "");
+  DemoRun(const std::string& dir, const std::optional<DeviceSetting>& device = {});
   ~DemoRun() override;
   DemoRun(const DemoRun&) = delete;
   DemoRun& operator=(const DemoRun&) = delete;

@@ -12,9 +12,9 @@
 #include <ostream>
 
 #include "nnn/config/experiment_config.h"
-#include "nnn/core/device.h"
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
 #include "nnn/distributed/communicator.h"
+#include "nnn/runtime/device.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
@@ -49,9 +49,9 @@ int64_t DistributedRun::threads_per_rank(int64_t threads) const {
   return std::max<int64_t>(1, threads / local_ranks);
 }
 
-torch::Device DistributedRun::device(const std::string& setting) const {
+torch::Device DistributedRun::device(const DeviceSetting& setting) const {
   torch::Device device = resolve_device(setting);
-  if (distributed() && device.is_cuda() && setting.find(':') == std::string::npos) {
+  if (distributed() && device.is_cuda() && setting.index < 0) {
     const int64_t gpus = static_cast<int64_t>(torch::cuda::device_count());
     device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(job_->local_rank % gpus));
   }
@@ -94,8 +94,9 @@ bool distributed_on_nccl(const ExperimentConfig& config, const torch::Device& de
   return nccl;
 }
 
-bool distributed_on_nccl(const ExperimentConfig& config, const std::string& device) {
-  return distributed_on_nccl(config, resolve_device(device.empty() ? config.device : device));
+bool distributed_on_nccl(const ExperimentConfig& config,
+                         const std::optional<DeviceSetting>& device) {
+  return distributed_on_nccl(config, resolve_device(device.value_or(config.device)));
 }
 
 }  // namespace nnn

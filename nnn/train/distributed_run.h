@@ -13,6 +13,7 @@
 #include <string>
 
 #include "nnn/distributed/dist_env.h"
+#include "nnn/runtime/device_setting.h"
 
 namespace nnn {
 
@@ -41,7 +42,7 @@ class DistributedRun {
   /// The device `setting` (auto, cpu, cuda, cuda:N) names for this rank:
   /// one GPU per rank, a CUDA device without an index meaning LOCAL_RANK's
   /// (modulo the GPUs present).
-  torch::Device device(const std::string& setting) const;
+  torch::Device device(const DeviceSetting& setting) const;
   /// Joins the job's collectives (dist.timeout), checks that every rank
   /// resolved the same config and loaded the same data, and says how the
   /// ranks talk on `out`. Only when distributed().
@@ -59,8 +60,9 @@ class DistributedRun {
 /// nnn::Error naming the config when the pair cannot work (NCCL on the CPU,
 /// Gloo on a GPU, NCCL in a build without it).
 bool distributed_on_nccl(const ExperimentConfig& config, const torch::Device& device);
-/// The same for a device setting (auto, cpu, cuda, cuda:N; empty: the
-/// config's): `nnn train --nproc` asks before it starts any rank.
-bool distributed_on_nccl(const ExperimentConfig& config, const std::string& device);
+/// The same for a device setting (none: the config's): `nnn train --nproc`
+/// asks before it starts any rank.
+bool distributed_on_nccl(const ExperimentConfig& config,
+                         const std::optional<DeviceSetting>& device);
 
 }  // namespace nnn

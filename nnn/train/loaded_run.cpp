@@ -5,20 +5,19 @@
 #include <torch/serialize.h>
 
 #include "nnn/config/model_options.h"
-#include "nnn/core/device.h"
 #include "nnn/core/weights.h"
+#include "nnn/runtime/device.h"
 #include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"
 
 namespace nnn {
 
-LoadedRun load_run(const std::string& dir, const std::string& device_setting) {
+LoadedRun load_run(const std::string& dir, const std::optional<DeviceSetting>& device_setting) {
   const RunDirectory run(dir);
   run.check_is_run();
   const ExperimentConfig config = load_experiment(run.config());
   check_memory(config);
-  const torch::Device device =
-      resolve_device(device_setting.empty() ? config.device : device_setting);
+  const torch::Device device = resolve_device(device_setting.value_or(config.device));
   NNN model(to_options(config.model));
   if (run.has(RunFiles::kWeights)) {
     load_weights(*model, run.weights());

@@ -4,6 +4,7 @@
 
 #include <torch/types.h>
 
+#include <optional>
 #include <string>
 
 #include "nnn/config/experiment_config.h"
@@ -20,6 +21,6 @@ struct LoadedRun {
   NNN model;
   torch::Device device;
 };
-LoadedRun load_run(const std::string& dir, const std::string& device = "");
+LoadedRun load_run(const std::string& dir, const std::optional<DeviceSetting>& device = {});
 
 }  // namespace nnn

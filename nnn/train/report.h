@@ -11,6 +11,7 @@ namespace nnn {
 /// Metrics of a model on a dataset, per thinking step (index 0 = step 1).
 struct Evaluation {
   int64_t samples = 0;
+  int64_t classes = 0;             // C (0: not known)
   double loss = 0.0;               // the training loss (per LossSteps)
   std::vector<double> accuracy;    // [T] top-1
   std::vector<double> top3;        // [T] top-3 (top-C when C < 3)

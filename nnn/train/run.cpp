@@ -25,10 +25,10 @@
 #include <sstream>
 
 #include "nnn/config/model_options.h"
-#include "nnn/core/device.h"
 #include "nnn/core/weights.h"
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
 #include "nnn/distributed/communicator.h"
+#include "nnn/runtime/device.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
 #include "nnn/version.h"
@@ -160,7 +160,7 @@ struct Session {
   /// is loaded.
   std::optional<RunDirectory> dir;
   bool resuming = false;
-  std::string device;  // overrides the config's when not empty
+  std::optional<DeviceSetting> device;  // instead of the config's
   RunHooks hooks;
 };
 
@@ -176,7 +176,7 @@ RunResult train(Session session, const DistributedRun& job, std::ostream& log) {
   const int64_t threads = job.threads_per_rank(configure_threads(config.threads));
   ExperimentConfig trainer_config = config;
   trainer_config.threads = job.distributed() ? threads : config.threads;
-  const torch::Device device = job.device(session.device.empty() ? config.device : session.device);
+  const torch::Device device = job.device(session.device.value_or(config.device));
   torch::manual_seed(config.seed);
   const auto load_start = std::chrono::steady_clock::now();
   DataSplit data = load_data(config.data, config.seed);
@@ -243,8 +243,10 @@ RunResult train(Session session, const DistributedRun& job, std::ostream& log) {
   if (!init_weights.empty()) fmt::print(out, "weights initialised from {}\n", init_weights);
   log.flush();
 
+  // Steps before d + 1 cannot see the input: the epoch lines leave them out.
   TrainingProgress progress(out, session.hooks.progress_bar, config.train.epochs,
-                            config.train.batch_size, config.train.log_every);
+                            config.train.batch_size, config.train.log_every, model->distance() + 1,
+                            trainer.epoch());
   int64_t batches_run = 0;
   EpochReport last;
   Trainer::Hooks hooks;

@@ -37,7 +37,7 @@ struct RunOptions {
   std::string resume;                  // or: continue the run in this directory
   /// The device to train on (auto, cpu, cuda, cuda:N) instead of the
   /// config's; for a resumed run too (config.yaml keeps what it said).
-  std::string device;
+  std::optional<DeviceSetting> device;
   RunHooks hooks;
 };
 

@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "nnn/core/parallel.h"
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/trainer.h"
 #include "nnn/util/error.h"
@@ -41,7 +41,7 @@ std::string EvaluationData::describe() const {
 }
 
 Evaluation evaluate_run(const std::string& dir, const EvaluationData& data,
-                        const std::string& device_setting) {
+                        const std::optional<DeviceSetting>& device_setting) {
   LoadedRun run = load_run(dir, device_setting);
   const ExperimentConfig& config = run.config;
   const torch::Device device = run.device;
@@ -64,11 +64,15 @@ Evaluation evaluate_run(const std::string& dir, const EvaluationData& data,
 }
 
 std::string evaluation_table(const Evaluation& e) {
-  std::string out = fmt::format("{:>6} {:>9} {:>9} {:>11} {:>7}\n", "step", "accuracy", "top-3",
-                                "confidence", "ECE");
+  // With 3 classes or fewer the top 3 always hold the truth: no column.
+  const bool top3 = e.classes == 0 || e.classes > 3;
+  std::string out = fmt::format("{:>6} {:>9}", "step", "accuracy");
+  if (top3) out += fmt::format(" {:>9}", "top-3");
+  out += fmt::format(" {:>11} {:>7}\n", "confidence", "ECE");
   for (size_t t = 0; t < e.accuracy.size(); ++t) {
-    out += fmt::format("{:>6} {:>8.2f}% {:>8.2f}% {:>10.3f} {:>7.4f}\n", t + 1, 100 * e.accuracy[t],
-                       100 * e.top3[t], e.confidence[t], t < e.ece.size() ? e.ece[t] : 0.0);
+    out += fmt::format("{:>6} {:>8.2f}%", t + 1, 100 * e.accuracy[t]);
+    if (top3) out += fmt::format(" {:>8.2f}%", 100 * e.top3[t]);
+    out += fmt::format(" {:>10.3f} {:>7.4f}\n", e.confidence[t], t < e.ece.size() ? e.ece[t] : 0.0);
   }
   return out;
 }

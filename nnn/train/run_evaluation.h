@@ -3,7 +3,10 @@
 // it.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "nnn/runtime/device_setting.h"
 
 #include "nnn/train/report.h"
 
@@ -23,7 +26,7 @@ struct EvaluationData {
 
 /// Evaluates a run's weights on `data`, on `device` (empty: the config's).
 Evaluation evaluate_run(const std::string& dir, const EvaluationData& data = {},
-                        const std::string& device = "");
+                        const std::optional<DeviceSetting>& device = {});
 
 /// A per-step table (step, accuracy, top-3, confidence), one line a step.
 std::string evaluation_table(const Evaluation& evaluation);

@@ -179,6 +179,7 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
   }
   Evaluation result;
   result.samples = data.size();
+  result.classes = model->options.output_size();
   result.accuracy = metrics.accuracy();
   result.top3 = metrics.top_k();
   result.confidence = metrics.confidence();

@@ -4,15 +4,12 @@
 #include <cctype>
 #include <cmath>
 
+#include "nnn/data/digit_image.h"
 #include "nnn/util/error.h"
 #include "nnn/video/scene.h"
 #include "nnn/video/tracker.h"
 
 namespace nnn {
-
-Corners box_corners(const Box& b) {
-  return {{{b.x, b.y}, {b.x + b.w, b.y}, {b.x + b.w, b.y + b.h}, {b.x, b.y + b.h}}};
-}
 
 torch::Tensor rectify_plate(const torch::Tensor& frame, const Corners& c, int64_t digits) {
   NNN_CHECK(frame.dim() == 2, "rectify: a frame must be [H, W]");
@@ -125,23 +122,6 @@ void set_pixel(GreyImage& image, int64_t x, int64_t y, uint8_t level) {
 }
 
 }  // namespace
-
-void draw_box(GreyImage& image, const Box& box, uint8_t level) {
-  const auto x0 = static_cast<int64_t>(std::floor(box.x)),
-             y0 = static_cast<int64_t>(std::floor(box.y));
-  const auto x1 = static_cast<int64_t>(std::ceil(box.x + box.w)),
-             y1 = static_cast<int64_t>(std::ceil(box.y + box.h));
-  for (int64_t d = 0; d < 2; ++d) {
-    for (int64_t x = x0; x <= x1; ++x) {
-      set_pixel(image, x, y0 - d, level);
-      set_pixel(image, x, y1 + d, level);
-    }
-    for (int64_t y = y0; y <= y1; ++y) {
-      set_pixel(image, x0 - d, y, level);
-      set_pixel(image, x1 + d, y, level);
-    }
-  }
-}
 
 void draw_quad(GreyImage& image, const Corners& corners, uint8_t level) {
   for (size_t i = 0; i < 4; ++i) {

@@ -10,14 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "nnn/data/digit_image.h"
 #include "nnn/data/pgm.h"
 #include "nnn/video/box.h"
 
 namespace nnn {
 
 using Corners = std::array<std::array<double, 2>, 4>;  // TL, TR, BR, BL
-
-Corners box_corners(const Box& box);
 
 /// The plate whose corners in `frame` [H, W] are `corners`, resampled to
 /// [36, 28K + 8] (the plate's pixels at scale 1) by the affine map through
@@ -35,12 +34,10 @@ std::vector<std::vector<float>> digit_cells(const torch::Tensor& plate, int64_t 
 /// [H, W] in [0, 1] as an 8-bit image.
 GreyImage to_grey(const torch::Tensor& image);
 
-/// Draws the outline of `box` (2 pixels, `level`) and `text` (digits,
-/// letters a-z, space, '%', '.', '?') in a 3x5 pixel font scaled by
-/// `size` with its top-left at (x, y), clipped to the image.
-void draw_box(GreyImage& image, const Box& box, uint8_t level);
 /// The outline through four corners (2 pixels wide), clipped to the image.
 void draw_quad(GreyImage& image, const Corners& corners, uint8_t level);
+/// `text` (digits, letters a-z, space, '%', '.', '?') in a 3x5 pixel font
+/// scaled by `size` with its top-left at (x, y), clipped to the image.
 void draw_text(GreyImage& image, int64_t x, int64_t y, const std::string& text, int64_t size,
                uint8_t level);
 

@@ -66,6 +66,9 @@ expect 2 "--top" -- predict "$work/fake_run" --top 0 "$work/x.pgm"
 expect 2 "--plate" -- predict "$work/fake_run" --plate 3x "$work/x.pgm"
 expect 2 "--stop-at" -- predict "$work/fake_run" --stop-at 1.5 "$work/x.pgm"
 expect 2 "--nproc" -- train experiments/spiral.yaml --nproc 0
+expect 2 "--device.*expected auto, cpu, cuda or cuda:N" -- train experiments/spiral.yaml --device gpu
+expect 2 "--device" -- eval "$work/fake_run" --device cuda:x
+expect 2 "--device" -- bench --device tpu
 expect 2 "--port" -- serve "$work/fake_run" --port 70000
 expect 2 "--difficulty" -- make-video experiments/mnist_nnn.yaml --difficulty extreme
 expect 2 "--digits" -- track "$work" --digits 13

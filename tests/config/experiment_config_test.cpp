@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,7 +69,7 @@ loss:
                                        "demo.yaml");
   EXPECT_EQ(config.name, "demo");
   EXPECT_EQ(config.seed, 7u);
-  EXPECT_EQ(config.device, "cpu");
+  EXPECT_EQ(config.device.str(), "cpu");
   EXPECT_EQ(config.model.hidden, (std::vector<int64_t>{5, 6, 7}));
   EXPECT_EQ(config.model.hidden_activation, Activation::kTanh);
   EXPECT_EQ(config.model.output_activation, Activation::kIdentity);
@@ -90,7 +92,7 @@ model:
   EXPECT_EQ(config.model.wiring, layered({2, 1}, 4, true));
   EXPECT_EQ(config.model.hidden, std::vector<int64_t>{32});
   EXPECT_EQ(config.loss.steps, LossSteps::kLast);
-  EXPECT_EQ(config.device, "auto");
+  EXPECT_EQ(config.device.str(), "auto");
   const auto random = parse_model(
       "{input_size: 2, output_size: 2, steps: 9, wiring: {generator: random, n: 5, density: 0.3, "
       "channels: 2, seed: 4}}",
@@ -128,6 +130,27 @@ TEST(ExperimentConfig, MalformedCorpusGivesExactErrors) {
     ++checked;
   }
   EXPECT_GE(checked, 15);
+}
+
+// A config run from another folder finds its project's data: relative data
+// paths are looked for in the current folder, then beside the config and in
+// the folders above it; a path found nowhere stays as written.
+TEST(ExperimentConfig, RelativeDataPathsAreFoundFromTheConfigsFolder) {
+  const fs::path root = fs::temp_directory_path() / ("nnn_paths_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "data");
+  fs::create_directories(root / "experiments" / "deeper");
+  std::ofstream(root / "data" / "table.csv") << "1,2,0\n";
+  const std::string table = "data/table.csv";  // not in the test's current folder
+  ASSERT_FALSE(fs::exists(table));
+  const fs::path config = root / "experiments" / "deeper" / "csv.yaml";
+  std::ofstream(config) << "model: {input_size: 2, output_size: 2, steps: 2, wiring: {generator: "
+                           "chain, n: 2, channels: 2}}\ndata: {dataset: csv, path: "
+                        << table << ", test_path: data/missing.csv}\n";
+  const ExperimentConfig loaded = load_experiment(config.string());
+  EXPECT_EQ(loaded.data.as<CsvFile>().path, (root / "data" / "table.csv").string());
+  EXPECT_EQ(loaded.data.as<CsvFile>().test_path, "data/missing.csv");
+  fs::remove_all(root);
 }
 
 TEST(ExperimentConfig, MissingFileIsNamed) {

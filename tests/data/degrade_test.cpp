@@ -1,5 +1,6 @@
 // Degradations: deterministic for a seed, and each changes what it should.
 #include "nnn/data/degrade.h"
+#include "nnn/data/degrade_fields.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -19,6 +20,17 @@ double high_frequency_energy(const torch::Tensor& rows) {
   const auto dx = x.narrow(2, 1, 27) - x.narrow(2, 0, 27);
   const auto dy = x.narrow(1, 1, 27) - x.narrow(1, 0, 27);
   return (dx.pow(2).mean() + dy.pow(2).mean()).item<double>();
+}
+
+// The frames report names the keys set away from their defaults, from the
+// one table of degrade keys.
+TEST(Degrade, DescriptionWalksTheTable) {
+  DegradeOptions d;
+  EXPECT_EQ(describe_degrade(d), "none");
+  d.shift = 1.5;
+  d.noise_std = 0.3;
+  d.rotation = 10;
+  EXPECT_EQ(describe_degrade(d), "shift 1.5 px, rotation 10 degrees, noise_std 0.3");
 }
 
 TEST(Degrade, DeterministicForASeed) {

@@ -12,8 +12,8 @@
 #include <limits>
 
 #include "nnn/data/augment.h"
-#include "nnn/data/load.h"
-#include "nnn/data/loader.h"
+#include "nnn/data/batch_loader.h"
+#include "nnn/data/load_data.h"
 #include "tests/test_util.h"
 
 namespace nnn {

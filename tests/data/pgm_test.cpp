@@ -1,6 +1,8 @@
 // PGM files (good and malformed), digit normalisation, plate splitting and
 // best-first readings on a hand-made probability table.
 #include "nnn/data/pgm.h"
+#include "nnn/data/digit_image.h"
+#include "nnn/data/plate_readings.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

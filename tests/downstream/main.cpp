@@ -7,7 +7,7 @@
 
 int main() {
   nnn::ExperimentConfig config;
-  config.device = "cpu";
+  config.device = nnn::DeviceSetting::cpu();
   config.threads = 1;
   config.model.input_size = 2;
   config.model.output_size = 3;

@@ -11,10 +11,12 @@
 
 #include <nlohmann/json.hpp>
 #include "nnn/config/model_options.h"
+#include "nnn/data/batch_loader.h"
 #include "nnn/data/degrade.h"
+#include "nnn/data/digit_image.h"
 #include "nnn/data/idx.h"
-#include "nnn/data/load.h"
-#include "nnn/data/loader.h"
+#include "nnn/data/load_data.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/experiments/frames_compare.h"
 #include "nnn/experiments/halting.h"
 #include "nnn/experiments/plates.h"
@@ -463,12 +465,14 @@ TEST_F(FramesTest, PredictReadsGeneratedPlates) {
       "4 frames given but the model thinks for 3 steps");
 
   // Anytime reading: the report stops at the first confident row.
-  const std::string full = predict_report(path("run"), plates[0].files, 3, 2, "cpu");
-  const std::string early = predict_report(path("run"), plates[0].files, 3, 2, "cpu", 1e-9);
+  const std::string full = predict_report(path("run"), plates[0].files, 3, 2, DeviceSetting::cpu());
+  const std::string early =
+      predict_report(path("run"), plates[0].files, 3, 2, DeviceSetting::cpu(), 1e-9);
   EXPECT_NE(full.find("step 3 (frames 1-3)"), std::string::npos);
   EXPECT_EQ(early.find("step 2 (frames 1-2)"), std::string::npos);
   EXPECT_NE(early.find("stopped at step 1 (frame 1): confidence"), std::string::npos) << early;
-  const std::string never = predict_report(path("run"), plates[0].files, 3, 2, "cpu", 1.0);
+  const std::string never =
+      predict_report(path("run"), plates[0].files, 3, 2, DeviceSetting::cpu(), 1.0);
   EXPECT_NE(never.find("never stopped: no row reached 100.00%"), std::string::npos) << never;
 }
 
@@ -516,8 +520,14 @@ TEST(FramesReport, NamesTheWinnerPerFrameCountAndMarksMissingValues) {
   EXPECT_NE(md.find("| 2 | 70.00 | - | a |"), std::string::npos) << md;
   EXPECT_NE(md.find("its column at k frames is step k + 2"), std::string::npos);
   EXPECT_NE(md.find("| 3 | 1 | 60.00 / 60.00 / 0.600 / 0.2000 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("the last frame is read again"), std::string::npos);  // 2 + 2 > 3 steps
   const std::string svg = frames_svg(c);
   EXPECT_NE(svg.find("Reading blurry digits from 2 frames"), std::string::npos);
+  // Fewer frames than steps can hold: said, not implied.
+  c.steps = 6;
+  EXPECT_NE(
+      frames_markdown(c).find("(up to 2 frames: from step 5 on, the last frame is read again)"),
+      std::string::npos);
 }
 
 TEST(Anytime, StopsAtTheFirstConfidentFrame) {

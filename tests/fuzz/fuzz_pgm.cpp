@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fuzz_util.h"
+#include "nnn/data/digit_image.h"
 #include "nnn/data/pgm.h"
 #include "nnn/util/error.h"
 

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "fuzz_util.h"
+#include "nnn/data/digit_image.h"
 #include "nnn/data/pgm.h"
+#include "nnn/data/plate_readings.h"
 #include "nnn/util/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -19,10 +19,10 @@
 #include <sstream>
 #include <thread>
 
-#include "nnn/core/parallel.h"
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
 #include "nnn/experiments/predict.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/serve/api.h"
 #include "nnn/serve/demo.h"
 #include "nnn/serve/layout.h"
@@ -285,6 +285,19 @@ TEST_F(ServeTest, PgmBodiesAreReadLikeNnnPredict) {
   const auto rows = predict_frames(run, read_frames({file}, 0));
   const auto p = reply.json["rows"][2]["digits"][0]["probabilities"].get<std::vector<double>>();
   for (size_t c = 0; c < 4; ++c) EXPECT_NEAR(p[c], rows[2].probabilities[0][c], 1e-6);
+  // This run's output cell is d = 2 steps from its input: the steps before
+  // say so, and of 3 frames in 3 steps only the first reaches the output.
+  EXPECT_EQ(rows[0].label, "step 1 (input reaches output at 3)");
+  EXPECT_EQ(rows[2].label, "step 3 (frame 1)");
+  const std::string one = predict_report((dir_ / "run").string(), {file}, 0, 2);
+  EXPECT_EQ(one.find("note:"), std::string::npos) << one;
+  const std::string three = predict_report((dir_ / "run").string(), {file, file, file}, 0, 2);
+  EXPECT_NE(three.find("note: only the first 1 of the 3 frames reach the output: the model thinks "
+                       "for 3 steps, one frame per step, and its output cell is d = 2 steps from "
+                       "the input, so frame f reaches it at step f + 2; frames 2-3 change no "
+                       "prediction"),
+            std::string::npos)
+      << three;
 
   // A strip of 3 digits with ?plate=3: readings with joint probabilities.
   GreyImage strip;

@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "nnn/config/model_options.h"
-#include "nnn/core/device.h"
-#include "nnn/core/parallel.h"
-#include "nnn/data/load.h"
-#include "nnn/data/loader.h"
+#include "nnn/data/batch_loader.h"
+#include "nnn/data/load_data.h"
+#include "nnn/runtime/device.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
 #include "nnn/train/run_evaluation.h"
@@ -93,7 +93,7 @@ class DeviceRunTest : public testing::TempDirTest {
     RunOptions options;
     options.config_path = config;
     options.out = (dir_ / device).string();
-    options.device = device;
+    options.device = DeviceSetting::parse(device);
     options.hooks.after_batch = [](int64_t batches, int64_t, bool) {
       if (batches == 5) std::raise(SIGINT);
     };
@@ -101,7 +101,7 @@ class DeviceRunTest : public testing::TempDirTest {
     EXPECT_FALSE(stopped.completed);
     RunOptions resume;
     resume.resume = stopped.dir;
-    resume.device = device;
+    resume.device = DeviceSetting::parse(device);
     return run_training(resume, log);
   }
 };
@@ -113,11 +113,12 @@ TEST_F(DeviceRunTest, RunsLoadOnTheDeviceAskedFor) {
   const RunResult done = interrupted_and_resumed("cpu", log);
   ASSERT_TRUE(done.completed);
   EXPECT_NE(log.str().find("device cpu"), std::string::npos);
-  const LoadedRun loaded = load_run(done.dir, "cpu");
+  const LoadedRun loaded = load_run(done.dir, DeviceSetting::cpu());
   EXPECT_TRUE(loaded.device.is_cpu());
   for (const auto& p : loaded.model->parameters()) EXPECT_TRUE(p.device().is_cpu());
-  EXPECT_EQ(evaluate_run(done.dir, {}, "cpu").accuracy, done.last.test.accuracy);
-  testing::expect_error([&] { load_run(done.dir, "tpu"); }, "tpu");
+  EXPECT_EQ(evaluate_run(done.dir, {}, DeviceSetting::cpu()).accuracy, done.last.test.accuracy);
+  testing::expect_error([&] { DeviceSetting::parse("tpu"); },
+                        "expected auto, cpu, cuda or cuda:N (N a GPU index); found 'tpu'");
 }
 
 // ---- With a GPU ----------------------------------------------------------
@@ -180,7 +181,7 @@ TEST_F(DeviceRunTest, CheckpointFromCudaResumesOnCudaAndEvaluatesOnCpu_CUDA) {
   ASSERT_TRUE(done.completed);
   // A checkpoint written on the GPU evaluates on the CPU.
   fs::remove(fs::path(done.dir) / RunFiles::kWeights);  // force the checkpoint path
-  const Evaluation on_cpu = evaluate_run(done.dir, {}, "cpu");
+  const Evaluation on_cpu = evaluate_run(done.dir, {}, DeviceSetting::cpu());
   for (size_t t = 0; t < on_cpu.accuracy.size(); ++t) {
     EXPECT_NEAR(on_cpu.accuracy[t], done.last.test.accuracy[t], 1.0 / 30 + 1e-9);
   }
@@ -188,10 +189,11 @@ TEST_F(DeviceRunTest, CheckpointFromCudaResumesOnCudaAndEvaluatesOnCpu_CUDA) {
 
 TEST(DeviceSelection, CudaIndexIsChecked_CUDA) {
   NNN_NEED_CUDA();
-  EXPECT_EQ(resolve_device("cuda:0"), torch::Device(torch::kCUDA, 0));
+  EXPECT_EQ(resolve_device(DeviceSetting::parse("cuda:0")), torch::Device(torch::kCUDA, 0));
   const auto count = static_cast<int64_t>(torch::cuda::device_count());
-  testing::expect_error([&] { resolve_device("cuda:" + std::to_string(count)); },
-                        std::to_string(count));
+  testing::expect_error(
+      [&] { resolve_device(DeviceSetting::parse("cuda:" + std::to_string(count))); },
+      std::to_string(count));
 }
 
 }  // namespace

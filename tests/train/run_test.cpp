@@ -2,6 +2,7 @@
 // checkpoints, run directory files, evaluation of a finished run, NaN stop.
 #include "nnn/train/run.h"
 #include "nnn/train/loaded_run.h"
+#include "nnn/train/progress.h"
 #include "nnn/train/run_evaluation.h"
 #include "nnn/train/trainer.h"
 
@@ -33,7 +34,7 @@ ExperimentConfig tiny_config() {
   c.name = "tiny";
   c.seed = 5;
   c.threads = 1;
-  c.device = "cpu";
+  c.device = DeviceSetting::cpu();
   c.model.input_size = 2;
   c.model.output_size = 3;
   c.model.steps = 3;
@@ -166,6 +167,47 @@ TEST(Optimizers, ClipGradNorm) {
 
 // Interrupt after 7 batches (mid-epoch 2), checkpoint, resume in a fresh
 // Trainer: the end state equals an uninterrupted run exactly.
+// The epoch line fits 80 columns: the steps before d + 1 (at chance by
+// construction) are left out, at most the last four reachable steps are
+// shown, and the time left for the run follows the epoch's own.
+TEST(TrainingProgress, EpochLinesAreShortAndSayTheTimeLeft) {
+  std::ostringstream out;
+  TrainingProgress progress(out, false, 40, 64, 50, /*first_step=*/3);
+  EpochReport r;
+  r.epoch = 7;
+  r.train_loss = 0.35812;
+  r.seconds = 9.6;
+  r.test.samples = 1505;
+  r.test.accuracy = {0.0864, 0.0864, 0.9688};
+  EXPECT_EQ(progress.epoch_line(r, 271.0),
+            "epoch  7/40 loss 0.3581 | test % at step 3: 96.9 | 9.6 s, 4 min 31 s left");
+  r.epoch = 40;
+  r.test.accuracy = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+  const std::string last = progress.epoch_line(r, 0.0);
+  EXPECT_EQ(last, "epoch 40/40 loss 0.3581 | test % at steps 7-10: 70.0 80.0 90.0 95.0 | 9.6 s");
+  EXPECT_LE(last.size(), 80u);
+  EXPECT_EQ(duration_text(0.42), "0.4 s");
+  EXPECT_EQ(duration_text(59.4), "59 s");
+  EXPECT_EQ(duration_text(3600 * 2 + 5 * 60 + 1), "2 h 05 min");
+  EXPECT_EQ(duration_text(-1), "?");
+}
+
+// With 3 classes or fewer the top 3 always hold the truth: the table leaves
+// the column out instead of printing 100% at every step.
+TEST(EvaluationTable, LeavesOutTopThreeWhereItIsTrivial) {
+  Evaluation e;
+  e.samples = 10;
+  e.accuracy = {0.5};
+  e.top3 = {1.0};
+  e.confidence = {0.6};
+  e.ece = {0.1};
+  e.classes = 3;
+  EXPECT_EQ(evaluation_table(e),
+            "  step  accuracy  confidence     ECE\n     1    50.00%      0.600  0.1000\n");
+  e.classes = 10;
+  EXPECT_NE(evaluation_table(e).find("top-3"), std::string::npos);
+}
+
 TEST_F(RunTest, ResumeMidEpochIsExact) {
   const ExperimentConfig config = tiny_config();
   auto fresh_trainer = [&](NNN& model) {
@@ -262,7 +304,8 @@ TEST_F(RunTest, InitFromStartsFromAnotherRunsWeights) {
   ASSERT_TRUE(run_training(warm, log).completed);
   EXPECT_NE(log.str().find("weights initialised from " + first.out + "/weights.pt"),
             std::string::npos);
-  NNN a = load_run(first.out, "cpu").model, b = load_run(warm.out, "cpu").model;
+  NNN a = load_run(first.out, DeviceSetting::cpu()).model,
+      b = load_run(warm.out, DeviceSetting::cpu()).model;
   EXPECT_LT((a->flat_parameters() - b->flat_parameters()).abs().max().item<double>(), 1e-6);
   // The config it wrote names where it started.
   EXPECT_EQ(load_experiment(warm.out + "/config.yaml").train.init_from, first.out);
@@ -271,7 +314,7 @@ TEST_F(RunTest, InitFromStartsFromAnotherRunsWeights) {
   cold.out = (dir_ / "cold").string();
   cold.overrides.pop_back();
   ASSERT_TRUE(run_training(cold, log).completed);
-  NNN c = load_run(cold.out, "cpu").model;
+  NNN c = load_run(cold.out, DeviceSetting::cpu()).model;
   EXPECT_GT((a->flat_parameters() - c->flat_parameters()).abs().max().item<double>(), 1e-3);
   RunOptions mismatch = warm;
   mismatch.out = (dir_ / "mismatch").string();

@@ -10,7 +10,7 @@
 # the agent-store forms. Debian's own torchrun 1.13 fails on Python 3.11
 # before starting anything, so it is not used. The forms:
 #  1. --standalone (c10d rendezvous, the store of torchrun's agent),
-#  2. the static form of the README on one node, and on two "nodes" (two
+#  2. the static form of docs/distributed.md on one node, and on two "nodes" (two
 #     torchrun agents on 127.0.0.1, node ranks 0 and 1),
 #  3. --rdzv-backend c10d with an endpoint,
 #  4. --max-restarts 1 with rank 1 SIGKILLed mid-run: torchrun restarts the
@@ -107,7 +107,7 @@ launched static --nnodes 1 --nproc-per-node 2 --rdzv-backend static --node-rank 
 launched c10d --nnodes 1 --nproc-per-node 2 --rdzv-backend c10d \
   --rdzv-endpoint "127.0.0.1:$(free_port)" --rdzv-id nnn-test
 
-# The README's two-node form, both nodes on this machine.
+# docs/distributed.md's two-node form, both nodes on this machine.
 port=$(free_port)
 for node in 1 0; do
   "$torchrun" --no-python --nnodes 2 --nproc-per-node 1 --rdzv-backend static \

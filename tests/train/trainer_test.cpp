@@ -6,7 +6,7 @@
 #include <torch/torch.h>
 
 #include "nnn/config/model_options.h"
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
 #include "nnn/data/synthetic.h"
 #include "tests/test_util.h"
 

@@ -6,14 +6,16 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
-#include "nnn/core/parallel.h"
 #include "nnn/data/idx.h"
 #include "nnn/experiments/video.h"
+#include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
+#include "nnn/util/files.h"
 #include "nnn/video/video_io.h"
 #include "tests/shapes.h"
 #include "tests/test_util.h"
@@ -274,26 +276,37 @@ TEST_F(VideoTest, TinyReaderReadsTrackedPlates) {
   }
   EXPECT_GE(right, total * 3 / 4) << right << " of " << total << " digits read right";
 
-  // The command's report, with annotated frames.
+  // What `nnn read-video` reads, with annotated frames.
   o.seed = 1;
-  write_video(path("clip"), make_video(images_, labels_, o), false);
-  std::ostringstream report;
-  read_video_report(path("run"), path("clip"), 3, "", 3, path("out"), report);
-  EXPECT_NE(report.str().find("frame   4: after 4 frame(s): "), std::string::npos) << report.str();
-  EXPECT_NE(report.str().find("reading: "), std::string::npos);
+  const SyntheticVideo clip = make_video(images_, labels_, o);
+  write_video(path("clip"), clip, false);
+  const VideoReading reading = read_video_plate(path("run"), path("clip"), 3, nullptr);
+  // The clip's truth.tsv: the plate and a box per frame to compare with.
+  EXPECT_EQ(reading.track.truth_reading, clip.reading);
+  ASSERT_EQ(reading.track.truth_iou.size(), 4u);
+  EXPECT_GT(reading.track.truth_iou[0], 0.5);
+  ASSERT_EQ(reading.frames.size(), 4u);
+  EXPECT_TRUE(reading.frames[3].read);
+  EXPECT_EQ(reading.frames[3].frames_read, 4);
+  EXPECT_EQ(reading.readings.size(), 4u);
+  ASSERT_NE(reading.answer(), nullptr);
+  EXPECT_EQ(reading.answer(), &reading.readings.back());
+  EXPECT_EQ(reading.stopped, 0);
+  write_annotated(reading, path("out"));
   EXPECT_TRUE(fs::exists(path("out/annotated/frame_004.pgm")));
-  EXPECT_TRUE(fs::exists(path("out/track.tsv")));
+  const std::string tsv = read_file(path("out/track.tsv"));
+  EXPECT_EQ(std::count(tsv.begin(), tsv.end(), '\n'), 5);  // the header and 4 frames
   // Anytime: any confidence stops after the first frame read; certainty is
   // never reached, and the answer is then the last reading.
-  std::ostringstream early, never;
-  read_video_report(path("run"), path("clip"), 3, "", 3, "", early, /*stop_at=*/1e-9);
-  EXPECT_NE(early.str().find("stopped after 1 frame(s): joint probability"), std::string::npos)
-      << early.str();
-  EXPECT_EQ(early.str().find("frame   2:"), std::string::npos) << early.str();
-  read_video_report(path("run"), path("clip"), 3, "", 3, "", never, /*stop_at=*/1.0);
-  EXPECT_NE(never.str().find("never stopped: no reading reached 100.00%"), std::string::npos)
-      << never.str();
-  EXPECT_THROW(read_video_report(path("run"), path("clip"), 3, "", 3, "", never, 1.5), Error);
+  const VideoReading early = read_video_plate(path("run"), path("clip"), 3, nullptr, 1e-9);
+  EXPECT_EQ(early.stopped, 1);
+  EXPECT_EQ(early.frames.size(), 1u);
+  EXPECT_EQ(early.answer(), &early.readings.front());
+  const VideoReading never = read_video_plate(path("run"), path("clip"), 3, nullptr, 1.0);
+  EXPECT_EQ(never.stopped, 0);
+  EXPECT_EQ(never.frames.size(), 4u);
+  EXPECT_EQ(never.answer(), &never.readings.back());
+  EXPECT_THROW(read_video_plate(path("run"), path("clip"), 3, nullptr, 1.5), Error);
 }
 
 }  // namespace

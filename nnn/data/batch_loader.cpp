@@ -1,5 +1,5 @@
 // BatchLoader.
-#include "nnn/data/loader.h"
+#include "nnn/data/batch_loader.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 

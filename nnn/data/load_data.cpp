@@ -1,5 +1,5 @@
 // Dataset selection by name, IDX pairs, CSV tables and normalisation.
-#include "nnn/data/load.h"
+#include "nnn/data/load_data.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -52,7 +52,8 @@ std::string in_folder(const std::string& folder, const std::string& name,
     const fs::path path = fs::path(folder) / candidate;
     if (fs::exists(path)) return path.string();
   }
-  throw Error("data.path: " + dataset + " file " + name + "(.gz) not found in '" + folder + "'" +
+  throw Error("data.path: " + dataset + " file " + name + "(.gz) not found in '" + folder + "' (" +
+              kDataPathRule + ")" +
               (dataset == "mnist"
                    ? "; run scripts/setup.sh to fetch and convert the digits"
                    : "; install dataset-fashion-mnist or point data.path at the files"));

@@ -1,5 +1,5 @@
 // Thread settings and the worker pool.
-#include "nnn/core/parallel.h"
+#include "nnn/runtime/parallel.h"
 
 #include <dlfcn.h>
 #include <torch/types.h>

@@ -4,7 +4,7 @@
 //             0, sizes, strides, False, collections.OrderedDict())
 // and each storage's bytes as the record data/<key> of the zip archive that
 // LibTorch's PyTorchStreamWriter writes (the container torch.load expects).
-#include "nnn/core/torch_save.h"
+#include "nnn/runtime/torch_save.h"
 
 #include <caffe2/serialize/inline_container.h>
 

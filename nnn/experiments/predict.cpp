@@ -188,11 +188,14 @@ std::string predict_report(const std::string& run_dir, const std::vector<std::st
   // frames after step T - d change no prediction.
   std::string unread;
   if (run.config.data.frames.feed == FrameFeed::kSequence && given > steps - d) {
+    const std::string late = given == steps - d + 1
+                                 ? fmt::format("frame {} comes", given)
+                                 : fmt::format("frames {}-{} come", steps - d + 1, given);
     unread = fmt::format(
         "note: only the first {} of the {} frames reach the output: the model thinks for {} "
         "steps, one frame per step, and its output cell is d = {} steps from the input, so "
-        "frame f reaches it at step f + {}; frames {}-{} change no prediction\n",
-        steps - d, given, steps, d, d, steps - d + 1, given);
+        "frame f reaches it at step f + {}; {} too late for any prediction\n",
+        steps - d, given, steps, d, d, late);
   }
   return fmt::format("{} frame(s), model {} (feed: {}, {} steps, d = {})\n", given, run.config.name,
                      to_string(run.config.data.frames.feed), steps, d) +

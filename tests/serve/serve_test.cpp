@@ -290,12 +290,14 @@ TEST_F(ServeTest, PgmBodiesAreReadLikeNnnPredict) {
   EXPECT_EQ(rows[0].label, "step 1 (input reaches output at 3)");
   EXPECT_EQ(rows[2].label, "step 3 (frame 1)");
   const std::string one = predict_report((dir_ / "run").string(), {file}, 0, 2);
+  const std::string two = predict_report((dir_ / "run").string(), {file, file}, 0, 2);
+  EXPECT_NE(two.find("; frame 2 comes too late for any prediction"), std::string::npos) << two;
   EXPECT_EQ(one.find("note:"), std::string::npos) << one;
   const std::string three = predict_report((dir_ / "run").string(), {file, file, file}, 0, 2);
   EXPECT_NE(three.find("note: only the first 1 of the 3 frames reach the output: the model thinks "
                        "for 3 steps, one frame per step, and its output cell is d = 2 steps from "
-                       "the input, so frame f reaches it at step f + 2; frames 2-3 change no "
-                       "prediction"),
+                       "the input, so frame f reaches it at step f + 2; frames 2-3 come too late "
+                       "for any prediction"),
             std::string::npos)
       << three;
 

@@ -160,8 +160,12 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
       ++done;
       std::string joined;
       for (const auto& setting : overrides) joined += (joined.empty() ? "" : " ") + setting;
-      log << fmt::format("[{}/{}] {}: {}, test accuracy at the last step {}%\n", done, runs, joined,
-                         how, percent(per_seed.back().empty() ? 0 : per_seed.back().back()));
+      const double last = per_seed.back().empty() ? 0 : per_seed.back().back();
+      log << fmt::format("[{}/{}] {}: {}, test accuracy at the last step {}%{}\n", done, runs,
+                         joined, how, percent(last),
+                         at_chance(last, base.model.output_size)
+                             ? fmt::format(" (at chance: {} classes)", base.model.output_size)
+                             : "");
       log.flush();
     }
     const size_t steps = per_seed.front().size();
@@ -177,6 +181,7 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
         row.max[t] = std::max(row.max[t], accuracy[t]);
       }
     }
+    row.collapsed = !row.mean.empty() && at_chance(row.mean.back(), base.model.output_size);
     rows.push_back(row);
   }
   size_t best = 0;
@@ -187,6 +192,10 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
   write_file_atomically(options.out + "/sweep.md", sweep_markdown(rows, options.axes));
   write_file_atomically(options.out + "/sweep.csv", sweep_csv(rows, options.axes));
   return rows;
+}
+
+bool at_chance(double accuracy, int64_t classes) {
+  return classes > 0 && accuracy < 1.5 / static_cast<double>(classes);
 }
 
 std::string sweep_markdown(const std::vector<SweepRow>& rows, const std::vector<SweepAxis>& axes) {
@@ -208,9 +217,11 @@ std::string sweep_markdown(const std::vector<SweepRow>& rows, const std::vector<
                                               percent(row.min[t]), percent(row.max[t]))
                                 : fmt::format(" {} |", percent(row.mean[t]));
     }
-    out += row.best ? " best |\n" : " |\n";
+    out += row.best ? " best |\n" : row.collapsed ? " at chance |\n" : " |\n";
   }
-  return out + "\nTest accuracy in % per thinking step: mean over seeds (min-max).\n";
+  return out +
+         "\nTest accuracy in % per thinking step: mean over seeds (min-max). At chance: the last "
+         "step's mean is below 1.5 / classes, no better than guessing.\n";
 }
 
 std::string sweep_csv(const std::vector<SweepRow>& rows, const std::vector<SweepAxis>& axes) {

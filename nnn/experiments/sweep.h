@@ -33,7 +33,14 @@ struct SweepRow {
   std::vector<double> min;   // [T]
   std::vector<double> max;   // [T]
   bool best = false;         // highest mean accuracy at the last step
+  /// The mean at the last step is no better than guessing (at_chance()):
+  /// the combination collapsed, whatever its neighbours did.
+  bool collapsed = false;
 };
+
+/// Whether `accuracy` over `classes` classes is within reach of guessing:
+/// below 1.5 / classes (50% for 3 classes, 15% for 10).
+bool at_chance(double accuracy, int64_t classes);
 
 /// Runs (or resumes, or skips when finished) every combination and seed,
 /// writing OUT/cNNN-sK/ run directories, OUT/sweep.md and OUT/sweep.csv;

@@ -21,6 +21,25 @@ namespace {
 namespace fs = std::filesystem;
 using testing::expect_error;
 
+// A combination that learned nothing is flagged, not ranked silently
+// beside the others.
+TEST(SweepTable, FlagsCombinationsAtChance) {
+  EXPECT_TRUE(at_chance(0.40, 3));
+  EXPECT_FALSE(at_chance(0.55, 3));
+  EXPECT_TRUE(at_chance(0.12, 10));
+  SweepRow good, flat;
+  good.settings = {"train.lr=0.01"};
+  flat.settings = {"train.lr=100"};
+  good.seeds_done = flat.seeds_done = 1;
+  good.mean = good.min = good.max = {0.9};
+  flat.mean = flat.min = flat.max = {0.1};
+  good.best = true;
+  flat.collapsed = true;
+  const std::string md = sweep_markdown({good, flat}, {SweepAxis{"train.lr", {"0.01", "100"}}});
+  EXPECT_NE(md.find("| 0.01 | 1 | 90.00 | best |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 100 | 1 | 10.00 | at chance |"), std::string::npos) << md;
+}
+
 TEST(SweepAxis, ValuesSplitOutsideBrackets) {
   const SweepAxis lr = parse_sweep_axis("train.lr=0.1,0.01");
   EXPECT_EQ(lr.key, "train.lr");

@@ -1,8 +1,14 @@
 // Shared pieces of the subcommands: the dispatcher, overrides, validators.
 #include "apps/nnn/command.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "nnn/train/run_directory.h"
@@ -68,6 +74,25 @@ const CLI::Validator& device_setting() {
       },
       "DEVICE");
   return kDevice;
+}
+
+bool render_dot(const std::string& dot, const std::string& format, const std::string& out) {
+  const std::string type = "-T" + format;
+  std::vector<char*> argv = {const_cast<char*>("dot"),       const_cast<char*>(type.c_str()),
+                             const_cast<char*>(dot.c_str()), const_cast<char*>("-o"),
+                             const_cast<char*>(out.c_str()), nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ);
+  if (spawned == ENOENT) return false;
+  NNN_CHECK(spawned == 0, "Graphviz's dot could not be started: ", std::strerror(spawned));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // posix_spawnp may report a missing program only as the child's exit 127.
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return false;
+  NNN_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "Graphviz's dot failed on ", dot,
+            " (exit ", WIFEXITED(status) ? WEXITSTATUS(status) : -1, ")");
+  return true;
 }
 
 std::optional<DeviceSetting> device_option(const std::string& text) {

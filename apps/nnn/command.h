@@ -49,6 +49,10 @@ const CLI::Validator& run_directory();
 const CLI::Validator& finite_number();
 /// A device: auto, cpu, cuda or cuda:N (DeviceSetting::parse).
 const CLI::Validator& device_setting();
+/// Renders the Graphviz DOT file `dot` as `format` (svg, png) into `out` with
+/// Graphviz's `dot` (run directly, no shell); false when Graphviz is not
+/// installed, nnn::Error when it fails on the file.
+bool render_dot(const std::string& dot, const std::string& format, const std::string& out);
 /// A --device option's text as a setting; nothing when it was not given.
 std::optional<DeviceSetting> device_option(const std::string& text);
 

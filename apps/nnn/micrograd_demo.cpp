@@ -35,14 +35,14 @@ int run_demo(const std::string& dot) {
       o2.data(), y1.grad(), v1.grad());
   write_file_atomically(dot, o.to_dot());
   fmt::print("graph written to {}\n", dot);
-  if (std::system("command -v dot >/dev/null 2>&1") != 0) {
-    fmt::print("(install graphviz to render it: dot -Tsvg {} -o micrograd.svg)\n", dot);
-    return 0;
-  }
   const std::string stem = dot.substr(0, dot.rfind('.'));
   for (const char* format : {"svg", "png"}) {
-    const std::string command = fmt::format("dot -T{} '{}' -o '{}.{}'", format, dot, stem, format);
-    if (std::system(command.c_str()) == 0) fmt::print("rendered {}.{}\n", stem, format);
+    const std::string out = stem + "." + format;
+    if (!render_dot(dot, format, out)) {
+      fmt::print("(Graphviz is not installed, so it is not drawn; scripts/setup.sh installs it)\n");
+      return 0;
+    }
+    fmt::print("rendered {}\n", out);
   }
   return 0;
 }

@@ -145,6 +145,13 @@ grep -qE "mlp 784-128-10 +infer:torch-mm +8 " <<<"$out" || fail "bench --gemm bo
 [[ -z "$(ls "$work"/*.dot 2>/dev/null)" ]] || fail "wiring wrote DOT without --dot"
 "$nnn" wiring experiments/spiral.yaml --dot "$work/w.dot" >/dev/null && [[ -s "$work/w.dot" ]] ||
   fail "wiring --dot did not write the file"
+# Graphviz (set-up installs it) draws the wiring and the micrograd graph;
+# dot runs without a shell, so a quote in a path is only a name.
+"$nnn" wiring experiments/spiral.yaml --svg "$work/w.svg" >/dev/null && grep -q "<svg" "$work/w.svg" ||
+  fail "wiring --svg did not draw the wiring"
+[[ ! -e "$work/w.svg.dot.tmp" ]] || fail "wiring --svg left its DOT file"
+"$nnn" micrograd-demo --dot "$work/it's.dot" >/dev/null && grep -q "<svg" "$work/it's.svg" &&
+  [[ -s "$work/it's.png" ]] || fail "micrograd-demo did not render its graph"
 
 if ((failures)); then
   echo "$failures failure(s)"

@@ -5,11 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <sstream>
 
 #include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"
@@ -75,6 +78,83 @@ const CLI::Validator& device_setting() {
       "DEVICE");
   return kDevice;
 }
+
+std::string wrap_text(const std::string& text, size_t width) {
+  std::string out, line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + line;
+}
+
+namespace {
+
+constexpr size_t kHelpWidth = 80;
+constexpr size_t kHelpColumn = 26;
+
+class WrappedHelp : public CLI::Formatter {
+ public:
+  WrappedHelp() { column_width(kHelpColumn); }
+  std::string make_description(const CLI::App* app) const override {
+    const std::string& text = app->get_description();
+    return text.empty() ? "" : wrap_text(text, kHelpWidth) + "\n\n";
+  }
+  std::string make_subcommand(const CLI::App* sub) const override {
+    // The first sentence, in at most three lines (the third ending in "..."
+    // when it goes on).
+    const size_t width = kHelpWidth - kHelpColumn;
+    std::string text = sub->get_description();
+    text = text.substr(0, text.find(". "));
+    std::string wrapped = wrap_text(text, width);
+    size_t cut = 0;
+    for (int line = 0; line < 3 && cut != std::string::npos; ++line) {
+      cut = wrapped.find('\n', line == 0 ? 0 : cut + 1);
+    }
+    if (cut != std::string::npos) {
+      wrapped = wrapped.substr(0, cut);
+      const size_t last_line = wrapped.rfind('\n') + 1;
+      while (wrapped.size() - last_line + 4 > width)
+        wrapped = wrapped.substr(0, wrapped.rfind(' '));
+      wrapped += " ...";
+    }
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true), wrapped, kHelpColumn);
+    return out.str();
+  }
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    if (opt->get_type_size() == 0) return "";
+    // CLI11's type name is "TYPE:VALIDATOR...": keep a validator's own label
+    // (FILE, RUNDIR, DEVICE, KEY=VALUE) or the plain type, not the ranges.
+    std::string label = opt->get_type_name();
+    const size_t colon = label.find(':');
+    if (colon != std::string::npos) {
+      const std::string after = label.substr(colon + 1);
+      label =
+          after.find(' ') == std::string::npos && !after.empty() ? after : label.substr(0, colon);
+    }
+    const std::string given = opt->get_default_str();
+    std::string out = " " + label;
+    if (!given.empty() && given != "[]" && given != "\"\"") out += "=" + given;
+    if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) out += " ...";
+    return out;
+  }
+  std::string make_option_desc(const CLI::Option* opt) const override {
+    return wrap_text(opt->get_description(), kHelpWidth - kHelpColumn);
+  }
+};
+
+}  // namespace
+
+void use_wrapped_help(CLI::App& app) { app.formatter(std::make_shared<WrappedHelp>()); }
 
 bool render_dot(const std::string& dot, const std::string& format, const std::string& out) {
   const std::string type = "-T" + format;

@@ -41,6 +41,14 @@ class Commands {
   std::vector<std::pair<CLI::App*, std::function<int()>>> commands_;
 };
 
+/// Help that fits 80 columns: descriptions wrapped, one line per subcommand
+/// in the list (its first sentence; `nnn CMD --help` has it all), value
+/// labels without CLI11's type names. Set before the subcommands are added
+/// (they copy it).
+void use_wrapped_help(CLI::App& app);
+/// `text` wrapped to `width` columns, lines joined by '\n'.
+std::string wrap_text(const std::string& text, size_t width);
+
 /// Positional `key=value` settings (Hydra-style overrides of the config).
 CLI::Option* add_overrides(CLI::App* command, std::vector<std::string>& overrides);
 /// A validator for a directory that holds a run (its config.yaml).

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nnn ") + nnn::kVersion);
   app.require_subcommand(0, 1);
   app.option_defaults()->always_capture_default();  // --help shows every default
+  use_wrapped_help(app);
   Commands commands(app);
   add_train_command(commands);
   add_eval_command(commands);
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
   add_bench_command(commands);
   add_micrograd_demo_command(commands);
   add_info_command(commands);
+  app.footer(
+      "\nStart here: nnn train experiments/mnist_nnn.yaml (about 97% at its last\n"
+      "step), then nnn serve RUN to watch it think; nnn COMMAND --help for each.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

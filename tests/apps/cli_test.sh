@@ -55,6 +55,13 @@ done
 expect 0 "Subcommands:" -- --help
 expect 0 "^nnn [0-9]+\.[0-9]+\.[0-9]+$" -- --version
 expect 2 "no-such-command" -- no-such-command
+# Help fits 80 columns, for nnn and every subcommand, and says where to start.
+for c in "" "${!valid[@]}"; do
+  wide="$("$nnn" $c --help | awk 'length > 80')"
+  [[ -z "$wide" ]] || fail "nnn $c --help has lines over 80 columns: $wide"
+done
+"$nnn" --help | grep -q "Start here: nnn train experiments/mnist_nnn.yaml" || fail "no 'start here'"
+if "$nnn" train --help | grep -q "TEXT:"; then fail "nnn train --help shows CLI11's type names"; fi
 
 # Numbers: trailing junk, out of range, not a number.
 expect 2 "--threads" -- bench --threads 2x

@@ -307,6 +307,30 @@ void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threa
   }
 }
 
+// The BLAS LibTorch's CPU products run on, as its build configuration
+// names it (BLAS_INFO): OpenBLAS, MKL, ...
+std::string blas_library() {
+  const std::string config = at::show_config();
+  const size_t at = config.find("BLAS_INFO=");
+  if (at == std::string::npos) return "its BLAS";
+  const size_t begin = at + 10;
+  std::string name = config.substr(begin, config.find_first_of(", \n", begin) - begin);
+  if (name == "open") return "OpenBLAS";
+  if (name == "mkl") return "MKL";
+  if (name == "generic") {
+    // The system's libblas (Debian's LibTorch): the library loaded for it.
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+      if (line.find("libopenblas") != std::string::npos) return "OpenBLAS (the system's libblas)";
+      if (line.find("libblis") != std::string::npos) return "BLIS (the system's libblas)";
+      if (line.find("libmkl") != std::string::npos) return "MKL (the system's libblas)";
+    }
+    return "the system's libblas";
+  }
+  return name.empty() ? "its BLAS" : name;
+}
+
 }  // namespace
 
 void run_bench(const BenchOptions& o, std::ostream& out) {
@@ -323,8 +347,12 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
     return;
   }
   const double sgemm = measure_sgemm_gflops(device, threads);
-  fmt::print(out, "device {}, {} threads, LibTorch {}, products {}; sgemm 1024^3: {:.1f} GFLOP/s\n",
-             describe_device(device), threads, TORCH_VERSION, gemm_backend(), sgemm);
+  const std::string reference =
+      device.is_cuda() ? std::string("cuBLAS") : "LibTorch's mm on " + blas_library();
+  fmt::print(out,
+             "device {}, {} threads, LibTorch {}; nnn's products: {}\nreference: sgemm 1024^3 "
+             "floats, {}, best of 5 rounds: {:.1f} GFLOP/s\n",
+             describe_device(device), threads, TORCH_VERSION, gemm_backend(), reference, sgemm);
   if (!o.sweep.empty()) {
     run_sweep(o, device, threads, sgemm, out);
     return;
@@ -388,6 +416,16 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
     }
   }
   use_small_gemm_kernels(small_before);
+  // The reference again: a machine under load moves it, and the fractions
+  // above are only as good as it.
+  const double sgemm_after = measure_sgemm_gflops(device, threads);
+  report["machine"]["sgemm_gflops_after"] = sgemm_after;
+  fmt::print(out,
+             "of sgemm: useful GF/s (the FLOPs of the cells' products, forward and backward, "
+             "nothing else)\nas a share of the reference; small products that stay in cache can "
+             "pass 100%.\nThe reference measured again after the rows: {:.1f} GFLOP/s ({:+.0f}% "
+             "from the first).\n",
+             sgemm_after, 100 * (sgemm_after / sgemm - 1));
   if (!o.json.empty()) {
     write_file_atomically(o.json, report.dump(2) + "\n");
     fmt::print(out, "JSON written to {}\n", o.json);

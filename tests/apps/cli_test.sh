@@ -140,6 +140,13 @@ expect 1 "spiral.yaml|model.steps" -- wiring experiments/spiral.yaml model.steps
 out="$("$nnn" bench --only mlp --batch 8 --seconds 0.05 --threads 1 --json "$work/b.json")" ||
   fail "bench --batch 8 failed"
 grep -qE "mlp 784-128-10 +train +8 " <<<"$out" || fail "bench --batch 8 did not run batch 8: $out"
+# The reference's kernels, the column explained, the reference measured again.
+grep -qE "reference: sgemm 1024\^3 floats, LibTorch's mm on [A-Za-z]+.*, best of 5 rounds" <<<"$out" ||
+  fail "bench does not name its reference: $out"
+grep -q "of sgemm: useful GF/s" <<<"$out" || fail "bench does not explain 'of sgemm': $out"
+grep -q "measured again after the rows" <<<"$out" || fail "bench does not measure sgemm again: $out"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["machine"]; assert m["sgemm_gflops_after"] > 0, m' \
+  "$work/b.json" || fail "bench JSON lacks sgemm_gflops_after"
 grep -qE " 256 | 32 " <<<"$out" && fail "bench --batch 8 also ran the default batches: $out"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert {x["batch"] for x in r} == {8}, r' \
   "$work/b.json" || fail "bench JSON batches"

@@ -266,8 +266,10 @@ void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threa
   const std::vector<SweepPoint> points = sweep_workloads();
   for (const char* axis : {"batch", "cells", "steps", "hidden"}) {
     svg::Panel panel{axis, std::string("log2 ") + axis, "training samples/s (log10)", {}};
-    svg::Series measured{"measured", {}, {}, false};
-    svg::Series expected{"the useful FLOPs at the sgemm rate", {}, {}, true};
+    svg::Series measured, expected;
+    measured.label = "measured";
+    expected.label = "the useful FLOPs at the sgemm rate";
+    expected.dashed = true;
     for (const SweepPoint& p : points) {
       if (p.axis != axis) continue;
       if (!o.only.empty() && p.workload.name.find(o.only) == std::string::npos) continue;

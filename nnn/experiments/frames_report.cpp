@@ -2,6 +2,7 @@
 // SVG figures of one comparison (frames.md, frames.svg,
 // frames_anytime.svg).
 #include "nnn/experiments/frames_compare.h"
+#include "nnn/experiments/palette.h"
 
 #include <fmt/format.h>
 
@@ -141,15 +142,21 @@ std::string frames_markdown(const FramesComparison& c) {
 }
 
 std::string anytime_svg(const FramesComparison& c) {
-  svg::Panel panel{"stop at confidence tau = 0.5 .. 0.99, or read all",
+  svg::Panel panel{"stop at confidence tau (labels on the NNN), or read all",
                    "mean frames read",
                    "test accuracy %",
                    {}};
   for (const auto& m : c.anytime) {
-    svg::Series s{m.label, {}, {}, false};
+    svg::Series s;
+    s.label = m.label;
+    s.colour = method_colour(m.key);
     for (const auto& point : m.points) {
       s.x.push_back(point.mean_frames);
       s.y.push_back(100.0 * point.accuracy);
+      // The NNN's points name their threshold (> 1: every frame read).
+      if (m.key == "nnn_sequence") {
+        s.point_labels.push_back(point.tau > 1 ? "all" : fmt::format("{}", point.tau));
+      }
     }
     panel.series.push_back(s);
   }
@@ -161,7 +168,10 @@ std::string frames_svg(const FramesComparison& c) {
   svg::Panel confidence{"Confidence", "frames seen k (NNN: step k + d)", "mean confidence", {}};
   confidence.y_max = 1.0;
   for (const auto& m : c.by_frames) {
-    svg::Series a{m.label, {}, {}, m.key == "nnn_single" || m.key == "mlp_single"};
+    svg::Series a;
+    a.label = m.label;
+    a.dashed = m.key == "nnn_single" || m.key == "mlp_single";
+    a.colour = method_colour(m.key);
     svg::Series f = a;
     for (int64_t k = 0; k < c.frames; ++k) {
       const auto i = static_cast<size_t>(k);

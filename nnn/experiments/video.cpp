@@ -245,6 +245,7 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
   fs::create_directories(out_dir);
 
   const char* kSources[] = {"tracker", "true boxes", "ideal strips"};
+  const char* kRunColours[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f"};
   std::string md = fmt::format(
       "# Video plate reading: {} videos per difficulty, {} digits, {} frames (seed {})\n\n",
       o.videos, o.digits, o.frames, o.seed);
@@ -346,7 +347,10 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
         reading_md += fmt::format("| {} | {} |", name, kSources[s]);
         svg::Series series;
         series.label = name + ", " + kSources[s];
-        series.dashed = s == 2;
+        // One colour per run; the crops by line: tracker solid, true boxes
+        // dotted, ideal strips dashed.
+        series.colour = kRunColours[r % (sizeof kRunColours / sizeof kRunColours[0])];
+        series.dash = s == 0 ? "" : s == 1 ? "2,3" : "6,4";
         for (int64_t n = 1; n <= o.frames; ++n) {
           const double plate = sc.mean(sc.plates, static_cast<size_t>(n));
           reading_md += std::isnan(plate) ? " - |" : fmt::format(" {:.1f}% |", 100 * plate);
@@ -373,7 +377,10 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
   write_file_atomically((fs::path(out_dir) / "video_eval.csv").string(), csv);
   write_file_atomically(
       (fs::path(out_dir) / "video_eval.svg").string(),
-      svg::line_charts("Plate accuracy after each frame (dashed: ideal strips)", panels));
+      svg::line_charts(
+          "Plate accuracy after each frame (a colour per run; solid: tracker, dotted: true boxes, "
+          "dashed: ideal strips)",
+          panels));
   return md;
 }
 

@@ -11,6 +11,15 @@ namespace {
 
 constexpr const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
                                     "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+// A series' colour and dash pattern as SVG attributes.
+std::string colour_of(const Series& s, size_t i) {
+  return s.colour.empty() ? kColours[i % (sizeof kColours / sizeof kColours[0])] : s.colour;
+}
+std::string dash_of(const Series& s) {
+  const std::string dash = s.dash.empty() ? (s.dashed ? "6,4" : "") : s.dash;
+  return dash.empty() ? "" : fmt::format(R"~( stroke-dasharray="{}")~", dash);
+}
+
 constexpr int kPanelWidth = 460, kPanelHeight = 340;
 constexpr int kLeft = 62, kRight = 16, kTop = 34, kBottom = 50;
 
@@ -113,7 +122,7 @@ std::string panel_svg(const Panel& panel, int x0) {
       static_cast<double>(x0 + 16), top + h / 2, escape(panel.y_label));
   for (size_t i = 0; i < panel.series.size(); ++i) {
     const Series& s = panel.series[i];
-    const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
+    const std::string colour = colour_of(s, i);
     std::string path;
     bool pen_down = false;
     for (size_t j = 0; j < s.x.size() && j < s.y.size(); ++j) {
@@ -126,11 +135,16 @@ std::string panel_svg(const Panel& panel, int x0) {
       out += fmt::format(R"~(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"/>)~"
                          "\n",
                          px(s.x[j]), py(s.y[j]), colour);
+      if (j < s.point_labels.size() && !s.point_labels[j].empty()) {
+        out += fmt::format(R"~(<text x="{:.1f}" y="{:.1f}" font-size="10" fill="{}">{}</text>)~"
+                           "\n",
+                           px(s.x[j]) + 5, py(s.y[j]) - 5, colour, escape(s.point_labels[j]));
+      }
     }
     if (!path.empty()) {
       out += fmt::format(R"~(<path d="{}" fill="none" stroke="{}" stroke-width="2"{}/>)~"
                          "\n",
-                         path, colour, s.dashed ? R"~( stroke-dasharray="6,4")~" : "");
+                         path, colour, dash_of(s));
     }
   }
   return out;
@@ -192,12 +206,11 @@ std::string line_charts(const std::string& title, const std::vector<Panel>& pane
     }
     const int x = 20 + static_cast<int>(i % per_row) * column;
     const int y = legend_top + static_cast<int>(i / per_row) * 20;
-    const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
+    const std::string colour = colour_of(*s, i);
     out += fmt::format(R"~(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}/>)~"
                        R"~(<text x="{}" y="{}" font-size="12">{}</text>)~"
                        "\n",
-                       x, y, x + 26, y, colour, s->dashed ? R"~( stroke-dasharray="6,4")~" : "",
-                       x + 32, y + 4, escape(s->label));
+                       x, y, x + 26, y, colour, dash_of(*s), x + 32, y + 4, escape(s->label));
   }
   return out + "</svg>\n";
 }

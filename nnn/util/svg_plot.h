@@ -15,6 +15,12 @@ struct Series {
   std::vector<double> x;
   std::vector<double> y;  // NaN: no point (the line breaks there)
   bool dashed = false;
+  /// "#rrggbb", the same for a method in every figure; empty: by position.
+  std::string colour;
+  /// stroke-dasharray ("2,3": dotted); empty: solid, or "6,4" when dashed.
+  std::string dash;
+  /// Text beside each point (a threshold, ...); empty: none.
+  std::vector<std::string> point_labels;
 };
 
 struct Panel {

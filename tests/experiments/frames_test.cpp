@@ -180,8 +180,8 @@ TEST(Svg, TicksAndCharts) {
   for (size_t i = 0; i < 6; ++i) EXPECT_NEAR(fifths[i], 0.2 * static_cast<double>(i), 1e-12);
   EXPECT_EQ(svg::nice_ticks(1, 6, 8), (std::vector<double>{1, 2, 3, 4, 5, 6}));
   svg::Panel panel{"Accuracy", "k", "%", {}};
-  panel.series.push_back({"A & B", {1, 2, 3}, {10, std::nan(""), 30}, false});
-  panel.series.push_back({"C", {1, 2, 3}, {20, 25, 28}, true});
+  panel.series.push_back({"A & B", {1, 2, 3}, {10, std::nan(""), 30}, false, "", "", {}});
+  panel.series.push_back({"C", {1, 2, 3}, {20, 25, 28}, true, "", "", {}});
   const std::string text = svg::line_charts("T <1>", {panel, panel});
   EXPECT_EQ(text.rfind("<svg", 0), 0u);
   EXPECT_NE(text.find("A &amp; B"), std::string::npos);
@@ -528,6 +528,30 @@ TEST(FramesReport, NamesTheWinnerPerFrameCountAndMarksMissingValues) {
   EXPECT_NE(
       frames_markdown(c).find("(up to 2 frames: from step 5 on, the last frame is read again)"),
       std::string::npos);
+}
+
+// A method keeps its colour in every figure whatever its place in the list
+// (the NNN red, GRU green), and the anytime plot names the NNN's thresholds.
+TEST(FramesReport, OneColourPerMethodAndLabelledThresholds) {
+  FramesComparison c;
+  c.frames = 2;
+  c.steps = 2;
+  c.test_samples = 4;
+  FrameCurve nnn;
+  nnn.key = "nnn_sequence";
+  nnn.label = "NNN";
+  nnn.accuracy = nnn.top3 = nnn.confidence = nnn.ece = {0.5, 0.6};
+  FrameCurve gru = nnn;
+  gru.key = "gru";
+  gru.label = "GRU";
+  c.by_frames = {gru, nnn};
+  c.anytime = {{"nnn_sequence", "NNN", {{0.5, 0.6, 1.0}, {2.0, 0.7, 2.0}}}};
+  const std::string frames = frames_svg(c), anytime = anytime_svg(c);
+  EXPECT_NE(frames.find(R"(stroke="#d62728")"), std::string::npos);
+  EXPECT_NE(frames.find(R"(stroke="#2ca02c")"), std::string::npos);
+  EXPECT_NE(anytime.find(R"(stroke="#d62728")"), std::string::npos);
+  EXPECT_NE(anytime.find(">0.5</text>"), std::string::npos) << anytime;
+  EXPECT_NE(anytime.find(">all</text>"), std::string::npos);
 }
 
 TEST(Anytime, StopsAtTheFirstConfidentFrame) {

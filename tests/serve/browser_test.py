@@ -5,7 +5,8 @@ WebDriver protocol (HTTP + JSON, Python's standard library only).
     browser_test.py NNN_BINARY SOURCE_DIR WORK_DIR [SCREENSHOT.png]
 
 Trains two small runs on the MNIST digits of scripts/setup.sh (the main
-job's config for 2 epochs, blurry_frames for 2), serves them on 127.0.0.1
+job's config for 2 epochs, blurry_frames for 2; NNN_BROWSER_FULL_RUNS=1
+trains the main job as configured, for the screenshots in docs/), serves them on 127.0.0.1
 with bounded requests and time, then in the browser: draws a 1 and a 0 with
 pointer events on the canvas and checks the reading, the per-step bars and
 the network; plays the steps; generates and plays blurry frames of a test
@@ -138,12 +139,14 @@ def main():
         skip("no MNIST digits in data/mnist (scripts/setup.sh fetches them)")
     os.makedirs(work, exist_ok=True)
     runs = []
-    for name, config, epochs in [("mnist", "mnist_nnn.yaml", 2), ("blurry", "blurry_frames.yaml", 2)]:
+    full = os.environ.get("NNN_BROWSER_FULL_RUNS") == "1"
+    for name, config, epochs in [("mnist", "mnist_nnn.yaml", None if full else 2),
+                                 ("blurry", "blurry_frames.yaml", 2)]:
         out = os.path.join(work, name)
         shutil.rmtree(out, ignore_errors=True)
-        subprocess.run([nnn, "train", os.path.join(source, "experiments", config),
-                        f"train.epochs={epochs}", "--out", out], check=True, cwd=source,
-                       stdout=subprocess.DEVNULL)
+        settings = [] if epochs is None else [f"train.epochs={epochs}"]
+        subprocess.run([nnn, "train", os.path.join(source, "experiments", config), *settings,
+                        "--out", out], check=True, cwd=source, stdout=subprocess.DEVNULL)
         runs.append(out)
 
     server = subprocess.Popen([nnn, "serve", *runs, "--port", "0", "--exit-after-seconds", "240",

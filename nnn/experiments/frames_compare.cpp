@@ -413,9 +413,14 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
   result.steps = nnn_cfg.model.steps;
   result.test_samples = data.test.size();
   result.degrade = describe_degrade(nnn_cfg.data.frames.degrade);
+  // Each trained model loaded once (mlp_logits reads mlp_single's).
+  std::map<std::string, LoadedRun> loaded;
   for (const auto& m : methods) {
     const RunResult& run_result = runs.at(m.train ? m.key : m.reuses);
-    LoadedRun run = load_run(run_result.dir);
+    auto found = loaded.find(run_result.dir);
+    if (found == loaded.end())
+      found = loaded.emplace(run_result.dir, load_run(run_result.dir)).first;
+    LoadedRun& run = found->second;
     const auto outputs = m.outputs(run, run.device.is_cpu() ? &pool : nullptr);
     const auto labels = data.test.labels.to(run.device);
     FrameCurve curve = score(m.key, m.label, outputs, labels, classes);

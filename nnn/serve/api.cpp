@@ -250,20 +250,32 @@ ApiReply run_reply(ServedRun& run, const std::vector<std::string>& parts, const 
     const int64_t count = integer(json, "frames", run.default_frames(), 1, run.max_frames());
     const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
     std::vector<float> clean;
-    Json label = nullptr;
+    Json label = nullptr, index = nullptr;
     if (json.contains("pixels")) {
       clean = pixel_array(json.at("pixels"), "pixels");
-    } else if (json.contains("index")) {
+    } else if (json.contains("index") || json.contains("class")) {
       if (run.test_count() == 0) fail(409, run.test_data_error());
-      const int64_t i = integer(json, "index", 0, 0, run.test_count() - 1);
+      int64_t i = 0;
+      if (json.contains("class")) {
+        const std::vector<int64_t> counts = run.test_class_counts();
+        const auto classes = static_cast<int64_t>(counts.size());
+        const int64_t c = integer(json, "class", 0, 0, classes - 1);
+        const int64_t n = counts[static_cast<size_t>(c)];
+        if (n == 0) fail(404, "class " + std::to_string(c) + " has no test digits");
+        i = run.test_index_of_class(c, integer(json, "nth", 0, 0, n - 1));
+      } else {
+        i = integer(json, "index", 0, 0, run.test_count() - 1);
+      }
       int64_t l = 0;
       clean = run.test_digit(i, &l);
       label = l;
+      index = i;
     } else {
-      fail(400, "expected \"index\" (a test digit) or \"pixels\" [784]");
+      fail(400, "expected \"class\" (and \"nth\"), \"index\" (a test digit) or \"pixels\" [784]");
     }
     Json out = run.frames(clean, count, seed);
     out["label"] = label;
+    out["index"] = index;
     return json_reply(out);
   }
   if (what == "plate") {

@@ -3,6 +3,8 @@
 
 #include "nnn/data/degrade_fields.h"
 
+#include <fmt/format.h>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -112,6 +114,24 @@ void single_threaded_kernels() {
   (void)once;
 }
 
+// What the run's model was trained to read, in one sentence the page shows.
+std::string trained_on(const DataConfig& data) {
+  const FrameOptions& frames = data.frames;
+  const std::string source = to_string(data.dataset());
+  if (frames.degrade.any()) {
+    const std::string what = frames.count > 1
+                                 ? fmt::format("{} degraded frames of each {} digit, fed {}",
+                                               frames.count, source, to_string(frames.feed))
+                                 : fmt::format("degraded {} digits", source);
+    return fmt::format("trained on {} ({})", what, describe_degrade(frames.degrade));
+  }
+  std::string out = fmt::format("trained on clean {} digits", source);
+  if (frames.count > 1)
+    out += fmt::format(", {} copies fed {}", frames.count, to_string(frames.feed));
+  if (data.augment_shift > 0) out += fmt::format(", shifted up to {} px", data.augment_shift);
+  return out;
+}
+
 std::vector<float> to_vector(const torch::Tensor& t) {
   const auto c = t.to(torch::kCPU, torch::kFloat32).contiguous();
   return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
@@ -125,8 +145,9 @@ struct DemoRun::State {
   LoadedRun run;
   int64_t max_frames = 1;
   Json info;
-  torch::Tensor test_images;  // [N, 784] in [0, 1]; undefined without data
-  torch::Tensor test_labels;  // [N]
+  torch::Tensor test_images;                   // [N, 784] in [0, 1]; undefined without data
+  torch::Tensor test_labels;                   // [N]
+  std::vector<std::vector<int64_t>> by_class;  // the test digits of each class
   std::string test_error;
   std::mutex model_mutex;  // one inference at a time
 };
@@ -146,9 +167,18 @@ DemoRun::DemoRun(const std::string& dir, const std::optional<DeviceSetting>& dev
     NNN_CHECK(source.inputs.dim() == 2 && source.inputs.size(1) == kPixels,
               "its data are not 28x28 images");
     s.test_images = source.inputs.to(torch::kFloat32).contiguous();
-    s.test_labels = source.labels.contiguous();
+    s.test_labels = source.labels.to(torch::kLong).contiguous();
+    s.by_class.resize(static_cast<size_t>(config.model.output_size));
+    const int64_t* label = s.test_labels.data_ptr<int64_t>();
+    for (int64_t i = 0; i < s.test_labels.numel(); ++i) {
+      NNN_CHECK(label[i] >= 0 && label[i] < config.model.output_size, "test digit ", i,
+                " has label ", label[i], "; the model has ", config.model.output_size, " classes");
+      s.by_class[static_cast<size_t>(label[i])].push_back(i);
+    }
   } catch (const std::exception& e) {
     s.test_error = "the run's test digits could not be loaded: " + user_message(e);
+    s.test_images = torch::Tensor();
+    s.by_class.clear();
   }
 
   Json accuracy = nullptr;
@@ -174,8 +204,10 @@ DemoRun::DemoRun(const std::string& dir, const std::optional<DeviceSetting>& dev
             {"max_frames", s.max_frames},
             {"degrade", degrade_json(config.data.frames.degrade)},
             {"degraded", config.data.frames.degrade.any()},
+            {"trained_on", trained_on(config.data)},
             {"test_accuracy", accuracy},
             {"test_digits", test_count()},
+            {"test_classes", test_class_counts()},
             {"device", s.run.device.str()}};
   if (!s.test_error.empty()) s.info["test_digits_error"] = s.test_error;
 }
@@ -233,7 +265,12 @@ Json DemoRun::trace(const std::vector<float>& digit) {
   // One forward pass gives the rows and the messages.
   NNNTrace trace;
   Json out = predict({{digit}}, false, &trace);
-  State& s = *state_;
+  add_message_norms(trace, out);
+  return out;
+}
+
+void DemoRun::add_message_norms(const NNNTrace& trace, Json& out) const {
+  const State& s = *state_;
   const Wiring& wiring = s.run.model->options.wiring();
   const int64_t output_size = s.run.config.model.output_size;
   const int64_t steps = trace.predictions.size(0);
@@ -257,7 +294,6 @@ Json DemoRun::trace(const std::vector<float>& digit) {
   out["edges"] = s.info.at("wiring").at("edges");
   out["edge_norms"] = std::move(edge_norms);
   out["cell_norms"] = std::move(cell_norms);
-  return out;
 }
 
 std::vector<float> DemoRun::test_digit(int64_t index, int64_t* label) const {
@@ -266,6 +302,23 @@ std::vector<float> DemoRun::test_digit(int64_t index, int64_t* label) const {
             " does not exist; the run has ", test_count(), " (0 to ", test_count() - 1, ")");
   if (label != nullptr) *label = state_->test_labels[index].item<int64_t>();
   return to_vector(state_->test_images[index]);
+}
+
+std::vector<int64_t> DemoRun::test_class_counts() const {
+  std::vector<int64_t> counts;
+  for (const auto& indices : state_->by_class)
+    counts.push_back(static_cast<int64_t>(indices.size()));
+  return counts;
+}
+
+int64_t DemoRun::test_index_of_class(int64_t cls, int64_t nth) const {
+  const auto& by_class = state_->by_class;
+  NNN_CHECK(cls >= 0 && cls < static_cast<int64_t>(by_class.size()), "class ", cls,
+            " does not exist; the run has ", by_class.size());
+  const auto& indices = by_class[static_cast<size_t>(cls)];
+  NNN_CHECK(nth >= 0 && nth < static_cast<int64_t>(indices.size()), "class ", cls, " has ",
+            indices.size(), " test digits; asked for number ", nth);
+  return indices[static_cast<size_t>(nth)];
 }
 
 Json DemoRun::frames(const std::vector<float>& clean, int64_t count, uint64_t seed) {
@@ -278,7 +331,11 @@ Json DemoRun::frames(const std::vector<float>& clean, int64_t count, uint64_t se
       degrade_frames(image, count, state_->run.config.data.frames.degrade, seed).clamp(0.0, 1.0);
   DigitFrames frames;
   for (int64_t f = 0; f < count; ++f) frames.push_back({to_vector(degraded[f][0])});
-  Json out = predict(frames, false);
+  // The messages of the pass over every frame: with a sequence feed, its
+  // step t is the page's row t.
+  NNNTrace trace;
+  Json out = predict(frames, false, &trace);
+  add_message_norms(trace, out);
   Json shown = Json::array();
   for (const auto& frame : frames) shown.push_back(pixels_json(frame[0]));
   out["clean"] = pixels_json(clean);

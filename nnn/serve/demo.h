@@ -34,7 +34,8 @@ class DemoRun : public ServedRun {
 
   const std::string& name() const override;
   /// Name, wiring (adjacency, inputs, output, edges, cell places), sizes,
-  /// feed, frames and degradation, parameters, and summary.json's test
+  /// feed, frames and degradation, what it was trained on (a sentence),
+  /// parameters, the test digits per class, and summary.json's test
   /// accuracy per step when the run has one.
   const Json& info() const override;
   /// How many test digits the frames and plate modes can draw from (0 when
@@ -57,10 +58,13 @@ class DemoRun : public ServedRun {
   /// channels i -> j), "cell_norms" [T][N] (L2 norm of each cell's whole message).
   Json trace(const std::vector<float>& digit) override;
   /// `count` degraded frames of one clean digit (784 values in [0, 1]) with
-  /// the run's degradation and `seed`, and predict() over them.
+  /// the run's degradation and `seed`, predict() over them, and the message
+  /// norms of that pass as trace() gives them.
   Json frames(const std::vector<float>& clean, int64_t count, uint64_t seed) override;
   /// Test digit `index` (its pixels and label), or an error when out of range.
   std::vector<float> test_digit(int64_t index, int64_t* label) const override;
+  std::vector<int64_t> test_class_counts() const override;
+  int64_t test_index_of_class(int64_t cls, int64_t nth) const override;
   /// A K-digit plate of test digits picked with `seed`, its `count` frames
   /// (28 x 28K strips, dark on light) and predict() over them.
   Json plate(int64_t digits, int64_t count, uint64_t seed) override;
@@ -68,6 +72,9 @@ class DemoRun : public ServedRun {
  private:
   // predict() that also keeps the messages of the forward pass.
   Json predict(const DigitFrames& frames, bool plate, NNNTrace* trace);
+  // "edges", "edge_norms" [T][E] and "cell_norms" [T][N] of the first
+  // sample of `trace`, into `out`.
+  void add_message_norms(const NNNTrace& trace, Json& out) const;
 
   struct State;
   std::unique_ptr<State> state_;

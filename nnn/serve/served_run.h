@@ -59,6 +59,11 @@ class ServedRun {
   virtual Json frames(const std::vector<float>& clean, int64_t count, uint64_t seed) = 0;
   /// Test digit `index` (0 <= index < test_count()) and its label.
   virtual std::vector<float> test_digit(int64_t index, int64_t* label) const = 0;
+  /// How many test digits each class has (empty without test digits).
+  virtual std::vector<int64_t> test_class_counts() const = 0;
+  /// The index of the nth test digit of class `cls` (0 <= cls <
+  /// test_class_counts().size(), 0 <= nth < test_class_counts()[cls]).
+  virtual int64_t test_index_of_class(int64_t cls, int64_t nth) const = 0;
   /// A K-digit plate of test digits, its `count` frames and predict() over them.
   virtual Json plate(int64_t digits, int64_t count, uint64_t seed) = 0;
 };

@@ -78,6 +78,17 @@ class StandInRun : public nnn::ServedRun {
     *label = index % 10;
     return std::vector<float>(784, static_cast<float>(index) / static_cast<float>(tests_));
   }
+  // Labels are index % 10, as test_digit() says.
+  std::vector<int64_t> test_class_counts() const override {
+    std::vector<int64_t> counts;
+    for (int64_t c = 0; c < 10 && tests_ > 0; ++c) counts.push_back((tests_ - c + 9) / 10);
+    return counts;
+  }
+  int64_t test_index_of_class(int64_t cls, int64_t nth) const override {
+    NNN_FUZZ_REQUIRE(cls >= 0 && cls < 10 && nth >= 0 && cls + 10 * nth < tests_,
+                     "a test digit of a class that does not have it was asked for");
+    return cls + 10 * nth;
+  }
   Json plate(int64_t digits, int64_t count, uint64_t seed) override {
     NNN_FUZZ_REQUIRE(tests_ > 0, "a plate was asked of a run without test digits");
     NNN_FUZZ_REQUIRE(digits >= 1 && digits <= DemoLimits::kMaxPlateDigits,

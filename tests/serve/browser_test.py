@@ -6,11 +6,15 @@ WebDriver protocol (HTTP + JSON, Python's standard library only).
 
 Trains two small runs on the MNIST digits of scripts/setup.sh (the main
 job's config for 2 epochs, blurry_frames for 2; NNN_BROWSER_FULL_RUNS=1
-trains the main job as configured, for the screenshots in docs/), serves them on 127.0.0.1
+trains both as configured, for the screenshots in docs/), serves them on 127.0.0.1
 with bounded requests and time, then in the browser: draws a 1 and a 0 with
 pointer events on the canvas and checks the reading, the per-step bars and
 the network; plays the steps; generates and plays blurry frames of a test
-digit; generates a plate; and saves a screenshot of each tab. Exit 77
+digit; generates a plate; and saves a screenshot of each tab. Before
+that: the page opens on its showcase (the frames run's Frames tab, read),
+the network drawing (rings, self-loop, arrowheads), picking test digits by
+class, "Use my drawing" then "Generate", the note on what a run was
+trained on. Exit 77
 (skipped, reason printed) without Chromium, chromedriver or the data.
 """
 import base64
@@ -141,7 +145,7 @@ def main():
     runs = []
     full = os.environ.get("NNN_BROWSER_FULL_RUNS") == "1"
     for name, config, epochs in [("mnist", "mnist_nnn.yaml", None if full else 2),
-                                 ("blurry", "blurry_frames.yaml", 2)]:
+                                 ("blurry", "blurry_frames.yaml", None if full else 2)]:
         out = os.path.join(work, name)
         shutil.rmtree(out, ignore_errors=True)
         settings = [] if epochs is None else [f"train.epochs={epochs}"]
@@ -173,17 +177,98 @@ def main():
         driver.start(chromium)
         driver.go(f"http://127.0.0.1:{port}/")
         wait_for(driver, "return document.querySelectorAll('#run option').length === 2", "the run list")
+
+        # The page opens on its showcase: the blurry-frames run's Frames tab,
+        # a test digit already degraded and read, and what a step is.
+        wait_for(driver, "return state.opened === true", "the page to open on its showcase")
+        frames = driver.js("return document.querySelectorAll('#frames-strip canvas').length")
+        check(frames == 6, f"the showcase's 6 frames shown ({frames})")
+        intro = driver.js("return document.getElementById('intro').textContent")
+        check("thinking step" in intro and "output cell" in intro, "two sentences say what a thinking step is")
+        opened = driver.js("return [document.getElementById('run').value, "
+                           "document.getElementById('tab-frames').hidden]")
+        check(opened == ["1", False], f"opens on the frames run's Frames tab ({opened})")
+        result = driver.js("return document.getElementById('frames-result').textContent")
+        check(result.startswith("step 6") and "reads 7 " in result,
+              f"the showcase is a 7 the run reads right: {result}")
+        source = driver.js("return document.getElementById('frames-source').textContent")
+        check("test digit #" in source and ", a 7" in source, f"it says what it reads: {source}")
+        sizes = driver.js("return [...document.querySelectorAll('#frames-strip canvas, #frames-clean')]"
+                          ".map(c => c.getBoundingClientRect().width)")
+        check(min(sizes) >= 140, f"frames and the clean digit shown at 140 px or more ({min(sizes)})")
+        clean_row = driver.js("const c = document.getElementById('frames-clean').getBoundingClientRect();"
+                              "const f = document.querySelector('#frames-strip canvas').getBoundingClientRect();"
+                              "return Math.abs(c.top - f.top) < 5 && c.right < f.left")
+        check(clean_row, "the clean digit beside the frames")
         info = driver.js("return document.getElementById('run-info').textContent")
-        check("mnist_nnn" in info and "parameters" in info, f"run info shown: {info[:90]}...")
+        check("trained on 6 degraded frames of each mnist digit" in info, f"run info says what it was trained on")
+
+        # The network on the Frames tab: one cell, input and output, with a self-loop.
+        cell = driver.js("const g = document.querySelector('#frames-network g.cell'); return g && g.getAttribute('class')")
+        check(cell == "cell input output", f"the one cell is drawn as input and output ({cell})")
+        rings = driver.js("return document.querySelector('#frames-network g.cell').querySelectorAll('circle').length")
+        check(rings == 2, f"both rings drawn ({rings})")
+        loop = driver.js("const p = document.querySelector('#frames-network path.self-loop'); if (!p) return null;"
+                         "const b = p.getBBox(); return [b.width, b.height]")
+        check(loop is not None and loop[0] >= 20 and loop[1] >= 30, f"the self-loop is a visible loop ({loop})")
+        marker = driver.js("const m = document.querySelector('#frames-network marker');"
+                           "return [m.getAttribute('markerUnits'), Number(m.getAttribute('markerWidth'))]")
+        widest = driver.js("return Math.max(...[...document.querySelectorAll('path.edge')]"
+                           ".map(e => Number(e.getAttribute('stroke-width'))))")
+        check(marker[0] == "userSpaceOnUse" and widest < marker[1] <= 10,
+              f"arrowheads of one small size, wider than any edge ({marker}, edges up to {widest:.2f})")
+        widths = []
+        for step in range(6):
+            driver.js(f"showFrameRow({step})")
+            widths.append(driver.js("return Number(document.querySelector('#frames-network path.edge')"
+                                    ".getAttribute('stroke-width'))"))
+        check(max(widths) > min(widths), f"the loop's width follows its message step by step ({widths[0]:.2f} .. {widths[-1]:.2f})")
+        driver.screenshot(screenshot.replace(".png", "-frames.png"))
+
+        # Pick by class: a 3, then a random 3.
+        driver.js("const s = document.getElementById('digit-class'); s.value = '3'; s.onchange();")
+        wait_for(driver, "return document.getElementById('frames-source').textContent.includes(', a 3')",
+                 "frames of a 3")
+        labels = set()
+        for _ in range(3):
+            driver.js("document.getElementById('frames-source').textContent = ''")
+            driver.click("#random-digit")
+            wait_for(driver, "return state.frames && state.frames.label === 3 && "
+                     "document.getElementById('frames-source').textContent !== ''", "a random 3")
+            labels.add(driver.js("return document.getElementById('frames-source').textContent"))
+        check(all(", a 3 " in l for l in labels), f"random of this class stays a 3 ({len(labels)} different)")
+
+        # Draw tab of the frames run: a note on what the run was trained on.
+        driver.click("nav button[data-tab=draw]")
+        note = driver.js("const n = document.getElementById('draw-note'); return n.hidden ? '' : n.textContent")
+        check("degraded" in note and "clean drawing" in note, f"Draw tab says the run reads degraded frames: {note[:70]}...")
+
+        # The main job's run: the Draw tab opens on a test digit read.
+        driver.js("const s = document.getElementById('run'); s.value = '0'; s.onchange();")
+        wait_for(driver, "return document.getElementById('run-info').textContent.startsWith('mnist_nnn') && "
+                 "document.getElementById('draw-source').textContent.includes('test digit')", "the main run's example")
+        info = driver.js("return document.getElementById('run-info').textContent")
+        check("parameters" in info and "trained on clean mnist digits" in info, f"run info shown: {info[:90]}...")
+        hidden = driver.js("return document.getElementById('draw-note').hidden")
+        check(hidden, "no degraded-frames note for a run trained on clean digits")
+        shown = driver.js("return [document.getElementById('prediction').textContent, "
+                          "document.querySelectorAll('#bars .step-row').length]")
+        check(shown[0] == "3" and shown[1] == 3, f"the example (a 3) is read at every step: {shown}")
         edges = driver.js("return document.querySelectorAll('#network path.edge').length")
         check(edges == 8, f"the wiring drawn with its 8 edges (found {edges})")
+        roles = driver.js("return [...document.querySelectorAll('#network > g.cell')].map(g => g.getAttribute('class'))")
+        check(roles.count("cell input") == 1 and roles.count("cell output") == 1,
+              f"one input cell and one output cell drawn ({roles})")
 
         # A one: a vertical stroke.
+        driver.js("document.getElementById('prediction').textContent = ''")
         driver.stroke("#canvas", [(4, -95 + 10 * i) for i in range(20)])
         wait_for(driver, "return document.getElementById('prediction').textContent !== ''",
                  "the reading of the drawn 1")
         one = driver.js("return document.getElementById('prediction').textContent")
         check(one == "1", f"the drawn 1 reads as {one}")
+        source = driver.js("return document.getElementById('draw-source').textContent")
+        check(source == "reading your drawing", f"the page says it reads the drawing ({source!r})")
         rows = driver.js("return document.querySelectorAll('#bars .step-row').length")
         check(rows == 3, f"bars for every one of the 3 steps ({rows})")
         widths = driver.js("return [...document.querySelectorAll('#network path.edge')]"
@@ -191,6 +276,18 @@ def main():
         check(max(widths) > min(widths), f"edge widths follow the messages ({min(widths):.2f} .. {max(widths):.2f})")
         top3 = driver.js("return document.getElementById('top3').textContent")
         check(top3.startswith("top 3: 1"), f"top 3 shown: {top3}")
+
+        # "Use my drawing", then "Generate": still the drawing (main run, no degradation).
+        driver.click("nav button[data-tab=frames]")
+        driver.click("#use-drawing")
+        wait_for(driver, "return document.getElementById('frames-source').textContent === 'frames of your drawing'",
+                 "frames of the drawing")
+        driver.js("document.getElementById('frames-source').textContent = ''")
+        driver.click("#frames-go")
+        wait_for(driver, "return document.getElementById('frames-source').textContent !== ''", "Generate again")
+        source = driver.js("return document.getElementById('frames-source').textContent")
+        check(source == "frames of your drawing", f"Generate after 'Use my drawing' keeps the drawing ({source!r})")
+        driver.click("nav button[data-tab=draw]")
 
         # A zero: a closed loop.
         driver.click("#clear")
@@ -209,23 +306,21 @@ def main():
         driver.screenshot(screenshot)
         check(os.path.getsize(screenshot) > 10000, f"screenshot of the Draw tab saved: {screenshot}")
 
-        # Frames: the blurry-frames run, a test digit, played frame by frame.
+        # Frames of the blurry-frames run, played frame by frame.
         driver.js("const s = document.getElementById('run'); s.value = '1'; s.onchange();")
         wait_for(driver, "return document.getElementById('run-info').textContent.startsWith('blurry_frames')",
                  "the blurry-frames run")
         driver.click("nav button[data-tab=frames]")
-        driver.js("document.getElementById('digit-index').value = '7'")
-        driver.click("#frames-go")
-        wait_for(driver, "return document.querySelectorAll('#frames-strip canvas').length === 6",
-                 "6 degraded frames")
+        driver.js("const s = document.getElementById('digit-class'); s.value = '7'; s.onchange();")
+        wait_for(driver, "return document.getElementById('frames-source').textContent.includes(', a 7')",
+                 "frames of a 7")
         driver.click("#frames-play")
         wait_for(driver, "return document.getElementById('frames-result').textContent.startsWith('step 6')",
                  "the frames played to step 6", timeout=15)
         result = driver.js("return document.getElementById('frames-result').textContent")
-        check("reads" in result and "true digit" in result, f"frames result: {result}")
+        check("reads" in result and "true digit 7" in result, f"frames result: {result}")
         rows = driver.js("return document.querySelectorAll('#frames-bars .step-row').length")
         check(rows == 6, f"bars after each of the 6 frames ({rows})")
-        driver.screenshot(screenshot.replace(".png", "-frames.png"))
 
         # Plate: 4 digits, their frames and the best readings.
         driver.click("nav button[data-tab=plate]")

@@ -371,6 +371,14 @@ TEST_F(ServeTest, FramesAndPlatesAreSeededAndRead) {
   const Reply drawn = post_json("/api/runs/0/frames", {{"pixels", test_digit(1)}});
   ASSERT_EQ(drawn.status, 200) << drawn.body;
   EXPECT_TRUE(drawn.json["label"].is_null());
+  EXPECT_TRUE(drawn.json["index"].is_null());
+  // The messages of the pass over the frames, one row per step.
+  EXPECT_EQ(a.json["edges"].size(), 4u);
+  ASSERT_EQ(a.json["edge_norms"].size(), 3u);
+  EXPECT_EQ(a.json["edge_norms"][0].size(), 4u);
+  ASSERT_EQ(a.json["cell_norms"].size(), 3u);
+  EXPECT_EQ(a.json["cell_norms"][2].size(), 4u);
+  EXPECT_GT(a.json["cell_norms"][2][3].get<double>(), 0.0);  // the output cell speaks
 
   const Reply plate = post_json("/api/runs/0/plate", {{"digits", 3}, {"seed", 2}});
   ASSERT_EQ(plate.status, 200) << plate.body;
@@ -387,6 +395,35 @@ TEST_F(ServeTest, FramesAndPlatesAreSeededAndRead) {
     right += p.json["prediction"] == p.json["reading"];
   }
   EXPECT_GE(right, 4) << "of 6 two-digit plates read right";
+}
+
+TEST_F(ServeTest, TestDigitsArePickedByClass) {
+  // shapes: 64 test digits, class = index % 4, so 16 per class.
+  const Reply info = get("/api/runs/0");
+  EXPECT_EQ(info.json["test_classes"], Json({16, 16, 16, 16}));
+  const std::string trained_on = info.json["trained_on"];
+  EXPECT_NE(trained_on.find("trained on 3 degraded frames of each idx digit, fed sequence ("),
+            std::string::npos)
+      << trained_on;
+  EXPECT_NE(trained_on.find("blur_sigma 0.8"), std::string::npos) << trained_on;
+  for (int64_t c = 0; c < 4; ++c) {
+    for (int64_t nth : {0, 5, 15}) {
+      const Reply r = post_json("/api/runs/0/frames", {{"class", c}, {"nth", nth}, {"seed", 1}});
+      ASSERT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(r.json["label"], c);
+      EXPECT_EQ(r.json["index"], c + 4 * nth);  // the nth digit of its class
+      EXPECT_EQ(r.json,
+                post_json("/api/runs/0/frames", {{"index", c + 4 * nth}, {"seed", 1}}).json);
+    }
+  }
+  EXPECT_EQ(post_json("/api/runs/0/frames", {{"class", 2}}).json["index"], 2);  // nth 0
+  expect_error(post_json("/api/runs/0/frames", {{"class", 4}}), 400,
+               "\"class\": expected 0 to 3, got 4");
+  expect_error(post_json("/api/runs/0/frames", {{"class", 1}, {"nth", 16}}), 400,
+               "\"nth\": expected 0 to 15, got 16");
+  expect_error(post_json("/api/runs/0/frames", {{"class", "a"}}), 400,
+               "\"class\": expected an integer");
+  expect_error(post_json("/api/runs/0/frames", {{"seed", 1}}), 400, "expected \"class\"");
 }
 
 TEST_F(ServeTest, BadRequestsGetClearErrors) {
@@ -437,7 +474,8 @@ TEST_F(ServeTest, BadRequestsGetClearErrors) {
                "\"frames\": expected 1 to 3, got 4");
   expect_error(post_json("/api/runs/0/frames", {{"index", 1}, {"seed", -1}}), 400,
                "\"seed\": expected 0 to");
-  expect_error(post_json("/api/runs/0/frames", {{"seed", 1}}), 400, "expected \"index\"");
+  expect_error(post_json("/api/runs/0/frames", {{"seed", 1}}), 400,
+               "\"index\" (a test digit) or \"pixels\"");
   expect_error(post_json("/api/runs/0/plate", {{"digits", 13}}), 400,
                "\"digits\": expected 1 to 12");
   expect_error(get("/api/runs/0/digits/64"), 404, "test digit 64 does not exist; the run has 64");

@@ -3,7 +3,11 @@
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-const state = { run: 0, info: null, trace: null, step: 1, timers: {}, drawn: null };
+// drawn: the drawing as PGM bytes (null when the canvas is empty);
+// framesFrom: what the Frames tab degrades, 'test' (a test digit picked by
+// class) or 'drawing'.
+const state = { run: 0, info: null, trace: null, step: 1, timers: {}, drawn: null,
+                framesFrom: 'test' };
 
 function status(message) { $('status').textContent = message || ''; }
 
@@ -61,11 +65,36 @@ async function loadRuns() {
     select.appendChild(option);
   });
   select.onchange = () => loadRun(Number(select.value));
-  await loadRun(0);
+  // The showcase: a run that reads a sequence of degraded frames, on the
+  // Frames tab, else the first run reading a test digit on the Draw tab.
+  const infos = await Promise.all(runs.map((r) => api(`/api/runs/${r.index}`)));
+  const frames = infos.findIndex((i) => i.feed === 'sequence' && i.degraded && i.max_frames > 1 &&
+                                        i.test_digits > 0);
+  const first = frames >= 0 ? frames : 0;
+  select.value = String(first);
+  await loadRun(first);
+  if (frames >= 0) {
+    showTab('frames');
+    // The first few 7s until one the run reads right after every frame,
+    // said so on the page: an example of the idea, not of the accuracy.
+    const sevens = (infos[frames].test_classes || [])[7] || 0;
+    for (let nth = 0; nth < Math.min(10, sevens); ++nth) {
+      $('digit-nth').value = nth;
+      await generateFrames();
+      if (!state.frames || state.frames.prediction === String(state.frames.label)) break;
+    }
+    if (state.frames && Number($('digit-nth').value) > 0) {
+      $('frames-source').textContent += `; the page opened on the first 7 this run reads right ` +
+        `(examples 0-${Number($('digit-nth').value) - 1} it reads wrong)`;
+    }
+  }
 }
 
 async function loadRun(index) {
   state.run = index;
+  state.trace = null;
+  for (const id of ['draw-source', 'prediction', 'top3', 'step-label']) $(id).textContent = '';
+  $('bars').innerHTML = '';
   state.info = await api(`/api/runs/${index}`);
   const info = state.info;
   const accuracy = info.test_accuracy;
@@ -75,18 +104,63 @@ async function loadRun(index) {
   $('run-info').append(
     `${info.name}: ${plural(info.wiring.cells, 'cell')}, ${plural(info.wiring.edges.length, 'edge')}, ` +
     `${info.parameters} parameters, ${info.steps} steps (d = ${info.distance}), feed ${info.feed}; ` +
-    `test accuracy ${last} (per step: ${perStep})`);
+    `${info.trained_on}; test accuracy ${last} (per step: ${perStep})`);
   for (const id of ['frames-count', 'plate-count']) {
     $(id).max = info.max_frames;
     $(id).value = info.default_frames;
   }
-  $('digit-index').max = Math.max(0, info.test_digits - 1);
+  const classes = $('digit-class');
+  const previous = classes.value;
+  classes.innerHTML = '';
+  (info.test_classes || []).forEach((count, c) => {
+    const option = document.createElement('option');
+    option.value = c;
+    option.textContent = c;
+    option.disabled = count === 0;
+    classes.appendChild(option);
+  });
+  if (previous !== '' && Number(previous) < classes.options.length) classes.value = previous;
+  else if (classes.options.length > 7) classes.value = '7';
+  showClassRange();
   $('frames-note').textContent = info.test_digits ? (info.degraded ? '' :
     'This run was trained without degradation: its frames are clean copies.') :
     (info.test_digits_error || 'No test digits.');
+  // What a clean drawing means to a run trained on degraded frames.
+  $('draw-note').hidden = !info.degraded;
+  $('draw-note').textContent = info.degraded ?
+    `This run was ${info.trained_on}. A clean drawing is not what it learned to read, so it is ` +
+    'less sure of one than of its own frames (Frames tab).' : '';
   state.trace = null;
-  drawNetwork();
+  showStep();
   if (state.drawn) await readDrawing();
+  else await readTestDigit();
+}
+
+// The Draw tab before anything is drawn: a test digit read, so the page
+// never opens on empty panels.
+async function readTestDigit() {
+  const info = state.info;
+  if (!info.test_digits) {
+    $('draw-source').textContent = 'draw a digit on the left';
+    return;
+  }
+  const counts = info.test_classes;
+  const c = counts.length > 3 && counts[3] > 0 ? 3 : counts.findIndex((n) => n > 0);
+  try {
+    const digit = await postJson(`/api/runs/${state.run}/frames`, { class: c, frames: 1 });
+    await readInput({ pixels: digit.clean },
+                    `a test digit (#${digit.index}, a ${digit.label}); draw your own on the left`);
+  } catch (error) {
+    status('reading a test digit failed: ' + error.message);
+  }
+}
+
+function showClassRange() {
+  const counts = (state.info && state.info.test_classes) || [];
+  const n = counts[Number($('digit-class').value)] || 0;
+  $('digit-nth').max = Math.max(0, n - 1);
+  if (Number($('digit-nth').value) > n - 1) $('digit-nth').value = 0;
+  $('digit-of').textContent = n ? `of ${n}` : '';
 }
 
 // --- Bars, top 3, confidence curve ---
@@ -215,11 +289,19 @@ function canvasPgm(canvas) {
 
 async function readDrawing() {
   if (!state.drawn) return;
+  await readInput(state.drawn, 'your drawing');
+}
+
+// Reads `body` (PGM bytes, or {pixels}) with the message trace and shows it.
+async function readInput(body, source) {
+  const pgm = body instanceof Uint8Array;
   try {
     const result = await api(`/api/runs/${state.run}/trace`, {
-      method: 'POST', headers: { 'Content-Type': 'image/x-portable-graymap' }, body: state.drawn });
+      method: 'POST', headers: { 'Content-Type': pgm ? 'image/x-portable-graymap' : 'application/json' },
+      body: pgm ? body : JSON.stringify(body) });
     status('');
     state.trace = result;
+    $('draw-source').textContent = 'reading ' + source;
     paintPixels($('input'), result.input[0], 28, false);
     $('prediction').textContent = result.prediction;
     const lastRow = result.rows[result.rows.length - 1];
@@ -230,75 +312,109 @@ async function readDrawing() {
     slider.value = state.step;
     showStep();
   } catch (error) {
-    status('reading the drawing failed: ' + error.message);
+    status(`reading ${source} failed: ` + error.message);
   }
 }
 
 function showStep() {
   const result = state.trace;
-  if (!result) return;
+  if (!result) {
+    drawNetwork($('network'), null, 0);
+    return;
+  }
   const i = state.step - 1;
   $('step-label').textContent = result.rows[i].label;
   renderBars($('bars'), result.rows, i);
   renderCurve($('curve'), result.confidence, i);
-  drawNetwork();
+  drawNetwork($('network'), result, i);
 }
 
 // --- The network ---
 
-function drawNetwork() {
-  const svg = $('network');
+// The wiring into `svg`: cells at nnn's places, edges as arrows. With a
+// trace (edge_norms [T][E], cell_norms [T][N]), step t's message norms set
+// each edge's width and shade and each cell's fill.
+function drawNetwork(svg, trace, t) {
   svg.innerHTML = '';
   const info = state.info;
   if (!info) return;
   const w = Number(svg.getAttribute('width')), h = Number(svg.getAttribute('height'));
-  const margin = 40;
-  const place = info.wiring.places.map((p) => [margin + p.x * (w - 2 * margin), margin + p.y * (h - 2 * margin)]);
-  const trace = state.trace;
-  const t = state.step - 1;
+  const margin = 44, legend = 26;
+  const place = info.wiring.places.map((p) => [margin + p.x * (w - 2 * margin),
+                                                margin + p.y * (h - 2 * margin - legend)]);
   let maxEdge = 0, maxCell = 0;
   if (trace) {
     trace.edge_norms.forEach((row) => row.forEach((v) => { maxEdge = Math.max(maxEdge, v); }));
     trace.cell_norms.forEach((row) => row.forEach((v) => { maxCell = Math.max(maxCell, v); }));
   }
+  // Arrowheads of one size in the drawing's units, whatever an edge's width.
   const defs = svgElement('defs', {}, svg);
-  const marker = svgElement('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5,
-                                        markerWidth: 5, markerHeight: 5, orient: 'auto-start-reverse' }, defs);
-  svgElement('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#888' }, marker);
+  const marker = svgElement('marker', { id: svg.id + '-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5,
+                                        markerUnits: 'userSpaceOnUse', markerWidth: 10, markerHeight: 10,
+                                        orient: 'auto' }, defs);
+  svgElement('path', { d: 'M 0 1 L 10 5 L 0 9 z', fill: '#35608c' }, marker);
   const radius = 15;
+  // Where an edge meets a cell: outside the output cell's outer ring.
+  const rim = (c) => radius + (c === info.wiring.output ? 5 : 1);
   info.wiring.edges.forEach((edge, e) => {
     const strength = trace && maxEdge > 0 ? trace.edge_norms[t][e] / maxEdge : 0.15;
-    const width = 0.8 + 7 * strength;
+    const width = 0.8 + 5 * strength;  // thinner than the arrowhead
     const colour = `rgba(31, 95, 159, ${0.25 + 0.75 * strength})`;
     const [x1, y1] = place[edge.from], [x2, y2] = place[edge.to];
     let path;
     if (edge.from === edge.to) {
-      path = `M ${x1 - 8} ${y1 - radius + 2} C ${x1 - 30} ${y1 - 55}, ${x1 + 30} ${y1 - 55}, ${x1 + 8} ${y1 - radius + 2}`;
+      // A loop above the cell, leaving at 10 o'clock and coming back at 2.
+      const a = (angle) => [x1 + rim(edge.to) * Math.cos(angle), y1 - rim(edge.to) * Math.sin(angle)];
+      const [sx, sy] = a(Math.PI * 0.7), [ex, ey] = a(Math.PI * 0.3);
+      const lift = 3.4 * radius;
+      path = `M ${sx} ${sy} C ${sx - 1.2 * radius} ${sy - lift}, ${ex + 1.2 * radius} ${ey - lift}, ${ex} ${ey}`;
     } else {
       const dx = x2 - x1, dy = y2 - y1, length = Math.hypot(dx, dy) || 1;
       const ux = dx / length, uy = dy / length;
       const bend = 18;  // both directions of a pair stay apart
       const mx = (x1 + x2) / 2 - uy * bend, my = (y1 + y2) / 2 + ux * bend;
-      path = `M ${x1 + ux * radius} ${y1 + uy * radius} Q ${mx} ${my} ${x2 - ux * radius} ${y2 - uy * radius}`;
+      // Leave and enter each circle towards the curve's control point.
+      const toward = (x, y) => { const l = Math.hypot(mx - x, my - y) || 1; return [(mx - x) / l, (my - y) / l]; };
+      const [ax, ay] = toward(x1, y1), [bx, by] = toward(x2, y2);
+      path = `M ${x1 + ax * rim(edge.from)} ${y1 + ay * rim(edge.from)} Q ${mx} ${my} ` +
+             `${x2 + bx * rim(edge.to)} ${y2 + by * rim(edge.to)}`;
     }
     const line = svgElement('path', { d: path, fill: 'none', stroke: colour, 'stroke-width': width,
-                                      'marker-end': 'url(#arrow)', class: 'edge' }, svg);
+                                      'marker-end': `url(#${svg.id}-arrow)`,
+                                      class: edge.from === edge.to ? 'edge self-loop' : 'edge' }, svg);
     const title = svgElement('title', {}, line);
     title.textContent = `${edge.from} → ${edge.to}: ${edge.channels} channels` +
       (trace ? `, norm ${trace.edge_norms[t][e].toFixed(3)} at step ${t + 1}` : '');
   });
+  // Input cells ringed green, the output cell ringed orange outside: a cell
+  // that is both shows both rings.
+  const cellRings = (x, y, input, output, fill, parent, kind = 'cell') => {
+    const classes = [kind];
+    if (input) classes.push('input');
+    if (output) classes.push('output');
+    const group = svgElement('g', { class: classes.join(' ') }, parent);
+    if (output) svgElement('circle', { cx: x, cy: y, r: radius + 4, fill: 'none', stroke: '#d97706', 'stroke-width': 3 }, group);
+    svgElement('circle', { cx: x, cy: y, r: radius, fill, stroke: input ? '#17803d' : '#555',
+                           'stroke-width': input ? 3 : 1.5 }, group);
+    return group;
+  };
   place.forEach(([x, y], c) => {
     const input = info.wiring.inputs.includes(c), output = c === info.wiring.output;
     const activity = trace && maxCell > 0 ? trace.cell_norms[t][c] / maxCell : 0;
     const shade = Math.round(255 - 150 * activity);
-    svgElement('circle', { cx: x, cy: y, r: radius, class: 'cell',
-                           fill: `rgb(${shade}, ${shade}, 255)`,
-                           stroke: output ? '#d97706' : input ? '#17803d' : '#555',
-                           'stroke-width': input || output ? 3 : 1.5 }, svg);
-    svgElement('text', { x, y }, svg).textContent = c;
+    const cell = cellRings(x, y, input, output, `rgb(${shade}, ${shade}, 255)`, svg);
+    svgElement('text', { x, y }, cell).textContent = c;
+    const title = svgElement('title', {}, cell);
+    title.textContent = `cell ${c}` + (input && output ? ': input and output' : input ? ': input' : output ? ': output' : '');
   });
-  svgElement('text', { x: 60, y: h - 10 }, svg).textContent = 'green: input cells';
-  svgElement('text', { x: 170, y: h - 10 }, svg).textContent = 'orange: output cell';
+  let lx = 16;
+  for (const [label, input, output] of [['input cell', true, false], ['output cell', false, true],
+                                        ['both', true, true]]) {
+    cellRings(lx + 4, h - 14, input, output, 'white', svg, 'legend-cell').setAttribute('transform',
+      `translate(${lx + 4} ${h - 14}) scale(0.45) translate(${-(lx + 4)} ${-(h - 14)})`);
+    svgElement('text', { x: lx + 16, y: h - 14, class: 'legend' }, svg).textContent = label;
+    lx += 28 + 7 * label.length;
+  }
 }
 
 function play(name, count, show, done) {
@@ -318,13 +434,17 @@ function play(name, count, show, done) {
 
 // --- Frames ---
 
-async function generateFrames(useDrawing) {
+// Degrades what the Frames tab reads (a test digit of the chosen class, or
+// the drawing after "Use my drawing") into frames and reads them.
+async function generateFrames() {
   const request = { frames: Number($('frames-count').value), seed: Number($('frames-seed').value) };
-  if (useDrawing) {
-    if (!state.trace) { status('draw a digit first (Draw tab)'); return; }
+  const fromDrawing = state.framesFrom === 'drawing';
+  if (fromDrawing) {
+    if (!state.trace || !state.drawn) { status('draw a digit first (Draw tab)'); return; }
     request.pixels = state.trace.input[0];
   } else {
-    request.index = Number($('digit-index').value);
+    request.class = Number($('digit-class').value);
+    request.nth = Number($('digit-nth').value);
   }
   try {
     state.frames = await postJson(`/api/runs/${state.run}/frames`, request);
@@ -334,12 +454,14 @@ async function generateFrames(useDrawing) {
     return;
   }
   const result = state.frames;
+  $('frames-source').textContent = fromDrawing ? 'frames of your drawing' :
+    `frames of test digit #${result.index}, a ${result.label} (example ${request.nth} of its class)`;
   paintPixels($('frames-clean'), result.clean, 28, false);
   const strip = $('frames-strip');
   strip.innerHTML = '';
   result.frame_pixels.forEach((pixels) => {
     const canvas = document.createElement('canvas');
-    canvas.width = 84; canvas.height = 84;
+    canvas.width = 140; canvas.height = 140;
     paintPixels(canvas, pixels, 28, false);
     strip.appendChild(canvas);
   });
@@ -370,6 +492,10 @@ function showFrameRow(i) {
   $('frames-result').appendChild(verdict);
   renderBars($('frames-bars'), result.rows, i);
   renderCurve($('frames-curve'), result.confidence, i);
+  // A sequence feed reads all frames in one pass: row i is its step i.
+  // Other feeds make a pass per row; the messages are those of the last.
+  const steps = result.edge_norms.length;
+  drawNetwork($('frames-network'), result, result.rows.length === steps ? i : steps - 1);
 }
 
 // --- Plates ---
@@ -438,12 +564,14 @@ function showPlateRow(i) {
 
 // --- Wiring up the page ---
 
+function showTab(name) {
+  document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
+  for (const tab of ['draw', 'frames', 'plate']) $('tab-' + tab).hidden = tab !== name;
+}
+
 function setupTabs() {
   document.querySelectorAll('nav button').forEach((button) => {
-    button.onclick = () => {
-      document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b === button));
-      for (const tab of ['draw', 'frames', 'plate']) $('tab-' + tab).hidden = tab !== button.dataset.tab;
-    };
+    button.onclick = () => showTab(button.dataset.tab);
   });
 }
 
@@ -459,11 +587,16 @@ window.addEventListener('load', async () => {
       showStep();
     });
   };
-  $('frames-go').onclick = () => generateFrames(false);
-  $('use-drawing').onclick = () => generateFrames(true);
+  $('frames-go').onclick = () => generateFrames();
+  $('use-drawing').onclick = () => { state.framesFrom = 'drawing'; generateFrames(); };
+  // Picking a test digit makes the Frames tab read test digits again.
+  const pickTest = () => { state.framesFrom = 'test'; showClassRange(); generateFrames(); };
+  $('digit-class').onchange = pickTest;
+  $('digit-nth').onchange = pickTest;
   $('random-digit').onclick = () => {
-    $('digit-index').value = Math.floor(Math.random() * Math.max(1, state.info.test_digits));
-    generateFrames(false);
+    const n = state.info.test_classes[Number($('digit-class').value)] || 1;
+    $('digit-nth').value = Math.floor(Math.random() * n);
+    pickTest();
   };
   $('frames-play').onclick = () => {
     if (state.frames) play('frames', state.frames.rows.length, showFrameRow);
@@ -477,4 +610,5 @@ window.addEventListener('load', async () => {
   } catch (error) {
     status('could not load the runs: ' + error.message);
   }
+  state.opened = true;  // the showcase is read (tests wait for this)
 });

@@ -256,7 +256,7 @@ namespace {
 
 // The scaling sweep: training samples/s against each axis, beside what the
 // useful FLOPs would allow at the run's sgemm rate; the SVG has one panel
-// per axis (x: log2 of the value).
+// per axis, both axes logarithmic and labelled in their units.
 void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threads, double sgemm,
                std::ostream& out) {
   fmt::print(out, "{:<7} {:>6} {:>12} {:>14} {:>9} {:>10} {:>9}\n", "axis", "value", "samples/s",
@@ -265,7 +265,8 @@ void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threa
   std::vector<svg::Panel> panels;
   const std::vector<SweepPoint> points = sweep_workloads();
   for (const char* axis : {"batch", "cells", "steps", "hidden"}) {
-    svg::Panel panel{axis, std::string("log2 ") + axis, "training samples/s (log10)", {}};
+    svg::Panel panel{axis, axis, "training samples/s", {}};
+    panel.x_log = panel.y_log = true;
     svg::Series measured, expected;
     measured.label = "measured";
     expected.label = "the useful FLOPs at the sgemm rate";
@@ -281,10 +282,10 @@ void run_sweep(const BenchOptions& o, const torch::Device& device, int64_t threa
                  p.value, r.samples_per_second, ideal, 100 * r.fraction_of_sgemm, r.rss_growth_mb,
                  r.peak_rss_mb);
       out.flush();
-      measured.x.push_back(std::log2(static_cast<double>(p.value)));
-      measured.y.push_back(std::log10(r.samples_per_second));
-      expected.x.push_back(std::log2(static_cast<double>(p.value)));
-      expected.y.push_back(std::log10(ideal));
+      measured.x.push_back(static_cast<double>(p.value));
+      measured.y.push_back(r.samples_per_second);
+      expected.x.push_back(static_cast<double>(p.value));
+      expected.y.push_back(ideal);
       report.push_back({{"axis", axis},
                         {"value", p.value},
                         {"workload", p.workload.name},

@@ -114,7 +114,8 @@ FramesComparison run_frames_comparison(const std::string& nnn_config, const std:
 
 /// The comparison over seeds 0..seeds-1 (`seed=S` added to the overrides),
 /// each in out/seedS (a seed whose frames.json exists is read, not redone),
-/// then frames_seeds.md: per method and k the mean and range of accuracy
+/// then frames_seeds.md and frames_seeds.svg (frames_seeds_svg): per
+/// method and k the mean and range of accuracy
 /// over seeds, and the NNN against the best other method at each k, paired
 /// over test images and seeds: the mean difference with a 95% bootstrap
 /// interval over test images (seed-averaged correctness), and McNemar's
@@ -129,6 +130,10 @@ std::string frames_seeds_markdown(const std::vector<FramesComparison>& seeds);
 
 // frames.json (frames_json.cpp), the reports (frames_report.cpp) and the
 // seed statistics (frames_seeds.cpp).
+
+/// The seeds' accuracy and confidence against frames seen: per method the
+/// mean over seeds as a line and the lowest to highest as a band.
+std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds);
 
 /// frames.json: the comparison with every curve; hits as strings of '1'
 /// and '0', one character per test sample.

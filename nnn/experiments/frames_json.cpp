@@ -91,6 +91,12 @@ FramesComparison read_frames_json(const std::string& file) {
       curve.parameters = m.at("parameters").get<int64_t>();
       curve.train_seconds = json_number(m.at("train_seconds"));
       for (const auto& v : m.at("accuracy")) curve.accuracy.push_back(json_number(v));
+      for (auto [key, values] : {std::pair{"top3", &curve.top3},
+                                 {"confidence", &curve.confidence},
+                                 {"ece", &curve.ece}}) {
+        if (!m.contains(key)) continue;  // written before they were kept
+        for (const auto& v : m.at(key)) values->push_back(json_number(v));
+      }
       if (m.contains("correct")) {
         for (const auto& text : m.at("correct").get<std::vector<std::string>>()) {
           curve.correct.push_back(hits_from_text(text));

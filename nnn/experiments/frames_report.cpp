@@ -188,4 +188,56 @@ std::string frames_svg(const FramesComparison& c) {
                           {accuracy, confidence});
 }
 
+std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds) {
+  NNN_CHECK(!seeds.empty(), "a seed plot needs at least one seed");
+  const FramesComparison& first = seeds.front();
+  svg::Panel accuracy{"Accuracy", "frames seen k (NNN: step k + d)", "test accuracy %", {}};
+  svg::Panel confidence{"Confidence", "frames seen k (NNN: step k + d)", "mean confidence", {}};
+  confidence.y_max = 1.0;
+  for (size_t m = 0; m < first.by_frames.size(); ++m) {
+    const FrameCurve& method = first.by_frames[m];
+    svg::Series a;
+    a.label = method.label;
+    a.dashed = method.key == "nnn_single" || method.key == "mlp_single";
+    a.colour = method_colour(method.key);
+    svg::Series f = a;
+    for (int64_t k = 0; k < first.frames; ++k) {
+      const auto i = static_cast<size_t>(k);
+      // A value missing in any seed (NaN) leaves a gap at k.
+      double sum_a = 0, sum_f = 0, lo_a = 1e300, hi_a = -1e300, lo_f = 1e300, hi_f = -1e300;
+      for (const FramesComparison& seed : seeds) {
+        NNN_CHECK(seed.frames == first.frames && seed.by_frames.size() > m &&
+                      seed.by_frames[m].key == method.key,
+                  "the seeds' comparisons differ in frames or methods (", seed.dir, ")");
+        const FrameCurve& curve = seed.by_frames[m];
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const double acc = i < curve.accuracy.size() ? 100.0 * curve.accuracy[i] : nan;
+        const double conf = i < curve.confidence.size() ? curve.confidence[i] : nan;
+        if (std::isnan(acc)) sum_a = nan;
+        if (std::isnan(conf)) sum_f = nan;
+        sum_a += acc, sum_f += conf;
+        lo_a = std::min(lo_a, acc), hi_a = std::max(hi_a, acc);
+        lo_f = std::min(lo_f, conf), hi_f = std::max(hi_f, conf);
+      }
+      const double n = static_cast<double>(seeds.size());
+      const auto point = [&](svg::Series& s, double sum, double lo, double hi) {
+        const bool gap = std::isnan(sum);
+        s.x.push_back(static_cast<double>(k + 1));
+        s.y.push_back(sum / n);
+        s.y_low.push_back(gap ? sum : lo);
+        s.y_high.push_back(gap ? sum : hi);
+      };
+      point(a, sum_a, lo_a, hi_a);
+      point(f, sum_f, lo_f, hi_f);
+    }
+    accuracy.series.push_back(a);
+    confidence.series.push_back(f);
+  }
+  return svg::line_charts(
+      fmt::format("Reading blurry digits from {} frames: mean of {} seeds, band from the lowest "
+                  "to the highest ({} test images)",
+                  first.frames, seeds.size(), first.test_samples),
+      {accuracy, confidence});
+}
+
 }  // namespace nnn

@@ -181,7 +181,10 @@ std::string run_frames_seeds(const std::string& nnn_config, const std::string& m
   }
   const std::string md = frames_seeds_markdown(done);
   write_file_atomically((fs::path(out) / "frames_seeds.md").string(), md);
-  log << "\n" << md << "\nwritten to " << (fs::path(out) / "frames_seeds.md").string() << "\n";
+  write_file_atomically((fs::path(out) / "frames_seeds.svg").string(), frames_seeds_svg(done));
+  log << "\n"
+      << md << "\nwritten to " << (fs::path(out) / "frames_seeds.md").string()
+      << " and frames_seeds.svg\n";
   return md;
 }
 

@@ -68,19 +68,47 @@ struct Range {
   }
 };
 
+// A value as placed on an axis: its logarithm on a log axis (NaN when not
+// positive), else itself.
+double placed(double v, bool log) {
+  if (!log) return v;
+  return v > 0 ? std::log10(v) : std::numeric_limits<double>::quiet_NaN();
+}
+
 std::string panel_svg(const Panel& panel, int x0) {
   Range xr, yr;
+  // The ranges of the points that can be drawn (a log axis drops x <= 0).
   for (const auto& s : panel.series) {
-    for (double v : s.x) xr.add(v);
-    for (double v : s.y) yr.add(v);
+    for (size_t j = 0; j < s.x.size(); ++j) {
+      const double x = placed(s.x[j], panel.x_log);
+      if (!std::isfinite(x)) continue;
+      xr.add(x);
+      for (const auto* ys : {&s.y, &s.y_low, &s.y_high}) {
+        if (j < ys->size()) yr.add(placed((*ys)[j], panel.y_log));
+      }
+    }
   }
   xr.settle(0.04);
   yr.settle(0.06);
-  if (std::isfinite(panel.y_min)) yr.lo = panel.y_min;
-  if (std::isfinite(panel.y_max)) yr.hi = panel.y_max;
+  if (std::isfinite(panel.y_min)) yr.lo = placed(panel.y_min, panel.y_log);
+  if (std::isfinite(panel.y_max)) yr.hi = placed(panel.y_max, panel.y_log);
   const double w = kPanelWidth - kLeft - kRight, h = kPanelHeight - kTop - kBottom;
-  auto px = [&](double x) { return x0 + kLeft + (x - xr.lo) / (xr.hi - xr.lo) * w; };
-  auto py = [&](double y) { return kTop + 30 + h - (y - yr.lo) / (yr.hi - yr.lo) * h; };
+  // Positions from values in the series' units.
+  auto px = [&](double x) {
+    return x0 + kLeft + (placed(x, panel.x_log) - xr.lo) / (xr.hi - xr.lo) * w;
+  };
+  auto py = [&](double y) {
+    return kTop + 30 + h - (placed(y, panel.y_log) - yr.lo) / (yr.hi - yr.lo) * h;
+  };
+  // The axes' ticks in the series' units, and their labels.
+  auto ticks = [](double lo, double hi, bool log, int count) {
+    return log ? log_ticks(std::pow(10.0, lo), std::pow(10.0, hi), count)
+               : nice_ticks(lo, hi, count);
+  };
+  auto label = [](double v, const std::vector<double>& all, bool log) {
+    if (log) return short_number(v);
+    return tick_label(v, all.size() > 1 ? all[1] - all[0] : 1.0);
+  };
   const double top = kTop + 30, bottom = top + h;
   std::string out;
   out += fmt::format(
@@ -90,26 +118,27 @@ std::string panel_svg(const Panel& panel, int x0) {
   out += fmt::format(
       R"~(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="none" stroke="#444"/>)~"
       "\n",
-      px(xr.lo), top, w, h);
-  const auto y_ticks = nice_ticks(yr.lo, yr.hi, 6);
-  const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1.0;
+      static_cast<double>(x0 + kLeft), top, w, h);
+  const double x_left = x0 + kLeft, x_right = x0 + kLeft + w;
+  const auto y_ticks = ticks(yr.lo, yr.hi, panel.y_log, 6);
   for (double v : y_ticks) {
-    if (v < yr.lo - 1e-12 || v > yr.hi + 1e-12) continue;
+    const double at = placed(v, panel.y_log);
+    if (at < yr.lo - 1e-12 || at > yr.hi + 1e-12) continue;
     out += fmt::format(R"~(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#ddd"/>)~"
                        R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="end" font-size="11">{}</text>)~"
                        "\n",
-                       px(xr.lo), py(v), px(xr.hi), py(v), px(xr.lo) - 5, py(v) + 4,
-                       tick_label(v, y_step));
+                       x_left, py(v), x_right, py(v), x_left - 5, py(v) + 4,
+                       label(v, y_ticks, panel.y_log));
   }
-  const auto x_ticks = nice_ticks(xr.lo, xr.hi, 8);
-  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1.0;
+  const auto x_ticks = ticks(xr.lo, xr.hi, panel.x_log, 8);
   for (double v : x_ticks) {
-    if (v < xr.lo - 1e-12 || v > xr.hi + 1e-12) continue;
-    out +=
-        fmt::format(R"~(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#444"/>)~"
-                    R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="11">{}</text>)~"
-                    "\n",
-                    px(v), bottom, px(v), bottom + 4, px(v), bottom + 17, tick_label(v, x_step));
+    const double at = placed(v, panel.x_log);
+    if (at < xr.lo - 1e-12 || at > xr.hi + 1e-12) continue;
+    out += fmt::format(
+        R"~(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#444"/>)~"
+        R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="11">{}</text>)~"
+        "\n",
+        px(v), bottom, px(v), bottom + 4, px(v), bottom + 17, label(v, x_ticks, panel.x_log));
   }
   out +=
       fmt::format(R"~(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="12">{}</text>)~"
@@ -120,13 +149,31 @@ std::string panel_svg(const Panel& panel, int x0) {
       R"~(font-size="12">{}</text>)~"
       "\n",
       static_cast<double>(x0 + 16), top + h / 2, escape(panel.y_label));
+  // Bands first, under every line.
+  for (size_t i = 0; i < panel.series.size(); ++i) {
+    const Series& s = panel.series[i];
+    std::string upper, lower;
+    for (size_t j = 0; j < s.x.size() && j < s.y_low.size() && j < s.y_high.size(); ++j) {
+      if (!std::isfinite(px(s.x[j])) || !std::isfinite(py(s.y_low[j])) ||
+          !std::isfinite(py(s.y_high[j]))) {
+        continue;
+      }
+      upper += fmt::format("{:.1f},{:.1f} ", px(s.x[j]), py(s.y_high[j]));
+      lower = fmt::format("{:.1f},{:.1f} ", px(s.x[j]), py(s.y_low[j])) + lower;
+    }
+    if (!upper.empty()) {
+      out += fmt::format(R"~(<polygon points="{}{}" fill="{}" fill-opacity="0.15" stroke="none"/>)~"
+                         "\n",
+                         upper, lower, colour_of(s, i));
+    }
+  }
   for (size_t i = 0; i < panel.series.size(); ++i) {
     const Series& s = panel.series[i];
     const std::string colour = colour_of(s, i);
     std::string path;
     bool pen_down = false;
     for (size_t j = 0; j < s.x.size() && j < s.y.size(); ++j) {
-      if (!std::isfinite(s.y[j])) {
+      if (!std::isfinite(py(s.y[j])) || !std::isfinite(px(s.x[j]))) {
         pen_down = false;
         continue;
       }
@@ -166,6 +213,37 @@ std::vector<double> nice_ticks(double lo, double hi, int count) {
     ticks.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
   }
   return ticks;
+}
+
+std::vector<double> log_ticks(double lo, double hi, int count) {
+  if (!(lo > 0) || !(hi > lo)) return {lo};
+  std::vector<double> all, decades;
+  for (int e = static_cast<int>(std::floor(std::log10(lo))) - 1;
+       e <= static_cast<int>(std::ceil(std::log10(hi))); ++e) {
+    const double power = std::pow(10.0, e);
+    for (double m : {1.0, 2.0, 5.0}) {
+      const double v = m * power;
+      if (v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9)) continue;
+      all.push_back(v);
+      if (m == 1.0) decades.push_back(v);
+    }
+  }
+  if (static_cast<int>(all.size()) <= count || decades.size() < 2) return all;
+  return decades;
+}
+
+std::string short_number(double v) {
+  const double a = std::fabs(v);
+  const auto trimmed = [](double x, const char* unit) {
+    std::string text = fmt::format("{:.1f}", x);
+    if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0)
+      text.resize(text.size() - 2);
+    return text + unit;
+  };
+  if (a >= 1e9) return trimmed(v / 1e9, "G");
+  if (a >= 1e6) return trimmed(v / 1e6, "M");
+  if (a >= 1e3) return trimmed(v / 1e3, "k");
+  return fmt::format("{:g}", v);
 }
 
 std::string line_charts(const std::string& title, const std::vector<Panel>& panels) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -199,6 +200,56 @@ TEST(Svg, TicksAndCharts) {
   EXPECT_EQ(text.substr(text.size() - 7), "</svg>\n");
 }
 
+TEST(Svg, LogAxesAreLabelledInTheirUnits) {
+  EXPECT_EQ(svg::log_ticks(30, 1100, 8), (std::vector<double>{50, 100, 200, 500, 1000}));
+  // Too many 1-2-5 ticks: powers of ten only.
+  EXPECT_EQ(svg::log_ticks(1, 1e6, 8), (std::vector<double>{1, 10, 100, 1e3, 1e4, 1e5, 1e6}));
+  EXPECT_EQ(svg::short_number(950), "950");
+  EXPECT_EQ(svg::short_number(1500), "1.5k");
+  EXPECT_EQ(svg::short_number(20000), "20k");
+  EXPECT_EQ(svg::short_number(3e6), "3M");
+  EXPECT_EQ(svg::short_number(0.25), "0.25");
+  svg::Panel panel{"batch", "batch", "samples/s", {}};
+  panel.x_log = panel.y_log = true;
+  panel.series.push_back({"m", {32, 64, 128, 0}, {2000, 4000, 8000, 5}, false, "", "", {}});
+  const std::string text = svg::line_charts("log", {panel});
+  EXPECT_NE(text.find(">100</text>"), std::string::npos) << text;
+  EXPECT_NE(text.find(">5k</text>"), std::string::npos) << text;
+  EXPECT_EQ(text.find("log10"), std::string::npos);
+  // x = 0 has no place on a log axis: 3 points drawn, not 4.
+  size_t circles = 0;
+  for (size_t at = text.find("<circle"); at != std::string::npos;
+       at = text.find("<circle", at + 1)) {
+    ++circles;
+  }
+  EXPECT_EQ(circles, 3u);
+  // Equal ratios, equal steps: 32 -> 64 -> 128 evenly spaced.
+  std::vector<double> xs;
+  for (size_t at = text.find("<circle cx=\""); at != std::string::npos;
+       at = text.find("<circle cx=\"", at + 1)) {
+    xs.push_back(std::stod(text.substr(at + 12)));
+  }
+  ASSERT_EQ(xs.size(), 3u);
+  EXPECT_NEAR(xs[1] - xs[0], xs[2] - xs[1], 0.15);
+}
+
+TEST(Svg, BandsAreDrawnUnderTheirLines) {
+  svg::Panel panel{"Accuracy", "k", "%", {}};
+  svg::Series s{"NNN", {1, 2, 3}, {50, 60, 70}, false, "#d62728", "", {}};
+  s.y_low = {45, 58, 69};
+  s.y_high = {55, 62, 90};  // the band widens the y range to 90
+  panel.series.push_back(s);
+  const std::string text = svg::line_charts("bands", {panel});
+  const size_t band = text.find("<polygon");
+  ASSERT_NE(band, std::string::npos);
+  EXPECT_LT(band, text.find("<path"));  // under the line
+  EXPECT_NE(text.find("fill=\"#d62728\" fill-opacity=\"0.15\""), std::string::npos);
+  EXPECT_NE(text.find(">90</text>"), std::string::npos) << "the band's top is on the axis";
+  // Six corners: 3 upper, 3 lower.
+  const std::string points = text.substr(band, text.find('"', band + 18) - band);
+  EXPECT_EQ(std::count(points.begin(), points.end(), ','), 6);
+}
+
 TEST_F(FramesTest, ComparisonScoresFiveMethodsOnTheSameFrames) {
   std::ostringstream log;
   const auto result =
@@ -270,6 +321,7 @@ TEST_F(FramesTest, BaselinesAndSeedsArePairedOnTheSameImages) {
     }
   }
   EXPECT_TRUE(fs::exists(fs::path(path("seeds")) / "frames_seeds.md"));
+  EXPECT_TRUE(fs::exists(fs::path(path("seeds")) / "frames_seeds.svg"));
   std::ifstream json_file(fs::path(path("seeds")) / "seed0" / "frames.json");
   const auto json = nlohmann::json::parse(json_file);
   ASSERT_EQ(json.at("by_frames").size(), 8u);
@@ -325,6 +377,7 @@ TEST(FramesSeeds, PairedCountsAndVerdicts) {
       const std::string& bits = m == &nnn ? nnn_bits : other_bits;
       m->correct = {hits_from_text(bits)};
       m->accuracy = {static_cast<double>(std::count(bits.begin(), bits.end(), '1')) / 4.0};
+      m->confidence = {0.5};
     }
     c.by_frames = {other, nnn};
     return c;
@@ -339,6 +392,16 @@ TEST(FramesSeeds, PairedCountsAndVerdicts) {
       << md;
   EXPECT_NE(md.find("| 25.00 (25.00-25.00) | 87.50 (75.00-100.00) |"), std::string::npos) << md;
   expect_error([] { frames_seeds_markdown({}); }, "no seeds");
+  // The plot: the NNN's mean 87.5 with a band from 75 to 100, per method.
+  const std::string plot = frames_seeds_svg({seed("1101", "1000"), seed("1111", "0100")});
+  EXPECT_NE(plot.find("mean of 2 seeds, band from the lowest to the highest"), std::string::npos);
+  size_t bands = 0;
+  for (size_t at = plot.find("<polygon"); at != std::string::npos;
+       at = plot.find("<polygon", at + 1)) {
+    ++bands;
+  }
+  EXPECT_EQ(bands, 4u);  // 2 methods x (accuracy, confidence)
+  EXPECT_NE(plot.find(">100</text>"), std::string::npos) << "the NNN's best seed on the axis";
 }
 
 // A reader that turns right at a step of its own per sample (and is

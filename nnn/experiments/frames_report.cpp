@@ -163,37 +163,17 @@ std::string anytime_svg(const FramesComparison& c) {
   return svg::line_charts(fmt::format("Anytime reading ({} test images)", c.test_samples), {panel});
 }
 
-std::string frames_svg(const FramesComparison& c) {
-  svg::Panel accuracy{"Accuracy", "frames seen k (NNN: step k + d)", "test accuracy %", {}};
-  svg::Panel confidence{"Confidence", "frames seen k (NNN: step k + d)", "mean confidence", {}};
-  confidence.y_max = 1.0;
-  for (const auto& m : c.by_frames) {
-    svg::Series a;
-    a.label = m.label;
-    a.dashed = m.key == "nnn_single" || m.key == "mlp_single";
-    a.colour = method_colour(m.key);
-    svg::Series f = a;
-    for (int64_t k = 0; k < c.frames; ++k) {
-      const auto i = static_cast<size_t>(k);
-      a.x.push_back(static_cast<double>(k + 1));
-      a.y.push_back(100.0 * m.accuracy[i]);
-      f.x.push_back(static_cast<double>(k + 1));
-      f.y.push_back(m.confidence[i]);
-    }
-    accuracy.series.push_back(a);
-    confidence.series.push_back(f);
-  }
-  return svg::line_charts(fmt::format("Reading blurry digits from {} frames ({} test images)",
-                                      c.frames, c.test_samples),
-                          {accuracy, confidence});
-}
+namespace {
 
-std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds) {
-  NNN_CHECK(!seeds.empty(), "a seed plot needs at least one seed");
+// Accuracy and confidence against frames seen, per method: the mean over
+// `seeds` and, with more than one, a band from the lowest to the highest.
+std::vector<svg::Panel> frames_panels(const std::vector<FramesComparison>& seeds) {
+  NNN_CHECK(!seeds.empty(), "a frames plot needs at least one seed");
   const FramesComparison& first = seeds.front();
   svg::Panel accuracy{"Accuracy", "frames seen k (NNN: step k + d)", "test accuracy %", {}};
   svg::Panel confidence{"Confidence", "frames seen k (NNN: step k + d)", "mean confidence", {}};
   confidence.y_max = 1.0;
+  const bool bands = seeds.size() > 1;
   for (size_t m = 0; m < first.by_frames.size(); ++m) {
     const FrameCurve& method = first.by_frames[m];
     svg::Series a;
@@ -221,9 +201,10 @@ std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds) {
       }
       const double n = static_cast<double>(seeds.size());
       const auto point = [&](svg::Series& s, double sum, double lo, double hi) {
-        const bool gap = std::isnan(sum);
         s.x.push_back(static_cast<double>(k + 1));
         s.y.push_back(sum / n);
+        if (!bands) return;
+        const bool gap = std::isnan(sum);
         s.y_low.push_back(gap ? sum : lo);
         s.y_high.push_back(gap ? sum : hi);
       };
@@ -233,11 +214,24 @@ std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds) {
     accuracy.series.push_back(a);
     confidence.series.push_back(f);
   }
+  return {accuracy, confidence};
+}
+
+}  // namespace
+
+std::string frames_svg(const FramesComparison& c) {
+  return svg::line_charts(fmt::format("Reading blurry digits from {} frames ({} test images)",
+                                      c.frames, c.test_samples),
+                          frames_panels({c}));
+}
+
+std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds) {
+  NNN_CHECK(!seeds.empty(), "a seed plot needs at least one seed");
   return svg::line_charts(
       fmt::format("Reading blurry digits from {} frames: mean of {} seeds, band from the lowest "
                   "to the highest ({} test images)",
-                  first.frames, seeds.size(), first.test_samples),
-      {accuracy, confidence});
+                  seeds.front().frames, seeds.size(), seeds.front().test_samples),
+      frames_panels(seeds));
 }
 
 }  // namespace nnn

@@ -87,7 +87,9 @@ if [[ "${NNN_WITH_TORCH2:-1}" == 1 ]]; then
   root="$(cd "$(dirname "$0")/.." && pwd)"
   venv="$root/.venv-torch2"
   if ! "$venv/bin/python" -c 'import torch; assert torch.__version__.startswith("2.13.0")' 2>/dev/null; then
-    if ! python3 -m venv --help >/dev/null 2>&1; then
+    # Debian's python3 has the venv module but not ensurepip, which venv
+    # needs to put pip in: that is the python3-venv package.
+    if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
       sudo=""
       if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
       $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null

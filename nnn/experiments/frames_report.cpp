@@ -228,9 +228,8 @@ std::string frames_svg(const FramesComparison& c) {
 std::string frames_seeds_svg(const std::vector<FramesComparison>& seeds) {
   NNN_CHECK(!seeds.empty(), "a seed plot needs at least one seed");
   return svg::line_charts(
-      fmt::format("Reading blurry digits from {} frames: mean of {} seeds, band from the lowest "
-                  "to the highest ({} test images)",
-                  seeds.front().frames, seeds.size(), seeds.front().test_samples),
+      fmt::format("Reading blurry digits from {} frames: mean of {} seeds, band: seed range",
+                  seeds.front().frames, seeds.size()),
       frames_panels(seeds));
 }
 

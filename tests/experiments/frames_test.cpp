@@ -394,7 +394,7 @@ TEST(FramesSeeds, PairedCountsAndVerdicts) {
   expect_error([] { frames_seeds_markdown({}); }, "no seeds");
   // The plot: the NNN's mean 87.5 with a band from 75 to 100, per method.
   const std::string plot = frames_seeds_svg({seed("1101", "1000"), seed("1111", "0100")});
-  EXPECT_NE(plot.find("mean of 2 seeds, band from the lowest to the highest"), std::string::npos);
+  EXPECT_NE(plot.find("mean of 2 seeds, band: seed range"), std::string::npos);
   size_t bands = 0;
   for (size_t at = plot.find("<polygon"); at != std::string::npos;
        at = plot.find("<polygon", at + 1)) {

@@ -7,6 +7,8 @@
 
 namespace nnn {
 
+struct ExperimentConfig;  // nnn/config/experiment_config.h
+
 /// The colour of method `key` (nnn_sequence, nnn_single, mlp_single,
 /// mlp_average, mlp_average_random, mlp_logits, gru, lstm); "" for others.
 inline std::string method_colour(const std::string& key) {
@@ -20,5 +22,11 @@ inline std::string method_colour(const std::string& key) {
   if (key == "lstm") return "#9467bd";
   return "";
 }
+
+/// The method a trained run's config is, by the keys above: recurrent
+/// readers by cell (gru, lstm), one-cell one-step models as MLPs by feed
+/// (mlp_single, mlp_average, mlp_average_random), the rest as NNNs by feed
+/// (nnn_single when fed frame 1 at every step, else nnn_sequence).
+std::string method_key(const ExperimentConfig& config);
 
 }  // namespace nnn

@@ -10,6 +10,7 @@
 #include "nnn/data/digit_image.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/plate_readings.h"
+#include "nnn/experiments/palette.h"
 #include "nnn/experiments/plates.h"
 #include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
@@ -231,6 +232,30 @@ struct Scores {
   }
 };
 
+// One colour per run: its method's (method_colour), or the first colour no
+// earlier run took when it has none or shares its method with one.
+std::vector<std::string> run_colours(const std::vector<LoadedRun>& runs) {
+  const char* spare[] = {"#8c564b", "#e377c2", "#bcbd22", "#17becf", "#7f7f7f", "#1f77b4"};
+  std::vector<std::string> out;
+  const auto taken = [&](const std::string& c) {
+    return std::find(out.begin(), out.end(), c) != out.end();
+  };
+  for (const LoadedRun& run : runs) {
+    std::string colour = method_colour(method_key(run.config));
+    if (colour.empty() || taken(colour)) {
+      colour = spare[out.size() % (sizeof spare / sizeof spare[0])];  // repeats past six
+      for (const char* c : spare) {
+        if (!taken(c)) {
+          colour = c;
+          break;
+        }
+      }
+    }
+    out.push_back(colour);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string video_evaluation(const std::vector<std::string>& run_dirs, const VideoEvalOptions& o,
@@ -245,7 +270,7 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
   fs::create_directories(out_dir);
 
   const char* kSources[] = {"tracker", "true boxes", "ideal strips"};
-  const char* kRunColours[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f"};
+  const std::vector<std::string> colours = run_colours(runs);
   std::string md = fmt::format(
       "# Video plate reading: {} videos per difficulty, {} digits, {} frames (seed {})\n\n",
       o.videos, o.digits, o.frames, o.seed);
@@ -347,9 +372,10 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
         reading_md += fmt::format("| {} | {} |", name, kSources[s]);
         svg::Series series;
         series.label = name + ", " + kSources[s];
-        // One colour per run; the crops by line: tracker solid, true boxes
-        // dotted, ideal strips dashed.
-        series.colour = kRunColours[r % (sizeof kRunColours / sizeof kRunColours[0])];
+        // One colour per run, the method's own where it has one (the NNN
+        // red, as in every figure); the crops by line: tracker solid, true
+        // boxes dotted, ideal strips dashed.
+        series.colour = colours[r];
         series.dash = s == 0 ? "" : s == 1 ? "2,3" : "6,4";
         for (int64_t n = 1; n <= o.frames; ++n) {
           const double plate = sc.mean(sc.plates, static_cast<size_t>(n));

@@ -20,6 +20,7 @@
 #include "nnn/data/plate_readings.h"
 #include "nnn/experiments/frames_compare.h"
 #include "nnn/experiments/halting.h"
+#include "nnn/experiments/palette.h"
 #include "nnn/experiments/plates.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/train/loaded_run.h"
@@ -615,6 +616,26 @@ TEST(FramesReport, OneColourPerMethodAndLabelledThresholds) {
   EXPECT_NE(anytime.find(R"(stroke="#d62728")"), std::string::npos);
   EXPECT_NE(anytime.find(">0.5</text>"), std::string::npos) << anytime;
   EXPECT_NE(anytime.find(">all</text>"), std::string::npos);
+}
+
+// The video plot colours a run by the method its config is.
+TEST(FramesReport, RunsAreNamedByTheirMethod) {
+  ExperimentConfig c;  // one cell, one step: an MLP
+  EXPECT_EQ(method_key(c), "mlp_single");
+  c.data.frames.feed = FrameFeed::kAverage;
+  EXPECT_EQ(method_key(c), "mlp_average");
+  c.data.frames.feed = FrameFeed::kAverageRandom;
+  EXPECT_EQ(method_key(c), "mlp_average_random");
+  c.model.steps = 6;
+  c.model.wiring = Wiring(Matrix64{{64}});
+  c.data.frames.feed = FrameFeed::kSequence;
+  EXPECT_EQ(method_key(c), "nnn_sequence");
+  EXPECT_EQ(method_colour(method_key(c)), "#d62728");
+  c.data.frames.feed = FrameFeed::kSingle;
+  EXPECT_EQ(method_key(c), "nnn_single");
+  c.data.frames.feed = FrameFeed::kSequence;
+  c.model.cell = {"lstm"};
+  EXPECT_EQ(method_key(c), "lstm");
 }
 
 TEST(Anytime, StopsAtTheFirstConfidentFrame) {

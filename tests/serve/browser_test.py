@@ -6,7 +6,8 @@ WebDriver protocol (HTTP + JSON, Python's standard library only).
 
 Trains two small runs on the MNIST digits of scripts/setup.sh (the main
 job's config for 2 epochs, blurry_frames for 2; NNN_BROWSER_FULL_RUNS=1
-trains both as configured, for the screenshots in docs/), serves them on 127.0.0.1
+trains both as configured, for the screenshots in docs/;
+NNN_BROWSER_REUSE_RUNS=1 keeps runs WORK_DIR already holds), serves them on 127.0.0.1
 with bounded requests and time, then in the browser: draws a 1 and a 0 with
 pointer events on the canvas and checks the reading, the per-step bars and
 the network; plays the steps; generates and plays blurry frames of a test
@@ -144,14 +145,17 @@ def main():
     os.makedirs(work, exist_ok=True)
     runs = []
     full = os.environ.get("NNN_BROWSER_FULL_RUNS") == "1"
+    reuse = os.environ.get("NNN_BROWSER_REUSE_RUNS") == "1"
     for name, config, epochs in [("mnist", "mnist_nnn.yaml", None if full else 2),
                                  ("blurry", "blurry_frames.yaml", None if full else 2)]:
         out = os.path.join(work, name)
+        runs.append(out)
+        if reuse and os.path.exists(os.path.join(out, "summary.json")):
+            continue  # NNN_BROWSER_REUSE_RUNS=1: the runs of an earlier call, for screenshots
         shutil.rmtree(out, ignore_errors=True)
         settings = [] if epochs is None else [f"train.epochs={epochs}"]
         subprocess.run([nnn, "train", os.path.join(source, "experiments", config), *settings,
                         "--out", out], check=True, cwd=source, stdout=subprocess.DEVNULL)
-        runs.append(out)
 
     server = subprocess.Popen([nnn, "serve", *runs, "--port", "0", "--exit-after-seconds", "240",
                                "--exit-after-requests", "400"],

@@ -84,8 +84,9 @@ async function loadRuns() {
       if (!state.frames || state.frames.prediction === String(state.frames.label)) break;
     }
     if (state.frames && Number($('digit-nth').value) > 0) {
-      $('frames-source').textContent += `; the page opened on the first 7 this run reads right ` +
-        `(examples 0-${Number($('digit-nth').value) - 1} it reads wrong)`;
+      const missed = Number($('digit-nth').value);
+      $('frames-source').textContent += `; the page opens on the first 7 this run reads right ` +
+        `(it misreads the ${missed === 1 ? 'one' : missed} before it)`;
     }
   }
 }

@@ -32,6 +32,8 @@ message(STATUS "nnn: found Torch ${Torch_VERSION}")
 nnn_require_package(yaml-cpp libyaml-cpp-dev)
 nnn_require_package(ZLIB zlib1g-dev)
 nnn_require_package(nlohmann_json nlohmann-json3-dev)
+# Image files (PNG, JPEG, BMP): OpenCV's core and imgcodecs only.
+nnn_require_package(OpenCV libopencv-dev COMPONENTS core imgcodecs)
 if(NNN_BUILD_APPS)
   nnn_require_package(CLI11 libcli11-dev)
 endif()

@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses of tests/fuzz with clang (ASan + UBSan),
 # replays every seed and earlier finding (tests/data/fuzz, the example and
 # bad configs), then fuzzes each target for SECONDS (default 30).
-#   scripts/fuzz.sh [SECONDS] [TARGET...]   targets: config idx pgm csv plates api
+#   scripts/fuzz.sh [SECONDS] [TARGET...]   targets: config idx pgm csv plates api image
 # The growing corpus stays in build/fuzz/corpus/TARGET (out of git); a crash
 # leaves build/fuzz/artifacts/TARGET-crash-* and fails the script: copy it
 # into tests/data/fuzz/TARGET/ once fixed, so every later replay checks it.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config idx pgm csv plates api)
+((${#targets[@]})) || targets=(config idx pgm csv plates api image)
 cxx="${NNN_FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}"
 if [[ -z "$cxx" ]]; then
   echo "fuzz: no clang++ (scripts/setup.sh installs clang-14 and libclang-rt-14-dev)" >&2

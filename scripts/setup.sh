@@ -22,7 +22,7 @@ packages=(
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
   libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
   clang-14 libclang-rt-14-dev libgloo-dev libcpp-httplib-dev pkg-config wrk libxsmm-dev
-  graphviz
+  graphviz libopencv-dev
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)

@@ -18,7 +18,8 @@ void add_predict_command(Commands& commands) {
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
       "predict",
-      "Read a digit from frames (8-bit PGM, one file per frame, in the order they were taken) "
+      "Read a digit from frames (PNG, JPEG, BMP or PGM; one file per frame, in the order they were "
+      "taken) "
       "with a trained run: per step (or per frame count), the top N digits with probabilities.",
       [o] {
         std::cout << predict_report(o->run, o->images, o->plate, o->top, device_option(o->device),
@@ -26,7 +27,9 @@ void add_predict_command(Commands& commands) {
         return 0;
       });
   command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
-  command->add_option("images", o->images, "PGM frames")->required()->check(CLI::ExistingFile);
+  command->add_option("images", o->images, "Image files (PNG, JPEG, BMP, PGM), one per frame")
+      ->required()
+      ->check(CLI::ExistingFile);
   command
       ->add_option("--plate", o->plate,
                    "Each image is a strip of K digits; print the most likely K-digit readings "

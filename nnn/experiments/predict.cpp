@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "nnn/data/digit_image.h"
+#include "nnn/data/image_file.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/plate_readings.h"
 #include "nnn/util/error.h"
@@ -111,7 +112,7 @@ DigitFrames read_frames(const std::vector<std::string>& files, int64_t plate_dig
   NNN_CHECK(!files.empty(), "predict: no image files given");
   DigitFrames frames;
   for (const auto& file : files) {
-    frames.push_back(frame_digits(read_pgm(file), plate_digits, file));
+    frames.push_back(frame_digits(read_image(file), plate_digits, file));
   }
   return frames;
 }

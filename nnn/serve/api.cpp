@@ -6,6 +6,7 @@
 
 #include "nnn/core/user_message.h"
 #include "nnn/data/digit_image.h"
+#include "nnn/data/image_file.h"
 #include "nnn/data/pgm.h"
 #include "nnn/serve/assets.h"
 #include "nnn/serve/served_run.h"
@@ -69,11 +70,19 @@ int json_depth(const std::string& body) {
   return deepest;
 }
 
+// The Content-Types an image body may have.
+bool is_image_type(const std::string& type) {
+  return type == "image/png" || type == "image/jpeg" || type == "image/bmp" ||
+         type == "image/x-portable-graymap";
+}
+
 Json parse_json_body(const ApiRequest& request) {
   if (request.content_type != "application/json") {
-    fail(415, "expected a JSON body (Content-Type: application/json); got " +
-                  (request.content_type.empty() ? std::string("none")
-                                                : quoted(request.content_type, 40)));
+    fail(415,
+         "expected a JSON body (Content-Type: application/json) or an image (image/png, "
+         "image/jpeg, image/bmp, image/x-portable-graymap); got " +
+             (request.content_type.empty() ? std::string("none")
+                                           : quoted(request.content_type, 40)));
   }
   if (json_depth(request.body) > DemoApi::kMaxJsonDepth) {
     fail(400, "malformed JSON: nested deeper than " + std::to_string(DemoApi::kMaxJsonDepth));
@@ -158,10 +167,11 @@ int64_t query_integer(const ApiRequest& request, const std::string& key, int64_t
 DigitFrames request_frames(const ApiRequest& request, bool* plate) {
   const int64_t k = query_integer(request, "plate", 0, 1, DemoLimits::kMaxPlateDigits);
   *plate = k > 0;
-  if (request.content_type == "image/x-portable-graymap") {
+  if (is_image_type(request.content_type)) {
     // A bad image is an nnn::Error naming the body: handle() answers 400.
+    // Its format is told by its bytes (decode_image), not by the type.
     const std::string name = "the request body";
-    return {frame_digits(parse_pgm(request.body, name), k, name)};
+    return {frame_digits(decode_image(request.body, name), k, name)};
   }
   const Json json = parse_json_body(request);
   if (json.contains("pixels")) return {{pixel_array(json.at("pixels"), "pixels")}};

@@ -20,6 +20,11 @@ inline constexpr int64_t kMaxThreads = 1024;
 inline constexpr int64_t kMaxNameLength = 128;
 /// Dimensions of an IDX file.
 inline constexpr int64_t kMaxIdxDimensions = 16;
+/// Width or height of an image file (PGM, PNG, JPEG, BMP).
+inline constexpr int64_t kMaxImageSide = 16384;
+/// Pixels of a compressed image (PNG, JPEG): checked from its header before
+/// it is decoded, since a small file can claim a huge image.
+inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 /// Share of the machine's memory one run may plan to use.
 inline constexpr double kMemoryShare = 0.8;
 

@@ -16,6 +16,7 @@
 #include "nnn/data/degrade.h"
 #include "nnn/data/digit_image.h"
 #include "nnn/data/idx.h"
+#include "nnn/data/image_file.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/plate_readings.h"
 #include "nnn/experiments/frames_compare.h"
@@ -514,6 +515,20 @@ TEST_F(FramesTest, PredictReadsGeneratedPlates) {
   const auto rows = predict_frames(run, read_frames({path("digit.pgm")}, 0));
   const std::string digits = format_digit_rows(rows, 2);
   EXPECT_NE(digits.find("step 1 (frame 1)"), std::string::npos);
+  // The same digit as a PNG (lossless) reads exactly as the PGM does, as a
+  // JPEG within its loss; the format is told by the bytes, not the name.
+  std::ofstream(path("digit.png"), std::ios::binary) << encode_image(cell, ImageFormat::kPng);
+  std::ofstream(path("digit.jpeg.pgm"), std::ios::binary)
+      << encode_image(cell, ImageFormat::kJpeg, 95);
+  const auto png_rows = predict_frames(run, read_frames({path("digit.png")}, 0));
+  const auto jpeg_rows = predict_frames(run, read_frames({path("digit.jpeg.pgm")}, 0));
+  ASSERT_EQ(png_rows.size(), rows.size());
+  for (size_t t = 0; t < rows.size(); ++t) {
+    EXPECT_EQ(png_rows[t].probabilities, rows[t].probabilities);
+    for (size_t c = 0; c < rows[t].probabilities[0].size(); ++c) {
+      EXPECT_NEAR(jpeg_rows[t].probabilities[0][c], rows[t].probabilities[0][c], 0.05);
+    }
+  }
 
   // Bad input is named.
   std::ofstream(path("bad.pgm")) << "P6\n2 2\n255\n";

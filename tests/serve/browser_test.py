@@ -77,6 +77,15 @@ class WebDriver:
     def js(self, script, *args):
         return self.s("/execute/sync", body={"script": script, "args": list(args)})
 
+    def js_async(self, script, *args):
+        """Runs an async function body; its return value comes back."""
+        wrapped = ("const done = arguments[arguments.length - 1];"
+                   f"(async () => {{ {script} }})().then(done, (e) => done('error: ' + e));")
+        return self.s("/execute/async", body={"script": wrapped, "args": list(args)})
+
+    def send_file(self, css, path):
+        self.s(f"/element/{self.element(css)}/value", body={"text": path})
+
     def element(self, css):
         value = self.s("/element", body={"using": "css selector", "value": css})
         return next(iter(value.values()))
@@ -280,6 +289,29 @@ def main():
         check(max(widths) > min(widths), f"edge widths follow the messages ({min(widths):.2f} .. {max(widths):.2f})")
         top3 = driver.js("return document.getElementById('top3').textContent")
         check(top3.startswith("top 3: 1"), f"top 3 shown: {top3}")
+
+        # The drawing as Chromium encodes it, PNG and JPEG (its own encoders,
+        # not OpenCV's): the predict API reads both as the 1 it is.
+        for kind in ["png", "jpeg"]:
+            read = driver.js_async(
+                "const blob = await new Promise((r) => document.getElementById('canvas')"
+                f".toBlob(r, 'image/{kind}', 0.9));"
+                f"const reply = await fetch('/api/runs/0/predict', {{method: 'POST', "
+                f"headers: {{'Content-Type': 'image/{kind}'}}, body: blob}});"
+                "return [reply.status, (await reply.json()).prediction];")
+            check(read == [200, "1"], f"Chromium's {kind.upper()} of the drawing reads as 1 ({read})")
+        # The photo picker: the drawing saved by Chromium as a PNG file, uploaded.
+        data = driver.js("return document.getElementById('canvas').toDataURL('image/png')")
+        photo = os.path.join(work, "one.png")
+        with open(photo, "wb") as f:
+            f.write(base64.b64decode(data.split(",", 1)[1]))
+        driver.js("document.getElementById('prediction').textContent = ''")
+        driver.send_file("#upload", photo)
+        wait_for(driver, "return document.getElementById('prediction').textContent !== ''",
+                 "the reading of the uploaded PNG")
+        shown = driver.js("return [document.getElementById('prediction').textContent, "
+                          "document.getElementById('draw-source').textContent]")
+        check(shown == ["1", "reading your image one.png"], f"the uploaded PNG reads as 1 ({shown})")
 
         # "Use my drawing", then "Generate": still the drawing (main run, no degradation).
         driver.click("nav button[data-tab=frames]")

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "nnn/data/image_file.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
 #include "nnn/experiments/predict.h"
@@ -285,6 +286,21 @@ TEST_F(ServeTest, PgmBodiesAreReadLikeNnnPredict) {
   const auto rows = predict_frames(run, read_frames({file}, 0));
   const auto p = reply.json["rows"][2]["digits"][0]["probabilities"].get<std::vector<double>>();
   for (size_t c = 0; c < 4; ++c) EXPECT_NEAR(p[c], rows[2].probabilities[0][c], 1e-6);
+  // The same photo as PNG and BMP bodies: the same reading; as JPEG, close.
+  for (const auto& [format, type, tolerance] : {std::tuple{ImageFormat::kPng, "image/png", 1e-6},
+                                                {ImageFormat::kBmp, "image/bmp", 1e-6},
+                                                {ImageFormat::kJpeg, "image/jpeg", 0.05}}) {
+    const Reply other = post("/api/runs/0/predict", encode_image(photo, format), type);
+    ASSERT_EQ(other.status, 200) << other.body;
+    const auto q = other.json["rows"][2]["digits"][0]["probabilities"].get<std::vector<double>>();
+    for (size_t c = 0; c < 4; ++c) EXPECT_NEAR(q[c], p[c], tolerance) << type;
+  }
+  expect_error(post("/api/runs/0/predict", "GIF89a....", "image/png"), 400,
+               "the request body: not a PNG, JPEG, BMP or PGM image");
+  expect_error(post("/api/runs/0/predict", encode_image(photo, ImageFormat::kPng).substr(0, 60),
+                    "image/png"),
+               400, "the request body: truncated PNG");
+  expect_error(post("/api/runs/0/predict", "x", "image/gif"), 415, "or an image (image/png");
   // This run's output cell is d = 2 steps from its input: the steps before
   // say so, and of 3 frames in 3 steps only the first reaches the output.
   EXPECT_EQ(rows[0].label, "step 1 (input reaches output at 3)");

@@ -265,6 +265,10 @@ function setupCanvas() {
   canvas.addEventListener('pointerup', release);
   canvas.addEventListener('pointercancel', release);
   $('clear').onclick = () => { clear(); };
+  $('upload').onchange = () => {
+    const file = $('upload').files[0];
+    if (file) readUpload(file);
+  };
 }
 
 // The drawing as an 8-bit PGM (140x140, dark ink on white): the server
@@ -293,13 +297,22 @@ async function readDrawing() {
   await readInput(state.drawn, 'your drawing');
 }
 
-// Reads `body` (PGM bytes, or {pixels}) with the message trace and shows it.
-async function readInput(body, source) {
-  const pgm = body instanceof Uint8Array;
+// A photo from the file picker (PNG, JPEG, BMP or PGM): the server tells
+// the format from its bytes and reads it as `nnn predict` reads a file.
+async function readUpload(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const type = file.type && file.type.startsWith('image/') ? file.type : 'image/x-portable-graymap';
+  await readInput(bytes, `your image ${file.name}`, type);
+}
+
+// Reads `body` (image bytes of `type`, PGM by default, or {pixels}) with
+// the message trace and shows it.
+async function readInput(body, source, type = 'image/x-portable-graymap') {
+  const image = body instanceof Uint8Array;
   try {
     const result = await api(`/api/runs/${state.run}/trace`, {
-      method: 'POST', headers: { 'Content-Type': pgm ? 'image/x-portable-graymap' : 'application/json' },
-      body: pgm ? body : JSON.stringify(body) });
+      method: 'POST', headers: { 'Content-Type': image ? type : 'application/json' },
+      body: image ? body : JSON.stringify(body) });
     status('');
     state.trace = result;
     $('draw-source').textContent = 'reading ' + source;

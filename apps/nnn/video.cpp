@@ -177,7 +177,7 @@ void add_track(Commands& commands) {
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
       "track",
-      "Find and follow a plate through a video (a directory of PGM frames, or a video file "
+      "Find and follow a plate through a video (a directory of image frames, or a video file "
       "through ffmpeg): per frame the box or 'lost', the rectified plate and its K digit crops "
       "as the reader reads them.",
       [o] {
@@ -188,7 +188,9 @@ void add_track(Commands& commands) {
         print_track(track, o->out);
         return 0;
       });
-  command->add_option("video", o->video, "A directory of PGM frames or a video file")
+  command
+      ->add_option("video", o->video,
+                   "A directory of image frames (PNG, JPEG, BMP, PGM) or a video file")
       ->required()
       ->check(CLI::ExistingPath);
   command->add_option("--init", o->init,
@@ -225,7 +227,9 @@ void add_read_video(Commands& commands) {
   command->add_option("run", o->run, "The run directory of the reader")
       ->required()
       ->check(run_directory());
-  command->add_option("video", o->video, "A directory of PGM frames or a video file")
+  command
+      ->add_option("video", o->video,
+                   "A directory of image frames (PNG, JPEG, BMP, PGM) or a video file")
       ->required()
       ->check(CLI::ExistingPath);
   command->add_option("--digits", o->digits, "Digits on the plate (K)")->check(CLI::Range(1, 12));

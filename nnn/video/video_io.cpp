@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "nnn/data/image_file.h"
 #include "nnn/data/pgm.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
@@ -28,6 +29,14 @@ std::string shell_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+// The image files a frame may be (nnn/data/image_file.h), by extension.
+bool is_image_file(const fs::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".pgm" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
 const char* kTruthHeader =
@@ -80,12 +89,13 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
   } cleanup;
   if (fs::is_directory(path)) {
     for (const auto& entry : fs::directory_iterator(path)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".pgm") {
+      if (entry.is_regular_file() && is_image_file(entry.path())) {
         files.push_back(entry.path().string());
       }
     }
-    NNN_CHECK(!files.empty(), path, ": no .pgm frames in this directory");
-  } else if (fs::path(path).extension() == ".pgm") {
+    NNN_CHECK(!files.empty(), path,
+              ": no image frames (.png, .jpg, .jpeg, .bmp or .pgm) in this directory");
+  } else if (is_image_file(path)) {
     check_regular_file(path, kMaxFileBytes, "frame");
     files.push_back(path);
   } else {
@@ -137,7 +147,7 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
   for (const auto& file : files) {
     const std::string name =
         decoded.empty() ? file : path + " (frame " + fs::path(file).stem().string() + ")";
-    const GreyImage image = parse_pgm(read_file(file), name);
+    const GreyImage image = decode_image(read_file(file), name);
     if (frames.empty()) {
       width = image.width;
       height = image.height;

@@ -1,4 +1,5 @@
-// Videos on disk: a directory of 8-bit PGM frames (read in name order) with
+// Videos on disk: a directory of image frames (PNG, JPEG, BMP or PGM, read
+// in name order; nnn/data/image_file.h) with
 // an optional truth.tsv of what each frame shows, or a video file decoded
 // through the `ffmpeg` program when it is installed.
 #pragma once
@@ -18,8 +19,9 @@ namespace nnn {
 /// written atomically. Returns whether the mp4 was written.
 bool write_video(const std::string& dir, const SyntheticVideo& video, bool mp4);
 
-/// The frames of `path` as [F, H, W] in [0, 1]: a directory's *.pgm files
-/// in name order, one PGM file, or any other file through ffmpeg. Errors
+/// The frames of `path` as [F, H, W] in [0, 1]: a directory's image files
+/// (.png, .jpg, .jpeg, .bmp, .pgm, any case) in name order, one image
+/// file, or any other file through ffmpeg. Errors
 /// name the file: no frames, a missing frame (numbered files that skip a
 /// number), unreadable frames, frames of different sizes, more than
 /// `max_frames`, no ffmpeg for a video file.

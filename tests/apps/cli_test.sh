@@ -80,7 +80,7 @@ expect 2 "--port" -- serve "$work/fake_run" --port 70000
 expect 2 "--difficulty" -- make-video experiments/mnist_nnn.yaml --difficulty extreme
 expect 2 "--digits" -- track "$work" --digits 13
 expect 1 "--init: expected x,y,w,h" -- track "$work" --init 1,2,3
-expect 1 "no .pgm frames" -- track "$work/fake_run"
+expect 1 "no image frames" -- track "$work/fake_run"
 expect 2 "--threads" -- serve "$work/fake_run" --threads 0
 expect 2 "run" -- serve no/such/run
 # A run directory whose config cannot be read: exit 1, one line naming it.

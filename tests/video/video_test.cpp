@@ -3,6 +3,7 @@
 // hidden one as lost and finds it again), crops of the reader's shape,
 // video files on disk and their errors, and end to end: a tiny reader
 // trained on synthetic shapes reads tracked plates (no downloaded data).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -11,6 +12,7 @@
 #include <fstream>
 
 #include "nnn/data/idx.h"
+#include "nnn/data/image_file.h"
 #include "nnn/experiments/video.h"
 #include "nnn/runtime/parallel.h"
 #include "nnn/train/loaded_run.h"
@@ -192,7 +194,26 @@ TEST_F(VideoTest, VideosOnDiskAndTheirErrors) {
   EXPECT_NEAR(truth[2].corners[1][0], video.truth[2].corners[1][0], 1e-3);
 
   fs::create_directories(path("empty"));
-  expect_error([&] { read_video(path("empty")); }, "no .pgm frames in this directory");
+  expect_error([&] { read_video(path("empty")); },
+               "no image frames (.png, .jpg, .jpeg, .bmp or .pgm) in this directory");
+  // The same frames as PNG files (lossless: equal) and as JPEG (close), in
+  // a folder beside a file that is not a frame.
+  fs::create_directories(path("png"));
+  fs::create_directories(path("jpeg"));
+  for (int64_t t = 0; t < video.frames.size(0); ++t) {
+    const GreyImage frame = read_pgm(path(fmt::format("v/frame_{:03d}.pgm", t + 1)));
+    std::ofstream(path(fmt::format("png/frame_{:03d}.PNG", t + 1)), std::ios::binary)
+        << encode_image(frame, ImageFormat::kPng);
+    std::ofstream(path(fmt::format("jpeg/frame_{:03d}.jpg", t + 1)), std::ios::binary)
+        << encode_image(frame, ImageFormat::kJpeg, 95);
+  }
+  std::ofstream(path("png/notes.txt")) << "not a frame";
+  EXPECT_TRUE(torch::equal(read_video(path("png")), frames));
+  EXPECT_LT((read_video(path("jpeg")) - frames).abs().mean().item<double>(), 0.01);
+  EXPECT_TRUE(torch::equal(read_video(path("png/frame_002.PNG")), frames.narrow(0, 1, 1)));
+  std::ofstream(path("png/frame_003.PNG")) << "GIF89a";
+  expect_error([&] { read_video(path("png")); },
+               "frame_003.PNG: not a PNG, JPEG, BMP or PGM image");
   expect_error([&] { read_video(path("nope")); }, "no such file or directory");
   fs::create_directories(path("mixed"));
   fs::copy_file(path("v/frame_001.pgm"), path("mixed/frame_001.pgm"),

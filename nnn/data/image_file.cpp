@@ -6,9 +6,13 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
+#include "nnn/util/enum_names.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
 #include "nnn/util/limits.h"
@@ -68,7 +72,9 @@ ImageSize jpeg_size(const std::string& b, const std::string& name) {
 // print their own message on stderr when their input ends early. A PNG ends
 // with its IEND chunk, a JPEG with its EOI marker; an uncompressed BMP holds
 // its rows from its data offset on.
-void require_whole(const std::string& b, ImageFormat format, const std::string& name) {
+// `size` is the header's (image_header_size).
+void require_whole(const std::string& b, ImageFormat format, const ImageSize& size,
+                   const std::string& name) {
   switch (format) {
     case ImageFormat::kPng: {
       static const std::string kIend("\0\0\0\0IEND\xAE\x42\x60\x82", 12);
@@ -133,7 +139,6 @@ void require_whole(const std::string& b, ImageFormat format, const std::string& 
       const uint64_t masks = compression == 3 && header == 40 ? 12 : 0;
       NNN_CHECK(offset >= 14 + header + palette + masks && offset <= b.size(), name,
                 ": corrupt BMP (its pixel data at byte ", offset, " of ", b.size(), ")");
-      const ImageSize size = image_header_size(b, format, name);
       if (size.width <= 0 || size.height <= 0) return;
       const uint64_t row = (uint64_t{bits} * static_cast<uint64_t>(size.width) + 31) / 32 * 4;
       const uint64_t need = offset + row * static_cast<uint64_t>(size.height);
@@ -148,18 +153,16 @@ void require_whole(const std::string& b, ImageFormat format, const std::string& 
 
 }  // namespace
 
-const char* to_string(ImageFormat format) {
-  switch (format) {
-    case ImageFormat::kPgm:
-      return "PGM";
-    case ImageFormat::kPng:
-      return "PNG";
-    case ImageFormat::kJpeg:
-      return "JPEG";
-    case ImageFormat::kBmp:
-      return "BMP";
-  }
-  return "?";
+const std::string& to_string(ImageFormat format) {
+  static const std::vector<std::string> kNames = {"PGM", "PNG", "JPEG", "BMP"};
+  return enum_name(kNames, format);
+}
+
+bool is_image_file_name(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".pgm" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
 std::optional<ImageFormat> sniff_image(const std::string& bytes) {
@@ -213,7 +216,7 @@ GreyImage decode_image(const std::string& bytes, const std::string& name) {
     throw Error(name + ": not a PNG, JPEG, BMP or PGM image (its first bytes are " + first + ")");
   }
   if (*format == ImageFormat::kPgm) return parse_pgm(bytes, name);
-  const char* kind = to_string(*format);
+  const std::string& kind = to_string(*format);
   const ImageSize size = image_header_size(bytes, *format, name);
   NNN_CHECK(size.width > 0 && size.height > 0, name, ": empty ", kind, " (", size.width, "x",
             size.height, ")");
@@ -221,7 +224,7 @@ GreyImage decode_image(const std::string& bytes, const std::string& name) {
                 size.width * size.height <= limits::kMaxImagePixels,
             name, ": ", kind, " too large (", size.width, "x", size.height, "; at most ",
             limits::kMaxImageSide, " a side and ", limits::kMaxImagePixels, " pixels)");
-  require_whole(bytes, *format, name);
+  require_whole(bytes, *format, size, name);
   cv::Mat grey;
   try {
     const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));

@@ -14,7 +14,12 @@ namespace nnn {
 enum class ImageFormat { kPgm, kPng, kJpeg, kBmp };
 
 /// "PGM", "PNG", "JPEG" or "BMP".
-const char* to_string(ImageFormat format);
+const std::string& to_string(ImageFormat format);
+
+/// Whether a file's name says it is one of these images (.pgm, .png, .jpg,
+/// .jpeg, .bmp, in any case): how a folder's frames are picked out. Its
+/// bytes still decide how it is read.
+bool is_image_file_name(const std::string& path);
 
 /// The format of an image from its first bytes, or nullopt when it is none
 /// of those read here.

@@ -31,14 +31,6 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
-// The image files a frame may be (nnn/data/image_file.h), by extension.
-bool is_image_file(const fs::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".pgm" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
-}
-
 const char* kTruthHeader =
     "frame\treading\tcx\tcy\tscale\tdegrees\ttl_x\ttl_y\ttr_x\ttr_y\tbr_x\tbr_y\tbl_x\tbl_y\t"
     "box_x\tbox_y\tbox_w\tbox_h\toccluded";
@@ -89,13 +81,13 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
   } cleanup;
   if (fs::is_directory(path)) {
     for (const auto& entry : fs::directory_iterator(path)) {
-      if (entry.is_regular_file() && is_image_file(entry.path())) {
+      if (entry.is_regular_file() && is_image_file_name(entry.path().string())) {
         files.push_back(entry.path().string());
       }
     }
     NNN_CHECK(!files.empty(), path,
               ": no image frames (.png, .jpg, .jpeg, .bmp or .pgm) in this directory");
-  } else if (is_image_file(path)) {
+  } else if (is_image_file_name(path)) {
     check_regular_file(path, kMaxFileBytes, "frame");
     files.push_back(path);
   } else {

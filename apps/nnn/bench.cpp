@@ -69,6 +69,16 @@ void add_bench_command(Commands& commands) {
                    "(libxsmm where nnn was built with it), torch (LibTorch's mm), or both (each "
                    "run both ways, side by side)")
       ->check(CLI::IsMember({"small", "torch", "both"}));
+  command
+      ->add_option("--loss", o->loss,
+                   "Training's loss: last (cross-entropy on the last step) or all (the mean over "
+                   "the steps t >= d + 1)")
+      ->check(CLI::IsMember({"last", "all"}));
+  command
+      ->add_option("--skip-unreachable", o->skip_unreachable,
+                   "Training skips the cells and steps that cannot reach the loss "
+                   "(train.skip_unreachable): on, off, or both (side by side)")
+      ->check(CLI::IsMember({"on", "off", "both"}));
 }
 
 }  // namespace nnn::cli

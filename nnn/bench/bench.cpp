@@ -19,6 +19,7 @@
 #include "nnn/baseline/matrix.h"
 #include "nnn/bench/bench_report.h"
 #include "nnn/core/network.h"
+#include "nnn/core/network_plan.h"
 #include "nnn/kernels/gemm.h"
 #include "nnn/runtime/device.h"
 #include "nnn/runtime/parallel.h"
@@ -87,12 +88,16 @@ std::vector<SweepPoint> sweep_workloads() {
 }
 
 std::string BenchMode::label() const {
-  const std::string base = !training ? "infer" : autograd ? "train:autograd" : "train";
-  return torch_mm ? base + ":torch-mm" : base;
+  std::string label = !training ? "infer" : autograd ? "train:autograd" : "train";
+  if (training && loss_all) label += ":loss-all";
+  if (training && all_cells) label += ":all-cells";
+  return torch_mm ? label + ":torch-mm" : label;
 }
 
-double useful_flops(const Workload& w, bool training) {
+double useful_flops(const Workload& w, bool training, int64_t loss_from_step) {
   const Wiring& wiring = w.wiring;
+  const auto needed = needed_cells(senders_of(wiring), wiring.output(), w.steps,
+                                   loss_from_step > 1 ? loss_from_step : 1);
   double forward_input = 0.0;  // x @ W1[:D_in], once per frame: no gradient for x
   double forward_rest = 0.0;
   for (int64_t c = 0; c < wiring.size(); ++c) {
@@ -100,8 +105,11 @@ double useful_flops(const Workload& w, bool training) {
     const int64_t message_part = wiring.in_dim(c, w.input_size) - x_part;
     const int64_t out = wiring.out_dim(c, w.output_size);
     forward_input += 2.0 * x_part * w.hidden;
-    forward_rest += 2.0 * (w.steps - 1) * message_part * w.hidden;  // zero messages at t = 1
-    forward_rest += 2.0 * w.steps * w.hidden * out;
+    for (int64_t t = 1; t <= w.steps; ++t) {
+      if (!needed[static_cast<size_t>(t - 1)][static_cast<size_t>(c)]) continue;
+      if (t > 1) forward_rest += 2.0 * message_part * w.hidden;  // zero messages at t = 1
+      forward_rest += 2.0 * w.hidden * out;
+    }
   }
   const double forward = (forward_input + forward_rest) * static_cast<double>(w.batch);
   if (!training) return forward;
@@ -198,7 +206,7 @@ double peak_rss_mb() {
 
 BenchResult run_workload(const Workload& w, bool training, const torch::Device& device,
                          double min_seconds, double sgemm_gflops, int64_t threads,
-                         BackwardMode backward, int64_t recompute_every) {
+                         BackwardMode backward, int64_t recompute_every, const BenchLoss& loss) {
   WorkerPool pool(device.is_cpu() ? threads : 1);
   torch::manual_seed(0);
   NNN model(NNNOptions(w.wiring, w.input_size, w.output_size, w.steps).hidden({w.hidden}));
@@ -216,6 +224,8 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
       options.pool = &pool;
       options.backward = backward;
       options.recompute_every = recompute_every;
+      options.loss_steps = loss.steps;
+      options.skip_unreachable = loss.skip_unreachable;
       const auto step = forward_backward(model, x, y, options);
       optimizer.step(model->flat_parameters(), step.grad);
     } else {
@@ -241,11 +251,18 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   r.workload = w.name;
   r.mode.training = training;
   r.mode.autograd = training && backward == BackwardMode::kAutograd;
+  r.mode.loss_all = loss.steps == LossSteps::kAll;
+  // What the run had to compute: with the skip, the loss's cells only.
+  const bool skipped = training && loss.skip_unreachable && !r.mode.autograd &&
+                       model->manual_backward() && backward != BackwardMode::kAutograd;
+  r.mode.all_cells = training && !r.mode.autograd && !skipped;
+  const int64_t from = skipped ? first_loss_step(loss.steps, model->distance(), w.steps) : 0;
   r.batch = w.batch;
   r.iterations = iterations;
   r.samples_per_second = static_cast<double>(iterations * w.batch) / seconds;
   r.ms_per_batch = 1e3 * seconds / static_cast<double>(iterations);
-  r.useful_gflops = useful_flops(w, training) * static_cast<double>(iterations) / seconds / 1e9;
+  r.useful_gflops =
+      useful_flops(w, training, from) * static_cast<double>(iterations) / seconds / 1e9;
   r.fraction_of_sgemm = sgemm_gflops > 0 ? r.useful_gflops / sgemm_gflops : 0.0;
   r.rss_growth_mb = current_rss_mb() - rss_before;
   r.peak_rss_mb = peak_rss_mb();
@@ -377,6 +394,7 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
     bool training;
     BackwardMode backward;
     bool small;
+    bool skip = true;
   };
   std::vector<std::pair<bool, BackwardMode>> modes;
   if (o.backward == "both") {
@@ -388,16 +406,23 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
   std::vector<Run> runs;
   for (const auto& [training, backward] : modes) {
     const bool direct = !training || backward != BackwardMode::kAutograd;
-    if (o.gemm != "torch" || !direct) runs.push_back({training, backward, true});
-    if (o.gemm != "small" && direct) runs.push_back({training, backward, false});
+    for (bool skip : {true, false}) {
+      if (!training && !skip) continue;
+      if (training && (skip ? o.skip_unreachable == "off" : o.skip_unreachable == "on")) continue;
+      if (o.gemm != "torch" || !direct) runs.push_back({training, backward, true, skip});
+      if (o.gemm != "small" && direct) runs.push_back({training, backward, false, skip});
+    }
   }
+  BenchLoss loss;
+  loss.steps = enum_from_name<LossSteps>(loss_steps_names(), o.loss, "--loss");
   const bool small_before = use_small_gemm_kernels(true);
   for (const auto& workload : workloads) {
     if (!o.only.empty() && workload.name.find(o.only) == std::string::npos) continue;
     for (const auto& run : runs) {
       use_small_gemm_kernels(run.small);
+      loss.skip_unreachable = run.skip;
       auto r = run_workload(workload, run.training, device, o.seconds, sgemm, threads, run.backward,
-                            o.recompute_every);
+                            o.recompute_every, loss);
       use_small_gemm_kernels(true);
       r.mode.torch_mm = !run.small;
       fmt::print(out,

@@ -44,7 +44,9 @@ std::vector<SweepPoint> sweep_workloads();
 /// Useful floating-point operations of one batch: the matrix products the
 /// spec needs (the x part of W1 once per frame, messages from step 2 on,
 /// W2 every step), forward only or forward + backward (no gradient for x).
-double useful_flops(const Workload& workload, bool training);
+/// With `loss_from_step` > 1, only the cells each step needs for the
+/// predictions from that step on (needed_cells, nnn/core/network_plan.h).
+double useful_flops(const Workload& workload, bool training, int64_t loss_from_step = 0);
 
 /// How a workload ran: training (with which backward) or inference, and
 /// whether the products went to LibTorch's mm instead of the small-matrix
@@ -53,9 +55,20 @@ struct BenchMode {
   bool training = true;
   bool autograd = false;  // training through autograd (the reference backward)
   bool torch_mm = false;
-  /// "train", "train:autograd" or "infer", then ":torch-mm" when it applies
-  /// (the reports' column and bench.json's "mode").
+  bool loss_all = false;   // the loss over the steps t >= d + 1 instead of the last
+  bool all_cells = false;  // training computes every cell at every step
+  /// "train", "train:autograd" or "infer", then ":loss-all", ":all-cells"
+  /// and ":torch-mm" where they apply (the reports' column and bench.json's
+  /// "mode").
   std::string label() const;
+};
+
+/// How a training workload takes its loss: on the last step or over the
+/// steps t >= d + 1, and whether the hand-written backward skips the cells
+/// that cannot reach it (train.skip_unreachable).
+struct BenchLoss {
+  LossSteps steps = LossSteps::kLast;
+  bool skip_unreachable = true;
 };
 
 struct BenchResult {
@@ -75,7 +88,7 @@ struct BenchResult {
 /// few), with the BLAS using `threads` threads on the CPU.
 double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_t n = 1024);
 
-/// Times `workload` (training: forward, cross-entropy on the last step,
+/// Times `workload` (training: forward, cross-entropy as `loss` says,
 /// backward, Adam step; inference: forward under InferenceMode) for at least
 /// `min_seconds` after a warm-up.
 /// On the CPU, `threads` > 1 shares each batch across that many threads
@@ -83,7 +96,8 @@ double measure_sgemm_gflops(const torch::Device& device, int64_t threads, int64_
 /// the hand-written backward or autograd (train.backward).
 BenchResult run_workload(const Workload& workload, bool training, const torch::Device& device,
                          double min_seconds, double sgemm_gflops, int64_t threads = 1,
-                         BackwardMode backward = BackwardMode::kAuto, int64_t recompute_every = 0);
+                         BackwardMode backward = BackwardMode::kAuto, int64_t recompute_every = 0,
+                         const BenchLoss& loss = {});
 
 /// The from-scratch baseline's matrix product against LibTorch's on one
 /// shape: C [M, N] = op(A) op(B), both single-threaded, GFLOP/s each.

@@ -30,6 +30,11 @@ struct BenchOptions {
   /// The products of the no-grad forward and the hand-written backward:
   /// small (libxsmm where built with it), torch (LibTorch's mm), or both.
   std::string gemm = "small";
+  /// Training's loss: last (the last step) or all (the steps t >= d + 1).
+  std::string loss = "last";
+  /// Training skips the cells that cannot reach the loss: on, off, or both
+  /// (each workload trained both ways, side by side).
+  std::string skip_unreachable = "on";
 };
 
 /// Runs the benchmark (or the scaling sweep) and prints its table to `out`.

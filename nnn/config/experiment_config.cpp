@@ -349,6 +349,7 @@ TrainConfig read_train(MapReader map) {
   train.schedule = read_enum(map, "schedule", schedule_names(), train.schedule);
   train.init_from = map.get_string("init_from", train.init_from);
   train.backward = read_enum(map, "backward", backward_mode_names(), train.backward);
+  train.skip_unreachable = map.get_bool("skip_unreachable", train.skip_unreachable);
   if (train.nesterov && !(train.momentum > 0)) map.fail("nesterov", "needs momentum > 0");
   if (train.min_lr > train.lr) map.fail("min_lr", "must be in [0, lr]");
   if (train.warmup_epochs > static_cast<double>(train.epochs)) {
@@ -566,6 +567,7 @@ std::string experiment_to_yaml(const ExperimentConfig& c) {
   out << YAML::Key << "nesterov" << YAML::Value << t.nesterov;
   out << YAML::Key << "schedule" << YAML::Value << to_string(t.schedule);
   out << YAML::Key << "backward" << YAML::Value << to_string(t.backward);
+  out << YAML::Key << "skip_unreachable" << YAML::Value << t.skip_unreachable;
   if (!t.init_from.empty()) out << YAML::Key << "init_from" << YAML::Value << t.init_from;
   out << YAML::EndMap;
 

@@ -118,6 +118,11 @@ struct TrainConfig {
   /// The hand-written backward keeps every step's activations (0), or only
   /// the message buffers, recomputing segments of this many steps.
   int64_t recompute_every = 0;
+  /// The hand-written backward skips the cells and steps whose messages
+  /// cannot reach a prediction the loss reads (with loss.steps: last, most
+  /// of the early steps); the gradient is the same, and the training
+  /// accuracy is then measured only on the steps the loss reads.
+  bool skip_unreachable = true;
   /// Warm start: a run directory whose weights.pt a new run starts from
   /// (shapes must match); empty: the seeded initialisation.
   std::string init_from;

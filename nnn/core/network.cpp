@@ -195,7 +195,10 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
   const int64_t steps = run.steps < 0 ? options.steps() : run.steps;
   torch::NoGradGuard no_grad;
   const auto frames = checked_frames(x, steps).contiguous();  // [F, B, D_in]
-  return direct_->forward_backward(*this, frames, d_predictions, grad, steps, run.recompute_every);
+  NNN_CHECK(run.loss_from_step <= steps, "NNN::forward_backward: loss_from_step is ",
+            run.loss_from_step, " but the network runs ", steps, " steps");
+  return direct_->forward_backward(*this, frames, d_predictions, grad, steps, run.recompute_every,
+                                   run.loss_from_step);
 }
 
 torch::Tensor NNNImpl::checked_frames(const torch::Tensor& x, int64_t steps) const {

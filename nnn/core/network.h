@@ -83,6 +83,11 @@ struct BackwardOptions {
   /// from the buffer before it (activations held: one segment's instead of
   /// all T steps').
   int64_t recompute_every = 0;
+  /// The first step whose prediction the loss reads (1-based; <= 1: every
+  /// step's). Cells whose messages cannot reach the output cell at a step
+  /// from this one on are skipped, forward and backward; the returned
+  /// predictions of the steps before it are NaN. The gradient is the same.
+  int64_t loss_from_step = 0;
 };
 
 struct NetworkPlan;  // nnn/core/network_plan.h

@@ -64,7 +64,8 @@ void DirectExecutor::run(const NNNImpl& network, const torch::Tensor& frames, in
 
 void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, int64_t frame_count,
                                int64_t batch, int64_t first, int64_t last, torch::Tensor buffer,
-                               std::vector<torch::Tensor>& buffers, Tape* tape) {
+                               std::vector<torch::Tensor>& buffers, Tape* tape,
+                               const std::vector<std::vector<uint8_t>>* needed) {
   const NetworkPlan& plan = *plan_;
   const torch::Tensor& gather = gather_.on(weights.b2.device());
   const Activation hidden_act = network.options.hidden_activation();
@@ -89,15 +90,19 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
     }
     // Output pre-activations: b2, then each cell's h @ W2 into its columns.
     torch::Tensor next = repeat_rows(weights.b2, batch).view({batch, width});
+    const std::vector<uint8_t>* runs = needed ? &(*needed)[static_cast<size_t>(t - 1)] : nullptr;
+    const auto skipped = [&](int64_t c) { return runs != nullptr && !(*runs)[c]; };
     for (size_t g = 0; g < plan.groups.size(); ++g) {
       const NetworkPlan::Group& group = plan.groups[g];
       const Group& w = weights.groups[g];
       const auto n = static_cast<int64_t>(group.cells.size());
+      if (std::all_of(group.cells.begin(), group.cells.end(), skipped)) continue;
       const bool reads = has_messages && group.message_in > 0;
       torch::Tensor h =
           group.input ? copy_of(w.input.select(0, frame)) : repeat_rows(w.b1, batch);  // [n, B, H]
       if (reads) {
         for (int64_t k = 0; k < n; ++k) {
+          if (skipped(group.cells[k])) continue;
           gemm_into(
               stacked_block(h, k),
               column_block(gathered, plan.gathered_at[g] + k * group.message_in, group.message_in),
@@ -117,6 +122,7 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
       if (tape != nullptr) tape->hidden[i][g] = h;
       const int64_t at = plan.message_offset[group.cells.front()];
       for (int64_t k = 0; k < n; ++k) {
+        if (skipped(group.cells[k])) continue;
         gemm_into(column_block(next, at + k * group.out, group.out), stacked_block(product_in, k),
                   w.w2[static_cast<size_t>(k)], 1);
       }

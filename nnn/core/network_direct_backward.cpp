@@ -10,6 +10,7 @@
 // gathered width (every channel every cell reads), per group n cells, M
 // message inputs, H hidden, O out_dim; D_in input width.
 #include <algorithm>
+#include <cmath>
 
 #include "nnn/core/network_executors.h"
 #include "nnn/util/error.h"
@@ -19,7 +20,7 @@ namespace nnn {
 torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const torch::Tensor& frames,
                                                const NNNImpl::PredictionGradient& d_predictions,
                                                torch::Tensor* grad, int64_t steps,
-                                               int64_t recompute_every) {
+                                               int64_t recompute_every, int64_t loss_from_step) {
   const NetworkPlan& plan = *plan_;
   const NNNOptions& options = network.options;
   const int64_t f = frames.size(0);
@@ -28,16 +29,24 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
   // Keep every step's tape, or only the buffers m(t) and recompute each
   // segment of `recompute_every` steps from the buffer before it.
   const bool keep = recompute_every == 0 || recompute_every >= steps;
+  // Cells that cannot reach a prediction the loss reads are skipped both
+  // ways: the gradient reaching them is zero.
+  const bool prune = loss_from_step > 1;
+  const std::vector<std::vector<uint8_t>> needed =
+      prune ? plan.needed_cells(steps, loss_from_step) : std::vector<std::vector<uint8_t>>();
+  const std::vector<std::vector<uint8_t>>* skip = prune ? &needed : nullptr;
   Tape tape;
   std::vector<torch::Tensor> buffers;  // m(t): T x [B, S]
   buffers.reserve(static_cast<size_t>(steps));
-  run_steps(network, weights, f, batch, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr);
+  run_steps(network, weights, f, batch, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr,
+            skip);
 
   const int64_t d_in = plan.input_size;
   const int64_t d_out = plan.output_size;
   const int64_t output_offset = plan.message_offset[plan.output];
   const torch::Tensor predictions =
-      torch::stack(buffers).narrow(2, output_offset, d_out);  // [T, B, D_out]
+      torch::stack(buffers).narrow(2, output_offset, d_out);           // [T, B, D_out]
+  if (prune) predictions.narrow(0, 0, loss_from_step - 1).fill_(NAN);  // not computed
   const torch::Tensor d_pred = d_predictions(predictions);
   NNN_CHECK(d_pred.sizes() == predictions.sizes(),
             "NNN::forward_backward: the loss gradient has shape ", d_pred.sizes(),
@@ -100,7 +109,7 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
     if (!keep) {
       std::vector<torch::Tensor> again;  // the same m(t) as `buffers` holds
       run_steps(network, weights, f, batch, first, last,
-                first > 1 ? buffers[first - 2] : torch::Tensor(), again, &tape);
+                first > 1 ? buffers[first - 2] : torch::Tensor(), again, &tape, skip);
     }
     // Backward through the segment in reverse step order.
     for (int64_t t = last; t >= first; --t) {
@@ -119,14 +128,27 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
         d_gathered.narrow(1, gathered_width, 1).zero_();
       }
       const torch::Tensor& gathered = tape.gathered[i];
+      const std::vector<uint8_t>* runs = prune ? &needed[static_cast<size_t>(t - 1)] : nullptr;
+      const auto skipped = [&](int64_t c) { return runs != nullptr && !(*runs)[c]; };
       for (size_t g = 0; g < group_count; ++g) {
         const NetworkPlan::Group& group = plan.groups[g];
         const auto n = static_cast<int64_t>(group.cells.size());
         const int64_t at = plan.message_offset[group.cells.front()];
+        // A skipped cell's message gets no gradient, so it passes none on.
+        if (std::all_of(group.cells.begin(), group.cells.end(), skipped)) {
+          if (reads && group.message_in > 0) {
+            d_gathered.narrow(1, plan.gathered_at[g], n * group.message_in).zero_();
+          }
+          continue;
+        }
         const torch::Tensor& dropped = tape.dropped[i][g];
         const torch::Tensor& product_in = dropped.defined() ? dropped : tape.hidden[i][g];
         torch::Tensor d_hidden = torch::empty({n, batch, group.hidden}, d_z.options());
         for (int64_t k = 0; k < n; ++k) {
+          if (skipped(group.cells[k])) {
+            d_hidden.select(0, k).zero_();
+            continue;
+          }
           const CellGrads& c = cells[g][static_cast<size_t>(k)];
           const Block d_zk = column_block(d_z, at + k * group.out, group.out);  // [B, O]
           gemm_into(stacked_block(d_hidden, k), d_zk, c.w2_t, 0);
@@ -139,11 +161,17 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
         const torch::Tensor d_pre = activation_backward(hidden_act, d_hidden, tape.hidden[i][g]);
         if (group.input) by_frame[g].narrow(0, (std::min(t, f) - 1) * n, n).add_(d_pre);
         for (int64_t k = 0; k < n; ++k) {
+          const int64_t column = plan.gathered_at[g] + k * group.message_in;
+          if (skipped(group.cells[k])) {
+            if (reads && group.message_in > 0) {
+              d_gathered.narrow(1, column, group.message_in).zero_();
+            }
+            continue;
+          }
           const CellGrads& c = cells[g][static_cast<size_t>(k)];
           const Block d_prek = stacked_block(d_pre, k);
           gemm_into(c.b1, ones, d_prek, 1);
           if (reads && group.message_in > 0) {
-            const int64_t column = plan.gathered_at[g] + k * group.message_in;
             gemm_into(c.w1m, column_block(gathered, column, group.message_in).t(), d_prek, 1);
             gemm_into(column_block(d_gathered, column, group.message_in), d_prek, c.w1m_t, 0);
           }

@@ -81,7 +81,8 @@ class DirectExecutor {
   /// NNNImpl::forward_backward on checked, contiguous frames.
   torch::Tensor forward_backward(const NNNImpl& network, const torch::Tensor& frames,
                                  const NNNImpl::PredictionGradient& d_predictions,
-                                 torch::Tensor* grad, int64_t steps, int64_t recompute_every);
+                                 torch::Tensor* grad, int64_t steps, int64_t recompute_every,
+                                 int64_t loss_from_step);
 
  private:
   // Each cell's weights as views of its parameters (w1m [M, H], w2 [H, O];
@@ -111,10 +112,13 @@ class DirectExecutor {
   // Steps first..last (1-based) for `batch` samples of `frame_count`
   // frames, from m(first - 1) in `buffer` (undefined when first is 1: zero
   // messages), appending m(t) to `buffers`; the tape, when given, gets
-  // entries t - first.
+  // entries t - first. With `needed` (NetworkPlan::needed_cells), the
+  // cells it marks 0 at a step are skipped: their columns of m(t) hold
+  // what nothing that is computed reads.
   void run_steps(const NNNImpl& network, const Weights& weights, int64_t frame_count, int64_t batch,
                  int64_t first, int64_t last, torch::Tensor buffer,
-                 std::vector<torch::Tensor>& buffers, Tape* tape);
+                 std::vector<torch::Tensor>& buffers, Tape* tape,
+                 const std::vector<std::vector<uint8_t>>* needed = nullptr);
 
   std::shared_ptr<const NetworkPlan> plan_;
   RoutingIndex gather_, scatter_;

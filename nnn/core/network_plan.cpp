@@ -84,7 +84,44 @@ NetworkPlan NetworkPlan::build(const Wiring& wiring, int64_t input_size, int64_t
               " is read by two channels");
     slot = k;
   }
+  plan.senders = senders_of(wiring);
   return plan;
+}
+
+std::vector<std::vector<int64_t>> senders_of(const Wiring& wiring) {
+  const int64_t n = wiring.size();
+  std::vector<std::vector<int64_t>> senders(static_cast<size_t>(n));
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (wiring.channels(i, j) > 0) senders[j].push_back(i);
+    }
+  }
+  return senders;
+}
+
+std::vector<std::vector<uint8_t>> NetworkPlan::needed_cells(int64_t steps, int64_t from) const {
+  return nnn::needed_cells(senders, output, steps, from);
+}
+
+std::vector<std::vector<uint8_t>> needed_cells(const std::vector<std::vector<int64_t>>& senders,
+                                               int64_t output, int64_t steps, int64_t from) {
+  const auto n = static_cast<int64_t>(senders.size());
+  NNN_CHECK(steps >= 1 && from <= steps, "internal: needed_cells(", steps, ", ", from, ")");
+  std::vector<std::vector<uint8_t>> needed(static_cast<size_t>(steps),
+                                           std::vector<uint8_t>(static_cast<size_t>(n), 0));
+  // Backwards from the last step: a cell is needed at step t when it is the
+  // output at a wanted step or sends to a cell needed at step t + 1.
+  for (int64_t t = steps; t >= 1; --t) {
+    std::vector<uint8_t>& now = needed[t - 1];
+    if (t >= from) now[output] = 1;
+    if (t == steps) continue;
+    const std::vector<uint8_t>& next = needed[t];
+    for (int64_t j = 0; j < n; ++j) {
+      if (!next[j]) continue;
+      for (int64_t i : senders[j]) now[i] = 1;
+    }
+  }
+  return needed;
 }
 
 }  // namespace nnn

@@ -67,6 +67,23 @@ struct NetworkPlan {
   std::vector<int64_t> hidden_base;
   std::vector<int64_t> parameter_base;
   int64_t parameter_count = 0;
+
+  /// Per cell, the cells that send it channels, ascending.
+  std::vector<std::vector<int64_t>> senders;
+
+  /// Which cells must run at each step for the predictions of steps
+  /// `from`..`steps` (1-based; `from` <= 1: every step's): entry [t - 1][c]
+  /// is 1 when cell c's message at step t reaches the output cell's at one
+  /// of those steps. The rest cannot change those predictions, or a loss
+  /// on them, so a pass may skip them (as compilers drop dead code).
+  std::vector<std::vector<uint8_t>> needed_cells(int64_t steps, int64_t from) const;
 };
+
+/// Per cell, the cells that send it channels, ascending.
+std::vector<std::vector<int64_t>> senders_of(const Wiring& wiring);
+
+/// NetworkPlan::needed_cells for any wiring's `senders` and output cell.
+std::vector<std::vector<uint8_t>> needed_cells(const std::vector<std::vector<int64_t>>& senders,
+                                               int64_t output, int64_t steps, int64_t from);
 
 }  // namespace nnn

@@ -1,6 +1,8 @@
 // metrics.csv, metrics.jsonl and the JSON form of an evaluation.
 #include "nnn/train/metrics_log.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -37,7 +39,9 @@ std::string steps_header(const std::string& prefix, int64_t steps) {
 std::string csv_values(const std::vector<double>& values, int64_t steps) {
   std::string out;
   for (int64_t t = 0; t < steps; ++t) {
-    out += "," + (static_cast<size_t>(t) < values.size() ? shortest(values[t]) : "");
+    // Not measured (past the end, or NaN: a step training did not compute): empty.
+    const bool known = static_cast<size_t>(t) < values.size() && std::isfinite(values[t]);
+    out += "," + (known ? shortest(values[t]) : "");
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <sstream>
 #include <tuple>
@@ -70,6 +71,10 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
   return torch::cat(flat);
 }
 
+int64_t first_loss_step(LossSteps steps, int64_t distance, int64_t thinking_steps) {
+  return steps == LossSteps::kLast ? thinking_steps : distance + 1;
+}
+
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             const StepOptions& options) {
   const LossSteps steps = options.loss_steps;
@@ -100,7 +105,11 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
             out.loss = loss.detach();
             return torch::autograd::grad({loss}, {leaf})[0];
           },
-          &out.grad, {/*steps=*/-1, options.recompute_every});
+          &out.grad,
+          {/*steps=*/-1, options.recompute_every,
+           options.skip_unreachable
+               ? first_loss_step(steps, model->distance(), model->options.steps())
+               : 0});
       return out;
     }
     const auto p = model->forward(xs);
@@ -289,6 +298,17 @@ bool Trainer::run(const Hooks& hooks) {
     report.lr = lr;
     report.train_loss = loss_sum_.item<double>() / static_cast<double>(batches);
     report.train_accuracy = per_sample(correct_, data_.train.size());
+    if (config_.train.skip_unreachable && model_->manual_backward() &&
+        config_.train.backward != BackwardMode::kAutograd) {
+      // The steps before the loss's were not computed (NaN: null in
+      // metrics.jsonl, empty in metrics.csv).
+      const int64_t from =
+          first_loss_step(loss_steps_, model_->distance(), model_->options.steps());
+      for (int64_t t = 0; t + 1 < from && t < static_cast<int64_t>(report.train_accuracy.size());
+           ++t) {
+        report.train_accuracy[static_cast<size_t>(t)] = std::nan("");
+      }
+    }
     report.samples_per_second = static_cast<double>(data_.train.size()) / train_seconds;
     const auto eval_start = Clock::now();
     if (data_.test.size() > 0) {
@@ -313,6 +333,7 @@ StepOptions Trainer::step_options(uint64_t batch_key, int64_t first_sample) cons
   options.first_sample = first_sample;
   options.backward = config_.train.backward;
   options.recompute_every = config_.train.recompute_every;
+  options.skip_unreachable = config_.train.skip_unreachable;
   return options;
 }
 

@@ -64,7 +64,13 @@ struct StepOptions {
   BackwardMode backward = BackwardMode::kAuto;
   /// See BackwardOptions::recompute_every (nnn/core/network.h).
   int64_t recompute_every = 0;
+  /// The hand-written backward skips what cannot reach a prediction the
+  /// loss reads (BackwardOptions::loss_from_step); the predictions of the
+  /// steps before those are then NaN.
+  bool skip_unreachable = false;
 };
+/// The first step whose prediction the loss of `steps` reads (1-based).
+int64_t first_loss_step(LossSteps steps, int64_t distance, int64_t thinking_steps);
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             const StepOptions& options = {});
 

@@ -191,6 +191,77 @@ TEST(ManualBackward, OtherCellTypesUseAutograd) {
 
 // Recomputing segments of k steps gives the gradient of keeping every step,
 // for segments that do and do not divide T, with frames and dropout.
+// Skipping what cannot reach the loss (BackwardOptions::loss_from_step)
+// leaves the gradient as it was: random wirings with self-loops and cells
+// off the path to the output, frames, dropout, recomputed segments; the
+// predictions the loss reads are the same, the ones before are NaN.
+TEST(ManualBackward, SkippingUnreachableCellsKeepsTheGradient) {
+  torch::manual_seed(5);
+  Rng rng(17);
+  int64_t compared = 0;
+  for (int trial = 0; trial < 8; ++trial) {
+    const Wiring wiring = trial % 4 == 3 ? layered({1, 3, 1}, 2, true)
+                                         : testing::random_test_wiring(rng, 7, 500 + trial);
+    const int64_t steps = wiring.distance() + 2 + trial % 3;
+    NNN model(NNNOptions(wiring, 5, 3, steps).hidden({4}).dropout(trial % 2 ? 0.2 : 0.0));
+    model->train();
+    for (const auto& x : {torch::randn({6, 5}), torch::randn({3, 6, 5})}) {
+      for (const int64_t from : {steps, wiring.distance() + 1, steps - 1}) {
+        // The loss reads the steps from `from` on.
+        auto weights = torch::randn({steps, 6, 3});
+        weights.narrow(0, 0, from - 1).zero_();
+        DropoutScope scope(7, 0);
+        torch::Tensor all, skipped;
+        const auto p_all = model->forward_backward(
+            x, [&](const torch::Tensor&) { return weights; }, &all);
+        for (const int64_t every : {int64_t{0}, int64_t{2}}) {
+          const auto p_skipped = model->forward_backward(
+              x, [&](const torch::Tensor&) { return weights; }, &skipped, {-1, every, from});
+          const std::string what = "trial " + std::to_string(trial) + ", from " +
+                                   std::to_string(from) + ", every " + std::to_string(every);
+          expect_close(skipped, all, what);
+          EXPECT_TRUE(torch::equal(p_skipped.narrow(0, from - 1, steps - from + 1),
+                                   p_all.narrow(0, from - 1, steps - from + 1)))
+              << what;
+          if (from > 1) EXPECT_TRUE(p_skipped.narrow(0, 0, from - 1).isnan().all().item<bool>());
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 96);
+  NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));
+  torch::Tensor grad;
+  testing::expect_error(
+      [&] {
+        model->forward_backward(torch::randn({2, 3}),
+                                [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
+                                {3, 0, 4});
+      },
+      "loss_from_step is 4 but the network runs 3 steps");
+}
+
+// The trainer's step with train.skip_unreachable: the same gradient and
+// last-step predictions as computing every cell.
+TEST(ManualBackward, TrainerStepSkipsWhatTheLossDoesNotRead) {
+  torch::manual_seed(8);
+  NNN model(NNNOptions(layered({1, 4, 4, 1}, 3, true), 5, 3, 6).hidden({5}));
+  const auto x = torch::randn({10, 5});
+  const auto y = torch::randint(0, 3, {10});
+  for (const LossSteps steps : {LossSteps::kLast, LossSteps::kAll}) {
+    StepOptions options{steps, nullptr, 0, 0, BackwardMode::kManual};
+    const auto every = forward_backward(model, x, y, options);
+    options.skip_unreachable = true;
+    const auto skipped = forward_backward(model, x, y, options);
+    expect_close(skipped.grad, every.grad, to_string(steps));
+    EXPECT_TRUE(torch::equal(skipped.loss, every.loss));
+    const int64_t from = first_loss_step(steps, model->distance(), 6);
+    EXPECT_EQ(from, steps == LossSteps::kLast ? 6 : 4);
+    EXPECT_TRUE(torch::equal(skipped.predictions.narrow(0, from - 1, 7 - from),
+                             every.predictions.narrow(0, from - 1, 7 - from)));
+  }
+}
+
 TEST(ManualBackward, RecomputedSegmentsEqualKeepingEveryStep) {
   torch::manual_seed(11);
   Rng rng(3);

@@ -111,5 +111,30 @@ TEST(NetworkPlan, GeneratedWiringsAreConsistent) {
   }
 }
 
+// layered [1,3,1] with feedback (cells 0 | 1 2 3 | 4), 4 steps, the loss
+// on the last: the output at 4 reads the middle at 3, which reads the
+// input and the output at 2, which read the middle at 1.
+TEST(NetworkPlan, NeededCellsWalkBackFromTheLossSteps) {
+  const Wiring wiring = layered({1, 3, 1}, 2, true);
+  const NetworkPlan plan = NetworkPlan::build(wiring, 6, 5, {4, 4, 4, 4, 4}, {9, 9, 9, 9, 9});
+  using Steps = std::vector<std::vector<uint8_t>>;
+  EXPECT_EQ(plan.needed_cells(4, 4),
+            (Steps{{0, 1, 1, 1, 0}, {1, 0, 0, 0, 1}, {0, 1, 1, 1, 0}, {0, 0, 0, 0, 1}}));
+  // The loss from step 3 on: the output at 3 too, and what reaches it.
+  EXPECT_EQ(plan.needed_cells(4, 3),
+            (Steps{{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {0, 1, 1, 1, 1}, {0, 0, 0, 0, 1}}));
+  EXPECT_EQ(plan.needed_cells(4, 2), plan.needed_cells(4, 3));
+  // Every step's prediction: everything that reaches the output by then.
+  EXPECT_EQ(plan.needed_cells(4, 1), plan.needed_cells(4, 0));
+  EXPECT_EQ(plan.needed_cells(1, 1), (Steps{{0, 0, 0, 0, 1}}));
+  // A cell with no path to the output is never needed: 0 -> 1 -> 2 and
+  // 0 -> 3, output 2.
+  const Wiring side({{0, 1, 0, 1}, {0, 0, 1, 0}, {0, 0, 0, 0}, {0, 0, 0, 1}}, {0}, 2);
+  const auto needed = needed_cells(senders_of(side), side.output(), 5, 1);
+  for (const auto& step : needed) EXPECT_EQ(step[3], 0);
+  EXPECT_EQ(needed[4], (std::vector<uint8_t>{0, 0, 1, 0}));
+  EXPECT_EQ(needed[3], (std::vector<uint8_t>{0, 1, 1, 0}));
+}
+
 }  // namespace
 }  // namespace nnn

@@ -15,6 +15,8 @@
 #   NNN_WITH_SLURM=0   skip slurm-wlm and munge (the Slurm test then skips)
 #   NNN_WITH_TORCH2=0  skip .venv-torch2 (pip's torch 2.13.0, CPU: upstream
 #                      LibTorch 2.x for the torch2 preset and Python interop)
+#   NNN_WITH_JAX=0     skip JAX in .venv-torch2 (the compiled peers of
+#                      scripts/bench-peers.sh and their test then skip)
 set -euo pipefail
 
 packages=(
@@ -97,5 +99,10 @@ if [[ "${NNN_WITH_TORCH2:-1}" == 1 ]]; then
     echo "setup: installing torch 2.13.0 (CPU) into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check torch==2.13.0 pyyaml numpy
+  fi
+  # JAX (CPU) for the compiled peers of scripts/bench-peers.sh: about 620 MB.
+  if [[ "${NNN_WITH_JAX:-1}" == 1 ]] && ! "$venv/bin/python" -c 'import jax' 2>/dev/null; then
+    echo "setup: installing jax 0.10.2 (CPU) into $venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check jax==0.10.2 jaxlib==0.10.2
   fi
 fi

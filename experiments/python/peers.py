@@ -3,6 +3,12 @@
 torch.compile (inductor) and by JAX under jit, each checked against the
 spec implementation (nnn_spec.SpecNNN, eager PyTorch) before it is timed.
 
+  table  JSON...   (nnn bench --json and peers.py bench --json files;
+                   scripts/bench-peers.sh writes them)
+      One Markdown table per loss: nnn's samples/s (`nnn bench --json`, 1
+      and 2 threads) beside each peer's (1 and 2 threads), and the ratios
+      nnn / best peer (each side at its best thread count) and per core
+      (both at 1 thread).
   check  [--only TEXT]
       Loss and every parameter's gradient of each peer against the spec's,
       in float64 on a batch of 8, for both losses; exits non-zero on a
@@ -236,8 +242,11 @@ def command_check(args):
             for kind in args.peers:
                 if kind == "eager":
                     continue
-                peer = make_peer(kind, build(name, a, inputs, output, hidden, steps, torch.float64),
-                                 loss, d, torch.float64)
+                model = build(name, a, inputs, output, hidden, steps, torch.float64)
+                if args.mismatch:  # the check must be able to fail: one weight moved
+                    with torch.no_grad():
+                        model.cells[0].w1[0, 0] += 1e-3
+                peer = make_peer(kind, model, loss, d, torch.float64)
                 value, grads = peer.gradients(x, y)
                 loss_diff = abs(value.item() - ref_loss.item()) / abs(ref_loss.item())
                 grad_diff = max((g.double() - r).abs().max().item() for g, r in zip(grads, ref_grads)) / scale
@@ -324,21 +333,91 @@ def command_bench(args):
         os.replace(args.json + ".tmp", args.json)
 
 
+def command_table(args):
+    nnn, peers, machine = {}, {}, []
+    for path in args.files:
+        with open(path) as f:
+            data = json.load(f)
+        if isinstance(data.get("machine"), dict):  # nnn bench --json
+            m = data["machine"]
+            machine.append(f"nnn: {m.get('cpu', '?')}, {m['threads']} threads, LibTorch {m['libtorch']}, "
+                           f"products {m['products']}, FMA peak {m.get('fma_peak_gflops_per_core', 0):.1f} "
+                           f"GFLOP/s per core ({m.get('fma_isa', '?')}), sgemm {m['sgemm_gflops']:.1f}")
+            for r in data["results"]:
+                mode = r["mode"]
+                if not mode.startswith("train") or "autograd" in mode or "torch-mm" in mode:
+                    continue
+                loss = "all" if ":loss-all" in mode else "last"
+                variant = "all-cells" if ":all-cells" in mode else "nnn"
+                nnn[(r["workload"], r["batch"], loss, variant, m["threads"])] = (
+                    r["samples_per_s"], r.get("fraction_of_peak", 0.0))
+        else:  # peers.py bench --json
+            machine.append("peers: " + "; ".join(data["machine"]))
+            for r in data["results"]:
+                peers[(r["workload"], r["batch"], r["loss"], r["peer"], r["threads"])] = (
+                    r["samples_per_s"], r["compile_seconds"])
+    for line in dict.fromkeys(machine):
+        print(f"- {line}")
+
+    def k(v):
+        return f"{v:,.0f}" if v else "-"
+
+    keys = sorted({(w, b, loss) for (w, b, loss, _, _) in list(nnn) + list(peers)},
+                  key=lambda x: (x[2] != "last", x[0], -x[1]))
+    for loss in ("last", "all"):
+        rows = [key for key in keys if key[2] == loss]
+        if not rows:
+            continue
+        print(f"\nTraining samples/s, loss on {'the last step' if loss == 'last' else 'every step t >= d + 1'}:\n")
+        print("| workload | batch | nnn 2 threads | nnn 1 thread | of peak (1 thread) | nnn, every cell, 1 / 2 threads "
+              "| eager 1 thread | torch.compile 1 / 2 threads | JAX jit 1 / 2 threads | nnn / best peer | per core |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for w, b, _ in rows:
+            def n(variant, t):
+                return nnn.get((w, b, loss, variant, t), (0, 0))[0]
+
+            def p(peer, t):
+                return peers.get((w, b, loss, peer, t), (0, 0))[0]
+
+            def c(peer, t):
+                return peers.get((w, b, loss, peer, t), (0, 0))[1]
+            best_peer = max(p("compile", 1), p("compile", 2), p("jax", 1), p("jax", 2))
+            best_peer_1 = max(p("compile", 1), p("jax", 1))
+            nnn_best = max(n("nnn", 1), n("nnn", 2))
+            peak = nnn.get((w, b, loss, "nnn", 1), (0, 0))[1]
+            ratio = f"**{nnn_best / best_peer:.2f}x**" if best_peer and nnn_best else "-"
+            per_core = f"**{n('nnn', 1) / best_peer_1:.2f}x**" if best_peer_1 and n("nnn", 1) else "-"
+            every = f"{k(n('all-cells', 1))} / {k(n('all-cells', 2))}" if n("all-cells", 1) else "(the same)"
+            compile_s = f" ({c('compile', 1):.0f} s)" if c("compile", 1) else ""
+            jax_s = f" ({c('jax', 1):.0f} s)" if c("jax", 1) else ""
+            print(f"| {w} | {b} | {k(n('nnn', 2))} | {k(n('nnn', 1))} | {100 * peak:.0f}% | {every} | {k(p('eager', 1))} | "
+                  f"{k(p('compile', 1))} / {k(p('compile', 2))}{compile_s} | {k(p('jax', 1))} / {k(p('jax', 2))}{jax_s} | "
+                  f"{ratio} | {per_core} |")
+    print("\nnnn / best peer: nnn at its faster thread count over the fastest peer at its faster one;"
+          " per core: both at 1 thread. Compile seconds (cold cache) of the 1-thread run in brackets.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("table")
+    t.add_argument("files", nargs="+")
     for command in ("check", "bench"):
         p = sub.add_parser(command)
         p.add_argument("--only", default="")
         p.add_argument("--peers", default="eager,compile,jax" if command == "bench" else "compile,jax")
     c = sub.choices["check"]
     c.add_argument("--tolerance", type=float, default=1e-6)
+    c.add_argument("--mismatch", action="store_true",
+                   help="move one weight of each peer's copy by 1e-3: the check must then fail")
     b = sub.choices["bench"]
     b.add_argument("--batch", action="append", default=[])
     b.add_argument("--loss", default="last", choices=["last", "all"])
     b.add_argument("--seconds", type=float, default=2.0)
     b.add_argument("--json", default="")
     args = parser.parse_args()
+    if args.command == "table":
+        return command_table(args)
     args.peers = [p for p in args.peers.split(",") if p]
     if args.command == "bench" and not args.batch:
         args.batch = ["256,32"]

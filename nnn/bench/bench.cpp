@@ -18,6 +18,7 @@
 
 #include "nnn/baseline/matrix.h"
 #include "nnn/bench/bench_report.h"
+#include "nnn/bench/fma_peak.h"
 #include "nnn/core/network.h"
 #include "nnn/core/network_plan.h"
 #include "nnn/kernels/gemm.h"
@@ -369,23 +370,33 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
   const double sgemm = measure_sgemm_gflops(device, threads);
   const std::string reference =
       device.is_cuda() ? std::string("cuBLAS") : "LibTorch's mm on " + blas_library();
+  // The CPU's own limit: what one core's FMA units do, times the threads.
+  const FmaPeak fma = device.is_cpu() ? measure_fma_peak() : FmaPeak{};
+  const double peak = fma.gflops * static_cast<double>(threads);
   fmt::print(out,
              "device {}, {} threads, LibTorch {}; nnn's products: {}\nreference: sgemm 1024^3 "
              "floats, {}, best of 5 rounds: {:.1f} GFLOP/s\n",
              describe_device(device), threads, TORCH_VERSION, gemm_backend(), reference, sgemm);
+  if (device.is_cpu()) {
+    fmt::print(out, "cpu {}; FMA peak {:.1f} GFLOP/s per core ({}), x {} threads = {:.1f}\n",
+               cpu_model_name(), fma.gflops, fma.isa, threads, peak);
+  }
   if (!o.sweep.empty()) {
     run_sweep(o, device, threads, sgemm, out);
     return;
   }
-  fmt::print(out, "{:<30} {:>14} {:>6} {:>12} {:>9} {:>12} {:>8} {:>10} {:>9}\n", "workload",
-             "mode", "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "RSS grow",
-             "peak RSS");
+  fmt::print(out, "{:<30} {:>14} {:>6} {:>12} {:>9} {:>12} {:>8} {:>8} {:>10} {:>9}\n", "workload",
+             "mode", "batch", "samples/s", "ms/batch", "useful GF/s", "of sgemm", "of peak",
+             "RSS grow", "peak RSS");
   nlohmann::ordered_json report;
   report["machine"] = {{"device", describe_device(device)},
                        {"threads", threads},
                        {"libtorch", TORCH_VERSION},
                        {"products", gemm_backend()},
-                       {"sgemm_gflops", sgemm}};
+                       {"sgemm_gflops", sgemm},
+                       {"cpu", device.is_cpu() ? cpu_model_name() : ""},
+                       {"fma_isa", fma.isa},
+                       {"fma_peak_gflops_per_core", fma.gflops}};
   report["results"] = nlohmann::ordered_json::array();
   const auto workloads = o.batches.empty() ? standard_workloads() : standard_workloads(o.batches);
   // (training, backward, small products) runs per workload; autograd's
@@ -425,11 +436,13 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
                             o.recompute_every, loss);
       use_small_gemm_kernels(true);
       r.mode.torch_mm = !run.small;
+      r.fraction_of_peak = peak > 0 ? r.useful_gflops / peak : 0.0;
       fmt::print(out,
-                 "{:<30} {:>14} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>8.1f}MB "
+                 "{:<30} {:>14} {:>6} {:>12.0f} {:>9.3f} {:>12.2f} {:>7.1f}% {:>7.1f}% {:>8.1f}MB "
                  "{:>7.0f}MB\n",
                  r.workload, r.mode.label(), r.batch, r.samples_per_second, r.ms_per_batch,
-                 r.useful_gflops, 100 * r.fraction_of_sgemm, r.rss_growth_mb, r.peak_rss_mb);
+                 r.useful_gflops, 100 * r.fraction_of_sgemm, 100 * r.fraction_of_peak,
+                 r.rss_growth_mb, r.peak_rss_mb);
       out.flush();
       report["results"].push_back({{"workload", r.workload},
                                    {"mode", r.mode.label()},
@@ -439,6 +452,7 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
                                    {"ms_per_batch", r.ms_per_batch},
                                    {"useful_gflops", r.useful_gflops},
                                    {"fraction_of_sgemm", r.fraction_of_sgemm},
+                                   {"fraction_of_peak", r.fraction_of_peak},
                                    {"rss_growth_mb", r.rss_growth_mb},
                                    {"peak_rss_mb", r.peak_rss_mb}});
     }
@@ -449,9 +463,11 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
   const double sgemm_after = measure_sgemm_gflops(device, threads);
   report["machine"]["sgemm_gflops_after"] = sgemm_after;
   fmt::print(out,
-             "of sgemm: useful GF/s (the FLOPs of the cells' products, forward and backward, "
-             "nothing else)\nas a share of the reference; small products that stay in cache can "
-             "pass 100%.\nThe reference measured again after the rows: {:.1f} GFLOP/s ({:+.0f}% "
+             "of sgemm: useful GF/s (the FLOPs of the cells' products it computed, forward and "
+             "backward, nothing else)\nas a share of the sgemm reference; small products that stay "
+             "in cache can pass 100%.\nof peak: the same as a share of the FMA peak per core times "
+             "the threads (the CPU's limit).\nThe reference measured again after the rows: {:.1f} "
+             "GFLOP/s ({:+.0f}% "
              "from the first).\n",
              sgemm_after, 100 * (sgemm_after / sgemm - 1));
   if (!o.json.empty()) {

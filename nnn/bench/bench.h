@@ -80,6 +80,7 @@ struct BenchResult {
   double ms_per_batch = 0.0;
   double useful_gflops = 0.0;      // achieved useful GFLOP/s
   double fraction_of_sgemm = 0.0;  // useful_gflops / sgemm GFLOP/s
+  double fraction_of_peak = 0.0;   // useful_gflops / (FMA peak per core x threads)
   double rss_growth_mb = 0.0;      // resident memory growth over the timed iterations
   double peak_rss_mb = 0.0;        // process high-water mark after the workload
 };

@@ -86,6 +86,42 @@ torch::Tensor activation_backward(Activation activation, const torch::Tensor& gr
   throw Error("activation_backward: unknown activation");
 }
 
+void activate_columns_(Activation activation, const torch::Tensor& x, int64_t first,
+                       int64_t count) {
+  const bool loop = activation == Activation::kReLU || activation == Activation::kLogSigmoid;
+  if (loop && plain_cpu_floats({x}) && x.dim() == 2) {
+    const auto forward = activation == Activation::kReLU ? relu_forward : log_sigmoid_forward;
+    float* data = x.data_ptr<float>() + first;
+    for (int64_t r = 0, rows = x.size(0), width = x.size(1); r < rows; ++r) {
+      forward(data + r * width, data + r * width, count);
+    }
+    return;
+  }
+  const auto columns = x.narrow(1, first, count);
+  columns.copy_(activate(activation, columns));
+}
+
+void activation_backward_columns(Activation activation, const torch::Tensor& grad,
+                                 const torch::Tensor& y, const torch::Tensor& out, int64_t first,
+                                 int64_t count) {
+  const bool loop = activation == Activation::kReLU || activation == Activation::kLogSigmoid;
+  if (loop && loop_applies(grad, y) && plain_cpu_floats({out}) && out.sizes() == grad.sizes() &&
+      grad.dim() == 2) {
+    const auto backward = activation == Activation::kReLU ? relu_backward : log_sigmoid_backward;
+    const int64_t width = grad.size(1);
+    const float* g = grad.data_ptr<float>() + first;
+    const float* v = y.data_ptr<float>() + first;
+    float* o = out.data_ptr<float>() + first;
+    for (int64_t r = 0, rows = grad.size(0); r < rows; ++r) {
+      backward(g + r * width, v + r * width, o + r * width, count);
+    }
+    return;
+  }
+  out.narrow(1, first, count)
+      .copy_(
+          activation_backward(activation, grad.narrow(1, first, count), y.narrow(1, first, count)));
+}
+
 CellImpl::CellImpl(const CellOptions& options_) : options(options_) { reset(); }
 
 void CellImpl::reset() {

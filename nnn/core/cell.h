@@ -24,6 +24,15 @@ torch::Tensor activate_(Activation activation, const torch::Tensor& x);
 /// tanh 1 - y^2, log_sigmoid 1 - exp(y)).
 torch::Tensor activation_backward(Activation activation, const torch::Tensor& grad,
                                   const torch::Tensor& y);
+/// activate_ on columns [first, first + count) of every row of a 2-d tensor,
+/// in place (the direct path's output activation over the cells a step
+/// computes).
+void activate_columns_(Activation activation, const torch::Tensor& x, int64_t first, int64_t count);
+/// out[:, first:first + count] = activation_backward of the same columns of
+/// `grad` and `y` (2-d, one shape); out's other columns are not touched.
+void activation_backward_columns(Activation activation, const torch::Tensor& grad,
+                                 const torch::Tensor& y, const torch::Tensor& out, int64_t first,
+                                 int64_t count);
 
 struct CellOptions {
   CellOptions(int64_t in_dim, int64_t hidden, int64_t out_dim)

@@ -97,6 +97,7 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
       const Group& w = weights.groups[g];
       const auto n = static_cast<int64_t>(group.cells.size());
       if (std::all_of(group.cells.begin(), group.cells.end(), skipped)) continue;
+      const bool partial = std::any_of(group.cells.begin(), group.cells.end(), skipped);
       const bool reads = has_messages && group.message_in > 0;
       torch::Tensor h =
           group.input ? copy_of(w.input.select(0, frame)) : repeat_rows(w.b1, batch);  // [n, B, H]
@@ -109,7 +110,15 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
               w.w1m[static_cast<size_t>(k)], 1);
         }
       }
-      h = activate_(hidden_act, h);  // [n, B, H]
+      if (partial) {  // only the cells that run: each one's [B, H] block of the flat view
+        const int64_t block = batch * group.hidden;
+        for (int64_t k = 0; k < n; ++k) {
+          if (!skipped(group.cells[k]))
+            activate_columns_(hidden_act, h.view({1, -1}), k * block, block);
+        }
+      } else {
+        h = activate_(hidden_act, h);  // [n, B, H]
+      }
       torch::Tensor product_in = h;
       if (dropout > 0) {
         const torch::Tensor scale = group_dropout(plan, group, dropout, batch, t, h.options());
@@ -127,7 +136,14 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
                   w.w2[static_cast<size_t>(k)], 1);
       }
     }
-    buffer = activate_(network.options.output_activation(), next);
+    if (runs == nullptr) {
+      buffer = activate_(network.options.output_activation(), next);
+    } else {  // the columns of the cells that ran
+      for (const auto& [column, count] : plan.cell_columns(*runs)) {
+        activate_columns_(network.options.output_activation(), next, column, count);
+      }
+      buffer = next;
+    }
     buffers.push_back(buffer);
   }
 }

@@ -118,7 +118,16 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
       if (!d_buffer.defined()) d_buffer = torch::zeros({batch, width}, m.options());
       d_buffer.narrow(1, output_offset, d_out).add_(d_pred[t - 1]);
       // dL/d(output pre-activations) of step t: [B, S].
-      const torch::Tensor d_z = activation_backward(output_act, d_buffer, m);
+      const std::vector<uint8_t>* runs = prune ? &needed[static_cast<size_t>(t - 1)] : nullptr;
+      torch::Tensor d_z;
+      if (runs == nullptr) {
+        d_z = activation_backward(output_act, d_buffer, m);
+      } else {  // only the columns of the cells that ran: no other is read
+        d_z = torch::empty_like(d_buffer);
+        for (const auto& [column, count] : plan.cell_columns(*runs)) {
+          activation_backward_columns(output_act, d_buffer, m, d_z, column, count);
+        }
+      }
       const bool reads = t > 1 && gathered_width > 0;
       // dL/d(gathered messages of step t): [B, G], and a zero column G for
       // the buffer positions no cell reads.
@@ -128,7 +137,6 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
         d_gathered.narrow(1, gathered_width, 1).zero_();
       }
       const torch::Tensor& gathered = tape.gathered[i];
-      const std::vector<uint8_t>* runs = prune ? &needed[static_cast<size_t>(t - 1)] : nullptr;
       const auto skipped = [&](int64_t c) { return runs != nullptr && !(*runs)[c]; };
       for (size_t g = 0; g < group_count; ++g) {
         const NetworkPlan::Group& group = plan.groups[g];
@@ -145,10 +153,7 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
         const torch::Tensor& product_in = dropped.defined() ? dropped : tape.hidden[i][g];
         torch::Tensor d_hidden = torch::empty({n, batch, group.hidden}, d_z.options());
         for (int64_t k = 0; k < n; ++k) {
-          if (skipped(group.cells[k])) {
-            d_hidden.select(0, k).zero_();
-            continue;
-          }
+          if (skipped(group.cells[k])) continue;
           const CellGrads& c = cells[g][static_cast<size_t>(k)];
           const Block d_zk = column_block(d_z, at + k * group.out, group.out);  // [B, O]
           gemm_into(stacked_block(d_hidden, k), d_zk, c.w2_t, 0);
@@ -158,7 +163,23 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
         const torch::Tensor& mask = tape.mask[i][g];
         if (mask.defined()) d_hidden.mul_(mask);
         // dL/d(hidden pre-activations): [n, B, H].
-        const torch::Tensor d_pre = activation_backward(hidden_act, d_hidden, tape.hidden[i][g]);
+        const bool partial = std::any_of(group.cells.begin(), group.cells.end(), skipped);
+        torch::Tensor d_pre;
+        if (partial) {  // the cells that ran; the others' blocks zero (by_frame adds them)
+          d_pre = torch::empty_like(d_hidden);
+          const int64_t block = batch * group.hidden;
+          for (int64_t k = 0; k < n; ++k) {
+            if (skipped(group.cells[k])) {
+              d_pre.select(0, k).zero_();
+            } else {
+              activation_backward_columns(hidden_act, d_hidden.view({1, -1}),
+                                          tape.hidden[i][g].view({1, -1}), d_pre.view({1, -1}),
+                                          k * block, block);
+            }
+          }
+        } else {
+          d_pre = activation_backward(hidden_act, d_hidden, tape.hidden[i][g]);
+        }
         if (group.input) by_frame[g].narrow(0, (std::min(t, f) - 1) * n, n).add_(d_pre);
         for (int64_t k = 0; k < n; ++k) {
           const int64_t column = plan.gathered_at[g] + k * group.message_in;

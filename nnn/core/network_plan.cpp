@@ -103,6 +103,24 @@ std::vector<std::vector<uint8_t>> NetworkPlan::needed_cells(int64_t steps, int64
   return nnn::needed_cells(senders, output, steps, from);
 }
 
+std::vector<std::pair<int64_t, int64_t>> NetworkPlan::cell_columns(
+    const std::vector<uint8_t>& cells) const {
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  // Each cell's width: the distance to the next cell's offset in buffer order.
+  for (size_t k = 0; k < buffer_order.size(); ++k) {
+    const int64_t c = buffer_order[k];
+    const int64_t first = message_offset[c];
+    const int64_t end = k + 1 < buffer_order.size() ? message_offset[buffer_order[k + 1]] : width;
+    if (!cells[static_cast<size_t>(c)]) continue;
+    if (!runs.empty() && runs.back().first + runs.back().second == first) {
+      runs.back().second += end - first;
+    } else {
+      runs.emplace_back(first, end - first);
+    }
+  }
+  return runs;
+}
+
 std::vector<std::vector<uint8_t>> needed_cells(const std::vector<std::vector<int64_t>>& senders,
                                                int64_t output, int64_t steps, int64_t from) {
   const auto n = static_cast<int64_t>(senders.size());

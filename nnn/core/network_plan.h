@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "nnn/core/wiring.h"
@@ -77,6 +78,9 @@ struct NetworkPlan {
   /// of those steps. The rest cannot change those predictions, or a loss
   /// on them, so a pass may skip them (as compilers drop dead code).
   std::vector<std::vector<uint8_t>> needed_cells(int64_t steps, int64_t from) const;
+  /// The buffer columns of the cells `cells` marks (one step of
+  /// needed_cells) as runs (first column, count), adjacent cells merged.
+  std::vector<std::pair<int64_t, int64_t>> cell_columns(const std::vector<uint8_t>& cells) const;
 };
 
 /// Per cell, the cells that send it channels, ascending.

@@ -220,8 +220,10 @@ TEST(ManualBackward, SkippingUnreachableCellsKeepsTheGradient) {
           const std::string what = "trial " + std::to_string(trial) + ", from " +
                                    std::to_string(from) + ", every " + std::to_string(every);
           expect_close(skipped, all, what);
-          EXPECT_TRUE(torch::equal(p_skipped.narrow(0, from - 1, steps - from + 1),
-                                   p_all.narrow(0, from - 1, steps - from + 1)))
+          // Close, not equal: the output activation runs over the columns
+          // of the cells that ran, so a vector loop's tail falls elsewhere.
+          EXPECT_TRUE(torch::allclose(p_skipped.narrow(0, from - 1, steps - from + 1),
+                                      p_all.narrow(0, from - 1, steps - from + 1), 1e-6, 1e-7))
               << what;
           if (from > 1) EXPECT_TRUE(p_skipped.narrow(0, 0, from - 1).isnan().all().item<bool>());
           ++compared;
@@ -254,11 +256,11 @@ TEST(ManualBackward, TrainerStepSkipsWhatTheLossDoesNotRead) {
     options.skip_unreachable = true;
     const auto skipped = forward_backward(model, x, y, options);
     expect_close(skipped.grad, every.grad, to_string(steps));
-    EXPECT_TRUE(torch::equal(skipped.loss, every.loss));
+    EXPECT_TRUE(torch::allclose(skipped.loss, every.loss, 1e-6, 1e-7));
     const int64_t from = first_loss_step(steps, model->distance(), 6);
     EXPECT_EQ(from, steps == LossSteps::kLast ? 6 : 4);
-    EXPECT_TRUE(torch::equal(skipped.predictions.narrow(0, from - 1, 7 - from),
-                             every.predictions.narrow(0, from - 1, 7 - from)));
+    EXPECT_TRUE(torch::allclose(skipped.predictions.narrow(0, from - 1, 7 - from),
+                                every.predictions.narrow(0, from - 1, 7 - from), 1e-6, 1e-7));
   }
 }
 

@@ -40,6 +40,11 @@ void add_bench_command(Commands& commands) {
   command->add_option("--json", o->json, "Also write the results as JSON to this file");
   command->add_option("--only", o->only, "Only the workloads whose name contains this text");
   command
+      ->add_option("--model", o->model,
+                   "Time this experiment config's model (its wiring, sizes, steps and one hidden "
+                   "size) instead of the standard workloads")
+      ->check(CLI::ExistingFile);
+  command
       ->add_option("--batch", o->batches,
                    "Batch sizes to run every workload at (default 256 and 32); repeat or "
                    "separate with commas, e.g. --batch 1024,4096")

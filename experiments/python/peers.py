@@ -9,6 +9,12 @@ spec implementation (nnn_spec.SpecNNN, eager PyTorch) before it is timed.
       and 2 threads) beside each peer's (1 and 2 threads), and the ratios
       nnn / best peer (each side at its best thread count) and per core
       (both at 1 thread).
+  sweep  --nnn BINARY [--cells 8 32 128] [--steps 4 16 64] [--timeout S]
+      Growing unrolled graphs at batch 256, one thread: sparse random
+      wirings of more cells (each sends 8 channels to 3 others, h32, T8)
+      and layered[1,3,1] over more steps; nnn (`nnn bench --model`) beside
+      torch.compile and JAX, each peer in its own process with its compile
+      time, cut off after --timeout seconds.
   check  [--only TEXT]
       Loss and every parameter's gradient of each peer against the spec's,
       in float64 on a batch of 8, for both losses; exits non-zero on a
@@ -32,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import sys
 import time
 
@@ -281,6 +288,126 @@ def describe():
     return parts
 
 
+def time_peer(kind, a, inputs, output, hidden, steps, loss, d, batch, seconds):
+    """Training samples/s, ms per batch and the seconds of the first step
+    (the compile) of one peer on float32 random data."""
+    torch.manual_seed(0)
+    model = nnn_spec.SpecNNN(a, inputs, output, 784, 10, steps, [hidden])
+    peer = make_peer(kind, model, loss, d, torch.float32)
+    torch.manual_seed(2)
+    x = torch.randn(batch, 784)
+    y = torch.randint(0, 10, (batch,))
+    if kind == "jax":
+        peer.xy = peer.to_jax(x, y)
+    sync = peer.block if kind == "jax" else (lambda: None)
+    start = time.perf_counter()
+    peer.step(x, y)  # compiles
+    sync()
+    compile_seconds = time.perf_counter() - start
+    for _ in range(5):
+        peer.step(x, y)
+    sync()
+    iterations, start = 0, time.perf_counter()
+    while True:
+        peer.step(x, y)
+        iterations += 1
+        if iterations % 10 == 0:
+            sync()
+            if time.perf_counter() - start >= seconds:
+                break
+    elapsed = time.perf_counter() - start
+    return iterations * batch / elapsed, 1e3 * elapsed / iterations, compile_seconds
+
+
+def random_sparse(n, out_degree, channels, steps, seed):
+    """Each cell sends `channels` to `out_degree` others picked at random;
+    input cell 0, output n - 1, redrawn until the output is within steps - 1."""
+    rng = random.Random(seed)
+    while True:
+        a = [[0] * n for _ in range(n)]
+        for i in range(n):
+            for j in rng.sample([k for k in range(n) if k != i], out_degree):
+                a[i][j] = channels
+        try:
+            if distance(a, [0], n - 1) < steps:
+                return a
+        except ValueError:
+            pass
+
+
+def sweep_points(args):
+    for n in args.cells:
+        yield {"axis": "cells", "value": n, "name": f"random({n}, 3 out)x8 h32 T8",
+               "a": random_sparse(n, 3, 8, 8, seed=n), "inputs": [0], "output": n - 1,
+               "hidden": 32, "steps": 8}
+    a, inputs, output = nnn_spec.layered([1, 3, 1], 16, True)
+    for t in args.steps:
+        yield {"axis": "steps", "value": t, "name": f"layered[1,3,1]x16 h64 T{t}", "a": a,
+               "inputs": inputs, "output": output, "hidden": 64, "steps": t}
+
+
+def command_sweep(args):
+    """nnn, torch.compile and JAX on growing unrolled graphs, each peer in a
+    process of its own with a bound on its compile and run."""
+    import subprocess
+    import tempfile
+    work = tempfile.mkdtemp()
+    print("sweep: " + "; ".join(describe()))
+    print(f"{'axis':<6} {'value':>5} {'nnn':>10} {'compile':>10} {'compile s':>9} {'jax':>10} {'jax s':>7}")
+    rows = []
+    for point in sweep_points(args):
+        cfg = os.path.join(work, "model.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"name: sweep-{point['axis']}-{point['value']}\nmodel:\n  input_size: 784\n  output_size: 10\n"
+                    f"  steps: {point['steps']}\n  hidden: {point['hidden']}\n  wiring:\n"
+                    f"    adjacency: {json.dumps(point['a'])}\n    inputs: {point['inputs']}\n"
+                    f"    output: {point['output']}\n")
+        out = os.path.join(work, "nnn.json")
+        subprocess.run([args.nnn, "bench", "--model", cfg, "--batch", str(args.batch), "--threads", "1",
+                        "--seconds", str(args.seconds), "--json", out], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            nnn_rate = next(r["samples_per_s"] for r in json.load(f)["results"] if r["mode"] == "train")
+        row = dict(point, nnn=nnn_rate)
+        del row["a"]
+        spec = os.path.join(work, "point.json")
+        with open(spec, "w") as f:
+            json.dump(point, f)
+        for kind in ("compile", "jax"):
+            env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=tempfile.mkdtemp(dir=work))
+            try:
+                done = subprocess.run([sys.executable, os.path.abspath(__file__), "point", spec, "--peer", kind,
+                                       "--batch", str(args.batch), "--seconds", str(args.seconds)],
+                                      capture_output=True, text=True, timeout=args.timeout, env=env, check=True)
+                row[kind], row[kind + "_compile_s"] = json.loads(done.stdout.strip().splitlines()[-1])
+            except subprocess.TimeoutExpired:
+                row[kind], row[kind + "_compile_s"] = None, f"> {args.timeout:.0f}"
+        rows.append(row)
+
+        def show(v):
+            return "-" if v is None else f"{v:,.0f}"
+
+        def secs(v):
+            return v if isinstance(v, str) else f"{v:.1f}"
+        print(f"{row['axis']:<6} {row['value']:>5} {show(row['nnn']):>10} {show(row['compile']):>10} "
+              f"{secs(row['compile_compile_s']):>9} {show(row['jax']):>10} {secs(row['jax_compile_s']):>7}")
+        sys.stdout.flush()
+    if args.json:
+        with open(args.json + ".tmp", "w") as f:
+            json.dump({"machine": describe(), "rows": rows}, f, indent=1)
+        os.replace(args.json + ".tmp", args.json)
+
+
+def command_point(args):
+    with open(args.spec) as f:
+        p = json.load(f)
+    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    d = distance(p["a"], p["inputs"], p["output"])
+    rate, _, compile_seconds = time_peer(args.peer, p["a"], p["inputs"], p["output"], p["hidden"],
+                                         p["steps"], "last", d, args.batch, args.seconds)
+    print(json.dumps([rate, compile_seconds]))
+
+
 def command_bench(args):
     threads = len(os.sched_getaffinity(0))
     torch.set_num_threads(threads)
@@ -295,37 +422,14 @@ def command_bench(args):
             for kind in args.peers:
                 if kind == "jax" and "jax not installed" in info:
                     continue
-                model = build(name, a, inputs, output, hidden, steps, torch.float32)
-                peer = make_peer(kind, model, args.loss, d, torch.float32)
-                torch.manual_seed(2)
-                x = torch.randn(batch, 784)
-                y = torch.randint(0, 10, (batch,))
-                if kind == "jax":
-                    peer.xy = peer.to_jax(x, y)
-                sync = peer.block if kind == "jax" else (lambda: None)
-                start = time.perf_counter()
-                peer.step(x, y)  # compiles
-                sync()
-                compile_seconds = time.perf_counter() - start
-                for _ in range(5):
-                    peer.step(x, y)
-                sync()
-                iterations, start = 0, time.perf_counter()
-                while True:
-                    peer.step(x, y)
-                    iterations += 1
-                    if iterations % 10 == 0:
-                        sync()
-                        if time.perf_counter() - start >= args.seconds:
-                            break
-                seconds = time.perf_counter() - start
-                rate = iterations * batch / seconds
+                rate, ms, compile_seconds = time_peer(kind, a, inputs, output, hidden, steps, args.loss,
+                                                      d, batch, args.seconds)
                 print(f"{name:<30} {args.loss:<4} {kind:<8} {batch:>5} {rate:>10.0f} "
-                      f"{1e3 * seconds / iterations:>9.3f} {compile_seconds:>9.1f}")
+                      f"{ms:>9.3f} {compile_seconds:>9.1f}")
                 sys.stdout.flush()
                 results.append({"workload": name, "loss": args.loss, "peer": kind, "batch": batch,
                                 "threads": threads, "samples_per_s": rate,
-                                "ms_per_batch": 1e3 * seconds / iterations,
+                                "ms_per_batch": ms,
                                 "compile_seconds": compile_seconds})
     if args.json:
         with open(args.json + ".tmp", "w") as f:
@@ -402,6 +506,19 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("table")
     t.add_argument("files", nargs="+")
+    w = sub.add_parser("sweep")
+    w.add_argument("--nnn", required=True, help="the nnn binary")
+    w.add_argument("--cells", type=int, nargs="*", default=[8, 32, 128])
+    w.add_argument("--steps", type=int, nargs="*", default=[4, 16, 64])
+    w.add_argument("--batch", type=int, default=256)
+    w.add_argument("--seconds", type=float, default=2.0)
+    w.add_argument("--timeout", type=float, default=300.0)
+    w.add_argument("--json", default="")
+    pt = sub.add_parser("point")
+    pt.add_argument("spec")
+    pt.add_argument("--peer", choices=["compile", "jax"], required=True)
+    pt.add_argument("--batch", type=int, default=256)
+    pt.add_argument("--seconds", type=float, default=2.0)
     for command in ("check", "bench"):
         p = sub.add_parser(command)
         p.add_argument("--only", default="")
@@ -416,8 +533,8 @@ def main():
     b.add_argument("--seconds", type=float, default=2.0)
     b.add_argument("--json", default="")
     args = parser.parse_args()
-    if args.command == "table":
-        return command_table(args)
+    if args.command in ("table", "sweep", "point"):
+        return {"table": command_table, "sweep": command_sweep, "point": command_point}[args.command](args)
     args.peers = [p for p in args.peers.split(",") if p]
     if args.command == "bench" and not args.batch:
         args.batch = ["256,32"]

@@ -53,6 +53,20 @@ std::vector<Workload> standard_workloads(const std::vector<int64_t>& batches) {
   return result;
 }
 
+std::vector<Workload> model_workloads(const std::string& config_path,
+                                      const std::vector<int64_t>& batches) {
+  const ExperimentConfig config = load_experiment(config_path);
+  const ModelConfig& m = config.model;
+  NNN_CHECK(m.hidden.size() == 1, config_path, ": model.hidden: nnn bench --model times one hidden ",
+            "size for every cell; found ", m.hidden.size(), " sizes");
+  std::vector<Workload> result;
+  for (int64_t batch : batches) {
+    result.push_back({config.name, m.wiring, m.input_size, m.output_size, m.hidden.front(), m.steps,
+                      batch});
+  }
+  return result;
+}
+
 std::vector<SweepPoint> sweep_workloads() {
   std::vector<SweepPoint> points;
   const Workload base{"", layered({1, 3, 1}, 16, true), 784, 10, 64, 4, 256};
@@ -398,7 +412,9 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
                        {"fma_isa", fma.isa},
                        {"fma_peak_gflops_per_core", fma.gflops}};
   report["results"] = nlohmann::ordered_json::array();
-  const auto workloads = o.batches.empty() ? standard_workloads() : standard_workloads(o.batches);
+  const std::vector<int64_t> batches = o.batches.empty() ? std::vector<int64_t>{256, 32} : o.batches;
+  const auto workloads =
+      o.model.empty() ? standard_workloads(batches) : model_workloads(o.model, batches);
   // (training, backward, small products) runs per workload; autograd's
   // products are LibTorch's whatever --gemm says.
   struct Run {

@@ -30,6 +30,13 @@ struct Workload {
 /// batch 32 and 256 (or each of `batches`). Input 784, output 10 (MNIST-shaped).
 std::vector<Workload> standard_workloads(const std::vector<int64_t>& batches = {256, 32});
 
+/// The model of an experiment config (its wiring, sizes, steps and one
+/// hidden size; default activations) at each batch size, named after the
+/// config: `nnn bench --model`. nnn::Error naming the file on a config it
+/// cannot time.
+std::vector<Workload> model_workloads(const std::string& config_path,
+                                      const std::vector<int64_t>& batches);
+
 /// The scaling sweep of `nnn bench --sweep`: one axis at a time from a
 /// base of layered([1,3,1], 16, feedback) h64 T4 batch 256 (the cells axis:
 /// fully_connected(n, 8) h32 T4 batch 256): batch 8 .. 4096, cells 2 .. 64,

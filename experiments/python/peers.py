@@ -11,7 +11,7 @@ spec implementation (nnn_spec.SpecNNN, eager PyTorch) before it is timed.
       (both at 1 thread).
   sweep  --nnn BINARY [--cells 8 32 128] [--steps 4 16 64] [--timeout S]
       Growing unrolled graphs at batch 256, one thread: sparse random
-      wirings of more cells (each sends 8 channels to 3 others, h32, T8)
+      wirings of more cells (each reads 8 channels from 3 others, h32, T8)
       and layered[1,3,1] over more steps; nnn (`nnn bench --model`) beside
       torch.compile and JAX, each peer in its own process with its compile
       time, cut off after --timeout seconds.
@@ -319,15 +319,20 @@ def time_peer(kind, a, inputs, output, hidden, steps, loss, d, batch, seconds):
     return iterations * batch / elapsed, 1e3 * elapsed / iterations, compile_seconds
 
 
-def random_sparse(n, out_degree, channels, steps, seed):
-    """Each cell sends `channels` to `out_degree` others picked at random;
-    input cell 0, output n - 1, redrawn until the output is within steps - 1."""
+def random_sparse(n, degree, channels, steps, seed):
+    """Each cell reads `channels` from `degree` others picked at random, and
+    one that sends nothing sends to one more (nnn refuses a cell with no
+    input or no output); input cell 0, output n - 1, redrawn until the
+    output is within steps - 1 of the input."""
     rng = random.Random(seed)
     while True:
         a = [[0] * n for _ in range(n)]
-        for i in range(n):
-            for j in rng.sample([k for k in range(n) if k != i], out_degree):
+        for j in range(n):
+            for i in rng.sample([k for k in range(n) if k != j], degree):
                 a[i][j] = channels
+        for i in range(n - 1):
+            if not any(a[i]):
+                a[i][rng.choice([k for k in range(n) if k != i])] = channels
         try:
             if distance(a, [0], n - 1) < steps:
                 return a
@@ -337,7 +342,7 @@ def random_sparse(n, out_degree, channels, steps, seed):
 
 def sweep_points(args):
     for n in args.cells:
-        yield {"axis": "cells", "value": n, "name": f"random({n}, 3 out)x8 h32 T8",
+        yield {"axis": "cells", "value": n, "name": f"random({n}, 3 in)x8 h32 T8",
                "a": random_sparse(n, 3, 8, 8, seed=n), "inputs": [0], "output": n - 1,
                "hidden": 32, "steps": 8}
     a, inputs, output = nnn_spec.layered([1, 3, 1], 16, True)

@@ -57,12 +57,13 @@ std::vector<Workload> model_workloads(const std::string& config_path,
                                       const std::vector<int64_t>& batches) {
   const ExperimentConfig config = load_experiment(config_path);
   const ModelConfig& m = config.model;
-  NNN_CHECK(m.hidden.size() == 1, config_path, ": model.hidden: nnn bench --model times one hidden ",
-            "size for every cell; found ", m.hidden.size(), " sizes");
+  NNN_CHECK(m.hidden.size() == 1, config_path,
+            ": model.hidden: nnn bench --model times one hidden ", "size for every cell; found ",
+            m.hidden.size(), " sizes");
   std::vector<Workload> result;
   for (int64_t batch : batches) {
-    result.push_back({config.name, m.wiring, m.input_size, m.output_size, m.hidden.front(), m.steps,
-                      batch});
+    result.push_back(
+        {config.name, m.wiring, m.input_size, m.output_size, m.hidden.front(), m.steps, batch});
   }
   return result;
 }
@@ -381,6 +382,11 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
     }
     return;
   }
+  // A config it cannot time fails before anything is measured.
+  const std::vector<int64_t> batches =
+      o.batches.empty() ? std::vector<int64_t>{256, 32} : o.batches;
+  const auto workloads =
+      o.model.empty() ? standard_workloads(batches) : model_workloads(o.model, batches);
   const double sgemm = measure_sgemm_gflops(device, threads);
   const std::string reference =
       device.is_cuda() ? std::string("cuBLAS") : "LibTorch's mm on " + blas_library();
@@ -412,9 +418,6 @@ void run_bench(const BenchOptions& o, std::ostream& out) {
                        {"fma_isa", fma.isa},
                        {"fma_peak_gflops_per_core", fma.gflops}};
   report["results"] = nlohmann::ordered_json::array();
-  const std::vector<int64_t> batches = o.batches.empty() ? std::vector<int64_t>{256, 32} : o.batches;
-  const auto workloads =
-      o.model.empty() ? standard_workloads(batches) : model_workloads(o.model, batches);
   // (training, backward, small products) runs per workload; autograd's
   // products are LibTorch's whatever --gemm says.
   struct Run {

@@ -18,11 +18,11 @@ struct BenchOptions {
   double seconds = 2.0;          // minimum timed seconds per workload
   std::vector<int64_t> batches;  // batch sizes (empty: 256 and 32)
   std::string only;              // only workloads whose name contains this
-  std::string model;             // time this experiment config's model instead (empty: the standard matrix)
-  std::string json;              // also write the results here (empty: no)
-  std::string sweep;             // run the scaling sweep instead, plot to this SVG (empty: no)
-  bool baseline = false;         // the from-scratch matmul against LibTorch's instead
-  bool flush_denormal = false;   // flush denormal floats to zero
+  std::string model;  // time this experiment config's model instead (empty: the standard matrix)
+  std::string json;   // also write the results here (empty: no)
+  std::string sweep;  // run the scaling sweep instead, plot to this SVG (empty: no)
+  bool baseline = false;        // the from-scratch matmul against LibTorch's instead
+  bool flush_denormal = false;  // flush denormal floats to zero
   /// How training steps differentiate: auto | manual | autograd, or both
   /// (each workload trained with the hand-written backward, then autograd).
   std::string backward = "auto";

@@ -119,7 +119,8 @@ FmaPeak measure_fma_peak(double min_seconds) {
         rounds *= 2;
         continue;
       }
-      peak.gflops = std::max(peak.gflops, flops_per_round * static_cast<double>(rounds) / seconds / 1e9);
+      peak.gflops =
+          std::max(peak.gflops, flops_per_round * static_cast<double>(rounds) / seconds / 1e9);
       break;
     }
   }

@@ -155,6 +155,27 @@ out="$("$nnn" bench --only mlp --batch 8 --seconds 0.05 --threads 1 --gemm both)
   fail "bench --gemm both failed"
 grep -qE "mlp 784-128-10 +train:torch-mm +8 " <<<"$out" || fail "bench --gemm both: $out"
 grep -qE "mlp 784-128-10 +infer:torch-mm +8 " <<<"$out" || fail "bench --gemm both: $out"
+# The FMA peak per core beside the sgemm, and each row's share of it.
+grep -qE "^cpu .*; FMA peak [0-9.]+ GFLOP/s per core \((avx512f|avx2\+fma|sse2 \(no fma\)|scalar)\)" <<<"$out" ||
+  fail "bench does not state the FMA peak: $out"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["machine"]; assert m["fma_peak_gflops_per_core"] > 0 and m["cpu"], m; assert all(r["fraction_of_peak"] > 0 for r in d["results"]), d' \
+  "$work/b.json" || fail "bench JSON lacks the FMA peak"
+# --skip-unreachable both: the loss's cells only, then every cell; --loss all.
+out="$("$nnn" bench --only "layered[1,3,1]" --batch 8 --seconds 0.05 --threads 1 --skip-unreachable both)" ||
+  fail "bench --skip-unreachable both failed"
+grep -qE "layered\[1,3,1\]x16 h64 T4 +train +8 " <<<"$out" || fail "bench --skip-unreachable both: $out"
+grep -qE "layered\[1,3,1\]x16 h64 T4 +train:all-cells +8 " <<<"$out" || fail "bench --skip-unreachable both: $out"
+out="$("$nnn" bench --only "layered[1,3,1]" --batch 8 --seconds 0.05 --threads 1 --loss all)" ||
+  fail "bench --loss all failed"
+grep -qE "layered\[1,3,1\]x16 h64 T4 +train:loss-all +8 " <<<"$out" || fail "bench --loss all: $out"
+expect 2 "--loss" -- bench --loss first
+# --model: an experiment's own model, named after it; one hidden size only.
+out="$("$nnn" bench --model experiments/spiral.yaml --batch 8 --seconds 0.05 --threads 1)" ||
+  fail "bench --model failed"
+grep -qE "^spiral +train +8 " <<<"$out" || fail "bench --model did not time spiral: $out"
+grep -qE "layered|mlp 784" <<<"$out" && fail "bench --model also ran the standard workloads: $out"
+printf 'name: two\nmodel:\n  input_size: 3\n  output_size: 2\n  steps: 2\n  hidden: [4, 5]\n  wiring:\n    adjacency: [[0, 1], [1, 0]]\n    output: 1\n' >"$work/two.yaml"
+expect 1 "two.yaml: model.hidden: nnn bench --model times one hidden size" -- bench --model "$work/two.yaml" --seconds 0.05
 (cd "$work" && "$nnn" wiring "$src/experiments/spiral.yaml" >/dev/null) || fail "wiring failed"
 [[ -z "$(ls "$work"/*.dot 2>/dev/null)" ]] || fail "wiring wrote DOT without --dot"
 "$nnn" wiring experiments/spiral.yaml --dot "$work/w.dot" >/dev/null && [[ -s "$work/w.dot" ]] ||

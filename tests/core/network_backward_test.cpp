@@ -39,6 +39,20 @@ void expect_close(const torch::Tensor& got, const torch::Tensor& expected,
       << expected.abs().max().item<float>();
 }
 
+// forward_backward with `options` on a one-cell, three-step network fails
+// with `message`.
+void expect_backward_error(const BackwardOptions& options, const std::string& message) {
+  NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));
+  torch::Tensor grad;
+  testing::expect_error(
+      [&] {
+        model->forward_backward(
+            torch::randn({2, 3}), [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
+            options);
+      },
+      message);
+}
+
 TEST(ManualBackward, EqualsAutogradAndTheReferenceOnRandomWirings) {
   torch::manual_seed(21);
   Rng rng(9);
@@ -232,15 +246,7 @@ TEST(ManualBackward, SkippingUnreachableCellsKeepsTheGradient) {
     }
   }
   EXPECT_EQ(compared, 96);
-  NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));
-  torch::Tensor grad;
-  testing::expect_error(
-      [&] {
-        model->forward_backward(torch::randn({2, 3}),
-                                [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
-                                {3, 0, 4});
-      },
-      "loss_from_step is 4 but the network runs 3 steps");
+  expect_backward_error({3, 0, 4}, "loss_from_step is 4 but the network runs 3 steps");
 }
 
 // The trainer's step with train.skip_unreachable: the same gradient and
@@ -292,15 +298,7 @@ TEST(ManualBackward, RecomputedSegmentsEqualKeepingEveryStep) {
                    "every " + std::to_string(every) + ", trial " + std::to_string(trial));
     }
   }
-  NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));
-  torch::Tensor grad;
-  testing::expect_error(
-      [&] {
-        model->forward_backward(torch::randn({2, 3}),
-                                [](const torch::Tensor& p) { return torch::ones_like(p); }, &grad,
-                                {3, -1});
-      },
-      "recompute_every is -1");
+  expect_backward_error({3, -1}, "recompute_every is -1");
 }
 
 TEST(ManualBackward, EqualsCpu_CUDA) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "nnn/util/error.h"
@@ -35,6 +36,12 @@ class TempDirTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  /// Writes `bytes` to `name` in the directory; returns its path.
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const std::string file = path(name);
+    std::ofstream(file, std::ios::binary) << bytes;
+    return file;
+  }
 
   std::filesystem::path dir_;
 };

@@ -234,14 +234,14 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   adam.optimizer = OptimizerKind::kAdam;
   adam.lr = 1e-3;
   FlatOptimizer optimizer(adam);
+  StepOptions options;
+  options.pool = &pool;
+  options.backward = backward;
+  options.recompute_every = recompute_every;
+  options.loss_steps = loss.steps;
+  options.skip_unreachable = loss.skip_unreachable;
   auto one = [&] {
     if (training) {
-      StepOptions options;
-      options.pool = &pool;
-      options.backward = backward;
-      options.recompute_every = recompute_every;
-      options.loss_steps = loss.steps;
-      options.skip_unreachable = loss.skip_unreachable;
       const auto step = forward_backward(model, x, y, options);
       optimizer.step(model->flat_parameters(), step.grad);
     } else {
@@ -269,8 +269,7 @@ BenchResult run_workload(const Workload& w, bool training, const torch::Device& 
   r.mode.autograd = training && backward == BackwardMode::kAutograd;
   r.mode.loss_all = loss.steps == LossSteps::kAll;
   // What the run had to compute: with the skip, the loss's cells only.
-  const bool skipped = training && loss.skip_unreachable && !r.mode.autograd &&
-                       model->manual_backward() && backward != BackwardMode::kAutograd;
+  const bool skipped = training && skips_unreachable(model, options);
   r.mode.all_cells = training && !r.mode.autograd && !skipped;
   const int64_t from = skipped ? first_loss_step(loss.steps, model->distance(), w.steps) : 0;
   r.batch = w.batch;

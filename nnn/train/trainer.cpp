@@ -75,6 +75,11 @@ int64_t first_loss_step(LossSteps steps, int64_t distance, int64_t thinking_step
   return steps == LossSteps::kLast ? thinking_steps : distance + 1;
 }
 
+bool skips_unreachable(const NNN& model, const StepOptions& options) {
+  return options.skip_unreachable && options.backward != BackwardMode::kAutograd &&
+         model->manual_backward();
+}
+
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             const StepOptions& options) {
   const LossSteps steps = options.loss_steps;
@@ -107,7 +112,7 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
           },
           &out.grad,
           {/*steps=*/-1, options.recompute_every,
-           options.skip_unreachable
+           skips_unreachable(model, options)
                ? first_loss_step(steps, model->distance(), model->options.steps())
                : 0});
       return out;
@@ -298,8 +303,7 @@ bool Trainer::run(const Hooks& hooks) {
     report.lr = lr;
     report.train_loss = loss_sum_.item<double>() / static_cast<double>(batches);
     report.train_accuracy = per_sample(correct_, data_.train.size());
-    if (config_.train.skip_unreachable && model_->manual_backward() &&
-        config_.train.backward != BackwardMode::kAutograd) {
+    if (skips_unreachable(model_, step_options(0, 0))) {
       // The steps before the loss's were not computed (NaN: null in
       // metrics.jsonl, empty in metrics.csv).
       const int64_t from =

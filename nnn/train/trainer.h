@@ -71,6 +71,9 @@ struct StepOptions {
 };
 /// The first step whose prediction the loss of `steps` reads (1-based).
 int64_t first_loss_step(LossSteps steps, int64_t distance, int64_t thinking_steps);
+/// Whether forward_backward with `options` skips what cannot reach the
+/// loss: skip_unreachable asked for and the hand-written backward running.
+bool skips_unreachable(const NNN& model, const StepOptions& options);
 StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Tensor& y,
                             const StepOptions& options = {});
 

@@ -34,14 +34,7 @@ GreyImage pattern() {
   return image;
 }
 
-class ImageFileTest : public testing::TempDirTest {
- protected:
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-};
+using ImageFileTest = testing::TempDirTest;
 
 TEST_F(ImageFileTest, LosslessFormatsRoundTripAndJpegStaysClose) {
   const GreyImage image = pattern();

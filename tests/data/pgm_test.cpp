@@ -19,14 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::expect_error;
 
-class PgmTest : public testing::TempDirTest {
- protected:
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-};
+using PgmTest = testing::TempDirTest;
 
 TEST_F(PgmTest, ReadsBinaryAndAsciiAndRoundTrips) {
   const auto p5 = write("a.pgm", std::string("P5\n# a comment\n3 2\n255\n") +

@@ -112,8 +112,12 @@ std::string BenchMode::label() const {
 
 double useful_flops(const Workload& w, bool training, int64_t loss_from_step) {
   const Wiring& wiring = w.wiring;
-  const auto needed = needed_cells(senders_of(wiring), wiring.output(), w.steps,
-                                   loss_from_step > 1 ? loss_from_step : 1);
+  // Without a loss step every cell runs at every step (needed_cells from
+  // step 1 would still drop the cells that reach no prediction).
+  const bool every_cell = loss_from_step <= 1;
+  const auto needed =
+      every_cell ? std::vector<std::vector<uint8_t>>()
+                 : needed_cells(senders_of(wiring), wiring.output(), w.steps, loss_from_step);
   double forward_input = 0.0;  // x @ W1[:D_in], once per frame: no gradient for x
   double forward_rest = 0.0;
   for (int64_t c = 0; c < wiring.size(); ++c) {
@@ -122,7 +126,7 @@ double useful_flops(const Workload& w, bool training, int64_t loss_from_step) {
     const int64_t out = wiring.out_dim(c, w.output_size);
     forward_input += 2.0 * x_part * w.hidden;
     for (int64_t t = 1; t <= w.steps; ++t) {
-      if (!needed[static_cast<size_t>(t - 1)][static_cast<size_t>(c)]) continue;
+      if (!every_cell && !needed[static_cast<size_t>(t - 1)][static_cast<size_t>(c)]) continue;
       if (t > 1) forward_rest += 2.0 * message_part * w.hidden;  // zero messages at t = 1
       forward_rest += 2.0 * w.hidden * out;
     }

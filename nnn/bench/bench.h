@@ -51,8 +51,9 @@ std::vector<SweepPoint> sweep_workloads();
 /// Useful floating-point operations of one batch: the matrix products the
 /// spec needs (the x part of W1 once per frame, messages from step 2 on,
 /// W2 every step), forward only or forward + backward (no gradient for x).
-/// With `loss_from_step` > 1, only the cells each step needs for the
-/// predictions from that step on (needed_cells, nnn/core/network_plan.h).
+/// Every cell at every step; with `loss_from_step` > 1, only the cells each
+/// step needs for the predictions from that step on (needed_cells,
+/// nnn/core/network_plan.h).
 double useful_flops(const Workload& workload, bool training, int64_t loss_from_step = 0);
 
 /// How a workload ran: training (with which backward) or inference, and

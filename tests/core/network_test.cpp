@@ -430,6 +430,29 @@ TEST(WorkerPoolTest, RunsEveryTaskAndPropagatesErrors) {
   EXPECT_EQ(hits[1], 101);
 }
 
+// Useful FLOPs by hand on layered [1,3,1] x16 h64 T4 (cell 0: 784 + 48 in,
+// 48 out; cells 1-3: 32 in, 32 out; cell 4: 48 in, 58 out): every cell at
+// every step without a loss step (inference, training that computes every
+// cell), the cells of needed_cells from the loss's first step otherwise.
+TEST(Bench, UsefulFlopsCountWhatTheRunComputes) {
+  const Workload w{"", layered({1, 3, 1}, 16, true), 784, 10, 64, 4, 1};
+  const auto cell = [](double in, double out) { return 2.0 * in * 64 + 2.0 * 64 * out; };
+  const auto first_step = [](double out) { return 2.0 * 64 * out; };  // no messages at t = 1
+  const double x = 2.0 * 784 * 64;
+  // Every cell at every step: steps 2..4 with messages, step 1 without.
+  const double every = 3 * (cell(48, 48) + 3 * cell(32, 32) + cell(48, 58)) + first_step(48) +
+                       3 * first_step(32) + first_step(58);
+  EXPECT_DOUBLE_EQ(useful_flops(w, /*training=*/false), x + every);
+  EXPECT_DOUBLE_EQ(useful_flops(w, /*training=*/false, /*loss_from_step=*/1), x + every);
+  EXPECT_DOUBLE_EQ(useful_flops(w, /*training=*/true), 2 * x + 3 * every);
+  // The loss on step 4: the output at 4, the middle at 3, input and output
+  // at 2, the middle at 1.
+  const double needed =
+      cell(48, 58) + 3 * cell(32, 32) + cell(48, 48) + cell(48, 58) + 3 * first_step(32);
+  EXPECT_DOUBLE_EQ(useful_flops(w, /*training=*/false, /*loss_from_step=*/4), x + needed);
+  EXPECT_DOUBLE_EQ(useful_flops(w, /*training=*/true, /*loss_from_step=*/4), 2 * x + 3 * needed);
+}
+
 // The scaling sweep of `nnn bench --sweep`: every point a valid model,
 // each axis ascending by powers of two from its first value, and the
 // useful FLOPs growing with the work (per sample: not with the batch).

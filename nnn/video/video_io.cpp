@@ -1,19 +1,23 @@
 // Reading and writing videos.
 #include "nnn/video/video_io.h"
 
+#include <dlfcn.h>
 #include <fmt/format.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
+#include <cstdarg>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "nnn/data/image_file.h"
 #include "nnn/data/pgm.h"
+#include "nnn/util/enum_names.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
 #include "nnn/video/crops.h"
@@ -24,22 +28,146 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Single-quoted for /bin/sh.
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 const char* kTruthHeader =
     "frame\treading\tcx\tcy\tscale\tdegrees\ttl_x\ttl_y\ttr_x\ttr_y\tbr_x\tbr_y\tbl_x\tbl_y\t"
     "box_x\tbox_y\tbox_w\tbox_h\toccluded";
 
+constexpr int64_t kMaxSide = 4096;
+
+// FFmpeg's own log lines ("moov atom not found") and OpenCV's warnings would
+// reach the user's terminal beside nnn's one line: both are quieted once.
+// FFmpeg's through av_log_set_callback of the libavutil that videoio loaded
+// (OpenCV sets FFmpeg's level but not its callback).
+void quiet_video_libraries() {
+  static const bool done = [] {
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+    using Callback = void (*)(void*, int, const char*, va_list);
+    using SetCallback = void (*)(Callback);
+    if (auto* set = reinterpret_cast<SetCallback>(::dlsym(RTLD_DEFAULT, "av_log_set_callback"))) {
+      set([](void*, int, const char*, va_list) {});
+    }
+    return true;
+  }();
+  (void)done;
+}
+
+// One grey frame of a capture, [H, W] float in [0, 1].
+torch::Tensor grey_frame(const cv::Mat& mat) {
+  cv::Mat grey;
+  if (mat.channels() == 1) {
+    grey = mat;
+  } else {
+    cv::cvtColor(mat, grey, mat.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  }
+  if (grey.depth() != CV_8U) grey.convertTo(grey, CV_8U, grey.depth() == CV_16U ? 1.0 / 257 : 1.0);
+  return torch::from_blob(grey.data, {grey.rows, grey.cols}, {static_cast<int64_t>(grey.step), 1},
+                          torch::kUInt8)
+      .to(torch::kFloat32)
+      .div(255.0);
+}
+
+// The frames of an opened capture; `name` names it in errors. A camera
+// (`endless`) stops at max_frames; a file with more is refused.
+torch::Tensor read_capture(cv::VideoCapture& capture, const std::string& name, int64_t max_frames,
+                           bool endless) {
+  std::vector<torch::Tensor> frames;
+  cv::Mat mat;
+  while (true) {
+    bool got = false;
+    try {
+      got = capture.read(mat);
+    } catch (const cv::Exception&) {
+      got = false;  // a frame OpenCV could not decode ends the video, as FFmpeg does
+    }
+    if (!got || mat.empty() || (endless && static_cast<int64_t>(frames.size()) == max_frames)) {
+      break;
+    }
+    NNN_CHECK(mat.cols <= kMaxSide && mat.rows <= kMaxSide, name, ": frames of ", mat.cols, "x",
+              mat.rows, " are too large (at most 4096x4096 pixels)");
+    NNN_CHECK(static_cast<int64_t>(frames.size()) < max_frames, name, ": more than ", max_frames,
+              " frames; at most ", max_frames);
+    frames.push_back(grey_frame(mat));
+    NNN_CHECK(frames.back().sizes() == frames.front().sizes(), name, ": frame ", frames.size(),
+              " is ", frames.back().size(1), "x", frames.back().size(0), " but frame 1 is ",
+              frames.front().size(1), "x", frames.front().size(0),
+              ": every frame of a video must have the same size");
+  }
+  NNN_CHECK(!frames.empty(), name, ": no frames could be decoded (an empty or corrupt video)");
+  return torch::stack(frames);
+}
+
+// camera:N -> N, or -1 when `path` does not start with "camera:".
+int camera_index(const std::string& path) {
+  const std::string prefix = "camera:";
+  if (path.rfind(prefix, 0) != 0) return -1;
+  const std::string digits = path.substr(prefix.size());
+  NNN_CHECK(!digits.empty() && digits.size() <= 2 &&
+                std::all_of(digits.begin(), digits.end(),
+                            [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+                std::stoi(digits) <= 63,
+            quoted(path, 40), ": expected camera:N with N a camera index from 0 to 63");
+  return std::stoi(digits);
+}
+
+const char* container_extension(VideoContainer container) {
+  switch (container) {
+    case VideoContainer::kMp4:
+      return ".mp4";
+    case VideoContainer::kMkv:
+      return ".mkv";
+    case VideoContainer::kAvi:
+      return ".avi";
+    case VideoContainer::kNone:
+      break;
+  }
+  return "";
+}
+
 }  // namespace
 
-bool have_ffmpeg() { return std::system("command -v ffmpeg >/dev/null 2>&1") == 0; }
+VideoContainer parse_video_container(const std::string& name, const std::string& what) {
+  return enum_from_name<VideoContainer>({"none", "mp4", "mkv", "avi"}, name, what);
+}
 
-bool write_video(const std::string& dir, const SyntheticVideo& video, bool mp4) {
+void write_video_file(const std::string& path, const torch::Tensor& frames, double fps) {
+  NNN_CHECK(frames.dim() == 3 && frames.size(0) >= 1, path, ": expected frames [F, H, W]; got ",
+            frames.sizes());
+  const int64_t height = frames.size(1), width = frames.size(2);
+  NNN_CHECK(width % 2 == 0 && height % 2 == 0 && width <= kMaxSide && height <= kMaxSide, path,
+            ": frames of ", width, "x", height,
+            " cannot be encoded: width and height must be even and at most 4096");
+  const std::string ext = fs::path(path).extension().string();
+  int fourcc = 0;
+  if (ext == ".mp4" || ext == ".mkv") {
+    fourcc = cv::VideoWriter::fourcc('a', 'v', 'c', '1');  // H.264
+  } else if (ext == ".avi") {
+    fourcc = cv::VideoWriter::fourcc('M', 'J', 'P', 'G');
+  }
+  NNN_CHECK(fourcc != 0, path, ": a video file must end in .mp4, .mkv or .avi");
+  quiet_video_libraries();
+  // The partial file keeps the extension: FFmpeg picks the container by it.
+  const std::string partial =
+      (fs::path(path).parent_path() / (fs::path(path).stem().string() + ".partial" + ext)).string();
+  {
+    cv::VideoWriter writer(partial, cv::CAP_FFMPEG, fourcc, fps,
+                           cv::Size(static_cast<int>(width), static_cast<int>(height)), false);
+    NNN_CHECK(writer.isOpened(), path, ": OpenCV's videoio (FFmpeg) could not open a ", ext,
+              " writer (no encoder for it?)");
+    const auto bytes =
+        frames.detach().to(torch::kCPU).clamp(0, 1).mul(255).round().to(torch::kUInt8).contiguous();
+    for (int64_t t = 0; t < bytes.size(0); ++t) {
+      const cv::Mat mat(static_cast<int>(height), static_cast<int>(width), CV_8UC1,
+                        bytes[t].data_ptr<uint8_t>());
+      writer.write(mat);
+    }
+  }
+  std::error_code error;
+  fs::rename(partial, path, error);
+  NNN_CHECK(!error, path, ": could not move the finished video into place: ", error.message());
+}
+
+std::string write_video(const std::string& dir, const SyntheticVideo& video,
+                        VideoContainer container) {
   fs::create_directories(dir);
   std::string truth = std::string(kTruthHeader) + "\n";
   for (int64_t t = 0; t < video.frames.size(0); ++t) {
@@ -54,31 +182,23 @@ bool write_video(const std::string& dir, const SyntheticVideo& video, bool mp4) 
                          f.box.h, f.occluded);
   }
   write_file_atomically((fs::path(dir) / "truth.tsv").string(), truth);
-  if (!mp4 || !have_ffmpeg()) return false;
-  const std::string out = (fs::path(dir) / "video.mp4").string();
-  const std::string partial = out + ".partial.mp4";
-  const std::string command = "ffmpeg -v error -y -framerate 5 -i " +
-                              shell_quote((fs::path(dir) / "frame_%03d.pgm").string()) +
-                              " -c:v libx264 -crf 12 -pix_fmt yuv420p " + shell_quote(partial) +
-                              " </dev/null";
-  NNN_CHECK(std::system(command.c_str()) == 0, "ffmpeg could not write ", out);
-  fs::rename(partial, out);
-  return true;
+  if (container == VideoContainer::kNone) return "";
+  const std::string out =
+      (fs::path(dir) / (std::string("video") + container_extension(container))).string();
+  write_video_file(out, video.frames);
+  return out;
 }
 
 torch::Tensor read_video(const std::string& path, int64_t max_frames) {
+  if (const int camera = camera_index(path); camera >= 0) {
+    quiet_video_libraries();
+    cv::VideoCapture capture(camera);
+    NNN_CHECK(capture.isOpened(), path, ": camera ", camera,
+              " could not be opened (is there one?)");
+    return read_capture(capture, path, max_frames, /*endless=*/true);
+  }
   NNN_CHECK(fs::exists(path), path, ": no such file or directory");
   std::vector<std::string> files;
-  fs::path decoded;
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      if (!dir.empty()) {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-      }
-    }
-  } cleanup;
   if (fs::is_directory(path)) {
     for (const auto& entry : fs::directory_iterator(path)) {
       if (entry.is_regular_file() && is_image_file_name(entry.path().string())) {
@@ -91,29 +211,28 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
     check_regular_file(path, kMaxFileBytes, "frame");
     files.push_back(path);
   } else {
-    // A FIFO or device handed to ffmpeg would be read until it ends, if ever.
+    // A FIFO or device handed to FFmpeg would be read until it ends, if ever.
     check_regular_file(path, kMaxFileBytes, "video");
-    NNN_CHECK(have_ffmpeg(), path,
-              ": reading a video file needs the ffmpeg program (Debian: ffmpeg); or give a "
-              "directory of PGM frames");
-    decoded = fs::temp_directory_path() /
-              fmt::format("nnn_video_{}_{}", ::getpid(), std::hash<std::string>{}(path));
-    cleanup.dir = decoded;
-    fs::remove_all(decoded);
-    fs::create_directories(decoded);
-    const std::string command = "ffmpeg -v error -i " + shell_quote(path) + " -frames:v " +
-                                std::to_string(max_frames + 1) + " -pix_fmt gray " +
-                                shell_quote((decoded / "f_%06d.pgm").string()) + " </dev/null";
-    NNN_CHECK(std::system(command.c_str()) == 0, path,
-              ": ffmpeg could not decode this file (is it a video?)");
-    for (const auto& entry : fs::directory_iterator(decoded))
-      files.push_back(entry.path().string());
-    NNN_CHECK(!files.empty(), path, ": ffmpeg found no frames in this file");
+    quiet_video_libraries();
+    cv::VideoCapture capture;
+    try {
+      capture.open(path, cv::CAP_FFMPEG);
+    } catch (const cv::Exception&) {
+      capture.release();
+    }
+    NNN_CHECK(capture.isOpened(), path,
+              ": not a video file that FFmpeg can decode (a container such as MP4, MKV or AVI), "
+              "nor an image (.png, .jpg, .jpeg, .bmp, .pgm)");
+    const double width = capture.get(cv::CAP_PROP_FRAME_WIDTH);
+    const double height = capture.get(cv::CAP_PROP_FRAME_HEIGHT);
+    NNN_CHECK(width <= kMaxSide && height <= kMaxSide, path, ": frames of ", width, "x", height,
+              " are too large (at most 4096x4096 pixels)");
+    return read_capture(capture, path, max_frames, /*endless=*/false);
   }
   std::sort(files.begin(), files.end());
   // Numbered frames (frame_001.pgm, ...) must not skip a number: a gap is
   // a missing frame, and the motion between its neighbours would be wrong.
-  if (decoded.empty() && files.size() > 1) {
+  if (files.size() > 1) {
     std::vector<int64_t> numbers;
     for (const auto& file : files) {
       const std::string stem = fs::path(file).stem().string();
@@ -137,17 +256,15 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
   int64_t width = 0, height = 0;
   std::string first;
   for (const auto& file : files) {
-    const std::string name =
-        decoded.empty() ? file : path + " (frame " + fs::path(file).stem().string() + ")";
-    const GreyImage image = decode_image(read_file(file), name);
+    const GreyImage image = decode_image(read_file(file), file);
     if (frames.empty()) {
       width = image.width;
       height = image.height;
-      first = name;
-      NNN_CHECK(width * height <= 4096 * 4096, name, ": frames of ", width, "x", height,
+      first = file;
+      NNN_CHECK(width <= kMaxSide && height <= kMaxSide, file, ": frames of ", width, "x", height,
                 " are too large (at most 4096x4096 pixels)");
     }
-    NNN_CHECK(image.width == width && image.height == height, name, " is ", image.width, "x",
+    NNN_CHECK(image.width == width && image.height == height, file, " is ", image.width, "x",
               image.height, " but ", first, " is ", width, "x", height,
               ": every frame of a video must have the same size");
     frames.push_back(

@@ -1,7 +1,7 @@
 // Videos on disk: a directory of image frames (PNG, JPEG, BMP or PGM, read
-// in name order; nnn/data/image_file.h) with
-// an optional truth.tsv of what each frame shows, or a video file decoded
-// through the `ffmpeg` program when it is installed.
+// in name order; nnn/data/image_file.h) with an optional truth.tsv of what
+// each frame shows, a video file (MP4, MKV, AVI, ... decoded by OpenCV's
+// videoio on FFmpeg's libraries), or a camera (`camera:N`).
 #pragma once
 
 #include <torch/types.h>
@@ -13,25 +13,36 @@
 
 namespace nnn {
 
+/// The video file beside a video's frames: none, or a container and the
+/// codec written into it (mp4 and mkv: H.264; avi: Motion JPEG).
+enum class VideoContainer { kNone, kMp4, kMkv, kAvi };
+/// "none", "mp4", "mkv" or "avi"; nnn::Error naming `what` otherwise.
+VideoContainer parse_video_container(const std::string& name, const std::string& what);
+
 /// Writes dir/frame_NNN.pgm, dir/truth.tsv (one row per frame: the plate's
 /// centre, scale, rotation, corners, box, occluded fraction and reading)
-/// and, when `mp4` and ffmpeg is on the PATH, dir/video.mp4. Files are
-/// written atomically. Returns whether the mp4 was written.
-bool write_video(const std::string& dir, const SyntheticVideo& video, bool mp4);
+/// and, unless `container` is kNone, dir/video.mp4 (.mkv, .avi). Files are
+/// written atomically. Returns the video file's path, or "" for kNone.
+std::string write_video(const std::string& dir, const SyntheticVideo& video,
+                        VideoContainer container);
 
-/// The frames of `path` as [F, H, W] in [0, 1]: a directory's image files
-/// (.png, .jpg, .jpeg, .bmp, .pgm, any case) in name order, one image
-/// file, or any other file through ffmpeg. Errors
-/// name the file: no frames, a missing frame (numbered files that skip a
-/// number), unreadable frames, frames of different sizes, more than
-/// `max_frames`, no ffmpeg for a video file.
+/// Writes `frames` [F, H, W] in [0, 1] as the video file `path` (its
+/// extension names the container: .mp4, .mkv or .avi) at `fps` frames per
+/// second, through OpenCV's videoio; atomic (a partial file is renamed).
+/// Width and height must be even (H.264's colour planes are half size).
+void write_video_file(const std::string& path, const torch::Tensor& frames, double fps = 5.0);
+
+/// The frames of `path` as [F, H, W] in [0, 1], grey: a directory's image
+/// files (.png, .jpg, .jpeg, .bmp, .pgm, any case) in name order, one image
+/// file, `camera:N` (camera N, 0 to 63: its frames until it stops or
+/// `max_frames` were read), or any other file as a video (OpenCV's videoio, FFmpeg).
+/// Errors name the file: no frames, a missing frame (numbered files that
+/// skip a number), unreadable or corrupt frames, a file that is not a video,
+/// frames of different sizes or over 4096x4096, more than `max_frames`.
 torch::Tensor read_video(const std::string& path, int64_t max_frames = 10000);
 
 /// truth.tsv of a video directory written by write_video, or an empty
 /// vector when there is none; `reading` receives the plate's digits.
 std::vector<FrameTruth> read_truth(const std::string& dir, std::string* reading);
-
-/// Whether the ffmpeg program is on the PATH.
-bool have_ffmpeg();
 
 }  // namespace nnn

@@ -81,6 +81,15 @@ expect 2 "--difficulty" -- make-video experiments/mnist_nnn.yaml --difficulty ex
 expect 2 "--digits" -- track "$work" --digits 13
 expect 1 "--init: expected x,y,w,h" -- track "$work" --init 1,2,3
 expect 1 "no image frames" -- track "$work/fake_run"
+expect 2 "--tracker" -- track "$work" --tracker goturn
+expect 2 "--tracker" -- video-eval "$work/fake_run" --tracker nnn boosting
+expect 2 "--container" -- make-video experiments/mnist_nnn.yaml --container webm
+# Videos through OpenCV: a file that is no video, and cameras, each one line
+# of nnn's (FFmpeg's and OpenCV's own log lines silenced).
+printf 'not a video' >"$work/clip.mp4"
+expect 1 "clip.mp4: not a video file that FFmpeg can decode" -- track "$work/clip.mp4"
+expect 1 "camera:63: camera 63 could not be opened" -- track camera:63
+expect 1 "expected camera:N with N a camera index from 0 to 63" -- read-video "$work/fake_run" camera:64
 expect 2 "--threads" -- serve "$work/fake_run" --threads 0
 expect 2 "run" -- serve no/such/run
 # A run directory whose config cannot be read: exit 1, one line naming it.

@@ -2,6 +2,7 @@
 // `nnn video-eval` (nnn/video, nnn/experiments/video.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -10,10 +11,12 @@
 
 #include "apps/nnn/command.h"
 #include "nnn/config/experiment_config.h"
+#include "nnn/data/frame_set.h"
 #include "nnn/data/plate_readings.h"
 #include "nnn/experiments/video.h"
 #include "nnn/runtime/parallel.h"
 #include "nnn/train/run_directory.h"
+#include "nnn/util/error.h"
 
 namespace nnn::cli {
 
@@ -158,7 +161,7 @@ void print_reading(const VideoReading& reading, int64_t candidates) {
 
 void add_make_video(Commands& commands) {
   struct Options {
-    std::string source, out = "videos", difficulty = "medium", container = "mp4";
+    std::string source, out = "videos", difficulty = "medium", container = "mp4", split = "test";
     std::vector<std::string> overrides;
     int64_t videos = 5, digits = 4, frames = 6;
     uint64_t seed = 1;
@@ -180,7 +183,8 @@ void add_make_video(Commands& commands) {
         configure_threads(1);
         const VideoContainer container =
             o->no_mp4 ? VideoContainer::kNone : parse_video_container(o->container, "--container");
-        make_videos(config.data, config.seed, options, o->videos, o->out, container, std::cout);
+        make_videos(config.data, config.seed, options, o->videos, o->out, container, std::cout,
+                    o->split == "train" ? DigitSplit::kTrain : DigitSplit::kTest);
         std::cout << "truth in " << o->out << "/video_NNN/truth.tsv; try: nnn read-video RUNDIR "
                   << o->out << "/video_001 --digits " << o->digits << "\n";
         return 0;
@@ -204,6 +208,11 @@ void add_make_video(Commands& commands) {
                    "none")
       ->check(CLI::IsMember({"mp4", "mkv", "avi", "none"}));
   command->add_flag("--no-mp4", o->no_mp4, "No video file, PGM frames only (--container none)");
+  command
+      ->add_option("--split", o->split,
+                   "Whose images the plates show: test (default) or train (videos to label "
+                   "for training, apart from the test digits)")
+      ->check(CLI::IsMember({"test", "train"}));
 }
 
 void add_track(Commands& commands) {
@@ -288,6 +297,68 @@ void add_read_video(Commands& commands) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
+void add_label(Commands& commands) {
+  struct Options {
+    std::string video, init, out, plate, tracker = "nnn";
+    int64_t frames = 6, digits = 0;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* command = commands.add(
+      "label",
+      "Make training data from a video: track its plate, cut the digits of the reading "
+      "--plate from the first F tracked frames, and append one multi-frame sample per digit "
+      "(F crops, the digit, the video, frame numbers and boxes) to the frame set --out, which "
+      "nnn train reads as data.dataset: frame_set.",
+      [o] {
+        configure_threads(1);
+        NNN_CHECK(o->digits == 0 || o->digits == static_cast<int64_t>(o->plate.size()), "--plate ",
+                  nnn::quoted(o->plate, 20), " has ", o->plate.size(), " digits but --digits is ",
+                  o->digits);
+        const auto init = initial_box(o->init);
+        LabelOptions options;
+        options.plate = o->plate;
+        options.frames = o->frames;
+        options.tracker = tracker_options(o->tracker);
+        const LabelResult result = label_video(o->video, init ? &*init : nullptr, options, o->out);
+        const auto& track = result.track;
+        fmt::print("{}: {} frames of {}x{}; the plate tracked in {} ({}, start box {})\n",
+                   track.video, track.frames.size(0), track.frames.size(2), track.frames.size(1),
+                   track.tracked.cells.size(), o->tracker,
+                   track.tracked.detected ? "detected" : "given");
+        std::string used;
+        for (int64_t t : result.frames) used += (used.empty() ? "" : ",") + std::to_string(t + 1);
+        fmt::print("appended {} samples of {} frames (frames {}; digits {}) as {}\n",
+                   o->plate.size(), o->frames, used, o->plate, result.part);
+        const FrameSet set = read_frame_set(o->out);
+        std::vector<std::string> videos;
+        for (const auto& row : set.rows) {
+          if (std::find(videos.begin(), videos.end(), row.video) == videos.end()) {
+            videos.push_back(row.video);
+          }
+        }
+        fmt::print(
+            "{} now holds {} samples from {} video(s); train on it with data.dataset: "
+            "frame_set, data.path: {}, data.frames: {}\n",
+            o->out, set.size(), videos.size(), o->out, set.frame_count());
+        return 0;
+      });
+  command
+      ->add_option("video", o->video,
+                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
+                   "AVI, ...) or camera:N")
+      ->required()
+      ->check(video_source());
+  command->add_option("--plate", o->plate, "The plate's reading (its digits)")->required();
+  command->add_option("--out", o->out, "The frame set (a folder) to append to")->required();
+  command->add_option("--init", o->init,
+                      "The plate's box in frame 1 as x,y,w,h (default: found automatically)");
+  command->add_option("--frames", o->frames, "Frames per sample (F): the first F tracked")
+      ->check(CLI::Range(1, 1000));
+  command->add_option("--digits", o->digits, "Digits on the plate (K; default: --plate's)")
+      ->check(CLI::Range(1, 12));
+  add_tracker_option(command, o->tracker);
+}
+
 void add_video_eval(Commands& commands) {
   struct Options {
     std::vector<std::string> runs;
@@ -337,6 +408,7 @@ void add_video_commands(Commands& commands) {
   add_make_video(commands);
   add_track(commands);
   add_read_video(commands);
+  add_label(commands);
   add_video_eval(commands);
 }
 

@@ -284,6 +284,11 @@ void read_source(MapReader& map, CsvFile& source) {
   if (source.path.empty()) map.fail("path", "csv needs the table's path");
   source.test_path = map.get_string("test_path", "");
 }
+void read_source(MapReader& map, FrameSetFolder& source) {
+  source.path = map.get_string("path", "");
+  if (source.path.empty()) map.fail("path", "frame_set needs the dataset folder's path");
+  source.test_path = map.get_string("test_path", "");
+}
 void read_source(MapReader&, SpiralPoints&) {}
 void read_source(MapReader&, ToyPoints&) {}
 
@@ -330,9 +335,19 @@ DataConfig read_data(MapReader map, int64_t steps) {
              "degradations work on pixels in [0, 1] and need data.normalize: unit; found '" +
                  to_string(data.normalize) + "'");
   }
+  if (data.dataset() == DatasetKind::kFrameSet) {
+    // Its frames are recorded: F must be stated (checked against the
+    // dataset at load), never generated.
+    if (frames.degrade.any()) {
+      map.fail("degrade", "a frame_set's frames are recorded, not degraded: remove data.degrade");
+    }
+    if (data.augment_shift > 0) {
+      map.fail("augment_shift", "a frame_set's frames are recorded, not shifted: remove it");
+    }
+  }
   if (frames.active() && !is_image_dataset(data.dataset())) {
     map.fail(frames.degrade.any() ? "degrade" : "frames",
-             "frames need square images (mnist, fashion_mnist or idx); found dataset '" +
+             "frames need square images (mnist, fashion_mnist, idx or frame_set); found dataset '" +
                  to_string(data.dataset()) + "'");
   }
   map.finish();
@@ -501,6 +516,10 @@ void write_source(YAML::Emitter& out, const IdxFiles& source) {
   out << YAML::Key << "test_labels" << YAML::Value << source.test_labels;
 }
 void write_source(YAML::Emitter& out, const CsvFile& source) {
+  out << YAML::Key << "path" << YAML::Value << source.path;
+  out << YAML::Key << "test_path" << YAML::Value << source.test_path;
+}
+void write_source(YAML::Emitter& out, const FrameSetFolder& source) {
   out << YAML::Key << "path" << YAML::Value << source.path;
   out << YAML::Key << "test_path" << YAML::Value << source.test_path;
 }

@@ -68,6 +68,17 @@ const std::vector<NumberField<CsvFile>>& source_fields<CsvFile>() {
 }
 
 template <>
+const std::vector<NumberField<FrameSetFolder>>& source_fields<FrameSetFolder>() {
+  static const std::vector<NumberField<FrameSetFolder>> kFields = {
+      {"test_fraction", &FrameSetFolder::test_fraction, 0, 1, "",
+       "the share of the dataset's videos (all their samples) held out for testing when there "
+       "is no `test_path`, below 1",
+       false, below_one},
+  };
+  return kFields;
+}
+
+template <>
 const std::vector<NumberField<SpiralPoints>>& source_fields<SpiralPoints>() {
   static const std::vector<NumberField<SpiralPoints>> kFields = [] {
     std::vector<NumberField<SpiralPoints>> fields = {
@@ -90,7 +101,8 @@ const std::vector<FramesField>& frames_fields() {
   static const std::vector<FramesField> kFields = {
       {"frames", &FrameOptions::count, 1, static_cast<double>(limits::kMaxSteps), "",
        "F degraded frames per image (needs square images and `normalize: unit`; a sequence "
-       "feed reads at most model.steps)"},
+       "feed reads at most model.steps); frame_set: the F recorded frames of its samples, "
+       "stated"},
   };
   return kFields;
 }
@@ -109,6 +121,7 @@ std::vector<std::pair<std::string, std::string>> generated_reference_tables() {
       {"model", fields_markdown("model", model_fields())}};
   std::string data = "Read for every dataset:\n\n" + fields_markdown("data", data_fields());
   data += "\nRead for csv:\n\n" + fields_markdown("data", source_fields<CsvFile>());
+  data += "\nRead for frame_set:\n\n" + fields_markdown("data", source_fields<FrameSetFolder>());
   data += "\nRead for spiral:\n\n" + fields_markdown("data", source_fields<SpiralPoints>());
   data += "\nRead for toy:\n\n" + fields_markdown("data", source_fields<ToyPoints>());
   data += "\nFrames (more than one needs an image dataset):\n\n" +

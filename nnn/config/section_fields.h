@@ -40,6 +40,8 @@ template <>
 const std::vector<NumberField<SpiralPoints>>& source_fields<SpiralPoints>();
 template <>
 const std::vector<NumberField<ToyPoints>>& source_fields<ToyPoints>();
+template <>
+const std::vector<NumberField<FrameSetFolder>>& source_fields<FrameSetFolder>();
 /// `data.frames` (frames per image; the degradations: degrade_fields()).
 const std::vector<FramesField>& frames_fields();
 

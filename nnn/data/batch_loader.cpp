@@ -12,8 +12,9 @@ namespace nnn {
 BatchLoader::BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, uint64_t seed,
                          const torch::Device& device, int64_t augment_shift,
                          const FrameOptions& frames)
-    : inputs_(data.inputs.to(device)),
+    : inputs_((data.recorded_frames ? data.frames : data.inputs).to(device)),
       labels_(data.labels.to(device)),
+      recorded_(data.recorded_frames),
       batch_size_(batch_size),
       shuffle_(shuffle),
       seed_(seed),
@@ -22,7 +23,7 @@ BatchLoader::BatchLoader(const Dataset& data, int64_t batch_size, bool shuffle, 
   NNN_CHECK(batch_size > 0, "batch size must be >= 1; got ", batch_size);
   NNN_CHECK(data.size() > 0, "the dataset '", data.name, "' holds no samples");
   prepares_epochs_ = !device.is_cpu() && (augment_shift > 0 || frames.active());
-  if (prepares_epochs_) cpu_inputs_ = data.inputs.cpu();
+  if (prepares_epochs_) cpu_inputs_ = inputs_.cpu();
 }
 
 void BatchLoader::prepare_epochs(bool on) {
@@ -30,10 +31,10 @@ void BatchLoader::prepare_epochs(bool on) {
   if (on && !cpu_inputs_.defined()) cpu_inputs_ = inputs_.cpu();
 }
 
-int64_t BatchLoader::batches() const { return (inputs_.size(0) + batch_size_ - 1) / batch_size_; }
+int64_t BatchLoader::batches() const { return (labels_.size(0) + batch_size_ - 1) / batch_size_; }
 
 torch::Tensor BatchLoader::order(int64_t epoch) const {
-  const int64_t n = inputs_.size(0);
+  const int64_t n = labels_.size(0);
   if (!shuffle_) return torch::arange(n, torch::kLong);
   auto generator = at::detail::createCPUGenerator(mix_seed(seed_, static_cast<uint64_t>(epoch)));
   return torch::randperm(n, generator, torch::kLong);
@@ -54,6 +55,14 @@ torch::Tensor BatchLoader::make_batch(const torch::Tensor& inputs, const torch::
                                       int64_t index) const {
   const int64_t first = index * batch_size_;
   const auto rows = order.narrow(0, first, std::min(batch_size_, order.size(0) - first));
+  if (recorded_) {
+    const auto frames = inputs.index_select(1, rows);  // [F, B, D]
+    if (frames_.feed != FrameFeed::kAverageRandom) return feed_frames(frames, frames_.feed);
+    return random_prefix_average(
+        frames, mix_seed(mix_seed(seed_ ^ salt::kTrainFrames, static_cast<uint64_t>(epoch_),
+                                  static_cast<uint64_t>(index)),
+                         salt::kFrameCount));
+  }
   auto x = inputs.index_select(0, rows);
   if (augment_shift_ > 0) {
     x = random_shift(x, augment_shift_,

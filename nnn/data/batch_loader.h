@@ -18,7 +18,8 @@ class BatchLoader {
   /// every image of every batch randomly (see random_shift), seeded by
   /// (seed, epoch, batch). Active `frames` turn every batch into
   /// frames.count fresh degraded frames (seeded likewise, after the shift)
-  /// and hand them out as frames.feed says.
+  /// and hand them out as frames.feed says; a dataset with recorded frames
+  /// (frame_set) hands out its own, as frames.feed says.
   ///
   /// Off the CPU, the random parts (shifts, degradations) are drawn on the
   /// CPU for the whole epoch in start_epoch, from the same per-batch seeds,
@@ -48,8 +49,9 @@ class BatchLoader {
   torch::Tensor make_batch(const torch::Tensor& inputs, const torch::Tensor& order,
                            int64_t index) const;
 
-  torch::Tensor inputs_;      // [N, D] on device
-  torch::Tensor cpu_inputs_;  // [N, D] on the CPU, when epochs are prepared
+  torch::Tensor inputs_;      // [N, D] on device, or the recorded frames [F, N, D]
+  torch::Tensor cpu_inputs_;  // the same on the CPU, when epochs are prepared
+  bool recorded_ = false;     // inputs_ are a frame set's frames
   torch::Tensor labels_;      // [N] on device
   int64_t batch_size_;
   bool shuffle_;

@@ -16,8 +16,8 @@ const std::vector<std::string>& frame_feed_names() {
 const std::string& to_string(FrameFeed feed) { return enum_name(frame_feed_names(), feed); }
 
 const std::vector<std::string>& dataset_names() {
-  static const std::vector<std::string> names = {"mnist",  "fashion_mnist", "idx",
-                                                 "spiral", "toy",           "csv"};
+  static const std::vector<std::string> names = {"mnist", "fashion_mnist", "idx",      "spiral",
+                                                 "toy",   "csv",           "frame_set"};
   return names;
 }
 const std::string& to_string(DatasetKind kind) { return enum_name(dataset_names(), kind); }
@@ -37,9 +37,11 @@ DataSource default_source(DatasetKind kind) {
     case DatasetKind::kToy:
       return ToyPoints{};
     case DatasetKind::kCsv:
+      return CsvFile{};
+    case DatasetKind::kFrameSet:
       break;
   }
-  return CsvFile{};
+  return FrameSetFolder{};
 }
 
 DataConfig data_config_of(DatasetKind kind) {
@@ -82,6 +84,10 @@ void resolve_data_paths(DataConfig& data, const std::string& config_file) {
     find(s->path);
     find(s->test_path);
   }
+  if (auto* s = std::get_if<FrameSetFolder>(&data.source)) {
+    find(s->path);
+    find(s->test_path);
+  }
 }
 
 void throw_wrong_source(DatasetKind asked, DatasetKind found) {
@@ -90,7 +96,7 @@ void throw_wrong_source(DatasetKind asked, DatasetKind found) {
 
 bool is_image_dataset(DatasetKind kind) {
   return kind == DatasetKind::kMnist || kind == DatasetKind::kFashionMnist ||
-         kind == DatasetKind::kIdx;
+         kind == DatasetKind::kIdx || kind == DatasetKind::kFrameSet;
 }
 
 const std::vector<std::string>& normalization_names() {

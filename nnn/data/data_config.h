@@ -15,12 +15,13 @@
 namespace nnn {
 
 /// Where the samples come from.
-enum class DatasetKind { kMnist, kFashionMnist, kIdx, kSpiral, kToy, kCsv };
+enum class DatasetKind { kMnist, kFashionMnist, kIdx, kSpiral, kToy, kCsv, kFrameSet };
 const std::vector<std::string>& dataset_names();  // in enum order
 const std::string& to_string(DatasetKind kind);
 /// nnn::Error naming data.dataset and the choices for an unknown word.
 DatasetKind parse_dataset(const std::string& word);
-/// Whether its samples are 8-bit images (mnist, fashion_mnist, idx).
+/// Whether its samples are 8-bit images (mnist, fashion_mnist, idx,
+/// frame_set).
 bool is_image_dataset(DatasetKind kind);
 
 enum class Normalization {
@@ -77,9 +78,17 @@ struct CsvFile {
   int64_t label_column = -1;   // negative from the end
 };
 
+/// frame_set: a labelled multi-frame dataset (nnn/data/frame_set.h, what
+/// `nnn label` writes): F recorded 28x28 frames per sample.
+struct FrameSetFolder {
+  std::string path;            // the dataset folder, required
+  std::string test_path;       // a separate test dataset; else ...
+  double test_fraction = 0.2;  // ... this share of `path`'s videos, held out whole
+};
+
 /// Where the samples come from; index() is the DatasetKind.
-using DataSource =
-    std::variant<MnistFolder, FashionMnistFolder, IdxFiles, SpiralPoints, ToyPoints, CsvFile>;
+using DataSource = std::variant<MnistFolder, FashionMnistFolder, IdxFiles, SpiralPoints, ToyPoints,
+                                CsvFile, FrameSetFolder>;
 /// The source of `kind` with its defaults.
 DataSource default_source(DatasetKind kind);
 

@@ -21,6 +21,9 @@ struct Dataset {
   /// (what evaluation reads instead of `inputs`), and how they reach a model.
   torch::Tensor frames;
   FrameFeed feed = FrameFeed::kSequence;
+  /// The frames are the data's own (a frame_set: recorded, for training
+  /// too), not degraded copies of `inputs` (which then holds frame 1).
+  bool recorded_frames = false;
 
   int64_t size() const { return inputs.defined() ? inputs.size(0) : 0; }
   int64_t features() const { return inputs.defined() ? inputs.size(1) : 0; }

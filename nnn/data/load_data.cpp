@@ -13,6 +13,7 @@
 #include "nnn/data/augment.h"
 #include "nnn/data/csv.h"
 #include "nnn/data/degrade.h"
+#include "nnn/data/frame_set.h"
 #include "nnn/data/idx.h"
 #include "nnn/data/synthetic.h"
 #include "nnn/util/error.h"
@@ -63,6 +64,7 @@ Dataset limit(Dataset data, int64_t n) {
   if (n > 0 && n < data.size()) {
     data.inputs = data.inputs.narrow(0, 0, n).clone();
     data.labels = data.labels.narrow(0, 0, n).clone();
+    if (data.recorded_frames) data.frames = data.frames.narrow(1, 0, n).clone();
   }
   return data;
 }
@@ -95,7 +97,7 @@ StandardStats standard_stats(const torch::Tensor& inputs) {
 
 void attach_frames(Dataset& data, const FrameOptions& frames, uint64_t seed) {
   data.feed = frames.feed;
-  if (!frames.active()) return;
+  if (!frames.active() || data.recorded_frames) return;
   const int64_t d = data.features();
   const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(d))));
   NNN_CHECK(side * side == d, "data.frames/data.degrade: ", data.name, " has ", d,
@@ -168,6 +170,12 @@ Dataset load_csv(const std::string& path, int64_t label_column) {
 
 namespace {
 
+// A copy of `config` without frames keeps a frame_set's stated F: its
+// frames are recorded, and load_data checks F against them.
+void keep_recorded_frame_count(const DataConfig& config, DataConfig& copy) {
+  if (config.dataset() == DatasetKind::kFrameSet) copy.frames.count = config.frames.count;
+}
+
 // The statistics `standard` normalisation uses: the config's own (a run
 // records them), else those of the raw training set, loaded again.
 StandardStats standard_of(const DataConfig& config, uint64_t seed) {
@@ -177,6 +185,7 @@ StandardStats standard_of(const DataConfig& config, uint64_t seed) {
   DataConfig raw = config;
   raw.normalize = Normalization::kNone;
   raw.frames = FrameOptions{};
+  keep_recorded_frame_count(config, raw);
   return standard_stats(load_data(raw, seed).train.inputs);
 }
 
@@ -197,7 +206,7 @@ torch::Tensor normalise_pixels(const DataConfig& config, uint64_t seed,
   return x;
 }
 
-Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
+Dataset load_digits(const DataConfig& config, uint64_t seed, DigitSplit which) {
   // Only image data sets hold digits to compose; say so in the user's terms
   // (their data.dataset), not in terms of a normalisation they never set.
   NNN_CHECK(is_image_dataset(config.dataset()), "data.dataset is ", to_string(config.dataset()),
@@ -206,7 +215,9 @@ Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
   DataConfig clean = config;
   clean.normalize = Normalization::kUnit;
   clean.frames = FrameOptions{};
+  keep_recorded_frame_count(config, clean);
   DataSplit split = load_data(clean, seed);
+  if (which == DigitSplit::kTrain) return std::move(split.train);
   return split.test.size() > 0 ? std::move(split.test) : std::move(split.train);
 }
 
@@ -272,6 +283,74 @@ DataSplit read_source(const CsvFile& source, uint64_t seed) {
   split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
   return split;
 }
+// A frame set's samples `rows` (all when undefined): inputs are each
+// sample's first frame, frames [F, n, D] the recorded ones, both as bytes.
+Dataset frame_set_dataset(const FrameSet& set, const std::string& name) {
+  Dataset data;
+  data.name = name;
+  data.frames = set.frames.permute({1, 0, 2}).to(torch::kFloat32).contiguous();
+  data.inputs = data.frames[0].clone();
+  data.labels = set.labels;
+  data.classes = 10;
+  data.recorded_frames = true;
+  return data;
+}
+Dataset select_samples(const Dataset& all, const torch::Tensor& rows) {
+  Dataset data = all;
+  data.inputs = all.inputs.index_select(0, rows);
+  data.labels = all.labels.index_select(0, rows);
+  data.frames = all.frames.index_select(1, rows);
+  return data;
+}
+DataSplit read_source(const FrameSetFolder& source, uint64_t seed) {
+  const FrameSet train = for_key("data.path", [&] { return read_frame_set(source.path); });
+  DataSplit split;
+  if (!source.test_path.empty()) {
+    const FrameSet test =
+        for_key("data.test_path", [&] { return read_frame_set(source.test_path); });
+    NNN_CHECK(test.frame_count() == train.frame_count(), "data.test_path: ", source.test_path,
+              " holds samples of ", test.frame_count(), " frames but ", source.path, " of ",
+              train.frame_count());
+    // Never the same video on both sides: its frames would be learnt.
+    for (const auto& row : test.rows) {
+      for (const auto& seen : train.rows) {
+        NNN_CHECK(seen.video != row.video, "data.test_path: video ", quoted(row.video),
+                  " is in both ", source.path, " and ", source.test_path);
+      }
+    }
+    split.train = frame_set_dataset(train, source.path);
+    split.test = frame_set_dataset(test, source.test_path);
+    return split;
+  }
+  // Split by video: a seeded shuffle of the distinct videos, the last
+  // test_fraction of them held out with all their samples.
+  std::vector<std::string> videos;
+  for (const auto& row : train.rows) {
+    if (std::find(videos.begin(), videos.end(), row.video) == videos.end()) {
+      videos.push_back(row.video);
+    }
+  }
+  auto generator = at::detail::createCPUGenerator(seed ^ salt::kFrameSetSplit);
+  const auto order = torch::randperm(static_cast<int64_t>(videos.size()), generator, torch::kLong);
+  const auto n_test =
+      static_cast<int64_t>(source.test_fraction * static_cast<double>(videos.size()));
+  std::vector<bool> held(videos.size(), false);
+  for (int64_t i = static_cast<int64_t>(videos.size()) - n_test; i < order.size(0); ++i) {
+    held[static_cast<size_t>(order[i].item<int64_t>())] = true;
+  }
+  std::vector<int64_t> train_rows, test_rows;
+  for (size_t i = 0; i < train.rows.size(); ++i) {
+    const auto v = std::find(videos.begin(), videos.end(), train.rows[i].video) - videos.begin();
+    (held[static_cast<size_t>(v)] ? test_rows : train_rows).push_back(static_cast<int64_t>(i));
+  }
+  NNN_CHECK(!train_rows.empty(), "data.test_fraction: ", source.test_fraction, " of the ",
+            videos.size(), " videos of ", source.path, " leaves none for training");
+  const Dataset all = frame_set_dataset(train, source.path);
+  split.train = select_samples(all, torch::tensor(train_rows, torch::kLong));
+  split.test = select_samples(all, torch::tensor(test_rows, torch::kLong));
+  return split;
+}
+
 // Independent draws: the test points come from a derived seed.
 DataSplit read_source(const SpiralPoints& source, uint64_t seed) {
   DataSplit split;
@@ -304,6 +383,15 @@ DataSplit load_data(const DataConfig& config, uint64_t seed) {
   }
   normalise(split.test.inputs, config.normalize, split.standard, bytes);
   normalise(split.train.inputs, config.normalize, split.standard, bytes);
+  if (split.train.recorded_frames) {
+    const int64_t recorded = split.train.frames.size(0);
+    NNN_CHECK(config.frames.count == recorded, "data.frames is ", config.frames.count,
+              " but the frame set holds ", recorded,
+              " frames per sample: set data.frames: ", recorded);
+    normalise(split.train.frames, config.normalize, split.standard, bytes);
+    normalise(split.test.frames, config.normalize, split.standard, bytes);
+    split.test.feed = config.frames.feed;
+  }
   split.train.feed = config.frames.feed;
   attach_frames(split.test, config.frames, seed);
   return split;

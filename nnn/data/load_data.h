@@ -24,10 +24,16 @@ StandardStats standard_stats(const torch::Tensor& inputs);
 /// The train/test split of `config.dataset`, deterministic in `seed`.
 DataSplit load_data(const DataConfig& config, uint64_t seed);
 
-/// The digits to show or to build plates and videos from: the test set of
-/// `config` (its training set when it has none) as 8-bit pixels scaled to
-/// [0, 1] (normalize: unit), without frames.
-Dataset load_test_digits(const DataConfig& config, uint64_t seed);
+/// Which split's images plates and videos are built from.
+enum class DigitSplit { kTest, kTrain };
+/// The digits to show or to build plates and videos from: the `split` set
+/// of `config` (the test set falls back to the training set when there is
+/// none) as 8-bit pixels scaled to [0, 1] (normalize: unit), without frames.
+Dataset load_digits(const DataConfig& config, uint64_t seed, DigitSplit split);
+/// load_digits of the test set.
+inline Dataset load_test_digits(const DataConfig& config, uint64_t seed) {
+  return load_digits(config, seed, DigitSplit::kTest);
+}
 
 /// Frame datasets (frames.active()): sets data.frames to frames.count fixed
 /// degraded frames of every input [F, N, D], drawn from `seed`, and

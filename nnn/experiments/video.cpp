@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 
 #include "nnn/data/digit_image.h"
+#include "nnn/data/frame_set.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/plate_readings.h"
 #include "nnn/experiments/palette.h"
@@ -112,6 +114,60 @@ VideoTrack track_video(const std::string& video, int64_t digits, const Box* init
   return track;
 }
 
+LabelResult label_video(const std::string& video, const Box* init, const LabelOptions& options,
+                        const std::string& out_dir) {
+  const std::string& plate = options.plate;
+  NNN_CHECK(!plate.empty() && plate.size() <= 12 &&
+                std::all_of(plate.begin(), plate.end(),
+                            [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }),
+            "label: --plate must be the plate's digits (1 to 12 of 0-9); found ",
+            quoted(plate, 20));
+  NNN_CHECK(options.frames >= 1 && options.frames <= 1000,
+            "label: --frames must be 1 to 1000; got ", options.frames);
+  const auto digits = static_cast<int64_t>(plate.size());
+  LabelResult result;
+  result.track = track_video(video, digits, init, options.tracker);
+  const TrackedPlate& tracked = result.track.tracked;
+  const auto found = static_cast<int64_t>(tracked.cells.size());
+  NNN_CHECK(found >= options.frames, video, ": the plate was tracked in ", found, " of its ",
+            result.track.frames.size(0), " frames; --frames ", options.frames, " needs ",
+            options.frames, " (lower --frames, or give --init)");
+  // Provenance: the video as an absolute path (the same video named two
+  // ways is one video when the dataset is split by video).
+  std::error_code error;
+  const fs::path absolute = fs::weakly_canonical(fs::path(video), error);
+  const std::string source = error || video.rfind("camera:", 0) == 0 ? video : absolute.string();
+  std::string boxes;
+  std::vector<int64_t> numbers;
+  for (int64_t f = 0; f < options.frames; ++f) {
+    const int64_t t = tracked.cell_frames[static_cast<size_t>(f)];
+    result.frames.push_back(t);
+    numbers.push_back(t + 1);
+    const Box& b = tracked.steps[static_cast<size_t>(t)].box;
+    boxes += fmt::format("{}{:.1f},{:.1f},{:.1f},{:.1f}", f ? ";" : "", b.x, b.y, b.w, b.h);
+  }
+  // [K, F, 28, 28]: digit k of each used frame, as bytes.
+  auto crops = torch::empty({digits, options.frames, 28, 28}, torch::kUInt8);
+  std::vector<FrameSetRow> rows;
+  for (int64_t k = 0; k < digits; ++k) {
+    for (int64_t f = 0; f < options.frames; ++f) {
+      const auto& cell = tracked.cells[static_cast<size_t>(f)][static_cast<size_t>(k)];
+      crops[k][f].copy_(
+          torch::tensor(cell).view({28, 28}).clamp(0, 1).mul(255).round().to(torch::kUInt8));
+    }
+    FrameSetRow row;
+    row.label = plate[static_cast<size_t>(k)] - '0';
+    row.plate = plate;
+    row.digit = k + 1;
+    row.video = source;
+    row.frames = numbers;
+    row.boxes = boxes;
+    rows.push_back(std::move(row));
+  }
+  result.part = append_frame_set(out_dir, crops, rows);
+  return result;
+}
+
 void write_track(const VideoTrack& track, const std::string& out_dir) {
   const fs::path dir(out_dir);
   fs::create_directories(dir / "plates");
@@ -191,10 +247,10 @@ void write_annotated(const VideoReading& reading, const std::string& out_dir) {
 std::vector<std::string> make_videos(const DataConfig& data, uint64_t data_seed,
                                      const VideoOptions& options, int64_t count,
                                      const std::string& out_dir, VideoContainer container,
-                                     std::ostream& log) {
+                                     std::ostream& log, DigitSplit digits) {
   NNN_CHECK(count >= 1 && count <= 100000, "make-video: --videos must be 1 to 100000; got ", count);
   options.validate();
-  const Dataset source = load_test_digits(data, data_seed);
+  const Dataset source = load_digits(data, data_seed, digits);
   fs::create_directories(out_dir);
   std::vector<std::string> dirs;
   std::string table = "video\treading\tframes\tseed\n";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nnn/data/data_config.h"
+#include "nnn/data/load_data.h"
 #include "nnn/data/plate_readings.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/video/crops.h"
@@ -102,14 +103,33 @@ VideoReading read_video_plate(const std::string& run_dir, const std::string& vid
 /// far drawn on each frame looked at) and out_dir/track.tsv.
 void write_annotated(const VideoReading& reading, const std::string& out_dir);
 
-/// `nnn make-video`: `count` videos of test digits of `data` (seeds
+/// `nnn make-video`: `count` videos of test (or `digits`: training) digits of `data` (seeds
 /// options.seed, +1, ...) in out_dir/video_NNN/ (frames, truth.tsv, and
 /// video.mp4, .mkv or .avi unless `container` is kNone), listed in
 /// out_dir/videos.tsv. Returns the video folders.
 std::vector<std::string> make_videos(const DataConfig& data, uint64_t data_seed,
                                      const VideoOptions& options, int64_t count,
                                      const std::string& out_dir, VideoContainer container,
-                                     std::ostream& log);
+                                     std::ostream& log, DigitSplit digits = DigitSplit::kTest);
+
+/// `nnn label`: which plate a video shows and how to cut it.
+struct LabelOptions {
+  std::string plate;   // its reading: K digits
+  int64_t frames = 6;  // F: each sample is the digit in the first F tracked frames
+  TrackerOptions tracker;
+};
+struct LabelResult {
+  VideoTrack track;
+  std::vector<int64_t> frames;  // the F frames used (0-based)
+  std::string part;             // the part folder appended
+};
+/// Tracks `video` from `init` (nullptr: detected in frame 1), cuts the K
+/// digits of `options.plate` from its first F tracked frames and appends K
+/// samples (one per digit: F crops, the digit, provenance) to the frame set
+/// in `out_dir` (nnn/data/frame_set.h), atomically. Errors: a plate that is
+/// not 1-12 digits, fewer than F tracked frames.
+LabelResult label_video(const std::string& video, const Box* init, const LabelOptions& options,
+                        const std::string& out_dir);
 
 struct VideoEvalOptions {
   int64_t videos = 50;  // per difficulty

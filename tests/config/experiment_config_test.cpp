@@ -258,6 +258,7 @@ TEST(ResolvedConfig, EveryDataSourceRoundTrips) {
       {"spiral", "{dataset: spiral, classes: 5, noise: 0.5, train_per_class: 7}"},
       {"toy", "{dataset: toy, test_per_class: 9}"},
       {"csv", "{dataset: csv, path: t.csv, test_fraction: 0.25, label_column: 0}"},
+      {"frame_set", "{dataset: frame_set, path: crops, test_fraction: 0.3, frames: 3}"},
   };
   for (const std::string& name : dataset_names()) {
     SCOPED_TRACE(name);
@@ -270,7 +271,8 @@ TEST(ResolvedConfig, EveryDataSourceRoundTrips) {
     EXPECT_EQ(experiment_to_yaml(parse_experiment(text, "back.yaml")), text);
     // Another source's keys are not written.
     EXPECT_EQ(text.find("classes:") != std::string::npos, kind == DatasetKind::kSpiral) << text;
-    EXPECT_EQ(text.find("test_fraction:") != std::string::npos, kind == DatasetKind::kCsv);
+    EXPECT_EQ(text.find("test_fraction:") != std::string::npos,
+              kind == DatasetKind::kCsv || kind == DatasetKind::kFrameSet);
   }
   const auto spiral = parse_experiment(model + "data: " + data.at("spiral") + "\n", "d.yaml");
   EXPECT_EQ(spiral.data.as<SpiralPoints>().classes, 5);

@@ -6,7 +6,7 @@
 set -euo pipefail
 nnn="$1"
 cd "$2"
-if ! "$nnn" info | grep -q "^CUDA available: yes"; then
+if ! grep -q "^CUDA available: yes" <<<"$("$nnn" info)"; then
   echo "SKIP: this nnn sees no CUDA device"
   exit 77
 fi

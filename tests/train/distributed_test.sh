@@ -169,7 +169,7 @@ for _ in $(seq 300); do [[ -f "$work/term/checkpoint.pt" ]] && break; sleep 0.1;
 # Built on LibTorch 2.x, the local launcher's store listens on loopback only
 # (1.13's c10d cannot be told; it listens on every interface).
 port="$(grep -o 'rendezvous at 127.0.0.1:[0-9]*' "$work/term.log" | cut -d: -f2)"
-if "$nnn" info | grep -q "^LibTorch 2\." && command -v ss >/dev/null; then
+if grep -q "^LibTorch 2\." <<<"$("$nnn" info)" && command -v ss >/dev/null; then
   listening="$(ss -ltnH "sport = :$port" | awk '{print $4}')"
   [[ "$listening" == "127.0.0.1:$port" ]] || { echo "store listens on: $listening"; exit 1; }
 fi

@@ -82,7 +82,7 @@ elastic() {
   same_weights "$work/one/weights.pt" "$work/elastic/weights.pt"
 }
 
-if "$nnn" info | grep -q "^LibTorch 1\."; then
+if grep -q "^LibTorch 1\." <<<"$("$nnn" info)"; then
   # LibTorch 1.x: rank 0 hosts the store; the agent-store forms are refused clearly.
   TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 "$torchrun" --no-python --standalone --nproc-per-node 2 \
     "$nnn" train "${common[@]}" --out "$work/own" >"$work/own.log" 2>"$work/own.err" ||

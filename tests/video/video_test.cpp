@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "nnn/data/frame_set.h"
 #include "nnn/data/idx.h"
 #include "nnn/data/image_file.h"
 #include "nnn/experiments/video.h"
@@ -207,6 +208,76 @@ TEST_F(VideoTest, OpenCvTrackersFollowTheSamePlates) {
   EXPECT_EQ(to_string(TrackerMethod::kMil), "mil");
   expect_error([] { parse_tracker_method("goturn", "--tracker"); },
                "--tracker is 'goturn'; expected nnn, csrt, kcf or mil");
+}
+
+TEST_F(VideoTest, LabelledVideosBecomeAFrameSetThatTrains) {
+  // nnn label on generated videos (the plate's reading known): K samples
+  // per video, each the digit's crops in the first F tracked frames, equal
+  // to what the tracker cut; then nnn train on the frame set, split by
+  // video.
+  VideoOptions o = VideoOptions::preset("easy");
+  o.digits = 3;
+  o.frames = 5;
+  LabelOptions options;
+  options.frames = 4;
+  for (uint64_t v = 0; v < 10; ++v) {
+    o.seed = 100 + v;
+    const SyntheticVideo video = make_video(images_, labels_, o);
+    const std::string dir = path("videos/v" + std::to_string(v));
+    write_video(dir, video, VideoContainer::kNone);
+    options.plate = video.reading;
+    const LabelResult result = label_video(dir, &video.truth[0].box, options, path("set"));
+    EXPECT_EQ(result.part, path("set") + fmt::format("/part_{:04d}", v + 1));
+    EXPECT_EQ(result.frames, (std::vector<int64_t>{0, 1, 2, 3}));
+    if (v == 0) {
+      const FrameSet set = read_frame_set(path("set"));
+      ASSERT_EQ(set.frames.sizes(), (std::vector<int64_t>{3, 4, 784}));
+      // What the tracker cuts from the frames on disk (8-bit PGM).
+      const TrackedPlate tracked = track_and_cut(read_video(dir), 3, &video.truth[0].box);
+      for (int64_t k = 0; k < 3; ++k) {
+        EXPECT_EQ(set.rows[static_cast<size_t>(k)].label,
+                  video.reading[static_cast<size_t>(k)] - '0');
+        EXPECT_EQ(set.rows[static_cast<size_t>(k)].digit, k + 1);
+        EXPECT_EQ(set.rows[static_cast<size_t>(k)].frames, (std::vector<int64_t>{1, 2, 3, 4}));
+        EXPECT_EQ(set.rows[static_cast<size_t>(k)].video, fs::weakly_canonical(dir).string());
+        for (int64_t f = 0; f < 4; ++f) {
+          const auto cut =
+              torch::tensor(tracked.cells[static_cast<size_t>(f)][static_cast<size_t>(k)]);
+          EXPECT_LE((set.frames[k][f].to(torch::kFloat32) / 255 - cut).abs().max().item<double>(),
+                    0.5 / 255 + 1e-6);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(read_frame_set(path("set")).size(), 30);
+  // Bad plates and too few tracked frames: named, nothing appended.
+  options.plate = "12a";
+  expect_error([&] { label_video(path("videos/v0"), nullptr, options, path("set")); },
+               "--plate must be the plate's digits (1 to 12 of 0-9); found '12a'");
+  options.plate = "123";
+  options.frames = 6;
+  expect_error([&] { label_video(path("videos/v0"), nullptr, options, path("set")); },
+               "frames; --frames 6 needs 6");
+  EXPECT_EQ(read_frame_set(path("set")).size(), 30);
+
+  // Trained on it: 8 videos' 24 samples, 2 videos held out.
+  std::ofstream(path("frames.yaml"))
+      << "name: tracked_crops\nseed: 3\ndevice: cpu\nthreads: 1\n"
+      << "model:\n  input_size: 784\n  output_size: 10\n  steps: 4\n  hidden: 32\n"
+      << "  wiring: {adjacency: [[8]]}\n"
+      << "data:\n  dataset: frame_set\n  path: " << path("set")
+      << "\n  frames: 4\n  test_fraction: 0.2\n"
+      << "train:\n  epochs: 3\n  batch_size: 8\n  lr: 0.005\n  log_every: 1000\nloss:\n  steps: "
+         "all\n";
+  RunOptions run;
+  run.config_path = path("frames.yaml");
+  run.out = path("run");
+  std::ostringstream log;
+  run_training(run, log);
+  EXPECT_NE(log.str().find("24 train / 6 test samples"), std::string::npos) << log.str();
+  const LoadedRun loaded = load_run(path("run"));
+  EXPECT_EQ(loaded.config.data.dataset(), DatasetKind::kFrameSet);
+  EXPECT_TRUE(fs::exists(path("run/metrics.jsonl")));
 }
 
 TEST_F(VideoTest, CropsHaveTheReadersShape) {

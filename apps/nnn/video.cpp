@@ -46,6 +46,16 @@ const CLI::Validator& video_source() {
   return validator;
 }
 
+// The video every video command reads.
+void add_video_argument(CLI::App* command, std::string& video) {
+  command
+      ->add_option("video", video,
+                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
+                   "AVI, ...) or camera:N")
+      ->required()
+      ->check(video_source());
+}
+
 // --tracker's choices.
 CLI::Option* add_tracker_option(CLI::App* command, std::string& tracker) {
   return command
@@ -235,12 +245,7 @@ void add_track(Commands& commands) {
         print_track(track, o->out);
         return 0;
       });
-  command
-      ->add_option("video", o->video,
-                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
-                   "AVI, ...) or camera:N")
-      ->required()
-      ->check(video_source());
+  add_video_argument(command, o->video);
   command->add_option("--init", o->init,
                       "The plate's box in frame 1 as x,y,w,h (default: found automatically)");
   command->add_option("--digits", o->digits, "Digits on the plate (K)")->check(CLI::Range(1, 12));
@@ -277,12 +282,7 @@ void add_read_video(Commands& commands) {
   command->add_option("run", o->run, "The run directory of the reader")
       ->required()
       ->check(run_directory());
-  command
-      ->add_option("video", o->video,
-                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
-                   "AVI, ...) or camera:N")
-      ->required()
-      ->check(video_source());
+  add_video_argument(command, o->video);
   command->add_option("--digits", o->digits, "Digits on the plate (K)")->check(CLI::Range(1, 12));
   add_tracker_option(command, o->tracker);
   command->add_option("--init", o->init,
@@ -342,12 +342,7 @@ void add_label(Commands& commands) {
             o->out, set.size(), videos.size(), o->out, set.frame_count());
         return 0;
       });
-  command
-      ->add_option("video", o->video,
-                   "A directory of image frames (PNG, JPEG, BMP, PGM), a video file (MP4, MKV, "
-                   "AVI, ...) or camera:N")
-      ->required()
-      ->check(video_source());
+  add_video_argument(command, o->video);
   command->add_option("--plate", o->plate, "The plate's reading (its digits)")->required();
   command->add_option("--out", o->out, "The frame set (a folder) to append to")->required();
   command->add_option("--init", o->init,

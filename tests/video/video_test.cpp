@@ -49,6 +49,17 @@ class VideoTest : public testing::TempDirTest {
     configure_threads(1);
     std::tie(images_, labels_) = testing::shape_tensors(64, 5);
   }
+  // Trains the experiment `yaml` (written to NAME.yaml) into path("run");
+  // returns the training log.
+  std::string train_run(const std::string& name, const std::string& yaml) const {
+    std::ofstream(path(name + ".yaml")) << yaml;
+    RunOptions options;
+    options.config_path = path(name + ".yaml");
+    options.out = path("run");
+    std::ostringstream log;
+    run_training(options, log);
+    return log.str();
+  }
   torch::Tensor images_, labels_;
 };
 
@@ -261,20 +272,15 @@ TEST_F(VideoTest, LabelledVideosBecomeAFrameSetThatTrains) {
   EXPECT_EQ(read_frame_set(path("set")).size(), 30);
 
   // Trained on it: 8 videos' 24 samples, 2 videos held out.
-  std::ofstream(path("frames.yaml"))
-      << "name: tracked_crops\nseed: 3\ndevice: cpu\nthreads: 1\n"
-      << "model:\n  input_size: 784\n  output_size: 10\n  steps: 4\n  hidden: 32\n"
-      << "  wiring: {adjacency: [[8]]}\n"
-      << "data:\n  dataset: frame_set\n  path: " << path("set")
-      << "\n  frames: 4\n  test_fraction: 0.2\n"
-      << "train:\n  epochs: 3\n  batch_size: 8\n  lr: 0.005\n  log_every: 1000\nloss:\n  steps: "
-         "all\n";
-  RunOptions run;
-  run.config_path = path("frames.yaml");
-  run.out = path("run");
-  std::ostringstream log;
-  run_training(run, log);
-  EXPECT_NE(log.str().find("24 train / 6 test samples"), std::string::npos) << log.str();
+  const std::string log = train_run(
+      "frames",
+      std::string("name: tracked_crops\nseed: 3\ndevice: cpu\nthreads: 1\n") +
+          "model:\n  input_size: 784\n  output_size: 10\n  steps: 4\n  hidden: 32\n" +
+          "  wiring: {adjacency: [[8]]}\n" + "data:\n  dataset: frame_set\n  path: " + path("set") +
+          "\n  frames: 4\n  test_fraction: 0.2\n" +
+          "train:\n  epochs: 3\n  batch_size: 8\n  lr: 0.005\n  log_every: 1000\nloss:\n  steps: "
+          "all\n");
+  EXPECT_NE(log.find("24 train / 6 test samples"), std::string::npos) << log;
   const LoadedRun loaded = load_run(path("run"));
   EXPECT_EQ(loaded.config.data.dataset(), DatasetKind::kFrameSet);
   EXPECT_TRUE(fs::exists(path("run/metrics.jsonl")));
@@ -417,21 +423,16 @@ TEST_F(VideoTest, TinyReaderReadsTrackedPlates) {
     write_idx(path(std::string(name) + "-images"), images);
     write_idx(path(std::string(name) + "-labels"), labels);
   }
-  std::ofstream(path("reader.yaml"))
-      << "name: shape_reader\nseed: 3\ndevice: cpu\nthreads: 1\n"
-      << "model:\n  input_size: 784\n  output_size: 4\n  steps: 4\n  hidden: 32\n"
-      << "  wiring: {adjacency: [[8]]}\n"
-      << "data:\n  dataset: idx\n  train_images: " << path("train-images")
-      << "\n  train_labels: " << path("train-labels") << "\n  test_images: " << path("test-images")
-      << "\n  test_labels: " << path("test-labels") << "\n  normalize: unit\n  frames: 4\n"
-      << "  degrade: {blur_sigma: 0.8, noise_std: 0.15, shift: 1.0, contrast: 0.7}\n"
-      << "train:\n  epochs: 4\n  batch_size: 32\n  lr: 0.005\n  log_every: 1000\nloss:\n  steps: "
-         "all\n";
-  RunOptions options;
-  options.config_path = path("reader.yaml");
-  options.out = path("run");
-  std::ostringstream log;
-  run_training(options, log);
+  train_run("reader",
+            std::string("name: shape_reader\nseed: 3\ndevice: cpu\nthreads: 1\n") +
+                "model:\n  input_size: 784\n  output_size: 4\n  steps: 4\n  hidden: 32\n" +
+                "  wiring: {adjacency: [[8]]}\n" + "data:\n  dataset: idx\n  train_images: " +
+                path("train-images") + "\n  train_labels: " + path("train-labels") +
+                "\n  test_images: " + path("test-images") +
+                "\n  test_labels: " + path("test-labels") + "\n  normalize: unit\n  frames: 4\n" +
+                "  degrade: {blur_sigma: 0.8, noise_std: 0.15, shift: 1.0, contrast: 0.7}\n" +
+                "train:\n  epochs: 4\n  batch_size: 32\n  lr: 0.005\n  log_every: 1000\nloss:\n  "
+                "steps: all\n");
   LoadedRun run = load_run(path("run"));
 
   VideoOptions o = VideoOptions::preset("easy");

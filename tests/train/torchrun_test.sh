@@ -36,10 +36,15 @@ common=(experiments/spiral.yaml train.epochs=3 train.batch_size=37 data.train_pe
 source "$(dirname "${BASH_SOURCE[0]}")/same_metrics.sh"
 torch_python="$venv/bin/python"
 # torchrun's own lines go to stderr; nnn's rank 0 prints to stdout.
+# Every torchrun is bounded: a launch that hangs (a rank or node that never
+# comes) fails here with its logs, not at CTest's timeout with nothing said.
+# 240 s is about ten times what one takes on a loaded 2-core machine.
+bounded() { timeout -k 10 240 "$@"; }
+
 launched() {  # NAME torchrun-arguments...
   local name="$1"
   shift
-  "$torchrun" --no-python "$@" "$nnn" train "${common[@]}" --out "$work/$name" \
+  bounded "$torchrun" --no-python "$@" "$nnn" train "${common[@]}" --out "$work/$name" \
     >"$work/$name.log" 2>"$work/$name.err" || { cat "$work/$name.log" "$work/$name.err"; return 1; }
   grep -q "distributed: 2 ranks (torchrun, store of torchrun's agent)" "$work/$name.log"
   same_metrics "$work/one/metrics.csv" "$work/$name/metrics.csv"
@@ -72,7 +77,7 @@ elastic() {
   local -a vars=()
   while [[ "$1" != -- ]]; do vars+=("$1"); shift; done
   shift
-  env "${vars[@]}" NNN_TEST_KILL_AT_BATCH=12 NNN_TEST_KILL_RANK=1 "$torchrun" --no-python \
+  bounded env "${vars[@]}" NNN_TEST_KILL_AT_BATCH=12 NNN_TEST_KILL_RANK=1 "$torchrun" --no-python \
     "$@" --max-restarts 1 "$nnn" train "${common[@]}" --out "$work/elastic" \
     >"$work/elastic.log" 2>"$work/elastic.err" || { cat "$work/elastic.log" "$work/elastic.err"; exit 1; }
   grep -q "restart 1 of this job: continuing the run in $work/elastic from its last checkpoint" \
@@ -84,7 +89,7 @@ elastic() {
 
 if grep -q "^LibTorch 1\." <<<"$("$nnn" info)"; then
   # LibTorch 1.x: rank 0 hosts the store; the agent-store forms are refused clearly.
-  TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 "$torchrun" --no-python --standalone --nproc-per-node 2 \
+  TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 bounded "$torchrun" --no-python --standalone --nproc-per-node 2 \
     "$nnn" train "${common[@]}" --out "$work/own" >"$work/own.log" 2>"$work/own.err" ||
     { cat "$work/own.log" "$work/own.err"; exit 1; }
   grep -q "distributed: 2 ranks (torchrun)," "$work/own.log"
@@ -92,7 +97,7 @@ if grep -q "^LibTorch 1\." <<<"$("$nnn" info)"; then
   same_weights "$work/one/weights.pt" "$work/own/weights.pt"
   elastic TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1 -- --standalone --nproc-per-node 2
   status=0
-  "$torchrun" --no-python --standalone --nproc-per-node 2 "$nnn" train "${common[@]}" dist.timeout=5 \
+  bounded "$torchrun" --no-python --standalone --nproc-per-node 2 "$nnn" train "${common[@]}" dist.timeout=5 \
     --out "$work/refused" >"$work/refused.log" 2>&1 || status=$?
   test "$status" != 0
   grep -q "^error: distributed rank [01] of 2: cannot join the job at .*the store there is torchrun's agent's, and this nnn's c10d (LibTorch 1.13.0) must speak its torch's store protocol" \
@@ -110,7 +115,7 @@ launched c10d --nnodes 1 --nproc-per-node 2 --rdzv-backend c10d \
 # docs/distributed.md's two-node form, both nodes on this machine.
 port=$(free_port)
 for node in 1 0; do
-  "$torchrun" --no-python --nnodes 2 --nproc-per-node 1 --rdzv-backend static \
+  bounded "$torchrun" --no-python --nnodes 2 --nproc-per-node 1 --rdzv-backend static \
     --node-rank $node --master-addr 127.0.0.1 --master-port "$port" \
     "$nnn" train "${common[@]}" --out "$work/nodes" >"$work/node$node.log" 2>"$work/node$node.err" &
 done

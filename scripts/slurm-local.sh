@@ -6,20 +6,34 @@
 #   scripts/slurm-local.sh stop DIR
 # Needs root (slurmd runs jobs as their users) and Debian's slurm-wlm and
 # munge (scripts/setup.sh installs them). Exits 77 with the reason when this
-# machine cannot run the daemons.
+# machine cannot run the daemons, 1 when they run but the cluster does not
+# come up in 3 tries (each reason printed).
 set -euo pipefail
 action="${1:?start|stop}"
 dir="$(realpath -m "${2:?DIR}")"
 skip() { echo "SKIP: $*" >&2; exit 77; }
+# Stops the daemons named (default: all three) and waits for them to go.
+# Found by their pid files, and the Slurm daemons also by their command line
+# (this DIR's slurm.conf): one stopped right after it started may not have
+# written its pid file yet.
 stop() {
-  for name in slurmd slurmctld munged; do
+  local names=("$@")
+  ((${#names[@]})) || names=(slurmd slurmctld munged)
+  for name in "${names[@]}"; do
     [[ -f "$dir/$name.pid" ]] && kill "$(cat "$dir/$name.pid")" 2>/dev/null || true
+    [[ $name == munged ]] || pkill -f "^$name -f $dir/slurm.conf\$" 2>/dev/null || true
   done
-  for name in slurmd slurmctld munged; do
+  for name in "${names[@]}"; do
     for _ in $(seq 50); do
-      [[ -f "$dir/$name.pid" ]] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || break
-      sleep 0.1
+      if [[ -f "$dir/$name.pid" ]] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+        sleep 0.1
+      elif [[ $name != munged ]] && pgrep -f "^$name -f $dir/slurm.conf\$" >/dev/null; then
+        sleep 0.1
+      else
+        break
+      fi
     done
+    rm -f "$dir/$name.pid"
   done
 }
 if [[ "$action" == stop ]]; then
@@ -39,7 +53,18 @@ munged --force --socket="$dir/munge.sock" --key-file="$dir/munge.key" --log-file
   --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed" ||
   skip "munged refused to start: $(tail -1 "$dir/munged.log" 2>/dev/null)"
 host="$(hostname)"
-cat >"$dir/slurm.conf" <<CONF
+# The ports come from free_port, and another process may take one before the
+# daemon binds it: slurmctld has already forked by then, so its start looks
+# fine, then it dies ("fatal: ... Address already in use") and every client
+# waits on a controller that is not there. A daemon that logs a fatal error
+# ends the wait at once, and the cluster is started again on other ports,
+# up to 3 times.
+export SLURM_CONF="$dir/slurm.conf"
+reason=""
+for attempt in 1 2 3; do
+  : >"$dir/slurmctld.log"
+  : >"$dir/slurmd.log"
+  cat >"$dir/slurm.conf" <<CONF
 ClusterName=nnnlocal
 SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$(free_port)
@@ -66,13 +91,22 @@ KillWait=30
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
-export SLURM_CONF="$dir/slurm.conf"
-slurmctld -f "$SLURM_CONF" || { stop; skip "slurmctld refused to start: $(tail -2 "$dir/slurmctld.log" 2>/dev/null)"; }
-slurmd -f "$SLURM_CONF" || { stop; skip "slurmd refused to start: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"; }
-# Ready when the node is idle (bounded by a count of polls, not a clock).
-for _ in $(seq 300); do
-  [[ "$(sinfo -h -o %T 2>/dev/null)" == idle ]] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
-  sleep 0.1
+  slurmctld -f "$SLURM_CONF" || { stop; skip "slurmctld refused to start: $(tail -2 "$dir/slurmctld.log" 2>/dev/null)"; }
+  slurmd -f "$SLURM_CONF" || { stop; skip "slurmd refused to start: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"; }
+  # Ready when the node is idle (bounded by a count of polls, each sinfo by
+  # 10 s, not by a clock).
+  for _ in $(seq 300); do
+    if grep -qh "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null; then
+      break
+    fi
+    [[ "$(timeout 10 sinfo -h -o %T 2>/dev/null)" == idle ]] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
+    sleep 0.1
+  done
+  reason="$(grep -h "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null | head -1)"
+  [[ -n "$reason" ]] || reason="the node never became idle: $(tail -1 "$dir/slurmd.log" 2>/dev/null)"
+  echo "slurm-local: try $attempt: $reason" >&2
+  stop slurmd slurmctld
 done
 stop
-skip "the local Slurm node never became idle: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"
+echo "slurm-local: the local Slurm cluster did not start in 3 tries: $reason" >&2
+exit 1

@@ -99,6 +99,11 @@ CONF
     if grep -qh "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null; then
       break
     fi
+    for name in slurmctld slurmd; do  # gone without a word
+      if [[ -f "$dir/$name.pid" ]] && ! kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+        echo "fatal: $name exited" >>"$dir/$name.log"
+      fi
+    done
     [[ "$(timeout 10 sinfo -h -o %T 2>/dev/null)" == idle ]] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
     sleep 0.1
   done

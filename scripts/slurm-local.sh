@@ -91,24 +91,44 @@ KillWait=30
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
-  slurmctld -f "$SLURM_CONF" || { stop; skip "slurmctld refused to start: $(tail -2 "$dir/slurmctld.log" 2>/dev/null)"; }
-  slurmd -f "$SLURM_CONF" || { stop; skip "slurmd refused to start: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"; }
-  # Ready when the node is idle (bounded by a count of polls, each sinfo by
-  # 10 s, not by a clock).
-  for _ in $(seq 300); do
-    if grep -qh "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null; then
-      break
-    fi
-    for name in slurmctld slurmd; do  # gone without a word
+  # A fatal line in a daemon's log, or a daemon gone, ends a wait at once.
+  failed() {
+    grep -qh "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null && return 0
+    local name
+    for name in slurmctld slurmd; do
       if [[ -f "$dir/$name.pid" ]] && ! kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
         echo "fatal: $name exited" >>"$dir/$name.log"
+        return 0
       fi
     done
-    [[ "$(timeout 10 sinfo -h -o %T 2>/dev/null)" == idle ]] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
+    return 1
+  }
+  slurmctld -f "$SLURM_CONF" || { stop; skip "slurmctld refused to start: $(tail -2 "$dir/slurmctld.log" 2>/dev/null)"; }
+  # slurmd registers once at start and retries only after tens of seconds:
+  # it starts when the controller answers (polls, each ping bounded by 10 s).
+  up=0
+  for _ in $(seq 600); do
+    failed && break
+    if [[ "$(timeout 10 scontrol ping 2>/dev/null || true)" == *"is UP"* ]]; then
+      up=1
+      break
+    fi
     sleep 0.1
   done
-  reason="$(grep -h "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null | head -1)"
-  [[ -n "$reason" ]] || reason="the node never became idle: $(tail -1 "$dir/slurmd.log" 2>/dev/null)"
+  if [[ $up == 1 ]]; then
+    slurmd -f "$SLURM_CONF" || { stop; skip "slurmd refused to start: $(tail -2 "$dir/slurmd.log" 2>/dev/null)"; }
+    # Ready when the node is idle (polls; each sinfo bounded by 10 s).
+    for _ in $(seq 600); do
+      failed && break
+      [[ "$(timeout 10 sinfo -h -o %T 2>/dev/null)" == idle ]] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
+      sleep 0.1
+    done
+  fi
+  reason="$(grep -h "fatal:" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null | head -1 || true)"
+  if [[ -z "$reason" ]]; then
+    reason="$( ((up)) && echo "the node never became idle ($(timeout 10 sinfo -h -o %T 2>&1 | head -1 || true)): $(tail -1 "$dir/slurmd.log" 2>/dev/null || true)" ||
+      echo "the controller never answered: $(tail -1 "$dir/slurmctld.log" 2>/dev/null || true)")"
+  fi
   echo "slurm-local: try $attempt: $reason" >&2
   stop slurmd slurmctld
 done

@@ -61,7 +61,7 @@ CLI::Option* add_tracker_option(CLI::App* command, std::string& tracker) {
   return command
       ->add_option("--tracker", tracker,
                    "nnn (its own NCC tracker, the default), or OpenCV's csrt, kcf or mil")
-      ->check(CLI::IsMember({"nnn", "csrt", "kcf", "mil"}));
+      ->check(CLI::IsMember(tracker_method_names()));
 }
 
 TrackerOptions tracker_options(const std::string& tracker) {
@@ -216,7 +216,7 @@ void add_make_video(Commands& commands) {
       ->add_option("--container", o->container,
                    "The video file beside the frames: mp4 or mkv (H.264), avi (Motion JPEG), or "
                    "none")
-      ->check(CLI::IsMember({"mp4", "mkv", "avi", "none"}));
+      ->check(CLI::IsMember(video_container_names()));
   command->add_flag("--no-mp4", o->no_mp4, "No video file, PGM frames only (--container none)");
   command
       ->add_option("--split", o->split,
@@ -330,16 +330,10 @@ void add_label(Commands& commands) {
         fmt::print("appended {} samples of {} frames (frames {}; digits {}) as {}\n",
                    o->plate.size(), o->frames, used, o->plate, result.part);
         const FrameSet set = read_frame_set(o->out);
-        std::vector<std::string> videos;
-        for (const auto& row : set.rows) {
-          if (std::find(videos.begin(), videos.end(), row.video) == videos.end()) {
-            videos.push_back(row.video);
-          }
-        }
         fmt::print(
             "{} now holds {} samples from {} video(s); train on it with data.dataset: "
             "frame_set, data.path: {}, data.frames: {}\n",
-            o->out, set.size(), videos.size(), o->out, set.frame_count());
+            o->out, set.size(), set.videos().size(), o->out, set.frame_count());
         return 0;
       });
   add_video_argument(command, o->video);
@@ -393,7 +387,7 @@ void add_video_eval(Commands& commands) {
       ->add_option("--tracker", o->trackers,
                    "Trackers measured side by side (nnn, csrt, kcf, mil; several: --tracker nnn "
                    "csrt); the first one's crops are read")
-      ->check(CLI::IsMember({"nnn", "csrt", "kcf", "mil"}));
+      ->check(CLI::IsMember(tracker_method_names()));
   command->add_option("--out", o->out, "Output directory");
 }
 

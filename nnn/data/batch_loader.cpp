@@ -55,14 +55,15 @@ torch::Tensor BatchLoader::make_batch(const torch::Tensor& inputs, const torch::
                                       int64_t index) const {
   const int64_t first = index * batch_size_;
   const auto rows = order.narrow(0, first, std::min(batch_size_, order.size(0) - first));
-  if (recorded_) {
-    const auto frames = inputs.index_select(1, rows);  // [F, B, D]
-    if (frames_.feed != FrameFeed::kAverageRandom) return feed_frames(frames, frames_.feed);
-    return random_prefix_average(
-        frames, mix_seed(mix_seed(seed_ ^ salt::kTrainFrames, static_cast<uint64_t>(epoch_),
-                                  static_cast<uint64_t>(index)),
-                         salt::kFrameCount));
-  }
+  const auto seed = mix_seed(seed_ ^ salt::kTrainFrames, static_cast<uint64_t>(epoch_),
+                             static_cast<uint64_t>(index));
+  // Frames [F, B, D], recorded or degraded, as frames_.feed hands them out.
+  const auto feed = [&](const torch::Tensor& frames) {
+    return frames_.feed == FrameFeed::kAverageRandom
+               ? random_prefix_average(frames, mix_seed(seed, salt::kFrameCount))
+               : feed_frames(frames, frames_.feed);
+  };
+  if (recorded_) return feed(inputs.index_select(1, rows));
   auto x = inputs.index_select(0, rows);
   if (augment_shift_ > 0) {
     x = random_shift(x, augment_shift_,
@@ -70,14 +71,9 @@ torch::Tensor BatchLoader::make_batch(const torch::Tensor& inputs, const torch::
                               static_cast<uint64_t>(index)));
   }
   if (frames_.active()) {
-    const auto seed = mix_seed(seed_ ^ salt::kTrainFrames, static_cast<uint64_t>(epoch_),
-                               static_cast<uint64_t>(index));
     // Frame f is drawn from (seed, f) alone: a single feed needs frame 1 only.
     const int64_t count = frames_.feed == FrameFeed::kSingle ? 1 : frames_.count;
-    const auto degraded = degrade_frames(x, count, frames_.degrade, seed);
-    x = frames_.feed == FrameFeed::kAverageRandom
-            ? random_prefix_average(degraded, mix_seed(seed, salt::kFrameCount))
-            : feed_frames(degraded, frames_.feed);
+    x = feed(degrade_frames(x, count, frames_.degrade, seed));
   }
   return x;
 }

@@ -51,8 +51,8 @@ class BatchLoader {
 
   torch::Tensor inputs_;      // [N, D] on device, or the recorded frames [F, N, D]
   torch::Tensor cpu_inputs_;  // the same on the CPU, when epochs are prepared
-  bool recorded_ = false;     // inputs_ are a frame set's frames
   torch::Tensor labels_;      // [N] on device
+  bool recorded_ = false;     // inputs_ are a frame set's frames
   int64_t batch_size_;
   bool shuffle_;
   uint64_t seed_;

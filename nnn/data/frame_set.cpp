@@ -2,15 +2,17 @@
 #include "nnn/data/frame_set.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "nnn/data/idx.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
+#include "nnn/util/numbers.h"
 
 namespace nnn {
 
@@ -27,10 +29,7 @@ constexpr int64_t kMaxFrames = 1000;
 
 // part_NNNN -> NNNN, or -1 for any other name (a .partial folder included).
 int64_t part_number(const std::string& name) {
-  if (name.size() != 9 || name.rfind("part_", 0) != 0) return -1;
-  for (size_t i = 5; i < 9; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(name[i]))) return -1;
-  }
+  if (name.size() != 9 || name.rfind("part_", 0) != 0 || !all_digits(name.substr(5))) return -1;
   return std::stoll(name.substr(5));
 }
 
@@ -47,17 +46,9 @@ std::vector<fs::path> parts_of(const std::string& dir) {
 
 // A whole decimal number of `cell`, or an error naming the place.
 int64_t whole_number(const std::string& cell, const std::string& where) {
-  NNN_CHECK(!cell.empty() && cell.size() <= 9 &&
-                std::all_of(cell.begin(), cell.end(),
-                            [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }),
-            where, ": expected a whole number; found ", quoted(cell, 20));
+  NNN_CHECK(cell.size() <= 9 && all_digits(cell), where, ": expected a whole number; found ",
+            quoted(cell, 20));
   return std::stoll(cell);
-}
-
-std::string frames_text(const std::vector<int64_t>& frames) {
-  std::string out;
-  for (size_t i = 0; i < frames.size(); ++i) out += (i ? "," : "") + std::to_string(frames[i]);
-  return out;
 }
 
 // One part: its IDX files and manifest, checked against each other.
@@ -119,6 +110,15 @@ FrameSet read_part(const fs::path& part) {
 }
 
 }  // namespace
+
+std::vector<std::string> FrameSet::videos() const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& row : rows) {
+    if (seen.insert(row.video).second) out.push_back(row.video);
+  }
+  return out;
+}
 
 FrameSet read_frame_set(const std::string& dir) {
   NNN_CHECK(fs::is_directory(dir), dir, ": no such dataset folder");
@@ -184,7 +184,7 @@ std::string append_frame_set(const std::string& dir, const torch::Tensor& frames
     }
     y.data.push_back(static_cast<uint8_t>(row.label));
     manifest += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", row.label, row.plate, row.digit, row.video,
-                            frames_text(row.frames), row.boxes);
+                            fmt::join(row.frames, ","), row.boxes);
   }
   const fs::path part = fs::path(dir) / fmt::format("part_{:04d}", next);
   const fs::path partial = fs::path(part.string() + ".partial");

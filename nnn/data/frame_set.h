@@ -39,6 +39,8 @@ struct FrameSet {
   std::vector<FrameSetRow> rows;
   int64_t frame_count() const { return frames.defined() ? frames.size(1) : 0; }
   int64_t size() const { return frames.defined() ? frames.size(0) : 0; }
+  /// The distinct videos of the rows, in the order they first appear.
+  std::vector<std::string> videos() const;
 };
 
 /// Reads every part of `dir` in order. Errors name the file: no parts, a

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "nnn/data/augment.h"
@@ -283,8 +285,8 @@ DataSplit read_source(const CsvFile& source, uint64_t seed) {
   split.test.labels = all.labels.index_select(0, order.narrow(0, n_train, n_test));
   return split;
 }
-// A frame set's samples `rows` (all when undefined): inputs are each
-// sample's first frame, frames [F, n, D] the recorded ones, both as bytes.
+// A frame set as a dataset: inputs are each sample's first frame, frames
+// [F, n, D] the recorded ones, both as bytes.
 Dataset frame_set_dataset(const FrameSet& set, const std::string& name) {
   Dataset data;
   data.name = name;
@@ -312,11 +314,11 @@ DataSplit read_source(const FrameSetFolder& source, uint64_t seed) {
               " holds samples of ", test.frame_count(), " frames but ", source.path, " of ",
               train.frame_count());
     // Never the same video on both sides: its frames would be learnt.
-    for (const auto& row : test.rows) {
-      for (const auto& seen : train.rows) {
-        NNN_CHECK(seen.video != row.video, "data.test_path: video ", quoted(row.video),
-                  " is in both ", source.path, " and ", source.test_path);
-      }
+    const auto train_videos = train.videos();
+    const std::set<std::string> seen(train_videos.begin(), train_videos.end());
+    for (const auto& video : test.videos()) {
+      NNN_CHECK(seen.count(video) == 0, "data.test_path: video ", quoted(video), " is in both ",
+                source.path, " and ", source.test_path);
     }
     split.train = frame_set_dataset(train, source.path);
     split.test = frame_set_dataset(test, source.test_path);
@@ -324,12 +326,9 @@ DataSplit read_source(const FrameSetFolder& source, uint64_t seed) {
   }
   // Split by video: a seeded shuffle of the distinct videos, the last
   // test_fraction of them held out with all their samples.
-  std::vector<std::string> videos;
-  for (const auto& row : train.rows) {
-    if (std::find(videos.begin(), videos.end(), row.video) == videos.end()) {
-      videos.push_back(row.video);
-    }
-  }
+  const std::vector<std::string> videos = train.videos();
+  std::map<std::string, size_t> video_index;
+  for (size_t v = 0; v < videos.size(); ++v) video_index[videos[v]] = v;
   auto generator = at::detail::createCPUGenerator(seed ^ salt::kFrameSetSplit);
   const auto order = torch::randperm(static_cast<int64_t>(videos.size()), generator, torch::kLong);
   const auto n_test =
@@ -340,8 +339,8 @@ DataSplit read_source(const FrameSetFolder& source, uint64_t seed) {
   }
   std::vector<int64_t> train_rows, test_rows;
   for (size_t i = 0; i < train.rows.size(); ++i) {
-    const auto v = std::find(videos.begin(), videos.end(), train.rows[i].video) - videos.begin();
-    (held[static_cast<size_t>(v)] ? test_rows : train_rows).push_back(static_cast<int64_t>(i));
+    (held[video_index.at(train.rows[i].video)] ? test_rows : train_rows)
+        .push_back(static_cast<int64_t>(i));
   }
   NNN_CHECK(!train_rows.empty(), "data.test_fraction: ", source.test_fraction, " of the ",
             videos.size(), " videos of ", source.path, " leaves none for training");
@@ -390,7 +389,6 @@ DataSplit load_data(const DataConfig& config, uint64_t seed) {
               " frames per sample: set data.frames: ", recorded);
     normalise(split.train.frames, config.normalize, split.standard, bytes);
     normalise(split.test.frames, config.normalize, split.standard, bytes);
-    split.test.feed = config.frames.feed;
   }
   split.train.feed = config.frames.feed;
   attach_frames(split.test, config.frames, seed);

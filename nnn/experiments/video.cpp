@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include "nnn/train/loaded_run.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
+#include "nnn/util/numbers.h"
 #include "nnn/util/seeds.h"
 #include "nnn/util/svg_plot.h"
 #include "nnn/video/video_io.h"
@@ -117,9 +117,7 @@ VideoTrack track_video(const std::string& video, int64_t digits, const Box* init
 LabelResult label_video(const std::string& video, const Box* init, const LabelOptions& options,
                         const std::string& out_dir) {
   const std::string& plate = options.plate;
-  NNN_CHECK(!plate.empty() && plate.size() <= 12 &&
-                std::all_of(plate.begin(), plate.end(),
-                            [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }),
+  NNN_CHECK(plate.size() <= 12 && all_digits(plate),
             "label: --plate must be the plate's digits (1 to 12 of 0-9); found ",
             quoted(plate, 20));
   NNN_CHECK(options.frames >= 1 && options.frames <= 1000,
@@ -152,8 +150,7 @@ LabelResult label_video(const std::string& video, const Box* init, const LabelOp
   for (int64_t k = 0; k < digits; ++k) {
     for (int64_t f = 0; f < options.frames; ++f) {
       const auto& cell = tracked.cells[static_cast<size_t>(f)][static_cast<size_t>(k)];
-      crops[k][f].copy_(
-          torch::tensor(cell).view({28, 28}).clamp(0, 1).mul(255).round().to(torch::kUInt8));
+      crops[k][f].copy_(to_bytes(torch::tensor(cell).view({28, 28})));
     }
     FrameSetRow row;
     row.label = plate[static_cast<size_t>(k)] - '0';
@@ -446,16 +443,16 @@ std::string video_evaluation(const std::vector<std::string>& run_dirs, const Vid
       const TrackerScore& sc = per_tracker[k];
       const auto measured = static_cast<double>(std::max<int64_t>(1, sc.measured));
       const double fps = sc.seconds > 0 ? static_cast<double>(sc.measured) / sc.seconds : 0.0;
+      const double mean_iou = sc.iou_sum / measured;
+      const double tracked_share = static_cast<double>(sc.tracked_ok) / measured;
+      const double lost_share = static_cast<double>(sc.lost) / measured;
+      const double lost_ok_share = static_cast<double>(sc.lost_but_ok) / measured;
+      const std::string& name = to_string(o.trackers[k]);
       tracking += fmt::format("| {} | {} | {:.3f} | {:.1f}% | {:.1f}% | {:.1f}% | {:.0f} |\n",
-                              difficulty, to_string(o.trackers[k]), sc.iou_sum / measured,
-                              100.0 * static_cast<double>(sc.tracked_ok) / measured,
-                              100.0 * static_cast<double>(sc.lost) / measured,
-                              100.0 * static_cast<double>(sc.lost_but_ok) / measured, fps);
-      tracking_csv += fmt::format("{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.1f}\n", difficulty,
-                                  to_string(o.trackers[k]), sc.iou_sum / measured,
-                                  static_cast<double>(sc.tracked_ok) / measured,
-                                  static_cast<double>(sc.lost) / measured,
-                                  static_cast<double>(sc.lost_but_ok) / measured, fps);
+                              difficulty, name, mean_iou, 100 * tracked_share, 100 * lost_share,
+                              100 * lost_ok_share, fps);
+      tracking_csv += fmt::format("{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.1f}\n", difficulty, name,
+                                  mean_iou, tracked_share, lost_share, lost_ok_share, fps);
     }
     detection +=
         fmt::format("| {} | {:.1f}% |\n", difficulty,

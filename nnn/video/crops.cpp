@@ -24,9 +24,15 @@ torch::Tensor rectify_plate(const torch::Tensor& frame, const Corners& c, int64_
                       c[0][1] + u * (c[1][1] - c[0][1]) + v * (c[3][1] - c[0][1]));
 }
 
+torch::Tensor to_bytes(const torch::Tensor& pixels) {
+  return (pixels.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1) * 255)
+      .round()
+      .to(torch::kUInt8)
+      .contiguous();
+}
+
 GreyImage to_grey(const torch::Tensor& image) {
-  const auto bytes =
-      (image.to(torch::kFloat32).clamp(0, 1) * 255).round().to(torch::kUInt8).contiguous();
+  const auto bytes = to_bytes(image);
   GreyImage grey;
   grey.height = image.size(0);
   grey.width = image.size(1);

@@ -31,6 +31,9 @@ torch::Tensor rectify_plate(const torch::Tensor& frame, const Corners& corners, 
 /// with a ground far from the dark ground it was trained on.
 std::vector<std::vector<float>> digit_cells(const torch::Tensor& plate, int64_t digits);
 
+/// Pixels in [0, 1] (any shape, any device) as bytes: clamped, x 255,
+/// rounded; a contiguous uint8 tensor on the CPU.
+torch::Tensor to_bytes(const torch::Tensor& pixels);
 /// [H, W] in [0, 1] as an 8-bit image.
 GreyImage to_grey(const torch::Tensor& image);
 

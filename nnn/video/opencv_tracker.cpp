@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "nnn/util/error.h"
+#include "nnn/video/crops.h"
 
 namespace nnn {
 
@@ -18,8 +19,7 @@ namespace {
 // A frame [H, W] in [0, 1] as the 8-bit BGR image OpenCV's trackers take
 // (CSRT's colour features want three channels; grey ones repeated).
 cv::Mat bgr_frame(const torch::Tensor& frame) {
-  const auto bytes =
-      frame.detach().to(torch::kCPU).clamp(0, 1).mul(255).round().to(torch::kUInt8).contiguous();
+  const auto bytes = to_bytes(frame);
   const cv::Mat grey(static_cast<int>(bytes.size(0)), static_cast<int>(bytes.size(1)), CV_8UC1,
                      bytes.data_ptr<uint8_t>());
   cv::Mat bgr;

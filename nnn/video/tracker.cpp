@@ -247,14 +247,17 @@ TrackStep PlateTracker::update(const torch::Tensor& frame) {
   return best;
 }
 
-namespace {
-const std::vector<std::string> kTrackerNames = {"nnn", "csrt", "kcf", "mil"};
-}  // namespace
+const std::vector<std::string>& tracker_method_names() {
+  static const std::vector<std::string> names = {"nnn", "csrt", "kcf", "mil"};
+  return names;
+}
 
-const std::string& to_string(TrackerMethod method) { return enum_name(kTrackerNames, method); }
+const std::string& to_string(TrackerMethod method) {
+  return enum_name(tracker_method_names(), method);
+}
 
 TrackerMethod parse_tracker_method(const std::string& name, const std::string& what) {
-  return enum_from_name<TrackerMethod>(kTrackerNames, name, what);
+  return enum_from_name<TrackerMethod>(tracker_method_names(), name, what);
 }
 
 std::vector<TrackStep> track_plate(const torch::Tensor& frames, const Box& init,

@@ -25,7 +25,8 @@ namespace nnn {
 /// nnn/video/opencv_tracker.h. OpenCV's give an axis-aligned box and no
 /// score; they report a frame lost when their update says so.
 enum class TrackerMethod { kNnn, kCsrt, kKcf, kMil };
-/// "nnn", "csrt", "kcf" or "mil".
+/// "nnn", "csrt", "kcf", "mil": the accepted names, in enum order.
+const std::vector<std::string>& tracker_method_names();
 const std::string& to_string(TrackerMethod method);
 /// The method named `name`; nnn::Error naming `what` and the choices otherwise.
 TrackerMethod parse_tracker_method(const std::string& name, const std::string& what);

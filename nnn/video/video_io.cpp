@@ -20,6 +20,7 @@
 #include "nnn/util/enum_names.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
+#include "nnn/util/numbers.h"
 #include "nnn/video/crops.h"
 
 namespace nnn {
@@ -101,11 +102,8 @@ int camera_index(const std::string& path) {
   const std::string prefix = "camera:";
   if (path.rfind(prefix, 0) != 0) return -1;
   const std::string digits = path.substr(prefix.size());
-  NNN_CHECK(!digits.empty() && digits.size() <= 2 &&
-                std::all_of(digits.begin(), digits.end(),
-                            [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
-                std::stoi(digits) <= 63,
-            quoted(path, 40), ": expected camera:N with N a camera index from 0 to 63");
+  NNN_CHECK(digits.size() <= 2 && all_digits(digits) && std::stoi(digits) <= 63, quoted(path, 40),
+            ": expected camera:N with N a camera index from 0 to 63");
   return std::stoi(digits);
 }
 
@@ -125,8 +123,13 @@ const char* container_extension(VideoContainer container) {
 
 }  // namespace
 
+const std::vector<std::string>& video_container_names() {
+  static const std::vector<std::string> names = {"none", "mp4", "mkv", "avi"};
+  return names;
+}
+
 VideoContainer parse_video_container(const std::string& name, const std::string& what) {
-  return enum_from_name<VideoContainer>({"none", "mp4", "mkv", "avi"}, name, what);
+  return enum_from_name<VideoContainer>(video_container_names(), name, what);
 }
 
 void write_video_file(const std::string& path, const torch::Tensor& frames, double fps) {
@@ -153,8 +156,7 @@ void write_video_file(const std::string& path, const torch::Tensor& frames, doub
                            cv::Size(static_cast<int>(width), static_cast<int>(height)), false);
     NNN_CHECK(writer.isOpened(), path, ": OpenCV's videoio (FFmpeg) could not open a ", ext,
               " writer (no encoder for it?)");
-    const auto bytes =
-        frames.detach().to(torch::kCPU).clamp(0, 1).mul(255).round().to(torch::kUInt8).contiguous();
+    const auto bytes = to_bytes(frames);
     for (int64_t t = 0; t < bytes.size(0); ++t) {
       const cv::Mat mat(static_cast<int>(height), static_cast<int>(width), CV_8UC1,
                         bytes[t].data_ptr<uint8_t>());

@@ -16,7 +16,9 @@ namespace nnn {
 /// The video file beside a video's frames: none, or a container and the
 /// codec written into it (mp4 and mkv: H.264; avi: Motion JPEG).
 enum class VideoContainer { kNone, kMp4, kMkv, kAvi };
-/// "none", "mp4", "mkv" or "avi"; nnn::Error naming `what` otherwise.
+/// "none", "mp4", "mkv", "avi": the accepted names, in enum order.
+const std::vector<std::string>& video_container_names();
+/// The container named `name`; nnn::Error naming `what` otherwise.
 VideoContainer parse_video_container(const std::string& name, const std::string& what);
 
 /// Writes dir/frame_NNN.pgm, dir/truth.tsv (one row per frame: the plate's

@@ -13,6 +13,7 @@
 #include "nnn/runtime/parallel.h"
 #include "nnn/serve/api.h"
 #include "nnn/serve/demo.h"
+#include "nnn/serve/label_desk.h"
 #include "nnn/serve/server.h"
 #endif
 
@@ -21,7 +22,7 @@ namespace nnn::cli {
 void add_serve_command(Commands& commands) {
   struct Options {
     std::vector<std::string> runs;
-    std::string host = "127.0.0.1", device;
+    std::string host = "127.0.0.1", device, label_out, videos;
     int port = 8080;
     int threads = 256;
     int client_connections = 32;
@@ -34,7 +35,8 @@ void add_serve_command(Commands& commands) {
   CLI::App* command = commands.add(
       "serve",
       "Serve a web page (and a JSON API under /api) to draw a digit or play blurry frames and "
-      "plates, and watch trained runs think step by step. Listens on 127.0.0.1 unless --host "
+      "plates, watch trained runs think step by step, and (--label-out) label videos into "
+      "training data. Listens on 127.0.0.1 unless --host "
       "says otherwise.",
       [o]() -> int {
 #ifdef NNN_HAVE_SERVE
@@ -57,7 +59,17 @@ void add_serve_command(Commands& commands) {
           }
           std::cout << "\n";
         }
-        const DemoApi api(std::move(runs));
+        std::unique_ptr<LabelService> labels;
+        if (!o->label_out.empty()) {
+          labels = std::make_unique<LabelDesk>(o->label_out, o->videos);
+          std::cout << "labelling: the Label tab saves to the frame set " << o->label_out;
+          if (!o->videos.empty()) std::cout << " and opens the videos under " << o->videos;
+          std::cout << "\n";
+        } else if (!o->videos.empty()) {
+          throw UsageError(
+              "--videos needs --label-out DATASET (the frame set the Label tab saves to)");
+        }
+        const DemoApi api(std::move(runs), std::move(labels));
         ServeOptions options;
         options.host = o->host;
         options.port = o->port;
@@ -134,6 +146,14 @@ void add_serve_command(Commands& commands) {
                    "Stop after this many seconds (0: never; for scripts and tests)")
       ->check(finite_number())
       ->check(CLI::Range(0.0, 1e9));
+  command->add_option("--label-out", o->label_out,
+                      "Turn the Label tab on: videos labelled in the browser are saved to this "
+                      "frame set (as nnn label --out does; made on the first save)");
+  command
+      ->add_option("--videos", o->videos,
+                   "A folder whose videos (files, and make-video's frame folders) the Label "
+                   "tab lists and opens; uploads work without it")
+      ->check(CLI::ExistingDirectory);
   command->add_flag("--log", o->log, "Log every request on stderr (errors are always logged)");
 }
 

@@ -17,6 +17,7 @@
 #include "nnn/runtime/parallel.h"
 #include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"
+#include "nnn/util/numbers.h"
 
 namespace nnn::cli {
 
@@ -74,6 +75,17 @@ TrackerOptions tracker_options(const std::string& tracker) {
 std::optional<Box> initial_box(const std::string& init) {
   if (init.empty()) return std::nullopt;
   return parse_box(init, "--init");
+}
+
+// --correct FRAME:x,y,w,h as a key box (frame 0-based).
+KeyBox key_box(const std::string& text, const std::string& what) {
+  const size_t colon = text.find(':');
+  const std::string frame = text.substr(0, colon);
+  NNN_CHECK(colon != std::string::npos && !frame.empty() && frame.size() <= 6 &&
+                all_digits(frame) && std::stoll(frame) >= 1,
+            what, ": expected FRAME:x,y,w,h with FRAME a frame number from 1; got ",
+            quoted(text, 60));
+  return {std::stoll(frame) - 1, parse_box(text.substr(colon + 1), what)};
 }
 
 void print_track(const VideoTrack& track, const std::string& out_dir) {
@@ -300,6 +312,7 @@ void add_read_video(Commands& commands) {
 void add_label(Commands& commands) {
   struct Options {
     std::string video, init, out, plate, tracker = "nnn";
+    std::vector<std::string> corrections;
     int64_t frames = 6, digits = 0;
   };
   auto o = std::make_shared<Options>();
@@ -314,12 +327,17 @@ void add_label(Commands& commands) {
         NNN_CHECK(o->digits == 0 || o->digits == static_cast<int64_t>(o->plate.size()), "--plate ",
                   nnn::quoted(o->plate, 20), " has ", o->plate.size(), " digits but --digits is ",
                   o->digits);
-        const auto init = initial_box(o->init);
         LabelOptions options;
         options.plate = o->plate;
         options.frames = o->frames;
         options.tracker = tracker_options(o->tracker);
-        const LabelResult result = label_video(o->video, init ? &*init : nullptr, options, o->out);
+        if (const auto init = initial_box(o->init)) options.keys.push_back({0, *init});
+        for (const std::string& correction : o->corrections) {
+          options.keys.push_back(key_box(correction, "--correct"));
+        }
+        std::stable_sort(options.keys.begin(), options.keys.end(),
+                         [](const KeyBox& a, const KeyBox& b) { return a.frame < b.frame; });
+        const LabelResult result = label_video(o->video, options, o->out);
         const auto& track = result.track;
         fmt::print("{}: {} frames of {}x{}; the plate tracked in {} ({}, start box {})\n",
                    track.video, track.frames.size(0), track.frames.size(2), track.frames.size(1),
@@ -343,6 +361,9 @@ void add_label(Commands& commands) {
                       "The plate's box in frame 1 as x,y,w,h (default: found automatically)");
   command->add_option("--frames", o->frames, "Frames per sample (F): the first F tracked")
       ->check(CLI::Range(1, 1000));
+  command->add_option("--correct", o->corrections,
+                      "FRAME:x,y,w,h: the plate's box in that frame (1-based) where the tracker "
+                      "drifted; tracking starts again there (repeat for more frames)");
   command->add_option("--digits", o->digits, "Digits on the plate (K; default: --plate's)")
       ->check(CLI::Range(1, 12));
   add_tracker_option(command, o->tracker);

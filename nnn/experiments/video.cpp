@@ -51,17 +51,35 @@ void cut_tracked_frames(const torch::Tensor& frames, int64_t digits, TrackerMeth
 
 TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Box* init,
                            const TrackerOptions& options) {
+  std::vector<KeyBox> keys;
+  if (init != nullptr) keys.push_back({0, *init});
+  return track_from_keys(frames, digits, keys, options);
+}
+
+TrackedPlate track_from_keys(const torch::Tensor& frames, int64_t digits,
+                             const std::vector<KeyBox>& keys, const TrackerOptions& options) {
   NNN_CHECK(frames.dim() == 3 && frames.size(0) >= 1, "track: expected frames [F, H, W]; got ",
             frames.sizes());
+  const int64_t count = frames.size(0);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    NNN_CHECK(keys[i].frame >= 0 && keys[i].frame < count, "track: key box ", i + 1,
+              " is for frame ", keys[i].frame + 1, " but the video has frames 1 to ", count);
+    NNN_CHECK(i == 0 || keys[i].frame > keys[i - 1].frame, "track: key box ", i + 1, " (frame ",
+              keys[i].frame + 1, ") must come after key box ", i, " (frame ", keys[i - 1].frame + 1,
+              "): one box per frame, in frame order");
+  }
   TrackedPlate tracked;
-  Box start;
-  if (init != nullptr) {
-    start = *init;
-  } else {
-    start = detect_plate(frames[0], digits, &tracked.detect_score);
+  std::vector<KeyBox> starts = keys;
+  if (starts.empty() || starts[0].frame != 0) {
+    starts.insert(starts.begin(), {0, detect_plate(frames[0], digits, &tracked.detect_score)});
     tracked.detected = true;
   }
-  tracked.steps = track_plate(frames, start, options);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const int64_t from = starts[i].frame;
+    const int64_t to = i + 1 < starts.size() ? starts[i + 1].frame : count;
+    const auto steps = track_plate(frames.slice(0, from, to), starts[i].box, options);
+    tracked.steps.insert(tracked.steps.end(), steps.begin(), steps.end());
+  }
   cut_tracked_frames(frames, digits, options.method, tracked);
   return tracked;
 }
@@ -98,6 +116,12 @@ std::string track_tsv(const std::vector<TrackStep>& steps, size_t frames) {
 
 }  // namespace
 
+void check_plate_reading(const std::string& plate) {
+  NNN_CHECK(!plate.empty() && plate.size() <= 12 && all_digits(plate),
+            "label: --plate must be the plate's digits (1 to 12 of 0-9); found ",
+            quoted(plate, 20));
+}
+
 VideoTrack track_video(const std::string& video, int64_t digits, const Box* init,
                        const TrackerOptions& options) {
   NNN_CHECK(digits >= 1 && digits <= 12, "track: --digits must be 1 to 12; got ", digits);
@@ -114,27 +138,37 @@ VideoTrack track_video(const std::string& video, int64_t digits, const Box* init
   return track;
 }
 
-LabelResult label_video(const std::string& video, const Box* init, const LabelOptions& options,
+LabelResult label_video(const std::string& video, const LabelOptions& options,
                         const std::string& out_dir) {
-  const std::string& plate = options.plate;
-  NNN_CHECK(plate.size() <= 12 && all_digits(plate),
-            "label: --plate must be the plate's digits (1 to 12 of 0-9); found ",
-            quoted(plate, 20));
-  NNN_CHECK(options.frames >= 1 && options.frames <= 1000,
-            "label: --frames must be 1 to 1000; got ", options.frames);
-  const auto digits = static_cast<int64_t>(plate.size());
-  LabelResult result;
-  result.track = track_video(video, digits, init, options.tracker);
-  const TrackedPlate& tracked = result.track.tracked;
-  const auto found = static_cast<int64_t>(tracked.cells.size());
-  NNN_CHECK(found >= options.frames, video, ": the plate was tracked in ", found, " of its ",
-            result.track.frames.size(0), " frames; --frames ", options.frames, " needs ",
-            options.frames, " (lower --frames, or give --init)");
   // Provenance: the video as an absolute path (the same video named two
   // ways is one video when the dataset is split by video).
   std::error_code error;
   const fs::path absolute = fs::weakly_canonical(fs::path(video), error);
   const std::string source = error || video.rfind("camera:", 0) == 0 ? video : absolute.string();
+  check_plate_reading(options.plate);
+  LabelResult result = label_frames(read_video(video), source, options, out_dir);
+  result.track.video = video;
+  return result;
+}
+
+LabelResult label_frames(const torch::Tensor& frames, const std::string& source,
+                         const LabelOptions& options, const std::string& out_dir, double scale) {
+  const std::string& plate = options.plate;
+  check_plate_reading(plate);
+  NNN_CHECK(options.frames >= 1 && options.frames <= 1000,
+            "label: --frames must be 1 to 1000; got ", options.frames);
+  NNN_CHECK(std::isfinite(scale) && scale > 0, "label: the frames' scale must be positive; got ",
+            scale);
+  const auto digits = static_cast<int64_t>(plate.size());
+  LabelResult result;
+  result.track.video = source;
+  result.track.frames = frames;
+  result.track.tracked = track_from_keys(frames, digits, options.keys, options.tracker);
+  const TrackedPlate& tracked = result.track.tracked;
+  const auto found = static_cast<int64_t>(tracked.cells.size());
+  NNN_CHECK(found >= options.frames, source, ": the plate was tracked in ", found, " of its ",
+            frames.size(0), " frames; --frames ", options.frames, " needs ", options.frames,
+            " (lower --frames, or give the box where the tracker lost it)");
   std::string boxes;
   std::vector<int64_t> numbers;
   for (int64_t f = 0; f < options.frames; ++f) {
@@ -142,7 +176,8 @@ LabelResult label_video(const std::string& video, const Box* init, const LabelOp
     result.frames.push_back(t);
     numbers.push_back(t + 1);
     const Box& b = tracked.steps[static_cast<size_t>(t)].box;
-    boxes += fmt::format("{}{:.1f},{:.1f},{:.1f},{:.1f}", f ? ";" : "", b.x, b.y, b.w, b.h);
+    boxes += fmt::format("{}{:.1f},{:.1f},{:.1f},{:.1f}", f ? ";" : "", b.x / scale, b.y / scale,
+                         b.w / scale, b.h / scale);
   }
   // [K, F, 28, 28]: digit k of each used frame, as bytes.
   auto crops = torch::empty({digits, options.frames, 28, 28}, torch::kUInt8);

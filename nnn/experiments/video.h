@@ -42,6 +42,18 @@ struct TrackedPlate {
 TrackedPlate track_and_cut(const torch::Tensor& frames, int64_t digits, const Box* init,
                            const TrackerOptions& options = {});
 
+/// A box a person drew on one frame (0-based): the track starts again there.
+struct KeyBox {
+  int64_t frame = 0;
+  Box box;
+};
+/// track_and_cut from key boxes: each key starts a fresh tracker at its
+/// frame, which follows the plate up to the next key; frame 1 without a key
+/// is detected (detect_plate). Keys must be in increasing frame order
+/// inside the video and inside its frames (errors name the key).
+TrackedPlate track_from_keys(const torch::Tensor& frames, int64_t digits,
+                             const std::vector<KeyBox>& keys, const TrackerOptions& options = {});
+
 /// The readings after each number of frames n = 1 .. cells.size() (at most
 /// what the run can read: T - d for a sequence feed): per n the
 /// probabilities the run gives after reading the first n frames.
@@ -117,19 +129,31 @@ struct LabelOptions {
   std::string plate;   // its reading: K digits
   int64_t frames = 6;  // F: each sample is the digit in the first F tracked frames
   TrackerOptions tracker;
+  /// Boxes a person drew (the start box and corrections where the tracker
+  /// drifted); without one for frame 1 it is detected.
+  std::vector<KeyBox> keys;
 };
 struct LabelResult {
   VideoTrack track;
   std::vector<int64_t> frames;  // the F frames used (0-based)
   std::string part;             // the part folder appended
 };
-/// Tracks `video` from `init` (nullptr: detected in frame 1), cuts the K
-/// digits of `options.plate` from its first F tracked frames and appends K
+/// nnn::Error unless `plate` is a plate's reading: 1 to 12 digits.
+void check_plate_reading(const std::string& plate);
+/// Tracks `video` from options.keys (track_from_keys), cuts the K digits
+/// of `options.plate` from its first F tracked frames and appends K
 /// samples (one per digit: F crops, the digit, provenance) to the frame set
 /// in `out_dir` (nnn/data/frame_set.h), atomically. Errors: a plate that is
 /// not 1-12 digits, fewer than F tracked frames.
-LabelResult label_video(const std::string& video, const Box* init, const LabelOptions& options,
+LabelResult label_video(const std::string& video, const LabelOptions& options,
                         const std::string& out_dir);
+/// label_video() of frames already read: `source` is the provenance the
+/// manifest records (a video's absolute path, or an upload's name and
+/// hash); boxes are recorded divided by `scale` (frames read shrunk by
+/// `scale` record boxes in the video's own pixels).
+LabelResult label_frames(const torch::Tensor& frames, const std::string& source,
+                         const LabelOptions& options, const std::string& out_dir,
+                         double scale = 1.0);
 
 struct VideoEvalOptions {
   int64_t videos = 50;  // per difficulty

@@ -9,8 +9,10 @@
 #include "nnn/data/image_file.h"
 #include "nnn/data/pgm.h"
 #include "nnn/serve/assets.h"
+#include "nnn/serve/label_service.h"
 #include "nnn/serve/served_run.h"
 #include "nnn/util/error.h"
+#include "nnn/util/numbers.h"
 
 namespace nnn {
 
@@ -260,7 +262,7 @@ ApiReply run_reply(ServedRun& run, const std::vector<std::string>& parts, const 
     const int64_t count = integer(json, "frames", run.default_frames(), 1, run.max_frames());
     const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
     std::vector<float> clean;
-    Json label = nullptr, index = nullptr;
+    Json label = nullptr, digit = nullptr;
     if (json.contains("pixels")) {
       clean = pixel_array(json.at("pixels"), "pixels");
     } else if (json.contains("index") || json.contains("class")) {
@@ -279,13 +281,13 @@ ApiReply run_reply(ServedRun& run, const std::vector<std::string>& parts, const 
       int64_t l = 0;
       clean = run.test_digit(i, &l);
       label = l;
-      index = i;
+      digit = i;
     } else {
       fail(400, "expected \"class\" (and \"nth\"), \"index\" (a test digit) or \"pixels\" [784]");
     }
     Json out = run.frames(clean, count, seed);
     out["label"] = label;
-    out["index"] = index;
+    out["index"] = digit;
     return json_reply(out);
   }
   if (what == "plate") {
@@ -296,6 +298,155 @@ ApiReply run_reply(ServedRun& run, const std::vector<std::string>& parts, const 
     const int64_t count = integer(json, "frames", run.default_frames(), 1, run.max_frames());
     const auto seed = static_cast<uint64_t>(integer(json, "seed", 0, 0, int64_t{1} << 53));
     return json_reply(run.plate(digits, count, seed));
+  }
+  fail(404, "no such endpoint: " + quoted(request.path, 80));
+}
+
+// A finite number member within +-1e6; `where` names it in errors.
+double coordinate(const Json& v, const std::string& where) {
+  if (!v.is_number()) fail(400, where + ": expected a number");
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || std::fabs(d) > 1e6) {
+    fail(400, where + ": expected a finite number within +-1e6");
+  }
+  return d;
+}
+
+// The Label tab's request: keys, digits, frames, tracker and (`save`) plate.
+LabelRequest label_request(const ApiRequest& request, const LabelVideo& video, bool save) {
+  const Json json = parse_json_body(request);
+  LabelRequest out;
+  if (json.contains("tracker")) {
+    const Json& t = json.at("tracker");
+    if (!t.is_string() || t.get<std::string>().empty() || t.get<std::string>().size() > 16) {
+      fail(400, "\"tracker\": expected a tracker's name (nnn, csrt, kcf or mil)");
+    }
+    out.tracker = t.get<std::string>();
+  }
+  if (json.contains("plate")) {
+    const Json& p = json.at("plate");
+    if (!p.is_string() || p.get<std::string>().empty() || p.get<std::string>().size() > 12 ||
+        !all_digits(p.get<std::string>())) {
+      fail(400, "\"plate\": expected the plate's reading, 1 to 12 digits 0-9" +
+                    (p.is_string() ? ", got " + quoted(p.get<std::string>(), 20) : std::string()));
+    }
+    out.plate = p.get<std::string>();
+  } else if (save) {
+    fail(400, "\"plate\": the plate's reading is needed to save its digits");
+  }
+  const int64_t plate_digits = static_cast<int64_t>(out.plate.size());
+  out.digits =
+      integer(json, "digits", plate_digits > 0 ? plate_digits : 4, 1, DemoLimits::kMaxPlateDigits);
+  if (plate_digits > 0 && out.digits != plate_digits) {
+    fail(400, "\"digits\" is " + std::to_string(out.digits) + " but the plate " +
+                  quoted(out.plate, 20) + " has " + std::to_string(plate_digits));
+  }
+  const int64_t most = std::min<int64_t>(LabelLimits::kMaxSampleFrames, video.frames);
+  out.frames = integer(json, "frames", std::min<int64_t>(6, most), 1, most);
+  if (json.contains("keys")) {
+    const Json& keys = json.at("keys");
+    if (!keys.is_array() || keys.size() > static_cast<size_t>(video.frames)) {
+      fail(400, "\"keys\": expected an array of at most " + std::to_string(video.frames) +
+                    " boxes (one per frame)");
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const std::string where = "keys[" + std::to_string(i) + "]";
+      const Json& key = keys[i];
+      if (!key.is_object() || !key.contains("frame") || !key.contains("box")) {
+        fail(400, where + ": expected {\"frame\": N, \"box\": [x, y, w, h]}");
+      }
+      LabelKey k;
+      try {
+        k.frame = integer(key, "frame", 1, 1, video.frames) - 1;
+      } catch (const HttpError& e) {
+        fail(400, where + "." + e.what());
+      }
+      if (!out.keys.empty() && k.frame <= out.keys.back().frame) {
+        fail(400, where + ": frame " + std::to_string(k.frame + 1) + " must come after frame " +
+                      std::to_string(out.keys.back().frame + 1) + " (one box per frame, in order)");
+      }
+      const Json& box = key.at("box");
+      if (!box.is_array() || box.size() != 4) fail(400, where + ".box: expected [x, y, w, h]");
+      k.x = coordinate(box[0], where + ".box[0]");
+      k.y = coordinate(box[1], where + ".box[1]");
+      k.w = coordinate(box[2], where + ".box[2]");
+      k.h = coordinate(box[3], where + ".box[3]");
+      if (k.w <= 0 || k.h <= 0) fail(400, where + ".box: the width and height must be positive");
+      out.keys.push_back(k);
+    }
+  }
+  return out;
+}
+
+// The Content-Types a video upload may have.
+bool is_video_type(const std::string& type) {
+  return type.rfind("video/", 0) == 0 || type == "application/octet-stream";
+}
+
+// Routes under /api/videos (the Label tab).
+ApiReply video_reply(LabelService* labels, const std::vector<std::string>& parts,
+                     const ApiRequest& request) {
+  if (labels == nullptr) {
+    fail(404,
+         "labelling is off: start nnn serve with --label-out DATASET (and --videos DIR to open "
+         "videos from a folder)");
+  }
+  const auto require = [&](const char* method) { require_method(request, method); };
+  if (parts.size() == 2) {
+    if (request.method == "POST") {
+      if (!is_video_type(request.content_type)) {
+        fail(415,
+             "expected a video file's bytes (Content-Type: video/mp4, video/x-matroska, "
+             "video/x-msvideo, ... or application/octet-stream); got " +
+                 (request.content_type.empty() ? std::string("none")
+                                               : quoted(request.content_type, 40)));
+      }
+      if (request.body.empty()) fail(400, "the upload is empty: expected a video file's bytes");
+      const auto it = request.query.find("name");
+      std::string name = it == request.query.end() ? "upload" : it->second;
+      if (name.size() > 200) fail(400, "query name: at most 200 characters");
+      return json_reply(labels->open_upload(request.body, name));
+    }
+    require("GET");
+    return json_reply(labels->listing());
+  }
+  if (parts.size() == 3 && parts[2] == "open") {
+    require("POST");
+    const Json json = parse_json_body(request);
+    if (!json.contains("name") || !json.at("name").is_string()) {
+      fail(400, "expected {\"name\": a video listed by GET /api/videos}");
+    }
+    const std::string name = json.at("name").get<std::string>();
+    if (name.size() > 4096) fail(400, "\"name\": at most 4096 characters");
+    auto info = labels->open_served(name);
+    if (!info)
+      fail(404,
+           "no video " + quoted(name, 80) + " in the served folder (GET /api/videos lists them)");
+    return json_reply(*info);
+  }
+  const std::string& id = parts[2];
+  const auto video = labels->video(id);
+  if (!video) {
+    fail(404, "no open video " + quoted(id, 20) + " (closed after " +
+                  std::to_string(LabelLimits::kOpenVideos) +
+                  " newer ones were opened, or never opened): open it again");
+  }
+  if (parts.size() == 5 && parts[3] == "frames") {
+    require("GET");
+    const int64_t n = integer_text(parts[4], "frame", 1, 999999999);
+    if (n > video->frames) {
+      fail(404, "frame " + std::to_string(n) + " does not exist; the video has frames 1 to " +
+                    std::to_string(video->frames));
+    }
+    return {200, "image/png", labels->frame_png(id, n - 1), ""};
+  }
+  if (parts.size() == 4 && parts[3] == "track") {
+    require("POST");
+    return json_reply(labels->track(id, label_request(request, *video, false)));
+  }
+  if (parts.size() == 4 && parts[3] == "label") {
+    require("POST");
+    return json_reply(labels->save(id, label_request(request, *video, true)));
   }
   fail(404, "no such endpoint: " + quoted(request.path, 80));
 }
@@ -312,20 +463,31 @@ ApiReply error_reply(int status, const std::string& message) {
   return {status, "application/json", json_text(Json{{"error", message}}), ""};
 }
 
-DemoApi::DemoApi(std::vector<std::unique_ptr<ServedRun>> runs) : runs_(std::move(runs)) {}
+DemoApi::DemoApi(std::vector<std::unique_ptr<ServedRun>> runs, std::unique_ptr<LabelService> labels)
+    : runs_(std::move(runs)), labels_(std::move(labels)) {}
 DemoApi::~DemoApi() = default;
+
+size_t DemoApi::max_body(const std::string& method, const std::string& path) const {
+  const bool upload =
+      labels_ != nullptr && method == "POST" && (path == "/api/videos" || path == "/api/videos/");
+  return upload ? LabelLimits::kMaxUpload : kMaxBody;
+}
 
 ApiReply DemoApi::handle(const ApiRequest& request) const {
   try {
-    if (request.body.size() > kMaxBody) {
+    const size_t most = max_body(request.method, request.path);
+    if (request.body.size() > most) {
       fail(413, "the body has " + std::to_string(request.body.size()) + " bytes; at most " +
-                    std::to_string(kMaxBody));
+                    std::to_string(most));
     }
     if (const Asset* asset = find_asset(request.path)) {
       require_method(request, "GET");
       return {200, std::string(asset->content_type), std::string(asset->body), ""};
     }
     const auto parts = split_path(request.path);
+    if (parts.size() >= 2 && parts[0] == "api" && parts[1] == "videos") {
+      return video_reply(labels_.get(), parts, request);
+    }
     if (parts.size() < 2 || parts[0] != "api" || parts[1] != "runs") {
       fail(404, "no such page: " + quoted(request.path, 80));
     }

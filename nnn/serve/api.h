@@ -13,6 +13,17 @@
 //   POST /api/runs/RUN/frames      JSON {"index": I | "pixels": [784], "frames": F, "seed": S}
 //   POST /api/runs/RUN/plate       JSON {"digits": K, "frames": F, "seed": S}
 //
+// The Label tab (on with `nnn serve --label-out DATASET`; label_service.h):
+//
+//   GET  /api/videos               the served folder's videos, the open ones, the dataset
+//   POST /api/videos?name=FILE     a video file's bytes (video/*, application/octet-stream;
+//                                  up to LabelLimits::kMaxUpload): opened, its info
+//   POST /api/videos/open          JSON {"name": a listed video}: opened, its info
+//   GET  /api/videos/ID/frames/N   frame N (1-based) as a PNG
+//   POST /api/videos/ID/track      JSON {"keys": [{"frame": N, "box": [x, y, w, h]}, ...],
+//                                  "digits": K, "frames": F, "tracker": "nnn"}
+//   POST /api/videos/ID/label      the same with "plate": "6892": the K samples saved
+//
 // Errors: a JSON body {"error": "..."} with 400 (malformed JSON, wrong
 // sizes, numbers that are not finite or off [0, 1]), 404 (unknown path,
 // run or test digit), 405 (wrong method), 409 (the run's test digits could
@@ -26,6 +37,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "nnn/serve/label_service.h"
 
 namespace nnn {
 
@@ -54,14 +67,20 @@ class DemoApi {
   /// Deepest JSON nesting accepted (a plate's frames need 3).
   static constexpr int kMaxJsonDepth = 8;
 
-  explicit DemoApi(std::vector<std::unique_ptr<ServedRun>> runs);
+  /// `labels`: the Label tab's desk (nullptr: labelling is off, its routes 404).
+  explicit DemoApi(std::vector<std::unique_ptr<ServedRun>> runs,
+                   std::unique_ptr<LabelService> labels = nullptr);
   ~DemoApi();
   /// Never throws: every failure is a reply with an error status.
   ApiReply handle(const ApiRequest& request) const;
   size_t run_count() const { return runs_.size(); }
+  /// The largest body a request to `path` may have: kMaxBody, or
+  /// LabelLimits::kMaxUpload for a video upload when labelling is on.
+  size_t max_body(const std::string& method, const std::string& path) const;
 
  private:
   std::vector<std::unique_ptr<ServedRun>> runs_;
+  std::unique_ptr<LabelService> labels_;
 };
 
 /// A JSON error reply: {"error": message}.

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -32,7 +33,7 @@ constexpr int kListenBacklog = 1024;
 
 // Why a request is refused before its body is read, with its status; 0
 // when it may go on.
-std::pair<int, std::string> refusal(const httplib::Request& req) {
+std::pair<int, std::string> refusal(const httplib::Request& req, const DemoApi& api) {
   size_t bytes = 0;
   for (const auto& [name, value] : req.headers) bytes += name.size() + value.size() + 4;
   if (req.headers.size() > kMaxHeaderFields || bytes > kMaxHeaderBytes) {
@@ -47,6 +48,16 @@ std::pair<int, std::string> refusal(const httplib::Request& req) {
   if (req.has_header("Transfer-Encoding")) {
     return {411, "Transfer-Encoding " + quoted(req.get_header_value("Transfer-Encoding"), 40) +
                      " is not accepted; send the body with a Content-Length"};
+  }
+  if (req.has_header("Content-Length")) {
+    const std::string length = req.get_header_value("Content-Length");
+    if (length.empty() || length.find_first_not_of("0123456789") != std::string::npos) {
+      return {400, "Content-Length " + quoted(length, 40) + " is not a number of bytes"};
+    }
+    const size_t most = api.max_body(req.method, req.path);
+    if (length.size() > 19 || std::stoull(length) > most) {
+      return {413, fmt::format("the body has {} bytes; at most {}", length.substr(0, 24), most)};
+    }
   }
   if (req.ranges.size() > 1) {
     return {416,
@@ -160,12 +171,12 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   // Replies go out at once: without TCP_NODELAY a keep-alive client waits
   // for the delayed ACK (~40 ms per request, measured with wrk).
   s.server.set_tcp_nodelay(true);
-  s.server.set_payload_max_length(DemoApi::kMaxBody);
+  s.server.set_payload_max_length(std::max(api.max_body("POST", "/api/videos"), DemoApi::kMaxBody));
   // Bodies are bounded while they arrive: what a request announces is
   // checked before httplib reads its body (compressed or chunked bodies
   // would be expanded or buffered whole first).
   s.server.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
-    const auto [status, message] = refusal(req);
+    const auto [status, message] = refusal(req, s.api);
     if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("Connection", "close");  // the unread body must not become a request
     s.refuse(req, res, status, message);
@@ -184,9 +195,10 @@ DemoServer::DemoServer(const DemoApi& api, ServeOptions options, std::ostream& l
   // gets a JSON body too.
   s.server.set_error_handler([&s](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    const std::string message =
-        res.status == 413 ? fmt::format("the body is over the limit of {} bytes", DemoApi::kMaxBody)
-                          : fmt::format("HTTP {}", res.status);
+    const std::string message = res.status == 413
+                                    ? fmt::format("the body is over the limit of {} bytes",
+                                                  s.api.max_body(req.method, req.path))
+                                    : fmt::format("HTTP {}", res.status);
     s.refuse(req, res, res.status, message);
   });
   s.server.set_exception_handler(

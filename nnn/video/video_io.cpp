@@ -52,8 +52,31 @@ void quiet_video_libraries() {
   (void)done;
 }
 
-// One grey frame of a capture, [H, W] float in [0, 1].
-torch::Tensor grey_frame(const cv::Mat& mat) {
+// How much a frame of `width` x `height` is shrunk so that its longer side
+// is at most `max_side` (0: not at all).
+double shrink_factor(int64_t width, int64_t height, int64_t max_side) {
+  const int64_t longer = std::max(width, height);
+  return max_side > 0 && longer > max_side ? static_cast<double>(max_side) / longer : 1.0;
+}
+
+// An 8-bit grey image as [H, W] float in [0, 1], shrunk by `factor` (< 1:
+// averaged over the pixels each new one covers).
+torch::Tensor frame_tensor(const cv::Mat& grey, double factor) {
+  cv::Mat out = grey;
+  if (factor < 1.0) {
+    const int w = std::max(1, static_cast<int>(std::lround(grey.cols * factor)));
+    const int h = std::max(1, static_cast<int>(std::lround(grey.rows * factor)));
+    cv::resize(grey, out, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+  }
+  return torch::from_blob(out.data, {out.rows, out.cols}, {static_cast<int64_t>(out.step), 1},
+                          torch::kUInt8)
+      .to(torch::kFloat32)
+      .div(255.0);
+}
+
+// One grey frame of a capture, [H, W] float in [0, 1], its longer side at
+// most `max_side` (0: as decoded); `factor` receives the shrink factor.
+torch::Tensor grey_frame(const cv::Mat& mat, int64_t max_side, double* factor) {
   cv::Mat grey;
   if (mat.channels() == 1) {
     grey = mat;
@@ -61,16 +84,14 @@ torch::Tensor grey_frame(const cv::Mat& mat) {
     cv::cvtColor(mat, grey, mat.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
   }
   if (grey.depth() != CV_8U) grey.convertTo(grey, CV_8U, grey.depth() == CV_16U ? 1.0 / 257 : 1.0);
-  return torch::from_blob(grey.data, {grey.rows, grey.cols}, {static_cast<int64_t>(grey.step), 1},
-                          torch::kUInt8)
-      .to(torch::kFloat32)
-      .div(255.0);
+  *factor = shrink_factor(grey.cols, grey.rows, max_side);
+  return frame_tensor(grey, *factor);
 }
 
 // The frames of an opened capture; `name` names it in errors. A camera
 // (`endless`) stops at max_frames; a file with more is refused.
 torch::Tensor read_capture(cv::VideoCapture& capture, const std::string& name, int64_t max_frames,
-                           bool endless) {
+                           bool endless, int64_t max_side, double* factor) {
   std::vector<torch::Tensor> frames;
   cv::Mat mat;
   while (true) {
@@ -87,7 +108,7 @@ torch::Tensor read_capture(cv::VideoCapture& capture, const std::string& name, i
               mat.rows, " are too large (at most 4096x4096 pixels)");
     NNN_CHECK(static_cast<int64_t>(frames.size()) < max_frames, name, ": more than ", max_frames,
               " frames; at most ", max_frames);
-    frames.push_back(grey_frame(mat));
+    frames.push_back(grey_frame(mat, max_side, factor));
     NNN_CHECK(frames.back().sizes() == frames.front().sizes(), name, ": frame ", frames.size(),
               " is ", frames.back().size(1), "x", frames.back().size(0), " but frame 1 is ",
               frames.front().size(1), "x", frames.front().size(0),
@@ -191,13 +212,16 @@ std::string write_video(const std::string& dir, const SyntheticVideo& video,
   return out;
 }
 
-torch::Tensor read_video(const std::string& path, int64_t max_frames) {
+namespace {
+
+torch::Tensor read_frames(const std::string& path, int64_t max_frames, int64_t max_side,
+                          double* factor) {
   if (const int camera = camera_index(path); camera >= 0) {
     quiet_video_libraries();
     cv::VideoCapture capture(camera);
     NNN_CHECK(capture.isOpened(), path, ": camera ", camera,
               " could not be opened (is there one?)");
-    return read_capture(capture, path, max_frames, /*endless=*/true);
+    return read_capture(capture, path, max_frames, /*endless=*/true, max_side, factor);
   }
   NNN_CHECK(fs::exists(path), path, ": no such file or directory");
   std::vector<std::string> files;
@@ -229,7 +253,7 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
     const double height = capture.get(cv::CAP_PROP_FRAME_HEIGHT);
     NNN_CHECK(width <= kMaxSide && height <= kMaxSide, path, ": frames of ", width, "x", height,
               " are too large (at most 4096x4096 pixels)");
-    return read_capture(capture, path, max_frames, /*endless=*/false);
+    return read_capture(capture, path, max_frames, /*endless=*/false, max_side, factor);
   }
   std::sort(files.begin(), files.end());
   // Numbered frames (frame_001.pgm, ...) must not skip a number: a gap is
@@ -269,12 +293,26 @@ torch::Tensor read_video(const std::string& path, int64_t max_frames) {
     NNN_CHECK(image.width == width && image.height == height, file, " is ", image.width, "x",
               image.height, " but ", first, " is ", width, "x", height,
               ": every frame of a video must have the same size");
-    frames.push_back(
-        torch::from_blob(const_cast<uint8_t*>(image.pixels.data()), {height, width}, torch::kUInt8)
-            .to(torch::kFloat32)
-            .div(255.0));
+    *factor = shrink_factor(width, height, max_side);
+    frames.push_back(frame_tensor(cv::Mat(static_cast<int>(height), static_cast<int>(width),
+                                          CV_8UC1, const_cast<uint8_t*>(image.pixels.data())),
+                                  *factor));
   }
   return torch::stack(frames);
+}
+
+}  // namespace
+
+torch::Tensor read_video(const std::string& path, int64_t max_frames) {
+  return read_video(path, max_frames, 0, nullptr);
+}
+
+torch::Tensor read_video(const std::string& path, int64_t max_frames, int64_t max_side,
+                         double* scale) {
+  double factor = 1.0;
+  torch::Tensor frames = read_frames(path, max_frames, max_side, &factor);
+  if (scale != nullptr) *scale = factor;
+  return frames;
 }
 
 std::vector<FrameTruth> read_truth(const std::string& dir, std::string* reading) {

@@ -42,6 +42,12 @@ void write_video_file(const std::string& path, const torch::Tensor& frames, doub
 /// skip a number), unreadable or corrupt frames, a file that is not a video,
 /// frames of different sizes or over 4096x4096, more than `max_frames`.
 torch::Tensor read_video(const std::string& path, int64_t max_frames = 10000);
+/// read_video() with every frame shrunk (averaging, OpenCV's INTER_AREA) so
+/// that its longer side is at most `max_side` (0: not shrunk); `scale`
+/// (optional) receives the factor applied (1 when not shrunk), so a box in
+/// the frames read is box / scale in the video's own pixels.
+torch::Tensor read_video(const std::string& path, int64_t max_frames, int64_t max_side,
+                         double* scale);
 
 /// truth.tsv of a video directory written by write_video, or an empty
 /// vector when there is none; `reading` receives the plate's digits.

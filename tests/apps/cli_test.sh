@@ -98,6 +98,10 @@ expect 1 "--plate must be the plate's digits \(1 to 12 of 0-9\); found '6a92'" -
   label "$work" --plate 6a92 --out "$work/frame_set"
 expect 1 "--plate '6892' has 4 digits but --digits is 3" -- \
   label "$work" --plate 6892 --digits 3 --out "$work/frame_set"
+expect 1 "--correct: expected FRAME:x,y,w,h with FRAME a frame number from 1; got '0:1,2,30,10'" -- \
+  label "$work" --plate 6892 --correct 0:1,2,30,10 --out "$work/frame_set"
+expect 1 "--correct: " -- label "$work" --plate 6892 --correct 3:1,2,0,10 --out "$work/frame_set"
+expect 2 "--videos" -- serve "$work/fake_run" --label-out "$work/set" --videos "$work/no_such_folder"
 expect 1 "expected camera:N with N a camera index from 0 to 63" -- read-video "$work/fake_run" camera:64
 expect 2 "--threads" -- serve "$work/fake_run" --threads 0
 expect 2 "run" -- serve no/such/run

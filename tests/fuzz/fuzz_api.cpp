@@ -1,4 +1,5 @@
-// The web demo's API handler (nnn/serve/api.h): a request in, a reply out,
+// The web demo's API handler (nnn/serve/api.h), the Label tab's routes
+// included (over a stand-in desk): a request in, a reply out,
 // no sockets. Input: "METHOD PATH[?QUERY]\nCONTENT-TYPE\nBODY". The runs are
 // stand-ins (no LibTorch) that check what the handler promises to pass
 // them: 784 finite pixels in [0, 1] per digit, 1 to 64 frames of the same
@@ -13,6 +14,7 @@
 
 #include "fuzz_util.h"
 #include "nnn/serve/api.h"
+#include "nnn/serve/label_service.h"
 #include "nnn/serve/served_run.h"
 #include "nnn/util/error.h"
 
@@ -104,12 +106,69 @@ class StandInRun : public nnn::ServedRun {
   Json info_;
 };
 
+// A labelling desk holding one open video "1" of 8 frames, serving the
+// folder video "clip.mp4"; it checks what the API promises to pass it.
+class StandInDesk : public nnn::LabelService {
+ public:
+  Json listing() const override { return {{"videos", {"clip.mp4"}}, {"open", Json::array()}}; }
+  std::optional<Json> open_served(const std::string& name) override {
+    if (name != "clip.mp4") return std::nullopt;
+    return Json{{"id", "1"}, {"frames", kFrames}};
+  }
+  Json open_upload(const std::string& bytes, const std::string& name) override {
+    NNN_FUZZ_REQUIRE(!bytes.empty() && bytes.size() <= nnn::LabelLimits::kMaxUpload,
+                     "an empty or oversized upload reached the desk");
+    NNN_FUZZ_REQUIRE(name.size() <= 200, "an upload name over 200 characters reached the desk");
+    // Like the real desk: bytes that are not a video are refused.
+    throw nnn::Error("the uploaded video: not a video file (stand-in)");
+  }
+  std::optional<nnn::LabelVideo> video(const std::string& id) const override {
+    if (id != "1") return std::nullopt;
+    return nnn::LabelVideo{"1", kFrames, 320, 240};
+  }
+  std::string frame_png(const std::string& id, int64_t frame) const override {
+    NNN_FUZZ_REQUIRE(id == "1" && frame >= 0 && frame < kFrames,
+                     "a frame off the video reached frame_png");
+    return "PNG";
+  }
+  Json track(const std::string& id, const nnn::LabelRequest& request) override {
+    require(id, request, false);
+    return {{"steps", kFrames}};
+  }
+  Json save(const std::string& id, const nnn::LabelRequest& request) override {
+    require(id, request, true);
+    return {{"samples", request.plate.size()}};
+  }
+
+ private:
+  static constexpr int64_t kFrames = 8;
+  static void require(const std::string& id, const nnn::LabelRequest& r, bool save) {
+    NNN_FUZZ_REQUIRE(id == "1", "a video that is not open reached the desk");
+    NNN_FUZZ_REQUIRE(r.digits >= 1 && r.digits <= 12, "a digit count off 1..12 reached the desk");
+    NNN_FUZZ_REQUIRE(r.frames >= 1 && r.frames <= kFrames, "a sample frame count off 1..F");
+    NNN_FUZZ_REQUIRE(!r.tracker.empty() && r.tracker.size() <= 16, "a tracker name off 1..16");
+    if (save || !r.plate.empty()) {
+      NNN_FUZZ_REQUIRE(static_cast<int64_t>(r.plate.size()) == r.digits,
+                       "a plate whose length is not the digit count reached the desk");
+      for (char c : r.plate) NNN_FUZZ_REQUIRE(c >= '0' && c <= '9', "a plate that is not digits");
+    }
+    for (size_t i = 0; i < r.keys.size(); ++i) {
+      const nnn::LabelKey& k = r.keys[i];
+      NNN_FUZZ_REQUIRE(k.frame >= 0 && k.frame < kFrames, "a key frame off the video");
+      NNN_FUZZ_REQUIRE(i == 0 || k.frame > r.keys[i - 1].frame, "key frames out of order");
+      NNN_FUZZ_REQUIRE(std::isfinite(k.x) && std::isfinite(k.y) && std::isfinite(k.w) &&
+                           std::isfinite(k.h) && k.w > 0 && k.h > 0,
+                       "a key box that is not finite or has no area");
+    }
+  }
+};
+
 const nnn::DemoApi& api() {
   static const nnn::DemoApi instance = [] {
     std::vector<std::unique_ptr<nnn::ServedRun>> runs;
     runs.push_back(std::make_unique<StandInRun>("digits", 4, 10));
     runs.push_back(std::make_unique<StandInRun>("no-data", 64, 0));
-    return nnn::DemoApi(std::move(runs));
+    return nnn::DemoApi(std::move(runs), std::make_unique<StandInDesk>());
   }();
   return instance;
 }

@@ -138,6 +138,107 @@ def check(condition, message):
     print("ok:", message)
 
 
+def truth_boxes(video_dir):
+    """The reading and per-frame boxes of a make-video truth.tsv."""
+    with open(os.path.join(video_dir, "truth.tsv")) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        rows = [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
+    boxes = [[float(r[k]) for k in ("box_x", "box_y", "box_w", "box_h")] for r in rows]
+    return rows[0]["reading"], boxes
+
+
+def iou(a, b):
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def drag_box(driver, box, size, zoom):
+    """Drags a box (x, y, w, h in the frame's pixels) on the Label canvas,
+    shown `zoom` times the frame's size: pointer positions in CSS pixels
+    relative to its centre."""
+    cx, cy = size[0] / 2, size[1] / 2
+    x0, y0 = round((box[0] - cx) * zoom), round((box[1] - cy) * zoom)
+    x1, y1 = round((box[0] + box[2] - cx) * zoom), round((box[1] + box[3] - cy) * zoom)
+    driver.stroke("#label-canvas", [(x0, y0), ((x0 + x1) // 2, (y0 + y1) // 2), (x1, y1)])
+
+
+def label_tab(driver, videos, labelled, screenshot):
+    """The Label tab: open a served MP4, drag the plate's box on frame 1,
+    type the reading, watch the track, correct frame 6, save; then upload
+    the other video and let the detector start it."""
+    driver.click("nav button[data-tab=label]")
+    wait_for(driver, "return [...document.querySelectorAll('#label-video option')]"
+             ".some(o => o.value === 'video_001/video.mp4')", "the served videos listed")
+    driver.js("document.getElementById('label-video').value = 'video_001/video.mp4'")
+    driver.click("#label-open")
+    wait_for(driver, "return label.video && label.video.name === 'video_001/video.mp4'", "the video opened")
+    size = driver.js("return [label.video.width, label.video.height]")
+    shown = driver.js("const c = document.getElementById('label-canvas'); return [c.clientWidth, c.clientHeight]")
+    check(shown == [2 * size[0], 2 * size[1]], f"the {size[0]}x{size[1]} video shown twice as large ({shown})")
+    reading, boxes = truth_boxes(os.path.join(videos, "video_001"))
+    driver.s(f"/element/{driver.element('#label-plate')}/value", body={"text": reading})
+    # The plate's box on frame 1, dragged: tracking follows.
+    drag_box(driver, boxes[0], size, 2)
+    wait_for(driver, "return label.track && !label.busy && label.keys.size === 1", "the track from frame 1", 120)
+    key = driver.js("return label.keys.get(1)")
+    check(all(abs(a - b) <= 1.0 for a, b in zip(key, boxes[0])),
+          f"the dragged box is frame 1's plate within a pixel ({key} vs {[round(v, 1) for v in boxes[0]]})")
+    steps = driver.js("return label.track.steps.map(s => [s.box, s.lost])")
+    ious = [iou(box, truth) for (box, lost), truth in zip(steps, boxes)]
+    check(len(steps) == 10 and sum(v > 0.5 for v in ious) >= 9,
+          f"the tracker follows the plate ({sum(v > 0.5 for v in ious)} of 10 frames at IoU > 0.5)")
+    crops = driver.js("return document.querySelectorAll('#label-crops canvas').length")
+    check(crops == 6 * 4, f"the 4 digits of the 6 frames a sample takes shown ({crops})")
+    heads = driver.js("return [...document.querySelectorAll('#label-crops .crop-digit')].map(b => b.textContent).join('')")
+    check(heads == reading, f"each column of crops under its digit of the reading ({heads})")
+    # A correction on frame 6: the track starts again there.
+    for _ in range(5):
+        driver.click("#label-next")
+    wait_for(driver, "return label.frame === 6", "frame 6")
+    drag_box(driver, boxes[5], size, 2)
+    wait_for(driver, "return label.track && !label.busy && label.keys.size === 2", "the track from frame 6", 120)
+    sixth = driver.js("return label.track.steps[5].box")
+    check(iou(sixth, boxes[5]) > 0.9, f"frame 6 starts from the corrected box (IoU {iou(sixth, boxes[5]):.3f})")
+    driver.click("#label-play")
+    wait_for(driver, "return label.frame === 10", "the video played to frame 10", 60)
+    text = driver.js("return document.getElementById('label-frame-text').textContent")
+    check(text.startswith("frame 10 of 10: tracked"), f"each frame says what the tracker did ({text!r})")
+    driver.js("showLabelFrame(6)")
+    wait_for(driver, "return document.getElementById('label-frame-text').textContent.endsWith('your box')",
+             "frame 6 with the corrected box")
+    driver.screenshot(screenshot.replace(".png", "-label.png"))
+    # Saved: the dataset on disk has the 4 samples, from this video.
+    driver.click("#label-save")
+    wait_for(driver, "return label.saved !== null", "the save")
+    with open(os.path.join(labelled, "part_0001", "manifest.tsv")) as f:
+        lines = [l.rstrip("\n").split("\t") for l in f if not l.startswith("#")]
+    rows = lines[1:]
+    check(len(rows) == 4 and [r[0] for r in rows] == list(reading) and
+          all(r[3].endswith("video_001/video.mp4") for r in rows),
+          f"4 samples saved with their labels {reading} and the video's path")
+    said = driver.js("return document.getElementById('label-dataset').textContent")
+    check(said.startswith(f"Saved 4 samples of {reading}") and "holds 4 samples from 1 video" in said,
+          f"the page says what was saved ({said!r})")
+    # Uploaded: the other video's MP4 through the file picker; the detector starts it.
+    driver.send_file("#label-upload", os.path.join(videos, "video_002", "video.mp4"))
+    wait_for(driver, "return label.video && label.video.source.startsWith('upload:video.mp4#')",
+             "the uploaded video opened", 60)
+    reading2, boxes2 = truth_boxes(os.path.join(videos, "video_002"))
+    driver.js("document.getElementById('label-plate').value = arguments[0]", reading2)
+    driver.click("#label-track")
+    wait_for(driver, "return label.track && !label.busy && label.track.detected", "the detector's track", 120)
+    start = driver.js("return label.track.start")
+    check(iou(start, boxes2[0]) > 0.5, f"the detector finds the uploaded video's plate (IoU {iou(start, boxes2[0]):.2f})")
+    driver.click("#label-save")
+    wait_for(driver, "return label.saved !== null && label.saved.id === label.video.id", "the second save")
+    said = driver.js("return document.getElementById('label-dataset').textContent")
+    check("holds 8 samples from 2 videos" in said, f"the dataset grows by video ({said!r})")
+    status = driver.js("return document.getElementById('status').textContent")
+    check(status == "", f"no error on the Label tab ({status!r})")
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -166,8 +267,18 @@ def main():
         subprocess.run([nnn, "train", os.path.join(source, "experiments", config), *settings,
                         "--out", out], check=True, cwd=source, stdout=subprocess.DEVNULL)
 
-    server = subprocess.Popen([nnn, "serve", *runs, "--port", "0", "--exit-after-seconds", "240",
-                               "--exit-after-requests", "400"],
+    # Videos for the Label tab: two of training digits, as make-video writes them.
+    videos = os.path.join(work, "label_videos")
+    labelled = os.path.join(work, "labelled")
+    shutil.rmtree(videos, ignore_errors=True)
+    shutil.rmtree(labelled, ignore_errors=True)
+    subprocess.run([nnn, "make-video", os.path.join(source, "experiments", "mnist_nnn.yaml"),
+                    "--out", videos, "--videos", "2", "--frames", "10", "--digits", "4",
+                    "--difficulty", "easy", "--split", "train", "--seed", "11"],
+                   check=True, cwd=source, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([nnn, "serve", *runs, "--port", "0", "--exit-after-seconds", "300",
+                               "--exit-after-requests", "600", "--label-out", labelled,
+                               "--videos", videos],
                               stdout=subprocess.PIPE, text=True, cwd=source)
     port = None
     for _ in range(10):
@@ -368,6 +479,8 @@ def main():
         driver.screenshot(screenshot.replace(".png", "-plate.png"))
         status = driver.js("return document.getElementById('status').textContent")
         check(status == "", f"no error on the page ({status!r})")
+
+        label_tab(driver, videos, labelled, screenshot)
     finally:
         driver.quit()
         chromedriver_process.terminate()

@@ -19,18 +19,22 @@
 #include <sstream>
 #include <thread>
 
+#include "nnn/data/frame_set.h"
 #include "nnn/data/image_file.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
 #include "nnn/experiments/predict.h"
+#include "nnn/experiments/video.h"
 #include "nnn/runtime/parallel.h"
 #include "nnn/serve/api.h"
 #include "nnn/serve/demo.h"
+#include "nnn/serve/label_desk.h"
 #include "nnn/serve/layout.h"
 #include "nnn/serve/server.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
 #include "nnn/util/error.h"
+#include "nnn/video/video_io.h"
 #include "tests/shapes.h"
 
 namespace nnn {
@@ -127,9 +131,19 @@ class ServeTest : public ::testing::Test {
     std::ostringstream log;
     run_training(options, log);
 
+    // The Label tab's folder: one generated video, as frames and as an MP4.
+    const auto [images, labels] = testing::shape_tensors(64, 5);
+    VideoOptions video = VideoOptions::preset("easy");
+    video.digits = 3;
+    video.frames = 8;
+    video.seed = 4;
+    video_ = make_video(images, labels, video);
+    write_video((dir_ / "videos" / "clip").string(), video_, VideoContainer::kMp4);
+
     std::vector<std::unique_ptr<ServedRun>> runs;
     runs.push_back(std::make_unique<DemoRun>(options.out));
-    api_ = new DemoApi(std::move(runs));
+    api_ = new DemoApi(std::move(runs), std::make_unique<LabelDesk>((dir_ / "set").string(),
+                                                                    (dir_ / "videos").string()));
     ServeOptions serve;
     serve.port = 0;
     serve.max_seconds = 600;  // bounded, whatever happens to the tests
@@ -189,6 +203,7 @@ class ServeTest : public ::testing::Test {
   }
 
   static fs::path dir_;
+  static SyntheticVideo video_;  // the Label tab's served video
   static DemoApi* api_;
   static DemoServer* server_;
   static std::thread thread_;
@@ -197,6 +212,7 @@ class ServeTest : public ::testing::Test {
 };
 
 fs::path ServeTest::dir_;
+SyntheticVideo ServeTest::video_;
 DemoApi* ServeTest::api_ = nullptr;
 DemoServer* ServeTest::server_ = nullptr;
 std::thread ServeTest::thread_;
@@ -478,9 +494,19 @@ TEST_F(ServeTest, BadRequestsGetClearErrors) {
                400, "query plate: expected 1 to 12, got 0");
   expect_error(post(predict + "?plate=x", "", "image/x-portable-graymap"), 400,
                "query plate: expected an integer");
-  const Reply big = post(predict, std::string(DemoApi::kMaxBody + 1, ' '));
-  EXPECT_EQ(big.status, 413);
-  EXPECT_TRUE(big.json.contains("error")) << big.body;
+  // A body over the limit: the server refuses it by its Content-Length
+  // before reading it (HostileClientsAreRefusedBeforeTheBodyIsRead); the
+  // API refuses it too.
+  ApiRequest big;
+  big.method = "POST";
+  big.path = predict;
+  big.content_type = "application/json";
+  big.body = std::string(DemoApi::kMaxBody + 1, ' ');
+  const ApiReply refused = api_->handle(big);
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_NE(refused.body.find("\"error\":\"the body has 8388609 bytes; at most 8388608\""),
+            std::string::npos)
+      << refused.body;
   // Frames and plates: ranges and integers.
   expect_error(post_json("/api/runs/0/frames", {{"index", 64}}), 400,
                "\"index\": expected 0 to 63, got 64");
@@ -598,6 +624,127 @@ class RawConnection {
 // whole (compressed, chunked), header floods, multi-range requests, a PGM
 // body whose header claims a huge image, and slow clients that hold
 // connections open while a normal request must still be answered.
+TEST_F(ServeTest, LabelTabTracksAndSavesAsNnnLabelDoes) {
+  const Reply listing = get("/api/videos");
+  ASSERT_EQ(listing.status, 200) << listing.body;
+  EXPECT_EQ(listing.json["videos"], Json::array({"clip", "clip/video.mp4"}));
+  EXPECT_EQ(listing.json["dataset"]["samples"], 0);
+  // Opened from the folder: the MP4 as read_video decodes it.
+  const Reply opened = post_json("/api/videos/open", {{"name", "clip/video.mp4"}});
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  const std::string id = opened.json["id"];
+  const std::string mp4 = (dir_ / "videos" / "clip" / "video.mp4").string();
+  const torch::Tensor frames = read_video(mp4);
+  EXPECT_EQ(opened.json["frames"], 8);
+  EXPECT_EQ(opened.json["width"], 320);
+  EXPECT_EQ(opened.json["scale"], 1.0);
+  EXPECT_EQ(opened.json["source"], fs::weakly_canonical(mp4).string());
+  // Frames as lossless PNGs of those pixels.
+  const Reply png = get("/api/videos/" + id + "/frames/3");
+  ASSERT_EQ(png.status, 200);
+  EXPECT_EQ(png.content_type, "image/png");
+  const GreyImage image = decode_image(png.body, "frame 3");
+  ASSERT_EQ(image.width, 320);
+  const auto expected = (frames[2] * 255).round().to(torch::kUInt8).contiguous();
+  EXPECT_EQ(std::memcmp(image.pixels.data(), expected.data_ptr<uint8_t>(), image.pixels.size()), 0);
+
+  // Tracked from a box on frame 1 and a correction on frame 5: the
+  // library's track_from_keys.
+  const Box first = video_.truth[0].box, fifth = video_.truth[4].box;
+  const Json keys = {{{"frame", 1}, {"box", {first.x, first.y, first.w, first.h}}},
+                     {{"frame", 5}, {"box", {fifth.x, fifth.y, fifth.w, fifth.h}}}};
+  const Reply track =
+      post_json("/api/videos/" + id + "/track", {{"keys", keys}, {"digits", 3}, {"frames", 4}});
+  ASSERT_EQ(track.status, 200) << track.body;
+  const TrackedPlate want = track_from_keys(frames, 3, {{0, first}, {4, fifth}});
+  ASSERT_EQ(track.json["steps"].size(), 8u);
+  for (size_t t = 0; t < 8; ++t) {
+    EXPECT_NEAR(track.json["steps"][t]["box"][0].get<double>(), want.steps[t].box.x, 0.005) << t;
+    EXPECT_EQ(track.json["steps"][t]["lost"], want.steps[t].lost) << t;
+  }
+  EXPECT_EQ(track.json["steps"][4]["box"][0].get<double>(), std::round(fifth.x * 100) / 100);
+  EXPECT_EQ(track.json["detected"], false);
+  EXPECT_EQ(track.json["used"], Json::array({1, 2, 3, 4}));
+  ASSERT_EQ(track.json["crops"].size(), 4u);
+  ASSERT_EQ(track.json["crops"][0].size(), 3u);
+  // Saved: the samples nnn label's library path appends, byte for byte.
+  const Reply saved = post_json("/api/videos/" + id + "/label",
+                                {{"keys", keys}, {"plate", video_.reading}, {"frames", 4}});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(saved.json["part"], "part_0001");
+  EXPECT_EQ(saved.json["dataset"]["samples"], 3);
+  LabelOptions options;
+  options.plate = video_.reading;
+  options.frames = 4;
+  options.keys = {{0, first}, {4, fifth}};
+  label_frames(frames, fs::weakly_canonical(mp4).string(), options, (dir_ / "want").string());
+  const FrameSet got_set = read_frame_set((dir_ / "set").string());
+  const FrameSet want_set = read_frame_set((dir_ / "want").string());
+  EXPECT_TRUE(torch::equal(got_set.frames, want_set.frames));
+  EXPECT_TRUE(torch::equal(got_set.labels, want_set.labels));
+  EXPECT_EQ(got_set.rows[1].boxes, want_set.rows[1].boxes);
+  EXPECT_EQ(got_set.rows[1].video, want_set.rows[1].video);
+
+  // Uploaded: the same bytes, recorded by name and hash.
+  std::ifstream in(mp4, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const Reply upload = post("/api/videos?name=../my%20clip.mp4", bytes, "video/mp4");
+  ASSERT_EQ(upload.status, 200) << upload.body;
+  EXPECT_EQ(upload.json["frames"], 8);
+  EXPECT_EQ(upload.json["name"], "my_clip.mp4");
+  EXPECT_EQ(upload.json["source"].get<std::string>().rfind("upload:my_clip.mp4#", 0), 0u);
+  const Reply again = post("/api/videos?name=copy.mp4", bytes, "video/mp4");
+  const auto hash = [](const Json& info) {
+    const std::string source = info["source"];
+    return source.substr(source.find('#'));
+  };
+  EXPECT_EQ(hash(upload.json), hash(again.json));
+  EXPECT_EQ(hash(upload.json).size(), 17u);
+  // Bad input: one line each.
+  expect_error(post("/api/videos?name=notes.mp4", "not a video", "video/mp4"), 400,
+               "the uploaded video 'notes.mp4': not a video file that FFmpeg can decode");
+  expect_error(post("/api/videos", bytes, "text/plain"), 415, "expected a video file's bytes");
+  expect_error(post_json("/api/videos/open", {{"name", "../clip/video.mp4"}}), 404,
+               "no video '../clip/video.mp4' in the served folder");
+  const std::string track_path = "/api/videos/" + id + "/track";
+  expect_error(post_json(track_path, {{"plate", "12a"}}), 400,
+               "\"plate\": expected the plate's reading");
+  expect_error(post_json(track_path, {{"plate", "123"}, {"digits", 4}}), 400,
+               "\"digits\" is 4 but the plate '123' has 3");
+  expect_error(post_json(track_path, {{"keys", {{{"frame", 9}, {"box", {1, 1, 9, 9}}}}}}), 400,
+               "keys[0].\"frame\": expected 1 to 8, got 9");
+  expect_error(
+      post_json(track_path,
+                {{"keys",
+                  {{{"frame", 3}, {"box", {1, 1, 9, 9}}}, {{"frame", 2}, {"box", {1, 1, 9, 9}}}}}}),
+      400, "keys[1]: frame 2 must come after frame 3");
+  expect_error(post_json(track_path, {{"keys", {{{"frame", 1}, {"box", {1, 1, 0, 9}}}}}}), 400,
+               "keys[0].box: the width and height must be positive");
+  expect_error(post_json(track_path, {{"keys", {{{"frame", 1}, {"box", {900, 1, 20, 9}}}}}}), 400,
+               "is not inside the 320x240 frame");
+  expect_error(post_json(track_path, {{"tracker", "goturn"}}), 400,
+               "\"tracker\" is 'goturn'; expected nnn, csrt, kcf or mil");
+  expect_error(post_json(track_path, {{"frames", 9}}), 400, "\"frames\": expected 1 to 8, got 9");
+  expect_error(post_json("/api/videos/" + id + "/label", {{"frames", 4}}), 400,
+               "\"plate\": the plate's reading is needed");
+  expect_error(get("/api/videos/" + id + "/frames/9"), 404, "the video has frames 1 to 8");
+  expect_error(get("/api/videos/77/frames/1"), 404, "no open video '77'");
+  // Opening a fourth video closes the oldest.
+  post_json("/api/videos/open", {{"name", "clip"}});
+  expect_error(get("/api/videos/" + id + "/frames/1"), 404, "no open video");
+  EXPECT_EQ(read_frame_set((dir_ / "set").string()).size(), 3);
+
+  // Without --label-out the Label routes are off.
+  const DemoApi off({});
+  ApiRequest request;
+  request.method = "GET";
+  request.path = "/api/videos";
+  const ApiReply reply = off.handle(request);
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_NE(reply.body.find("labelling is off: start nnn serve with --label-out DATASET"),
+            std::string::npos);
+}
+
 TEST_F(ServeTest, HostileClientsAreRefusedBeforeTheBodyIsRead) {
   const std::string head = "POST /api/runs/0/predict HTTP/1.1\r\nHost: x\r\n";
   for (const auto& [extra, status] : std::vector<std::pair<std::string, int>>{
@@ -611,6 +758,19 @@ TEST_F(ServeTest, HostileClientsAreRefusedBeforeTheBodyIsRead) {
     ASSERT_TRUE(c.connected());
     c.send(head + extra + "Content-Type: application/json\r\n\r\n");
     EXPECT_EQ(c.status(), status) << extra;
+  }
+  // A body announced over the route's limit: refused before it is read
+  // (8 MiB, or 64 MiB for a video upload).
+  for (const auto& [path, length] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/runs/0/predict", "8388609"},
+           {"/api/videos", "67108865"},
+           {"/api/videos/open", "8388609"},
+           {"/api/runs/0/predict", "99999999999999999999999"}}) {
+    RawConnection c(port_);
+    ASSERT_TRUE(c.connected());
+    c.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: video/mp4\r\nContent-Length: " +
+           length + "\r\n\r\n");
+    EXPECT_EQ(c.status(), 413) << path << " " << length;
   }
   for (const size_t fields : {65, 200, 2000}) {
     RawConnection c(port_);

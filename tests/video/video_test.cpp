@@ -168,6 +168,77 @@ TEST_F(VideoTest, TrackerFollowsThePlateAndReportsItLostWhileHidden) {
       "is not inside the 320x240 frame");
 }
 
+TEST_F(VideoTest, KeyBoxesStartTheTrackAgainWhereAPersonCorrectsIt) {
+  // The plate painted over in frames 4 and 5: lost there. A key box on
+  // frame 6 (a person's correction) starts a fresh tracker there; the frames
+  // before it are tracked as without it.
+  VideoOptions o = VideoOptions::preset("easy");
+  o.digits = 3;
+  o.frames = 8;
+  o.seed = 9;
+  SyntheticVideo video = make_video(images_, labels_, o);
+  for (int64_t t : {3, 4}) {
+    const Box& b = video.truth[static_cast<size_t>(t)].box;
+    video.frames[t]
+        .narrow(0, static_cast<int64_t>(b.y) - 10, static_cast<int64_t>(b.h) + 20)
+        .narrow(1, static_cast<int64_t>(b.x) - 10, static_cast<int64_t>(b.w) + 20)
+        .fill_(0.3);
+  }
+  const Box first = video.truth[0].box, sixth = video.truth[5].box;
+  const TrackedPlate keyed = track_from_keys(video.frames, 3, {{0, first}, {5, sixth}});
+  ASSERT_EQ(keyed.steps.size(), 8u);
+  EXPECT_FALSE(keyed.detected);
+  const auto before = track_plate(video.frames.slice(0, 0, 5), first);
+  const auto after = track_plate(video.frames.slice(0, 5, 8), sixth);
+  for (size_t t = 0; t < 8; ++t) {
+    const TrackStep& want = t < 5 ? before[t] : after[t - 5];
+    EXPECT_EQ(keyed.steps[t].box.x, want.box.x) << "frame " << t + 1;
+    EXPECT_EQ(keyed.steps[t].lost, want.lost) << "frame " << t + 1;
+  }
+  EXPECT_TRUE(keyed.steps[3].lost);
+  EXPECT_FALSE(keyed.steps[5].lost);
+  EXPECT_EQ(keyed.steps[5].box.x, sixth.x);
+  EXPECT_EQ(keyed.cell_frames, (std::vector<int64_t>{0, 1, 2, 5, 6, 7}));
+  // Without a key on frame 1, frame 1 is detected.
+  const TrackedPlate detected = track_from_keys(video.frames, 3, {{5, sixth}});
+  EXPECT_TRUE(detected.detected);
+  EXPECT_EQ(detected.steps[5].box.x, sixth.x);
+  expect_error(
+      [&] {
+        track_from_keys(video.frames, 3, {{5, sixth}, {2, first}});
+      },
+      "track: key box 2 (frame 3) must come after key box 1 (frame 6)");
+  expect_error(
+      [&] {
+        track_from_keys(video.frames, 3, {{0, first}, {8, sixth}});
+      },
+      "track: key box 2 is for frame 9 but the video has frames 1 to 8");
+
+  // label_frames records the boxes in the video's own pixels: frames read
+  // at half size (scale 0.5) record boxes twice as large.
+  LabelOptions options;
+  options.plate = video.reading;
+  options.frames = 6;
+  options.keys = {{0, first}, {5, sixth}};
+  const LabelResult result =
+      label_frames(video.frames, "upload:v.mp4#1f", options, path("set"), 0.5);
+  EXPECT_EQ(result.frames, (std::vector<int64_t>{0, 1, 2, 5, 6, 7}));
+  const FrameSet set = read_frame_set(path("set"));
+  ASSERT_EQ(set.size(), 3);
+  EXPECT_EQ(set.rows[0].video, "upload:v.mp4#1f");
+  EXPECT_EQ(set.rows[0].frames, (std::vector<int64_t>{1, 2, 3, 6, 7, 8}));
+  const std::string sixth_text = fmt::format("{:.1f},{:.1f},{:.1f},{:.1f}", sixth.x * 2,
+                                             sixth.y * 2, sixth.w * 2, sixth.h * 2);
+  EXPECT_NE(set.rows[0].boxes.find(";" + sixth_text + ";"), std::string::npos) << set.rows[0].boxes;
+  // Tracked in too few frames: the hint names the correction.
+  options.keys = {{0, first}};
+  options.frames = 8;
+  expect_error([&] { label_frames(video.frames, "v", options, path("set")); },
+               "v: the plate was tracked in 6 of its 8 frames; --frames 8 needs 8 (lower --frames, "
+               "or give the box where the tracker lost it)");
+  EXPECT_EQ(read_frame_set(path("set")).size(), 3);
+}
+
 TEST_F(VideoTest, OpenCvTrackersFollowTheSamePlates) {
   // OpenCV's CSRT, KCF and MIL behind the same interface: step 0 is the
   // start box, later steps an axis-aligned box without a score, the same
@@ -237,7 +308,8 @@ TEST_F(VideoTest, LabelledVideosBecomeAFrameSetThatTrains) {
     const std::string dir = path("videos/v" + std::to_string(v));
     write_video(dir, video, VideoContainer::kNone);
     options.plate = video.reading;
-    const LabelResult result = label_video(dir, &video.truth[0].box, options, path("set"));
+    options.keys = {{0, video.truth[0].box}};
+    const LabelResult result = label_video(dir, options, path("set"));
     EXPECT_EQ(result.part, path("set") + fmt::format("/part_{:04d}", v + 1));
     EXPECT_EQ(result.frames, (std::vector<int64_t>{0, 1, 2, 3}));
     if (v == 0) {
@@ -262,12 +334,13 @@ TEST_F(VideoTest, LabelledVideosBecomeAFrameSetThatTrains) {
   }
   EXPECT_EQ(read_frame_set(path("set")).size(), 30);
   // Bad plates and too few tracked frames: named, nothing appended.
+  options.keys.clear();
   options.plate = "12a";
-  expect_error([&] { label_video(path("videos/v0"), nullptr, options, path("set")); },
+  expect_error([&] { label_video(path("videos/v0"), options, path("set")); },
                "--plate must be the plate's digits (1 to 12 of 0-9); found '12a'");
   options.plate = "123";
   options.frames = 6;
-  expect_error([&] { label_video(path("videos/v0"), nullptr, options, path("set")); },
+  expect_error([&] { label_video(path("videos/v0"), options, path("set")); },
                "frames; --frames 6 needs 6");
   EXPECT_EQ(read_frame_set(path("set")).size(), 30);
 
@@ -323,6 +396,17 @@ TEST_F(VideoTest, VideosOnDiskAndTheirErrors) {
   EXPECT_EQ(reading, video.reading);
   EXPECT_NEAR(truth[2].box.w, video.truth[2].box.w, 1e-3);
   EXPECT_NEAR(truth[2].corners[1][0], video.truth[2].corners[1][0], 1e-3);
+
+  // Shrunk on reading (the Label tab's frames): the longer side 160, each
+  // pixel the mean of the 2x2 it covers (320x240 -> 160x120).
+  double scale = 0;
+  const auto small = read_video(path("v"), 100, 160, &scale);
+  EXPECT_EQ(scale, 0.5);
+  ASSERT_EQ(small.sizes(), (std::vector<int64_t>{frames.size(0), 120, 160}));
+  const auto pooled = torch::avg_pool2d(frames.unsqueeze(1), 2).squeeze(1);
+  EXPECT_LT((small - pooled).abs().max().item<double>(), 1.0 / 255 + 1e-6);  // 8-bit rounding
+  EXPECT_TRUE(torch::equal(read_video(path("v"), 100, 320, &scale), frames));
+  EXPECT_EQ(scale, 1.0);
 
   fs::create_directories(path("empty"));
   expect_error([&] { read_video(path("empty")); },

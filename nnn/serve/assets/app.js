@@ -431,7 +431,7 @@ function drawNetwork(svg, trace, t) {
   }
 }
 
-function play(name, count, show, done) {
+function play(name, count, show, done, ms = 600) {
   clearInterval(state.timers[name]);
   let i = 0;
   show(i);
@@ -443,7 +443,7 @@ function play(name, count, show, done) {
       return;
     }
     show(i);
-  }, 600);
+  }, ms);
 }
 
 // --- Frames ---
@@ -576,11 +576,294 @@ function showPlateRow(i) {
   $('plate-readings').appendChild(table);
 }
 
+// --- Label ---
+
+// The Label tab: open a video, draw the plate's box, track, correct, save.
+// label.keys: the boxes the person drew, frame (1-based) -> [x, y, w, h] in
+// the video's pixels as the server holds them.
+const label = { video: null, keys: new Map(), track: null, frame: 1, images: new Map(),
+                drag: null, busy: false, saved: null, playing: false };
+
+async function loadVideos() {
+  let listing;
+  try {
+    listing = await api('/api/videos');
+  } catch (error) {
+    $('label-off').hidden = false;
+    $('label-on').hidden = true;
+    return;
+  }
+  $('label-off').hidden = true;
+  $('label-on').hidden = false;
+  const select = $('label-video');
+  select.innerHTML = '';
+  for (const name of listing.videos) {
+    const option = document.createElement('option');
+    option.value = name;
+    option.textContent = name;
+    select.appendChild(option);
+  }
+  $('label-open').disabled = listing.videos.length === 0;
+  if (listing.videos.length === 0) {
+    const option = document.createElement('option');
+    option.textContent = '(no served folder: upload a video)';
+    select.appendChild(option);
+  }
+  showDataset(listing.dataset);
+}
+
+function showDataset(dataset) {
+  if (!dataset) return;
+  $('label-dataset').textContent = dataset.samples > 0
+    ? `The dataset ${dataset.path} holds ${plural(dataset.samples, 'sample')} of ` +
+      `${plural(dataset.frames, 'frame')} from ${plural(dataset.videos, 'video')}.`
+    : `Saving makes the dataset ${dataset.path}.`;
+}
+
+async function openVideo(request) {
+  status('opening the video...');
+  try {
+    const info = await request;
+    label.video = info;
+    label.keys = new Map();
+    label.track = null;
+    label.images = new Map();
+    label.saved = null;
+    const canvas = $('label-canvas');
+    canvas.width = info.width;
+    canvas.height = info.height;
+    // Shown at least 640 pixels wide or high (a small video scaled up whole).
+    const zoom = Math.max(1, 640 / Math.max(info.width, info.height));
+    canvas.style.width = `${Math.round(info.width * zoom)}px`;
+    canvas.style.height = `${Math.round(info.height * zoom)}px`;
+    $('label-frame').max = info.frames;
+    $('label-frames').max = Math.min(64, info.frames);
+    $('label-source').textContent = `${info.name}: ${plural(info.frames, 'frame')} of ` +
+      `${info.width}x${info.height}` + (info.scale < 1 ? ` (shrunk by ${info.scale.toFixed(3)})` : '');
+    $('label-track-info').textContent = '';
+    $('label-crops').innerHTML = '';
+    await showLabelFrame(1);
+    status('');
+  } catch (error) {
+    status('could not open the video: ' + error.message);
+  }
+}
+
+function frameImage(n) {
+  const id = label.video.id;
+  if (!label.images.has(n)) {
+    label.images.set(n, new Promise((resolve, reject) => {
+      const image = new Image();
+      image.onload = () => resolve(image);
+      image.onerror = () => reject(new Error(`frame ${n} could not be loaded`));
+      image.src = `/api/videos/${id}/frames/${n}`;
+    }));
+  }
+  return label.images.get(n);
+}
+
+// Draws frame n, its tracked box and the person's box on it.
+async function showLabelFrame(n) {
+  if (!label.video) return;
+  label.frame = n;
+  $('label-frame').value = n;
+  const image = await frameImage(n);
+  if (label.frame !== n) return;  // a later frame was asked for meanwhile
+  const canvas = $('label-canvas');
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0);
+  const step = label.track ? label.track.steps[n - 1] : null;
+  let text = `frame ${n} of ${label.video.frames}`;
+  if (step) {
+    drawBox(context, step.box, step.degrees, step.lost ? '#e03030' : '#20c040', step.lost);
+    text += step.lost ? ': lost' : ': tracked' +
+      (step.score === null ? '' : `, NCC ${step.score.toFixed(2)}`);
+    if (label.track.used.includes(n)) text += ', in the sample';
+  }
+  const key = label.keys.get(n);
+  if (key) {
+    drawBox(context, key, 0, '#ff9900', false);
+    text += ', your box';
+  }
+  if (label.drag) drawBox(context, label.drag.box, 0, '#ff9900', true);
+  $('label-frame-text').textContent = text;
+}
+
+function drawBox(context, box, degrees, colour, dashed) {
+  const [x, y, w, h] = box;
+  context.save();
+  context.translate(x + w / 2, y + h / 2);
+  context.rotate(degrees * Math.PI / 180);
+  context.strokeStyle = colour;
+  context.lineWidth = Math.max(2, context.canvas.width / 320);
+  context.setLineDash(dashed ? [6, 4] : []);
+  context.strokeRect(-w / 2, -h / 2, w, h);
+  context.restore();
+}
+
+// The canvas point of a pointer event, in the video's pixels.
+function canvasPoint(event) {
+  const canvas = $('label-canvas');
+  const rect = canvas.getBoundingClientRect();  // the border box: the border is clientLeft wide
+  return [(event.clientX - rect.left - canvas.clientLeft) * canvas.width / canvas.clientWidth,
+          (event.clientY - rect.top - canvas.clientTop) * canvas.height / canvas.clientHeight];
+}
+
+function setupLabelCanvas() {
+  const canvas = $('label-canvas');
+  canvas.addEventListener('pointerdown', (event) => {
+    if (!label.video) return;
+    canvas.setPointerCapture(event.pointerId);
+    const [x, y] = canvasPoint(event);
+    label.drag = { from: [x, y], box: [x, y, 0, 0] };
+  });
+  canvas.addEventListener('pointermove', (event) => {
+    if (!label.drag) return;
+    const [x, y] = canvasPoint(event);
+    const [x0, y0] = label.drag.from;
+    label.drag.box = [Math.min(x, x0), Math.min(y, y0), Math.abs(x - x0), Math.abs(y - y0)];
+    showLabelFrame(label.frame);
+  });
+  const release = () => {
+    if (!label.drag) return;
+    const box = label.drag.box.map((v) => Math.round(v * 10) / 10);
+    label.drag = null;
+    if (box[2] >= 4 && box[3] >= 4) {
+      label.keys.set(label.frame, box);
+      trackLabel(false);
+    } else {
+      showLabelFrame(label.frame);
+    }
+  };
+  canvas.addEventListener('pointerup', release);
+  canvas.addEventListener('pointercancel', release);
+}
+
+function labelRequest() {
+  const plate = $('label-plate').value.trim();
+  const request = {
+    keys: [...label.keys.entries()].sort((a, b) => a[0] - b[0])
+      .map(([frame, box]) => ({ frame, box })),
+    frames: Number($('label-frames').value),
+    tracker: $('label-tracker').value,
+  };
+  if (plate) request.plate = plate;
+  return request;
+}
+
+// Tracks from the person's boxes (or the detector's, without one on frame
+// 1); `play`: then plays the video with the track.
+async function trackLabel(play) {
+  if (!label.video) { status('open a video first'); return; }
+  status('tracking...');
+  label.busy = true;
+  try {
+    const track = await postJson(`/api/videos/${label.video.id}/track`, labelRequest());
+    label.track = track;
+    const lost = track.steps.filter((s) => s.lost).length;
+    $('label-track-info').textContent =
+      `Tracked in ${track.tracked} of ${plural(track.steps.length, 'frame')}` +
+      (lost ? ` (${lost} lost)` : '') +
+      (track.detected ? '; frame 1\'s box found by the detector: drag to correct it' : '') +
+      (track.enough ? `; a sample takes frames ${track.used.join(', ')}`
+                    : `; fewer than the ${track.frames} frames a sample needs: draw a box where it was lost`);
+    showCrops(track);
+    status('');
+    if (play) playLabel(); else await showLabelFrame(label.frame);
+  } catch (error) {
+    status('tracking failed: ' + error.message);
+  } finally {
+    label.busy = false;
+  }
+}
+
+function showCrops(track) {
+  const container = $('label-crops');
+  container.innerHTML = '';
+  const plate = $('label-plate').value.trim();
+  if (track.crops.length > 0 && plate.length === track.crops[0].length) {
+    const row = document.createElement('div');
+    row.className = 'crop-row';
+    row.appendChild(document.createElement('span'));
+    for (const digit of plate) {
+      const cell = document.createElement('b');
+      cell.className = 'crop-digit';
+      cell.textContent = digit;
+      row.appendChild(cell);
+    }
+    container.appendChild(row);
+  }
+  track.crops.forEach((digits, f) => {
+    const row = document.createElement('div');
+    row.className = 'crop-row';
+    const name = document.createElement('span');
+    name.textContent = `frame ${track.used[f]}`;
+    row.appendChild(name);
+    digits.forEach((bytes, k) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 56; canvas.height = 56;
+      canvas.title = plate.length === digits.length ? `digit ${k + 1}: ${plate[k]}` : `digit ${k + 1}`;
+      paintPixels(canvas, bytes.map((b) => b / 255), 28, false);
+      row.appendChild(canvas);
+    });
+    container.appendChild(row);
+  });
+}
+
+function playLabel() {
+  if (!label.video) return;
+  play('label', label.video.frames, (i) => showLabelFrame(i + 1), null, 150);
+}
+
+async function saveLabel() {
+  if (!label.video) { status('open a video first'); return; }
+  const plate = $('label-plate').value.trim();
+  if (!/^[0-9]{1,12}$/.test(plate)) { status('type the plate\'s reading (its digits) first'); return; }
+  status('saving...');
+  try {
+    const saved = await postJson(`/api/videos/${label.video.id}/label`, labelRequest());
+    label.saved = saved;
+    status('');
+    $('label-dataset').textContent =
+      `Saved ${plural(saved.samples, 'sample')} of ${plate} (frames ${saved.frames.join(', ')}) ` +
+      `as ${saved.part}. The dataset ${saved.dataset.path} holds ` +
+      `${plural(saved.dataset.samples, 'sample')} from ${plural(saved.dataset.videos, 'video')}.`;
+  } catch (error) {
+    status('could not save: ' + error.message);
+  }
+}
+
+function setupLabel() {
+  setupLabelCanvas();
+  $('label-open').onclick = () => {
+    const name = $('label-video').value;
+    openVideo(postJson('/api/videos/open', { name }));
+  };
+  $('label-upload').onchange = () => {
+    const file = $('label-upload').files[0];
+    if (!file) return;
+    openVideo(api(`/api/videos?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' },
+      body: file }));
+  };
+  $('label-frame').oninput = () => showLabelFrame(Number($('label-frame').value));
+  $('label-prev').onclick = () => showLabelFrame(Math.max(1, label.frame - 1));
+  $('label-next').onclick = () => {
+    if (label.video) showLabelFrame(Math.min(label.video.frames, label.frame + 1));
+  };
+  $('label-unkey').onclick = () => {
+    if (label.keys.delete(label.frame)) trackLabel(false);
+  };
+  $('label-track').onclick = () => trackLabel(true);
+  $('label-play').onclick = playLabel;
+  $('label-save').onclick = saveLabel;
+}
+
 // --- Wiring up the page ---
 
 function showTab(name) {
   document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
-  for (const tab of ['draw', 'frames', 'plate']) $('tab-' + tab).hidden = tab !== name;
+  for (const tab of ['draw', 'frames', 'plate', 'label']) $('tab-' + tab).hidden = tab !== name;
 }
 
 function setupTabs() {
@@ -592,6 +875,7 @@ function setupTabs() {
 window.addEventListener('load', async () => {
   setupTabs();
   setupCanvas();
+  setupLabel();
   $('step').oninput = () => { state.step = Number($('step').value); showStep(); };
   $('play').onclick = () => {
     if (!state.trace) { status('draw a digit first'); return; }
@@ -624,5 +908,6 @@ window.addEventListener('load', async () => {
   } catch (error) {
     status('could not load the runs: ' + error.message);
   }
+  await loadVideos();
   state.opened = true;  // the showcase is read (tests wait for this)
 });

@@ -38,6 +38,23 @@ nnn_require_package(nlohmann_json nlohmann-json3-dev)
 # libopencv-contrib-dev's tracking: CSRT, KCF).
 nnn_require_package(OpenCV libopencv-dev COMPONENTS core imgcodecs imgproc videoio video)
 nnn_require_package(OpenCV "libopencv-contrib-dev" COMPONENTS tracking)
+# TensorBoard's event files (nnn/tracking): the records as protobuf
+# messages (protoc generates them; libprotobuf-lite serialises), framed with
+# CRC32C checksums from Google's crcutil (libcrcutil-dev, pkg-config).
+nnn_require_package(Protobuf "libprotobuf-dev protobuf-compiler")
+if(NOT Protobuf_PROTOC_EXECUTABLE)
+  message(FATAL_ERROR "nnn: could not find protoc. On Debian 12 install it with "
+    "'sudo apt-get install protobuf-compiler' (or run scripts/setup.sh).")
+endif()
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(NNN_CRCUTIL QUIET IMPORTED_TARGET GLOBAL libcrcutil)
+endif()
+if(NOT NNN_CRCUTIL_FOUND)
+  message(FATAL_ERROR "nnn: could not find crcutil (CRC32C for TensorBoard's event files). On "
+    "Debian 12 install it with 'sudo apt-get install libcrcutil-dev pkg-config' (or run "
+    "scripts/setup.sh).")
+endif()
 if(NNN_BUILD_APPS)
   nnn_require_package(CLI11 libcli11-dev)
 endif()

@@ -9,7 +9,9 @@ set_target_properties(nnn_baseline PROPERTIES EXPORT_NAME baseline)
 set_target_properties(nnn PROPERTIES EXPORT_NAME nnn)
 set_target_properties(nnn_core PROPERTIES EXPORT_NAME core)
 set_target_properties(nnn_studies PROPERTIES EXPORT_NAME studies)
-install(TARGETS nnn nnn_core nnn_studies nnn_baseline nnn_fmt nnn_abi EXPORT nnnTargets
+set_target_properties(nnn_tracking_records PROPERTIES EXPORT_NAME tracking_records)
+install(TARGETS nnn nnn_core nnn_studies nnn_baseline nnn_tracking_records nnn_fmt nnn_abi
+  EXPORT nnnTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -23,6 +23,7 @@ packages=(
   libopenblas0-pthread libcli11-dev nlohmann-json3-dev doxygen
   clang-14 libclang-rt-14-dev libgloo-dev libcpp-httplib-dev pkg-config wrk libxsmm-dev
   graphviz libopencv-dev libopencv-contrib-dev
+  libprotobuf-dev protobuf-compiler libcrcutil-dev
 )
 if [[ "${NNN_WITH_DATA:-1}" == 1 ]]; then
   packages+=(dataset-fashion-mnist)
@@ -99,5 +100,11 @@ if [[ "${NNN_WITH_TORCH2:-1}" == 1 ]]; then
   if [[ "${NNN_WITH_JAX:-1}" == 1 ]] && ! "$venv/bin/python" -c 'import jax' 2>/dev/null; then
     echo "setup: installing jax 0.10.2 (CPU) into $venv"
     "$venv/bin/pip" install -q --disable-pip-version-check jax==0.10.2 jaxlib==0.10.2
+  fi
+  # TensorBoard, the reader of nnn's event files in the tracking test (and
+  # for people: .venv-torch2/bin/tensorboard --logdir runs).
+  if ! "$venv/bin/python" -c 'import tensorboard' 2>/dev/null; then
+    echo "setup: installing tensorboard 2.21.0 into $venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check tensorboard==2.21.0
   fi
 fi

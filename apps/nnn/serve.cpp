@@ -14,6 +14,7 @@
 #include "nnn/serve/api.h"
 #include "nnn/serve/demo.h"
 #include "nnn/serve/label_desk.h"
+#include "nnn/serve/run_watch.h"
 #include "nnn/serve/server.h"
 #endif
 
@@ -23,6 +24,7 @@ void add_serve_command(Commands& commands) {
   struct Options {
     std::vector<std::string> runs;
     std::string host = "127.0.0.1", device, label_out, videos;
+    std::vector<std::string> watch;
     int port = 8080;
     int threads = 256;
     int client_connections = 32;
@@ -48,6 +50,16 @@ void add_serve_command(Commands& commands) {
         sigaddset(&signals, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
         configure_threads(1);  // single-threaded kernels; requests share the cores
+        std::unique_ptr<LabelService> labels;
+        if (!o->label_out.empty()) {
+          labels = std::make_unique<LabelDesk>(o->label_out, o->videos);
+          std::cout << "labelling: the Label tab saves to the frame set " << o->label_out;
+          if (!o->videos.empty()) std::cout << " and opens the videos under " << o->videos;
+          std::cout << "\n";
+        } else if (!o->videos.empty()) {
+          throw UsageError(
+              "--videos needs --label-out DATASET (the frame set the Label tab saves to)");
+        }
         std::vector<std::unique_ptr<ServedRun>> runs;
         for (const auto& dir : o->runs) {
           runs.push_back(std::make_unique<DemoRun>(dir, device_option(o->device)));
@@ -59,17 +71,8 @@ void add_serve_command(Commands& commands) {
           }
           std::cout << "\n";
         }
-        std::unique_ptr<LabelService> labels;
-        if (!o->label_out.empty()) {
-          labels = std::make_unique<LabelDesk>(o->label_out, o->videos);
-          std::cout << "labelling: the Label tab saves to the frame set " << o->label_out;
-          if (!o->videos.empty()) std::cout << " and opens the videos under " << o->videos;
-          std::cout << "\n";
-        } else if (!o->videos.empty()) {
-          throw UsageError(
-              "--videos needs --label-out DATASET (the frame set the Label tab saves to)");
-        }
-        const DemoApi api(std::move(runs), std::move(labels));
+        const DemoApi api(std::move(runs), std::move(labels),
+                          std::make_unique<RunWatch>(o->runs, o->watch));
         ServeOptions options;
         options.host = o->host;
         options.port = o->port;
@@ -146,6 +149,11 @@ void add_serve_command(Commands& commands) {
                    "Stop after this many seconds (0: never; for scripts and tests)")
       ->check(finite_number())
       ->check(CLI::Range(0.0, 1e9));
+  command
+      ->add_option("--watch", o->watch,
+                   "Folders whose runs (finished or still training) the Training tab also "
+                   "plots, followed as they train (e.g. runs)")
+      ->check(CLI::ExistingDirectory);
   command->add_option("--label-out", o->label_out,
                       "Turn the Label tab on: videos labelled in the browser are saved to this "
                       "frame set (as nnn label --out does; made on the first save)");

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nnn/config/experiment_config.h"
+#include "nnn/tracking/event_file.h"
 #include "nnn/train/run.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
@@ -124,6 +125,25 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
     fs::create_directories(options.out);
     write_file_atomically(manifest_file, manifest.dump(2) + "\n");
   }
+  // TensorBoard's HParams dashboard: the grid (and the seeds) as the
+  // experiment, in OUT/tensorboard; each run records its own values.
+  const fs::path board = fs::path(options.out) / "tensorboard";
+  if (!fs::exists(board)) {
+    std::vector<HParamAxis> axes;
+    for (const auto& axis : options.axes) axes.push_back({axis.key, axis.values});
+    HParamAxis seeds{"seed", {}};
+    for (int64_t s = 0; s < options.seeds; ++s) {
+      seeds.values.push_back(std::to_string(base.seed + static_cast<uint64_t>(s)));
+    }
+    axes.push_back(seeds);
+    const double now = wall_clock_seconds();
+    fs::create_directories(board);
+    write_file_atomically(
+        (board / fmt::format("events.out.tfevents.{}.sweep.nnn", static_cast<int64_t>(now)))
+            .string(),
+        events::file_version(now) +
+            events::hparams_experiment(axes, {"test/accuracy", "test/loss", "train/loss"}, now));
+  }
   std::vector<SweepRow> rows;
   int64_t done = 0;
   const int64_t runs = combinations * options.seeds;
@@ -147,6 +167,10 @@ std::vector<SweepRow> run_sweep(const SweepOptions& options, std::ostream& log) 
           run.config_path = options.config_path;
           run.overrides = overrides;
           run.out = dir.path();
+          for (const auto& setting : overrides) {
+            const size_t eq = setting.find('=');
+            run.hooks.hparams[setting.substr(0, eq)] = setting.substr(eq + 1);
+          }
           how = "trained";
         }
         std::ofstream run_log(fs::path(options.out) / (name + ".log"));

@@ -451,6 +451,26 @@ ApiReply video_reply(LabelService* labels, const std::vector<std::string>& parts
   fail(404, "no such endpoint: " + quoted(request.path, 80));
 }
 
+// Routes under /api/training (the Training tab).
+ApiReply training_reply(const TrainingService* training, const std::vector<std::string>& parts,
+                        const ApiRequest& request) {
+  if (training == nullptr) fail(404, "no training runs are served");
+  require_method(request, "GET");
+  if (parts.size() == 2) return json_reply(training->runs());
+  if (parts.size() == 3 && parts[2] == "run") {
+    const auto it = request.query.find("name");
+    if (it == request.query.end() || it->second.empty() || it->second.size() > 4096) {
+      fail(400, "query name: expected a run's name as GET /api/training lists it");
+    }
+    auto curves = training->curves(it->second);
+    if (!curves) {
+      fail(404, "no run " + quoted(it->second, 80) + " is served (GET /api/training lists them)");
+    }
+    return json_reply(*curves);
+  }
+  fail(404, "no such endpoint: " + quoted(request.path, 80));
+}
+
 }  // namespace
 
 Json pixels_json(const std::vector<float>& pixels) {
@@ -463,8 +483,9 @@ ApiReply error_reply(int status, const std::string& message) {
   return {status, "application/json", json_text(Json{{"error", message}}), ""};
 }
 
-DemoApi::DemoApi(std::vector<std::unique_ptr<ServedRun>> runs, std::unique_ptr<LabelService> labels)
-    : runs_(std::move(runs)), labels_(std::move(labels)) {}
+DemoApi::DemoApi(std::vector<std::unique_ptr<ServedRun>> runs, std::unique_ptr<LabelService> labels,
+                 std::unique_ptr<TrainingService> training)
+    : runs_(std::move(runs)), labels_(std::move(labels)), training_(std::move(training)) {}
 DemoApi::~DemoApi() = default;
 
 size_t DemoApi::max_body(const std::string& method, const std::string& path) const {
@@ -487,6 +508,9 @@ ApiReply DemoApi::handle(const ApiRequest& request) const {
     const auto parts = split_path(request.path);
     if (parts.size() >= 2 && parts[0] == "api" && parts[1] == "videos") {
       return video_reply(labels_.get(), parts, request);
+    }
+    if (parts.size() >= 2 && parts[0] == "api" && parts[1] == "training") {
+      return training_reply(training_.get(), parts, request);
     }
     if (parts.size() < 2 || parts[0] != "api" || parts[1] != "runs") {
       fail(404, "no such page: " + quoted(request.path, 80));

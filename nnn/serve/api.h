@@ -24,6 +24,12 @@
 //                                  "digits": K, "frames": F, "tracker": "nnn"}
 //   POST /api/videos/ID/label      the same with "plate": "6892": the K samples saved
 //
+// The Training tab (training_service.h):
+//
+//   GET  /api/training             the runs: name, status, epochs done and planned
+//   GET  /api/training/run?name=N  one run's curves: per epoch the losses, the
+//                                  per-step test accuracy, lr, samples/s
+//
 // Errors: a JSON body {"error": "..."} with 400 (malformed JSON, wrong
 // sizes, numbers that are not finite or off [0, 1]), 404 (unknown path,
 // run or test digit), 405 (wrong method), 409 (the run's test digits could
@@ -39,6 +45,7 @@
 #include <vector>
 
 #include "nnn/serve/label_service.h"
+#include "nnn/serve/training_service.h"
 
 namespace nnn {
 
@@ -67,9 +74,11 @@ class DemoApi {
   /// Deepest JSON nesting accepted (a plate's frames need 3).
   static constexpr int kMaxJsonDepth = 8;
 
-  /// `labels`: the Label tab's desk (nullptr: labelling is off, its routes 404).
+  /// `labels`: the Label tab's desk (nullptr: labelling is off, its routes
+  /// 404); `training`: the Training tab's runs (nullptr: its routes 404).
   explicit DemoApi(std::vector<std::unique_ptr<ServedRun>> runs,
-                   std::unique_ptr<LabelService> labels = nullptr);
+                   std::unique_ptr<LabelService> labels = nullptr,
+                   std::unique_ptr<TrainingService> training = nullptr);
   ~DemoApi();
   /// Never throws: every failure is a reply with an error status.
   ApiReply handle(const ApiRequest& request) const;
@@ -81,6 +90,7 @@ class DemoApi {
  private:
   std::vector<std::unique_ptr<ServedRun>> runs_;
   std::unique_ptr<LabelService> labels_;
+  std::unique_ptr<TrainingService> training_;
 };
 
 /// A JSON error reply: {"error": message}.

@@ -4,6 +4,7 @@
 #include "nnn/train/run.h"
 #include "nnn/train/memory_estimate.h"
 
+#include "nnn/tracking/run_events.h"
 #include "nnn/train/distributed_run.h"
 #include "nnn/train/metrics_log.h"
 #include "nnn/train/progress.h"
@@ -26,6 +27,7 @@
 
 #include "nnn/config/model_options.h"
 #include "nnn/core/weights.h"
+#include "nnn/core/wiring.h"
 #include "nnn/data/load_data.h"
 #include "nnn/distributed/communicator.h"
 #include "nnn/runtime/device.h"
@@ -210,10 +212,13 @@ RunResult train(Session session, const DistributedRun& job, std::ostream& log) {
   }
 
   MetricsLog metrics(steps);
+  RunEvents events(steps);  // RUN/tensorboard/, written by the leader
   const RunDirectory dir = session.dir ? *session.dir : RunDirectory::named(config.name);
   result.dir = dir.path();
   if (session.resuming) {
-    metrics.restore(trainer.load_checkpoint(dir.checkpoint()));
+    const auto extra = trainer.load_checkpoint(dir.checkpoint());
+    metrics.restore(extra);
+    events.restore(extra);
     if (leader) {
       const int stale = remove_stale_temporaries(dir.path());
       if (stale > 0) {
@@ -228,9 +233,22 @@ RunResult train(Session session, const DistributedRun& job, std::ostream& log) {
     dir.create_for_new_run(job.restarts() > 0);
     write_file_atomically(dir.config(), experiment_to_yaml(config));
   }
+  if (leader) {
+    // TensorBoard's first records (a resumed run has them, unless its
+    // checkpoint predates them).
+    std::map<std::string, HParamValue> hparams;
+    for (const auto& [key, value] : session.hooks.hparams) hparams[key] = HParamValue::parse(value);
+    events.start(experiment_to_yaml(config),
+                 to_dot(config.model.wiring, config.model.input_size, config.model.output_size,
+                        config.model.hidden),
+                 hparams, fs::path(dir.path()).filename().string());
+    events.write(dir.path());
+  }
   auto save = [&] {
     if (!leader) return;
-    trainer.save_checkpoint(dir.checkpoint(), metrics.checkpoint_extra());
+    auto extra = metrics.checkpoint_extra();
+    extra.merge(events.checkpoint_extra());
+    trainer.save_checkpoint(dir.checkpoint(), extra);
   };
 
   fmt::print(out,
@@ -261,8 +279,12 @@ RunResult train(Session session, const DistributedRun& job, std::ostream& log) {
   hooks.on_epoch = [&](const EpochReport& r) {
     last = r;
     metrics.append(r);
-    save();  // the checkpoint first: it carries the metrics rows
-    if (leader) metrics.write(dir.path());
+    if (leader) events.append(r);
+    save();  // the checkpoint first: it carries the metrics rows and the events
+    if (leader) {
+      metrics.write(dir.path());
+      events.write(dir.path());
+    }
     progress.epoch(r);
   };
 
@@ -292,6 +314,8 @@ RunResult train(Session session, const DistributedRun& job, std::ostream& log) {
   if (!leader) return result;
   save_weights(*trainer.model(), dir.weights());
   write_summary(dir, config, trainer, last, result.parameters, device, threads);
+  events.finish(last);
+  events.write(dir.path());
   if (last.test.samples > 0) {
     fmt::print(out, "\ntest set ({} samples), per step:\n{}", last.test.samples,
                evaluation_table(last.test));

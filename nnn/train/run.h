@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ struct RunHooks {
   /// run at a given point through it (`nnn train` reads
   /// NNN_TEST_KILL_AT_BATCH and friends into one).
   std::function<void(int64_t batches_run, int64_t rank, bool restarted)> after_batch;
+  /// Hyperparameters the run's TensorBoard events record for the HParams
+  /// dashboard (name -> value as text; numbers and true/false are typed):
+  /// `nnn sweep` gives its grid's settings and the seed.
+  std::map<std::string, std::string> hparams;
 };
 
 /// A run as `nnn train` asks for it: text, as typed.

@@ -16,6 +16,7 @@
 #include "nnn/serve/api.h"
 #include "nnn/serve/label_service.h"
 #include "nnn/serve/served_run.h"
+#include "nnn/serve/training_service.h"
 #include "nnn/util/error.h"
 
 namespace {
@@ -163,12 +164,24 @@ class StandInDesk : public nnn::LabelService {
   }
 };
 
+// The Training tab's source: one run, "runs/a".
+class StandInTraining : public nnn::TrainingService {
+ public:
+  Json runs() const override { return {{"runs", {{{"name", "runs/a"}}}}}; }
+  std::optional<Json> curves(const std::string& name) const override {
+    NNN_FUZZ_REQUIRE(!name.empty() && name.size() <= 4096, "a run name off 1..4096 characters");
+    if (name != "runs/a") return std::nullopt;
+    return Json{{"name", name}, {"rows", Json::array()}};
+  }
+};
+
 const nnn::DemoApi& api() {
   static const nnn::DemoApi instance = [] {
     std::vector<std::unique_ptr<nnn::ServedRun>> runs;
     runs.push_back(std::make_unique<StandInRun>("digits", 4, 10));
     runs.push_back(std::make_unique<StandInRun>("no-data", 64, 0));
-    return nnn::DemoApi(std::move(runs), std::make_unique<StandInDesk>());
+    return nnn::DemoApi(std::move(runs), std::make_unique<StandInDesk>(),
+                        std::make_unique<StandInTraining>());
   }();
   return instance;
 }

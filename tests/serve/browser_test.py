@@ -121,14 +121,35 @@ class WebDriver:
                 pass
 
 
-def wait_for(driver, script, what, timeout=30):
+def start_browser(chromium, chromedriver):
+    """chromedriver on a free port (waited for: up to 100 tries of its
+    /status) and a headless Chromium session: (driver, chromedriver's process)."""
+    driver_port = free_port()
+    process = subprocess.Popen([chromedriver, f"--port={driver_port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = WebDriver(driver_port)
+    for _ in range(100):
+        try:
+            driver.call("GET", "/status")
+            break
+        except Exception:
+            time.sleep(0.1)
+    try:
+        driver.start(chromium)
+    except Exception:
+        process.terminate()
+        raise
+    return driver, process
+
+
+def wait_for(driver, script, what, timeout=30, args=()):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        value = driver.js(script)
+        value = driver.js(script, *args)
         if value:
             return value
         time.sleep(0.2)
-    status = driver.js("return document.getElementById('status').textContent")
+    status = driver.js("const s = document.getElementById('status'); return s && s.textContent")
     raise AssertionError(f"timed out waiting for {what} (page status: {status!r})")
 
 
@@ -239,6 +260,38 @@ def label_tab(driver, videos, labelled, screenshot):
     check(status == "", f"no error on the Label tab ({status!r})")
 
 
+def training_tab(driver, nnn, source, live, screenshot):
+    """The Training tab follows a run that trains while the page is open."""
+    driver.click("nav button[data-tab=training]")
+    wait_for(driver, "return [...document.querySelectorAll('#training-run option')]"
+             ".some(o => o.value.endsWith('spiral_live'))", "the watched run listed")
+    driver.js("const s = document.getElementById('training-run');"
+              "s.value = [...s.options].find(o => o.value.endsWith('spiral_live')).value; s.onchange();")
+    wait_for(driver, "return training.curves && training.curves.name.endsWith('spiral_live')",
+             "the stopped run's curves")
+    before = driver.js("return training.curves.rows.length")
+    said = driver.js("return document.getElementById('training-status').textContent")
+    check(1 <= before < 12 and said.startswith("in progress") and f"of 12" in said,
+          f"the run part-way: {said!r}")
+    lines = driver.js("return document.querySelectorAll('#training-accuracy polyline.series').length")
+    check(lines == 4, f"one accuracy line per thinking step ({lines})")
+    # It trains on while the page polls.
+    subprocess.run([nnn, "train", "--resume", live], cwd=source, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(driver, "return training.curves && training.curves.status === 'finished'",
+             "the page to follow the run to its end", 60)
+    after = driver.js("return training.curves.rows.length")
+    said = driver.js("return document.getElementById('training-status').textContent")
+    check(after == 12 and said.startswith("finished: 12 epochs of 12"),
+          f"the curves grew from {before} to {after} epochs as it trained: {said!r}")
+    points = driver.js("return document.querySelector('#training-loss polyline.series')"
+                       ".getAttribute('points').split(' ').length")
+    check(points == 12, f"the training loss drawn at every epoch ({points})")
+    driver.screenshot(screenshot.replace(".png", "-training.png"))
+    status = driver.js("return document.getElementById('status').textContent")
+    check(status == "", f"no error on the Training tab ({status!r})")
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -276,9 +329,21 @@ def main():
                     "--out", videos, "--videos", "2", "--frames", "10", "--digits", "4",
                     "--difficulty", "easy", "--split", "train", "--seed", "11"],
                    check=True, cwd=source, stdout=subprocess.DEVNULL)
+    # A run for the Training tab, stopped (SIGINT) in epoch 5 of 12; the
+    # test resumes it while the page is open.
+    watch = os.path.join(work, "watch")
+    live = os.path.join(watch, "spiral_live")
+    shutil.rmtree(watch, ignore_errors=True)
+    os.makedirs(watch)
+    stopped = subprocess.run([nnn, "train", "experiments/spiral.yaml", "train.epochs=12",
+                              "train.batch_size=100", "--out", live], cwd=source,
+                             env=dict(os.environ, NNN_TEST_INTERRUPT_AT_BATCH="40"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    check(stopped.returncode == 130 and not os.path.exists(os.path.join(live, "summary.json")),
+          "a run stopped part-way, to resume while the page is open")
     server = subprocess.Popen([nnn, "serve", *runs, "--port", "0", "--exit-after-seconds", "300",
-                               "--exit-after-requests", "600", "--label-out", labelled,
-                               "--videos", videos],
+                               "--exit-after-requests", "900", "--label-out", labelled,
+                               "--videos", videos, "--watch", watch],
                               stdout=subprocess.PIPE, text=True, cwd=source)
     port = None
     for _ in range(10):
@@ -287,18 +352,8 @@ def main():
             port = int(line.split("127.0.0.1:")[1].split("/")[0])
             break
     check(port is not None, "nnn serve printed its address")
-    driver_port = free_port()
-    chromedriver_process = subprocess.Popen([chromedriver, f"--port={driver_port}"],
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    driver = WebDriver(driver_port)
+    driver, chromedriver_process = start_browser(chromium, chromedriver)
     try:
-        for _ in range(100):
-            try:
-                driver.call("GET", "/status")
-                break
-            except Exception:
-                time.sleep(0.1)
-        driver.start(chromium)
         driver.go(f"http://127.0.0.1:{port}/")
         wait_for(driver, "return document.querySelectorAll('#run option').length === 2", "the run list")
 
@@ -481,6 +536,7 @@ def main():
         check(status == "", f"no error on the page ({status!r})")
 
         label_tab(driver, videos, labelled, screenshot)
+        training_tab(driver, nnn, sys.argv[2], live, screenshot)  # (`source` is reused above)
     finally:
         driver.quit()
         chromedriver_process.terminate()

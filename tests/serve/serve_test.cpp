@@ -30,6 +30,7 @@
 #include "nnn/serve/demo.h"
 #include "nnn/serve/label_desk.h"
 #include "nnn/serve/layout.h"
+#include "nnn/serve/run_watch.h"
 #include "nnn/serve/server.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
@@ -142,8 +143,12 @@ class ServeTest : public ::testing::Test {
 
     std::vector<std::unique_ptr<ServedRun>> runs;
     runs.push_back(std::make_unique<DemoRun>(options.out));
-    api_ = new DemoApi(std::move(runs), std::make_unique<LabelDesk>((dir_ / "set").string(),
-                                                                    (dir_ / "videos").string()));
+    fs::create_directories(dir_ / "watch");
+    api_ = new DemoApi(
+        std::move(runs),
+        std::make_unique<LabelDesk>((dir_ / "set").string(), (dir_ / "videos").string()),
+        std::make_unique<RunWatch>(std::vector<std::string>{options.out},
+                                   std::vector<std::string>{(dir_ / "watch").string()}));
     ServeOptions serve;
     serve.port = 0;
     serve.max_seconds = 600;  // bounded, whatever happens to the tests
@@ -743,6 +748,53 @@ TEST_F(ServeTest, LabelTabTracksAndSavesAsNnnLabelDoes) {
   EXPECT_EQ(reply.status, 404);
   EXPECT_NE(reply.body.find("labelling is off: start nnn serve with --label-out DATASET"),
             std::string::npos);
+}
+
+TEST_F(ServeTest, TrainingTabFollowsRunsAsTheyGrow) {
+  // The served run (finished) and a run under the watched folder that is
+  // still training: its metrics.jsonl grows between two requests.
+  const fs::path live = dir_ / "watch" / "live";
+  fs::create_directories(live);
+  fs::copy_file(dir_ / "run" / "config.yaml", live / "config.yaml");
+  const std::string row1 =
+      R"({"epoch":1,"lr":0.01,"train_loss":1.5,"train_accuracy":[null,0.4,0.5],)"
+      R"("test_loss":1.2,"test_accuracy":[0.3,0.45,0.5],"samples_per_s":900,"seconds":0.5})";
+  std::ofstream(live / "metrics.jsonl") << row1 << "\n";
+  std::ofstream(live / "checkpoint.pt") << "x";
+  const Reply list = get("/api/training");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json["runs"].size(), 2u) << list.body;
+  EXPECT_EQ(list.json["runs"][0]["status"], "finished");
+  EXPECT_EQ(list.json["runs"][0]["epochs_done"], 4);
+  EXPECT_EQ(list.json["runs"][0]["epochs"], 4);
+  const std::string name = list.json["runs"][1]["name"];
+  EXPECT_EQ(name, (dir_ / "watch" / "live").string());
+  EXPECT_EQ(list.json["runs"][1]["status"], "in progress");
+  httplib::Client client("127.0.0.1", port_);
+  const auto curves = [&] {
+    return to_reply(client.Get("/api/training/run", {{"name", name}}, httplib::Headers{}));
+  };
+  Reply one = curves();
+  ASSERT_EQ(one.status, 200) << one.body;
+  ASSERT_EQ(one.json["rows"].size(), 1u);
+  EXPECT_EQ(one.json["rows"][0]["test_accuracy"], Json::array({0.3, 0.45, 0.5}));
+  EXPECT_EQ(one.json["rows"][0]["train_loss"], 1.5);
+  // Epoch 2 arrives (metrics.jsonl is rewritten whole, as training does).
+  std::ofstream(live / "metrics.jsonl")
+      << row1 << "\n"
+      << R"({"epoch":2,"train_loss":1.1,"test_loss":null,"test_accuracy":[0.3,0.5,0.6]})"
+      << "\n"
+      << "not json\n";
+  const Reply two = curves();
+  ASSERT_EQ(two.json["rows"].size(), 2u) << two.body;
+  EXPECT_EQ(two.json["rows"][1]["epoch"], 2);
+  EXPECT_TRUE(two.json["rows"][1]["test_loss"].is_null());
+  std::ofstream(live / "summary.json") << "{}";
+  EXPECT_EQ(curves().json["status"], "finished");
+  expect_error(get("/api/training/run?name=/etc"), 404, "no run '/etc' is served");
+  expect_error(get("/api/training/run"), 400, "query name: expected a run's name");
+  expect_error(post("/api/training", "{}"), 405, "use GET for /api/training");
+  fs::remove_all(live);
 }
 
 TEST_F(ServeTest, HostileClientsAreRefusedBeforeTheBodyIsRead) {

@@ -859,11 +859,134 @@ function setupLabel() {
   $('label-save').onclick = saveLabel;
 }
 
+// --- Training ---
+
+// The Training tab: a run's loss and per-step test accuracy per epoch, read
+// again every two seconds while the tab is shown (a run still training grows).
+const training = { name: null, timer: null, curves: null, polls: 0 };
+
+// Lines of [epoch, value] points on shared axes: x from 1 to the last
+// epoch (or the planned ones), y from 0 to the largest value (or [0, 1]).
+function lineChart(svg, series, epochs, unitRange) {
+  svg.innerHTML = '';
+  const w = Number(svg.getAttribute('width')), h = Number(svg.getAttribute('height'));
+  const left = 44, bottom = 24, top = 10, right = 110;
+  const values = series.flatMap((s) => s.points.map((p) => p[1]));
+  const high = unitRange ? 1 : Math.max(1e-9, ...values) * 1.05;
+  const x = (e) => left + (epochs > 1 ? (e - 1) / (epochs - 1) : 0.5) * (w - left - right);
+  const y = (v) => top + (1 - v / high) * (h - top - bottom);
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    const v = f * high;
+    svgElement('line', { x1: left, x2: w - right, y1: y(v), y2: y(v), stroke: '#e5e5e5' }, svg);
+    svgElement('text', { x: 2, y: y(v) + 4, 'font-size': 10 }, svg).textContent =
+      unitRange ? percent(v) : v.toPrecision(2);
+  }
+  for (const e of [1, Math.round((1 + epochs) / 2), epochs]) {
+    svgElement('text', { x: x(e) - 4, y: h - 6, 'font-size': 10 }, svg).textContent = e;
+  }
+  svgElement('text', { x: w - right + 16, y: h - 6, 'font-size': 10 }, svg).textContent = 'epoch';
+  series.forEach((s, i) => {
+    if (s.points.length === 0) return;
+    const points = s.points.map(([e, v]) => `${x(e)},${y(v)}`).join(' ');
+    svgElement('polyline', { points, fill: 'none', stroke: s.colour, 'stroke-width': 2,
+                             class: 'series' }, svg);
+    const [le, lv] = s.points[s.points.length - 1];
+    svgElement('circle', { cx: x(le), cy: y(lv), r: 3, fill: s.colour }, svg);
+    svgElement('text', { x: w - right + 6, y: top + 12 + 13 * i, 'font-size': 11, fill: s.colour },
+               svg).textContent = s.name;
+  });
+}
+
+// Step t's colour: from light (step 1) to dark (the last step).
+function stepColour(t, steps) {
+  const f = steps > 1 ? t / (steps - 1) : 1;
+  return `hsl(212, 65%, ${Math.round(78 - 52 * f)}%)`;
+}
+
+function drawTraining(curves) {
+  const rows = curves.rows;
+  const planned = curves.epochs || rows.length || 1;
+  const epochs = Math.max(planned, rows.length, 1);
+  const pick = (key) => rows.filter((r) => r[key] !== null).map((r) => [r.epoch, r[key]]);
+  lineChart($('training-loss'), [
+    { name: 'train', colour: '#d97706', points: pick('train_loss') },
+    { name: 'test', colour: '#1f5f9f', points: pick('test_loss') },
+  ], epochs, false);
+  const steps = rows.length > 0 && rows[0].test_accuracy ? rows[0].test_accuracy.length : 0;
+  const series = [];
+  for (let t = 0; t < steps; ++t) {
+    series.push({ name: `step ${t + 1}`, colour: stepColour(t, steps),
+                  points: rows.filter((r) => r.test_accuracy && r.test_accuracy[t] !== null)
+                    .map((r) => [r.epoch, r.test_accuracy[t]]) });
+  }
+  lineChart($('training-accuracy'), series, epochs, true);
+  const option = [...$('training-run').options].find((o) => o.value === curves.name);
+  if (option) option.textContent = `${curves.name} (${curves.status}, ${plural(rows.length, 'epoch')})`;
+  const last = rows[rows.length - 1];
+  const said = curves.status === 'finished' ? 'finished'
+    : curves.status === 'in progress' ? 'in progress (no summary.json yet)' : 'starting';
+  $('training-status').textContent =
+    `${said}: ${plural(rows.length, 'epoch')}` + (curves.epochs ? ` of ${curves.epochs}` : '') +
+    (last && last.test_accuracy ? `; test accuracy at the last step ${percent(last.test_accuracy[steps - 1])}` : '');
+}
+
+async function pollTraining() {
+  if (!training.name) return;
+  try {
+    const curves = await api(`/api/training/run?name=${encodeURIComponent(training.name)}`);
+    if (curves.name !== training.name) return;  // another run was picked meanwhile
+    training.curves = curves;
+    training.polls += 1;
+    drawTraining(curves);
+  } catch (error) {
+    status('could not read the run: ' + error.message);
+  }
+}
+
+async function loadTrainingRuns() {
+  const { runs } = await api('/api/training');
+  const select = $('training-run');
+  const keep = select.value;
+  select.innerHTML = '';
+  for (const r of runs) {
+    const option = document.createElement('option');
+    option.value = r.name;
+    option.textContent = `${r.name} (${r.status}, ${plural(r.epochs_done, 'epoch')})`;
+    select.appendChild(option);
+  }
+  if (runs.some((r) => r.name === keep)) select.value = keep;
+  training.name = select.value || null;
+}
+
+// Polls while the Training tab is shown, stops when it is left.
+async function startTraining() {
+  clearInterval(training.timer);
+  try {
+    await loadTrainingRuns();
+  } catch (error) {
+    status('could not list the runs: ' + error.message);
+    return;
+  }
+  await pollTraining();
+  training.timer = setInterval(pollTraining, 2000);
+}
+
+function stopTraining() { clearInterval(training.timer); training.timer = null; }
+
+function setupTraining() {
+  $('training-run').onchange = () => {
+    training.name = $('training-run').value;
+    training.curves = null;
+    pollTraining();
+  };
+}
+
 // --- Wiring up the page ---
 
 function showTab(name) {
   document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
-  for (const tab of ['draw', 'frames', 'plate', 'label']) $('tab-' + tab).hidden = tab !== name;
+  for (const tab of ['draw', 'frames', 'plate', 'label', 'training']) $('tab-' + tab).hidden = tab !== name;
+  if (name === 'training') startTraining(); else stopTraining();
 }
 
 function setupTabs() {
@@ -876,6 +999,7 @@ window.addEventListener('load', async () => {
   setupTabs();
   setupCanvas();
   setupLabel();
+  setupTraining();
   $('step').oninput = () => { state.step = Number($('step').value); showStep(); };
   $('play').onclick = () => {
     if (!state.trace) { status('draw a digit first'); return; }

@@ -17,6 +17,7 @@
 #include "nnn/data/batch_loader.h"
 #include "nnn/data/load_data.h"
 #include "nnn/runtime/parallel.h"
+#include "nnn/tracking/event_file.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run.h"
 #include "nnn/train/trainer.h"
@@ -76,11 +77,20 @@ CompareRow timed_epochs(
     const char* label, const char* loss_name, const ExperimentConfig& config, const DataSplit& data,
     BatchLoader& loader, int64_t parameters,
     const std::function<double(const torch::Tensor&, const torch::Tensor&)>& step,
-    const std::function<baseline::Matrix(const baseline::Matrix&)>& predict, std::ostream& log) {
+    const std::function<baseline::Matrix(const baseline::Matrix&)>& predict, std::ostream& log,
+    const std::string& board) {
   const baseline::Matrix test_inputs = to_matrix(data.test.inputs);
   const auto test_labels = to_labels(data.test.labels);
   CompareRow row;
   row.parameters = parameters;
+  // TensorBoard: the same tags as the LibTorch runs beside it (train/loss
+  // or train/mse, test/accuracy), so `tensorboard --logdir COMPARE` overlays them.
+  const double opened = wall_clock_seconds();
+  const std::string events_file =
+      (fs::path(board) / fmt::format("events.out.tfevents.{}.nnn", static_cast<int64_t>(opened)))
+          .string();
+  std::string records = events::file_version(opened);
+  fs::create_directories(board);
   const auto start = std::chrono::steady_clock::now();
   for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
     loader.start_epoch(epoch);
@@ -93,6 +103,10 @@ CompareRow timed_epochs(
     row.test_accuracy = {accuracy_of(predict(test_inputs), test_labels)};
     fmt::print(log, "{} epoch {}/{} {} {:.4f} | test acc {:.2f}%\n", label, epoch,
                config.train.epochs, loss_name, row.final_loss, 100 * row.test_accuracy[0]);
+    const double now = wall_clock_seconds();
+    records += events::scalar(std::string("train/") + loss_name, epoch, row.final_loss, now);
+    records += events::scalar("test/accuracy", epoch, row.test_accuracy[0], now);
+    write_file_atomically(events_file, records);
     log.flush();
   }
   row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -104,7 +118,7 @@ CompareRow timed_epochs(
 // The from-scratch MLP: relu hidden layer, softmax + cross-entropy, the
 // config's optimiser (sgd with momentum, or adam) and learning rate.
 CompareRow train_baseline(const ExperimentConfig& config, const DataSplit& data, int64_t hidden,
-                          std::ostream& log) {
+                          std::ostream& log, const std::string& board) {
   baseline::Mlp mlp({data.train.features(), hidden, config.model.output_size},
                     {baseline::Act::kReLU, baseline::Act::kIdentity}, config.seed);
   baseline::Sgd sgd(config.train.lr, 0.0, config.train.momentum);
@@ -125,14 +139,14 @@ CompareRow train_baseline(const ExperimentConfig& config, const DataSplit& data,
   };
   auto predict = [&](const baseline::Matrix& x) { return mlp.forward(x); };
   return timed_epochs("from-scratch MLP", "loss", config, data, loader, mlp.parameter_count(), step,
-                      predict, log);
+                      predict, log, board);
 }
 
 // The first tutorials' network: sigmoid layers, MSE against 0.01/0.99
 // targets, plain SGD at a constant rate, one sample per update, in the
 // epoch's shuffled order.
 CompareRow train_classic(const ExperimentConfig& config, const DataSplit& data, int64_t hidden,
-                         double lr, std::ostream& log) {
+                         double lr, std::ostream& log, const std::string& board) {
   const int64_t classes = config.model.output_size;
   baseline::ClassicNetwork net(data.train.features(), hidden, classes, lr, config.seed);
   BatchLoader loader(data.train, /*batch_size=*/1, /*shuffle=*/true, config.seed, torch::kCPU,
@@ -145,7 +159,7 @@ CompareRow train_classic(const ExperimentConfig& config, const DataSplit& data, 
   };
   auto predict = [&](const baseline::Matrix& x) { return net.mlp().forward(x); };
   return timed_epochs("classic sigmoid MLP", "mse", config, data, loader,
-                      net.mlp().parameter_count(), step, predict, log);
+                      net.mlp().parameter_count(), step, predict, log, board);
 }
 
 std::string percents(const std::vector<double>& values) {
@@ -191,11 +205,14 @@ CompareResult run_comparison(const std::string& config_path,
 
   configure_threads(1);  // the from-scratch code is single-threaded
   const DataSplit data = load_data(config.data, config.seed);
-  result.rows.push_back(train_baseline(config, data, hidden, log));
+  result.rows.push_back(train_baseline(
+      config, data, hidden, log, (fs::path(result.dir) / "from_scratch" / "tensorboard").string()));
   result.rows.back().model = fmt::format("from-scratch MLP {}-{}-{}", config.model.input_size,
                                          hidden, config.model.output_size);
   if (classic_lr > 0) {
-    result.rows.push_back(train_classic(config, data, hidden, classic_lr, log));
+    result.rows.push_back(
+        train_classic(config, data, hidden, classic_lr, log,
+                      (fs::path(result.dir) / "classic" / "tensorboard").string()));
     result.rows.back().model =
         fmt::format("classic sigmoid MLP {}-{}-{} (per sample, MSE, SGD {})",
                     config.model.input_size, hidden, config.model.output_size, classic_lr);

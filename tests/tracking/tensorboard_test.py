@@ -8,7 +8,8 @@ there). Trains experiments/spiral.yaml with a SIGKILL in epoch 4
 (NNN_TEST_KILL_AT_BATCH) and resumes it; TensorBoard's EventAccumulator
 must then read every scalar tag at steps 1..E exactly once (one continuous
 curve), each value equal to metrics.jsonl's, and the text summaries (the
-config, the wiring as DOT, the per-step table). A two-run `nnn sweep`
+config, the wiring as DOT, the per-step table). `nnn compare` gives its
+from-scratch MLP the LibTorch runs' test/accuracy tag. A two-run `nnn sweep`
 must give the HParams dashboard its experiment (the grid) and each run's
 session (its values, ended). Then `tensorboard --logdir` itself serves on
 127.0.0.1: its HTTP API lists the run's tags and values, and, with Chromium
@@ -155,6 +156,23 @@ def sweep_hparams(nnn, source, work):
               f"run c{c:03d}-s0: its session (train.lr {lr}), ended, with its test/accuracy")
 
 
+def comparison(nnn, source, work):
+    """nnn compare: its LibTorch runs and its from-scratch MLP side by side."""
+    out = os.path.join(work, "compare")
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run([nnn, "compare", "experiments/spiral.yaml", "train.epochs=3", "--out", out],
+                   cwd=source, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(os.path.join(out, "compare.json")) as f:
+        rows = json.load(f)["rows"]
+    for folder, row in [("nnn/tensorboard", rows[0]), ("torch_mlp/tensorboard", rows[1]),
+                        ("from_scratch/tensorboard", rows[2])]:
+        curve = accumulator(os.path.join(out, folder)).Scalars("test/accuracy")
+        check([e.step for e in curve] == [1, 2, 3] and
+              close(curve[-1].value, row["test_accuracy"][-1]),
+              f"compare's {folder.split('/')[0]}: test/accuracy at epochs 1-3, the last as in "
+              f"compare.json ({row['test_accuracy'][-1]:.4f})")
+
+
 def served_by_tensorboard(work, run, screenshot):
     """`tensorboard --logdir` over a folder holding `run` (as its own name)."""
     port = free_port()
@@ -233,6 +251,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     run = killed_and_resumed(nnn, source, work)
     sweep_hparams(nnn, source, work)
+    comparison(nnn, source, work)
     # NNN_TENSORBOARD_RUN=DIR: serve that run instead (the main job, for docs/tensorboard.png).
     served_by_tensorboard(work, os.environ.get("NNN_TENSORBOARD_RUN") or run, screenshot)
     return 0

@@ -66,6 +66,7 @@ std::optional<DeviceSetting> device_option(const std::string& text);
 
 void add_train_command(Commands& commands);
 void add_eval_command(Commands& commands);
+void add_lesion_command(Commands& commands);
 void add_wiring_command(Commands& commands);
 void add_bench_command(Commands& commands);
 void add_compare_command(Commands& commands);

@@ -1,4 +1,5 @@
-// `nnn eval RUNDIR [--data test|train|IMAGES:LABELS] [--json]`.
+// `nnn eval RUNDIR [--data test|train|IMAGES:LABELS] [--json]` and
+// `nnn lesion RUNDIR [--data ...] [--out DIR] [--no-per-step]`.
 #include <fmt/core.h>
 
 #include <iostream>
@@ -6,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/nnn/command.h"
+#include "nnn/experiments/lesion.h"
 #include "nnn/train/metrics_log.h"
 #include "nnn/train/run_evaluation.h"
 
@@ -40,6 +42,44 @@ void add_eval_command(Commands& commands) {
                       "test or train (the run's own split), or IMAGES:LABELS (two IDX files, "
                       "normalised as the run's data)");
   command->add_flag("--json", o->json, "Print one JSON object instead of the table");
+  command
+      ->add_option("--device", o->device,
+                   "Evaluate on this device (auto, cpu, cuda, cuda:N) instead of the run's")
+      ->check(device_setting());
+}
+
+void add_lesion_command(Commands& commands) {
+  struct Options {
+    std::string run, data = "test", device, out;
+    bool no_per_step = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* command = commands.add(
+      "lesion",
+      "Which parts of a trained wiring matter: cut each edge and silence each cell in turn (and "
+      "each edge at one step only), evaluate, and report the accuracy lost at every step and the "
+      "change in confidence (lesion.md, .csv, .json and a heat-coloured lesion.dot).",
+      [o] {
+        LesionOptions options;
+        options.data = EvaluationData::parse(o->data);
+        options.per_step = !o->no_per_step;
+        options.device = device_option(o->device);
+        const LesionStudy study = lesion_study(o->run, options);
+        const std::string out = o->out.empty() ? o->run + "/lesion" : o->out;
+        write_lesion_report(study, out);
+        std::cout << lesion_markdown(study);
+        fmt::print(
+            "\nwritten to {}/lesion.{{md,csv,json,dot}} (dot -Tsvg {}/lesion.dot draws the "
+            "wiring)\n",
+            out, out);
+        return 0;
+      });
+  command->add_option("run", o->run, "The run directory")->required()->check(run_directory());
+  command->add_option("--data", o->data,
+                      "test or train (the run's own split), or IMAGES:LABELS (two IDX files)");
+  command->add_option("--out", o->out, "Where the reports go (default RUN/lesion)");
+  command->add_flag("--no-per-step", o->no_per_step,
+                    "Only whole-run lesions (not each edge at each step)");
   command
       ->add_option("--device", o->device,
                    "Evaluate on this device (auto, cpu, cuda, cuda:N) instead of the run's")

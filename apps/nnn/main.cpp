@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   Commands commands(app);
   add_train_command(commands);
   add_eval_command(commands);
+  add_lesion_command(commands);
   add_wiring_command(commands);
   add_compare_command(commands);
   add_frames_command(commands);

@@ -123,6 +123,11 @@ torch::Tensor NNNImpl::flat_parameters() {
 }
 
 Execution NNNImpl::execution(const ForwardOptions& run) const {
+  if (run.lesion != nullptr && !run.lesion->empty()) {
+    NNN_CHECK(run.execution == Execution::kAuto || run.execution == Execution::kGeneric,
+              "NNN::forward: a lesion runs on the generic path (Execution::kGeneric or kAuto)");
+    return Execution::kGeneric;
+  }
   switch (run.execution) {
     case Execution::kAuto:
       if (!fast_) return Execution::kGeneric;
@@ -174,7 +179,7 @@ torch::Tensor NNNImpl::unroll(const torch::Tensor& x, const ForwardOptions& run,
       direct_->run(*this, frames, steps, buffers);
       break;
     default:
-      generic_->run(*this, frames, steps, buffers);
+      generic_->run(*this, frames, steps, buffers, run.lesion);
       break;
   }
   // One slice of the stacked buffers rather than one per step.

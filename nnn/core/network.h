@@ -71,9 +71,27 @@ enum class Execution {
   kGeneric,
 };
 
+/// Parts of a network removed while it runs (a lesion study, `nnn
+/// lesion`): an edge's channels read as zero by its receiving cell (at
+/// every step, or at one), a cell's message zero at every step (what every
+/// cell reading it, and the predictions when it is the output cell, see).
+/// The input x still reaches the input cells. Runs on the generic path.
+struct Lesion {
+  struct Edge {
+    int64_t from = 0, to = 0;  // cells: A[from][to] > 0
+    int64_t step = 0;          // 1-based; 0: every step
+  };
+  std::vector<Edge> edges;
+  std::vector<int64_t> cells;
+  bool empty() const { return edges.empty() && cells.empty(); }
+};
+
 struct ForwardOptions {
   int64_t steps = -1;  // thinking steps; < 0: options.steps
   Execution execution = Execution::kAuto;
+  /// Removed edges and cells (nullptr or empty: none); needs kAuto or
+  /// kGeneric.
+  const Lesion* lesion = nullptr;
 };
 
 struct BackwardOptions {

@@ -127,12 +127,14 @@ class DirectExecutor {
 class GenericExecutor {
  public:
   explicit GenericExecutor(std::shared_ptr<const NetworkPlan> plan);
+  /// `lesion` (optional): edges read as zero, cells whose message is zero.
   void run(const NNNImpl& network, const torch::Tensor& frames, int64_t steps,
-           std::vector<torch::Tensor>& buffers);
+           std::vector<torch::Tensor>& buffers, const Lesion* lesion = nullptr);
 
  private:
   std::shared_ptr<const NetworkPlan> plan_;
-  std::vector<RoutingIndex> cell_gather_;  // per cell: its channels' buffer positions
+  std::vector<RoutingIndex> cell_gather_;            // per cell: its channels' buffer positions
+  std::vector<std::vector<int64_t>> gather_source_;  // per cell: the sending cell of each
 };
 
 }  // namespace nnn

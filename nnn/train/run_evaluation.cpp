@@ -40,8 +40,10 @@ std::string EvaluationData::describe() const {
   return images + ":" + labels;
 }
 
-Evaluation evaluate_run(const std::string& dir, const EvaluationData& data,
-                        const std::optional<DeviceSetting>& device_setting) {
+std::vector<Evaluation> evaluate_run_lesions(const std::string& dir,
+                                             const std::vector<Lesion>& lesions,
+                                             const EvaluationData& data,
+                                             const std::optional<DeviceSetting>& device_setting) {
   LoadedRun run = load_run(dir, device_setting);
   const ExperimentConfig& config = run.config;
   const torch::Device device = run.device;
@@ -59,8 +61,18 @@ Evaluation evaluate_run(const std::string& dir, const EvaluationData& data,
   NNN_CHECK(set.size() > 0, "evaluation data ", data.describe(), ": no samples to evaluate");
   NNN_CHECK(set.features() == config.model.input_size, "evaluation data ", data.describe(), " has ",
             set.features(), " features but the model reads ", config.model.input_size);
-  return evaluate(run.model, set, config.train.eval_batch_size, config.loss.steps, device,
-                  device.is_cpu() ? &pool : nullptr);
+  std::vector<Evaluation> out;
+  for (size_t i = 0; i <= lesions.size(); ++i) {
+    out.push_back(evaluate(run.model, set, config.train.eval_batch_size, config.loss.steps, device,
+                           device.is_cpu() ? &pool : nullptr, nullptr,
+                           i == 0 ? nullptr : &lesions[i - 1]));
+  }
+  return out;
+}
+
+Evaluation evaluate_run(const std::string& dir, const EvaluationData& data,
+                        const std::optional<DeviceSetting>& device_setting) {
+  return evaluate_run_lesions(dir, {}, data, device_setting).front();
 }
 
 std::string evaluation_table(const Evaluation& e) {

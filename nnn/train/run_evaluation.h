@@ -5,12 +5,15 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nnn/runtime/device_setting.h"
 
 #include "nnn/train/report.h"
 
 namespace nnn {
+
+struct Lesion;  // nnn/core/network.h
 
 /// What evaluate_run scores: the run's own test or training split, or an
 /// IDX pair of files normalised as the run's data.
@@ -27,6 +30,13 @@ struct EvaluationData {
 /// Evaluates a run's weights on `data`, on `device` (empty: the config's).
 Evaluation evaluate_run(const std::string& dir, const EvaluationData& data = {},
                         const std::optional<DeviceSetting>& device = {});
+
+/// evaluate_run() of the intact network (first) and then of each of
+/// `lesions` (nnn/core/network.h), on one load of the run and its data.
+std::vector<Evaluation> evaluate_run_lesions(const std::string& dir,
+                                             const std::vector<Lesion>& lesions,
+                                             const EvaluationData& data = {},
+                                             const std::optional<DeviceSetting>& device = {});
 
 /// A per-step table (step, accuracy, top-3, confidence), one line a step.
 std::string evaluation_table(const Evaluation& evaluation);

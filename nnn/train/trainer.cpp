@@ -143,11 +143,14 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
   return total;
 }
 
-torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool) {
+torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool,
+                              const Lesion* lesion) {
   const int64_t dim = batch_dim(x);
   const int64_t batch = x.size(dim);
   const int64_t shards = x.is_cuda() ? 1 : shard_count(batch, pool);
-  if (shards == 1) return model->forward(x);
+  ForwardOptions run;
+  run.lesion = lesion;
+  if (shards == 1) return model->forward(x, run);
   std::vector<torch::Tensor> parts(static_cast<size_t>(shards));
   const bool grad_mode = torch::GradMode::is_enabled();
   const bool inference = c10::InferenceMode::is_enabled();
@@ -156,13 +159,14 @@ torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* po
     c10::InferenceMode inference_guard(inference);
     torch::AutoGradMode grad_guard(grad_mode);
     const int64_t first = batch * k / shards;
-    parts[k] = model->forward(x.narrow(dim, first, batch * (k + 1) / shards - first));
+    parts[k] = model->forward(x.narrow(dim, first, batch * (k + 1) / shards - first), run);
   });
   return torch::cat(parts, 1);
 }
 
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
-                    const torch::Device& device, WorkerPool* pool, Communicator* communicator) {
+                    const torch::Device& device, WorkerPool* pool, Communicator* communicator,
+                    const Lesion* lesion) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -180,7 +184,7 @@ Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSte
     const auto x =
         framed ? feed_frames(inputs.narrow(1, start, b), data.feed) : inputs.narrow(0, start, b);
     const auto y = labels.narrow(0, start, b);
-    const auto predictions = forward_sharded(model, x, pool);  // [T, B, C]
+    const auto predictions = forward_sharded(model, x, pool, lesion);  // [T, B, C]
     metrics.add(predictions, y);
     loss_sum += step_loss(predictions, y, steps, model->distance()).to(torch::kDouble) * b;
   }

@@ -33,9 +33,10 @@ namespace nnn {
 /// fixed frames, fed as data.feed says. With a communicator, each rank
 /// evaluates its share of the samples and every rank gets the whole set's
 /// metrics.
+/// `lesion` (optional): edges and cells removed (Lesion, nnn/core/network.h).
 Evaluation evaluate(NNN& model, const Dataset& data, int64_t batch_size, LossSteps steps,
                     const torch::Device& device, WorkerPool* pool = nullptr,
-                    Communicator* communicator = nullptr);
+                    Communicator* communicator = nullptr, const Lesion* lesion = nullptr);
 
 /// x is [B, D] or frames [F, B, D]; shards cut the batch dimension B.
 /// Forward and backward of one batch: the gradient of the batch-mean loss as
@@ -83,7 +84,8 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 
 /// Inference in shards across the pool's threads. x: [B, D_in] or
 /// [F, B, D_in] -> [T, B, C].
-torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool);
+torch::Tensor forward_sharded(NNN& model, const torch::Tensor& x, WorkerPool* pool,
+                              const Lesion* lesion = nullptr);
 
 class Trainer {
  public:

@@ -46,6 +46,7 @@ declare -A valid=(
   [sweep]="experiments/spiral.yaml train.lr=0.1,0.01" [serve]="$work/fake_run"
   [make-video]="experiments/mnist_nnn.yaml" [track]="$work" [read-video]="$work/fake_run $work"
   [video-eval]="$work/fake_run" [label]="$work --plate 12 --out $work/frame_set"
+  [lesion]="$work/fake_run"
   [bench]="" [micrograd-demo]="" [info]="")
 for c in "${!valid[@]}"; do
   expect 0 "Usage: nnn $c" -- "$c" --help

@@ -94,6 +94,48 @@ TEST_F(NetworkTest, TraceKeepsEveryMessage) {
   EXPECT_TRUE(torch::equal(trace.predictions, model->forward(torch::ones({1, 1}))));
 }
 
+TEST_F(NetworkTest, LesionsCutEdgesAndSilenceCellsAsComputedByHand) {
+  NNN model = hand_network();
+  const auto x = torch::ones({1, 1});
+  auto run = [&](const Lesion& lesion) {
+    ForwardOptions options;
+    options.lesion = &lesion;
+    return model->forward(x, options).flatten();
+  };
+  // Intact: [0, 15, 315, 37815] (HandComputedUnitOrder).
+  EXPECT_TRUE(torch::equal(run(Lesion{}), torch::tensor({0.0f, 15.0f, 315.0f, 37815.0f})));
+  // 1 -> 0 cut at every step: h0 = x + 10 self; t3 h0 = 421, m0 = [842, 1263];
+  // t4 yhat = 5 * 1263.
+  EXPECT_TRUE(
+      torch::equal(run(Lesion{{{1, 0, 0}}, {}}), torch::tensor({0.0f, 15.0f, 315.0f, 6315.0f})));
+  // 0 -> 1 cut at step 3 only: cell 1 reads 0 there (yhat 0); cell 0 is not
+  // touched at step 3, so step 4 reads m0(3) as before.
+  EXPECT_TRUE(
+      torch::equal(run(Lesion{{{0, 1, 3}}, {}}), torch::tensor({0.0f, 15.0f, 0.0f, 37815.0f})));
+  // Cell 0 silenced: nothing reaches the output; the output cell silenced:
+  // its predictions are zero.
+  EXPECT_TRUE(torch::equal(run(Lesion{{}, {0}}), torch::zeros({4})));
+  EXPECT_TRUE(torch::equal(run(Lesion{{}, {1}}), torch::zeros({4})));
+  // An edge that carries nothing (cell 0 weighs its channel from 1 by 0):
+  // cutting it changes nothing, to the last bit.
+  set(model->cell(0)->w1, {1, 10, 0});
+  EXPECT_TRUE(torch::equal(run(Lesion{{{1, 0, 0}}, {}}), model->forward(x).flatten()));
+  // Named refusals.
+  expect_error([&] { run(Lesion{{{1, 1, 0}}, {}}); }, "lesion: there is no edge 1 -> 1");
+  expect_error(
+      [&] {
+        run(Lesion{{{0, 1, 5}}, {}});
+      },
+      "lesion: edge 0 -> 1 at step 5; the network runs steps 1 to 4");
+  expect_error([&] { run(Lesion{{}, {2}}); }, "lesion: there is no cell 2; cells 0 to 1");
+  const Lesion cut{{{0, 1, 0}}, {}};
+  ForwardOptions direct;
+  direct.lesion = &cut;
+  direct.execution = Execution::kDirect;
+  torch::NoGradGuard no_grad;
+  expect_error([&] { model->forward(x, direct); }, "a lesion runs on the generic path");
+}
+
 TEST_F(NetworkTest, SingleCellIsAPlainMlp) {
   NNN model(NNNOptions(Wiring(Matrix64{{0}}), 6, 4, 3).hidden({8}));
   const auto x = torch::randn({5, 6});

@@ -20,7 +20,9 @@
 #include "nnn/config/model_options.h"
 #include "nnn/core/weights.h"
 #include "nnn/experiments/compare.h"
+#include "nnn/experiments/lesion.h"
 #include "nnn/train/optimizer.h"
+#include "nnn/train/run_evaluation.h"
 #include "nnn/util/files.h"
 #include "tests/test_util.h"
 
@@ -357,6 +359,56 @@ TEST_F(RunTest, ResumeRemovesStaleTemporaries) {
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_TRUE(fs::exists(live));
   EXPECT_NE(log.str().find("removed 1 temporary file(s) left by a write that was killed"),
+            std::string::npos);
+}
+
+TEST_F(RunTest, LesionStudyRemovesEachPartOfATrainedRun) {
+  // layered [1, 2, 1] with feedback: 0 -> {1, 2} -> 3 and back, d = 2, 3
+  // steps.
+  std::ostringstream log;
+  ExperimentConfig config = tiny_config();
+  config.train.epochs = 30;  // past chance, so that the forward edges carry the reading
+  const RunResult run = run_training(config, RunDirectory((dir_ / "run").string()), log);
+  ASSERT_TRUE(run.completed);
+  const LesionStudy study = lesion_study(run.dir);
+  const Evaluation intact = evaluate_run(run.dir);
+  EXPECT_EQ(study.intact.accuracy, intact.accuracy);  // the generic path scores the same
+  const int64_t edges = 8, cells = 4, steps = 3;
+  ASSERT_EQ(static_cast<int64_t>(study.rows.size()), edges + cells + edges * steps);
+  const auto whole_cut = [&](const LesionRow& row) {
+    for (const LesionRow& r : study.rows) {
+      if (r.kind == LesionRow::Kind::kEdge && r.from == row.from && r.to == row.to && r.step == 0)
+        return r.evaluation.accuracy[2];
+    }
+    return -1.0;
+  };
+  // A cut of i -> j at step t changes step 3's prediction only through
+  // j's message at t, which reaches the output at t + dist(j) (dist: 2, 1,
+  // 1, 0 edges from cells 0-3 to the output); at step 1 every message read
+  // is still zero. So each edge matters at one step at most, and a whole
+  // run's cut of it changes step 3 exactly as that one step's cut does.
+  const std::vector<int64_t> dist = {2, 1, 1, 0};
+  bool some_loss = false;
+  for (const LesionRow& row : study.rows) {
+    if (row.kind != LesionRow::Kind::kEdge) continue;
+    const auto& a = row.evaluation.accuracy;
+    const int64_t when = steps - dist[static_cast<size_t>(row.to)];
+    if (row.step != 0) {
+      const bool matters = row.step == when && when >= 2;
+      EXPECT_EQ(a[2], matters ? whole_cut(row) : intact.accuracy[2]) << row.name();
+    } else if (when < 2) {
+      EXPECT_EQ(a[2], intact.accuracy[2]) << row.name();
+    }
+    some_loss = some_loss || (row.from == 0 && row.step == 0 && a[2] < intact.accuracy[2]);
+  }
+  EXPECT_GT(intact.accuracy[2], 0.5) << "3 classes";
+  EXPECT_TRUE(some_loss) << "no forward edge mattered";
+  EXPECT_EQ(study.rows[static_cast<size_t>(edges + 3)].name(), "cell 3");
+  write_lesion_report(study, (dir_ / "lesion").string());
+  for (const char* file : {"lesion.md", "lesion.csv", "lesion.json", "lesion.dot"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "lesion" / file)) << file;
+  }
+  EXPECT_NE(read_file((dir_ / "lesion" / "lesion.dot").string()).find("c0 -> c1"),
             std::string::npos);
 }
 

@@ -214,7 +214,13 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
 void ConnectionThreads::enqueue(std::function<void()> fn) {
   std::unique_lock<std::mutex> lock(mutex_);
   room_.wait(lock, [this] { return running_ < most_ || stopping_; });
-  if (stopping_) return;
+  if (stopping_) {
+    // Shutting down: no new thread, but the task still runs (here), since
+    // it is what closes the connection's socket; dropping it leaked one.
+    lock.unlock();
+    fn();
+    return;
+  }
   ++running_;
   std::thread([this, fn = std::move(fn)] {
     fn();

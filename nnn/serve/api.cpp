@@ -241,6 +241,11 @@ ApiReply run_reply(ServedRun& run, const std::vector<std::string>& parts, const 
     return json_reply({{"index", i}, {"label", label}, {"pixels", pixels_json(pixels)}});
   }
   if (parts.size() != 4) fail(404, "no such endpoint: " + quoted(request.path, 80));
+  if (what == "lesions") {
+    require("GET");
+    if (run.test_count() == 0) fail(409, run.test_data_error());
+    return json_reply(run.lesions());
+  }
   if (what == "predict") {
     require("POST");
     bool plate = false;

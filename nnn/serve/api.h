@@ -12,6 +12,7 @@
 //   POST /api/runs/RUN/trace       JSON {"pixels": [784]} or a PGM body
 //   POST /api/runs/RUN/frames      JSON {"index": I | "pixels": [784], "frames": F, "seed": S}
 //   POST /api/runs/RUN/plate       JSON {"digits": K, "frames": F, "seed": S}
+//   GET  /api/runs/RUN/lesions     each edge cut and each cell silenced: accuracy per step
 //
 // The Label tab (on with `nnn serve --label-out DATASET`; label_service.h):
 //

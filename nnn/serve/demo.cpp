@@ -21,6 +21,7 @@
 #include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
 #include "nnn/data/plate_readings.h"
+#include "nnn/experiments/lesion.h"
 #include "nnn/experiments/plates.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/serve/layout.h"
@@ -150,6 +151,8 @@ struct DemoRun::State {
   std::vector<std::vector<int64_t>> by_class;  // the test digits of each class
   std::string test_error;
   std::mutex model_mutex;  // one inference at a time
+  std::mutex lesion_mutex;
+  Json lesions;  // null until computed
 };
 
 DemoRun::DemoRun(const std::string& dir, const std::optional<DeviceSetting>& device)
@@ -365,6 +368,29 @@ Json DemoRun::plate(int64_t digits, int64_t count, uint64_t seed) {
   out["reading"] = rendered.reading;
   out["strips"] = std::move(strips);
   return out;
+}
+
+Json DemoRun::lesions() {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.lesion_mutex);
+  if (!s.lesions.is_null()) return s.lesions;
+  LesionOptions options;
+  options.per_step = false;
+  options.device = DeviceSetting::cpu();
+  const LesionStudy study = lesion_study(s.dir, options);
+  Json edges = Json::array(), cells = Json::array();
+  for (const LesionRow& row : study.rows) {
+    if (row.kind == LesionRow::Kind::kEdge) {
+      edges.push_back({{"from", row.from}, {"to", row.to}, {"accuracy", row.evaluation.accuracy}});
+    } else {
+      cells.push_back({{"cell", row.cell}, {"accuracy", row.evaluation.accuracy}});
+    }
+  }
+  s.lesions = {{"samples", study.intact.samples},
+               {"intact", study.intact.accuracy},
+               {"edges", std::move(edges)},
+               {"cells", std::move(cells)}};
+  return s.lesions;
 }
 
 }  // namespace nnn

@@ -68,6 +68,9 @@ class DemoRun : public ServedRun {
   /// A K-digit plate of test digits picked with `seed`, its `count` frames
   /// (28 x 28K strips, dark on light) and predict() over them.
   Json plate(int64_t digits, int64_t count, uint64_t seed) override;
+  /// lesion_study() of the run (nnn/experiments/lesion.h), whole-run cuts
+  /// only, computed on the first call and kept.
+  Json lesions() override;
 
  private:
   // predict() that also keeps the messages of the forward pass.

@@ -66,6 +66,12 @@ class ServedRun {
   virtual int64_t test_index_of_class(int64_t cls, int64_t nth) const = 0;
   /// A K-digit plate of test digits, its `count` frames and predict() over them.
   virtual Json plate(int64_t digits, int64_t count, uint64_t seed) = 0;
+  /// What removing each edge and each cell costs on the run's test data
+  /// (`nnn lesion` without the per-step cuts; computed once):
+  /// {"samples", "intact": [T] accuracy, "edges": [{"from", "to",
+  /// "accuracy": [T]}], "cells": [{"cell", "accuracy": [T]}]}. Only called
+  /// when test_count() > 0.
+  virtual Json lesions() = 0;
 };
 
 }  // namespace nnn

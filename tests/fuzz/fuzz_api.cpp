@@ -100,6 +100,10 @@ class StandInRun : public nnn::ServedRun {
                      "a frame count off 1..max_frames reached plate");
     return {{"digits", digits}, {"frames", count}, {"seed", seed}};
   }
+  Json lesions() override {
+    NNN_FUZZ_REQUIRE(tests_ > 0, "lesions asked of a run without test digits");
+    return {{"samples", tests_}, {"edges", Json::array()}};
+  }
 
  private:
   std::string name_, error_;

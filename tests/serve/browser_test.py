@@ -439,6 +439,18 @@ def main():
         check(roles.count("cell input") == 1 and roles.count("cell output") == 1,
               f"one input cell and one output cell drawn ({roles})")
 
+        # Lesions: every edge and cell coloured by what removing it costs.
+        driver.click("#lesion-view")
+        wait_for(driver, "return state.lesions && state.lesions.run === 0 && "
+                 "document.querySelectorAll('#network path.edge[data-lost]').length === 8",
+                 "the lesion colouring", 120)
+        lost = driver.js("return [...document.querySelectorAll('#network path.edge')]"
+                         ".map(e => Number(e.getAttribute('data-lost')))")
+        note = driver.js("return document.getElementById('lesion-note').textContent")
+        check(max(lost) > 5 and min(lost) == 0 and "accuracy lost at the last step" in note,
+              f"edges coloured by the accuracy their cut costs ({min(lost):.2f} .. {max(lost):.2f} points)")
+        driver.screenshot(screenshot.replace(".png", "-lesions.png"))
+        driver.click("#lesion-view")
         # A one: a vertical stroke.
         driver.js("document.getElementById('prediction').textContent = ''")
         driver.stroke("#canvas", [(4, -95 + 10 * i) for i in range(20)])

@@ -23,6 +23,7 @@
 #include "nnn/data/image_file.h"
 #include "nnn/data/load_data.h"
 #include "nnn/data/pgm.h"
+#include "nnn/experiments/lesion.h"
 #include "nnn/experiments/predict.h"
 #include "nnn/experiments/video.h"
 #include "nnn/runtime/parallel.h"
@@ -748,6 +749,24 @@ TEST_F(ServeTest, LabelTabTracksAndSavesAsNnnLabelDoes) {
   EXPECT_EQ(reply.status, 404);
   EXPECT_NE(reply.body.find("labelling is off: start nnn serve with --label-out DATASET"),
             std::string::npos);
+}
+
+TEST_F(ServeTest, LesionsAreTheLibrarysWholeRunCuts) {
+  const Reply reply = get("/api/runs/0/lesions");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  LesionOptions options;
+  options.per_step = false;
+  options.device = DeviceSetting::cpu();
+  const LesionStudy study = lesion_study((dir_ / "run").string(), options);
+  EXPECT_EQ(reply.json["intact"].get<std::vector<double>>(), study.intact.accuracy);
+  const auto& edges = reply.json["edges"];
+  ASSERT_EQ(edges.size() + reply.json["cells"].size(), study.rows.size());
+  for (size_t i = 0; i < edges.size(); ++i) {
+    EXPECT_EQ(edges[i]["from"], study.rows[i].from);
+    EXPECT_EQ(edges[i]["accuracy"].get<std::vector<double>>(), study.rows[i].evaluation.accuracy);
+  }
+  EXPECT_EQ(get("/api/runs/0/lesions").body, reply.body);  // kept
+  expect_error(post("/api/runs/0/lesions", "{}"), 405, "use GET for /api/runs/0/lesions");
 }
 
 TEST_F(ServeTest, TrainingTabFollowsRunsAsTheyGrow) {

@@ -64,7 +64,10 @@ async function loadRuns() {
     option.textContent = `${r.index}: ${r.name} (${plural(r.cells, 'cell')}, ${r.parameters} parameters)`;
     select.appendChild(option);
   });
-  select.onchange = () => loadRun(Number(select.value));
+  select.onchange = async () => {
+    await loadRun(Number(select.value));
+    if ($('lesion-view').checked) toggleLesions();  // the new run's lesions
+  };
   // The showcase: a run that reads a sequence of degraded frames, on the
   // Frames tab, else the first run reading a test digit on the Draw tab.
   const infos = await Promise.all(runs.map((r) => api(`/api/runs/${r.index}`)));
@@ -370,10 +373,26 @@ function drawNetwork(svg, trace, t) {
   const radius = 15;
   // Where an edge meets a cell: outside the output cell's outer ring.
   const rim = (c) => radius + (c === info.wiring.output ? 5 : 1);
+  // With "colour by what a lesion costs": accuracy lost at the last step
+  // when an edge is cut or a cell silenced (GET /api/runs/RUN/lesions).
+  const lesion = state.lesionView && state.lesions && state.lesions.run === state.run
+    ? state.lesions : null;
+  const lostOf = (accuracy) => lesion ? 100 * (lesion.intact[lesion.intact.length - 1] -
+                                              accuracy[accuracy.length - 1]) : 0;
+  let mostLost = 0;
+  if (lesion) {
+    for (const item of [...lesion.edges, ...lesion.cells]) mostLost = Math.max(mostLost, lostOf(item.accuracy));
+  }
+  const heat = (lost) => {
+    const f = mostLost > 0 ? Math.min(1, Math.max(0, lost / mostLost)) : 0;
+    return `rgb(${Math.round(221 - 7 * f)}, ${Math.round(221 - 182 * f)}, ${Math.round(221 - 181 * f)})`;
+  };
+  const edgeLesion = (edge) => lesion && lesion.edges.find((l) => l.from === edge.from && l.to === edge.to);
   info.wiring.edges.forEach((edge, e) => {
     const strength = trace && maxEdge > 0 ? trace.edge_norms[t][e] / maxEdge : 0.15;
     const width = 0.8 + 5 * strength;  // thinner than the arrowhead
-    const colour = `rgba(31, 95, 159, ${0.25 + 0.75 * strength})`;
+    const cut = edgeLesion(edge);
+    const colour = cut ? heat(lostOf(cut.accuracy)) : `rgba(31, 95, 159, ${0.25 + 0.75 * strength})`;
     const [x1, y1] = place[edge.from], [x2, y2] = place[edge.to];
     let path;
     if (edge.from === edge.to) {
@@ -398,7 +417,9 @@ function drawNetwork(svg, trace, t) {
                                       class: edge.from === edge.to ? 'edge self-loop' : 'edge' }, svg);
     const title = svgElement('title', {}, line);
     title.textContent = `${edge.from} → ${edge.to}: ${edge.channels} channels` +
-      (trace ? `, norm ${trace.edge_norms[t][e].toFixed(3)} at step ${t + 1}` : '');
+      (trace ? `, norm ${trace.edge_norms[t][e].toFixed(3)} at step ${t + 1}` : '') +
+      (cut ? `; cutting it costs ${lostOf(cut.accuracy).toFixed(2)} points at the last step` : '');
+    if (cut) line.setAttribute('data-lost', lostOf(cut.accuracy).toFixed(2));
   });
   // Input cells ringed green, the output cell ringed orange outside: a cell
   // that is both shows both rings.
@@ -416,10 +437,13 @@ function drawNetwork(svg, trace, t) {
     const input = info.wiring.inputs.includes(c), output = c === info.wiring.output;
     const activity = trace && maxCell > 0 ? trace.cell_norms[t][c] / maxCell : 0;
     const shade = Math.round(255 - 150 * activity);
-    const cell = cellRings(x, y, input, output, `rgb(${shade}, ${shade}, 255)`, svg);
+    const silenced = lesion && lesion.cells.find((l) => l.cell === c);
+    const fill = silenced ? heat(lostOf(silenced.accuracy)) : `rgb(${shade}, ${shade}, 255)`;
+    const cell = cellRings(x, y, input, output, fill, svg);
     svgElement('text', { x, y }, cell).textContent = c;
     const title = svgElement('title', {}, cell);
-    title.textContent = `cell ${c}` + (input && output ? ': input and output' : input ? ': input' : output ? ': output' : '');
+    title.textContent = `cell ${c}` + (input && output ? ': input and output' : input ? ': input' : output ? ': output' : '') +
+      (silenced ? `; silencing it costs ${lostOf(silenced.accuracy).toFixed(2)} points at the last step` : '');
   });
   let lx = 16;
   for (const [label, input, output] of [['input cell', true, false], ['output cell', false, true],
@@ -429,6 +453,27 @@ function drawNetwork(svg, trace, t) {
     svgElement('text', { x: lx + 16, y: h - 14, class: 'legend' }, svg).textContent = label;
     lx += 28 + 7 * label.length;
   }
+}
+
+// The lesion colouring of the network drawings: fetched once per run.
+async function toggleLesions() {
+  state.lesionView = $('lesion-view').checked;
+  if (state.lesionView && (!state.lesions || state.lesions.run !== state.run)) {
+    $('lesion-note').textContent = 'cutting every edge and silencing every cell in turn...';
+    try {
+      const lesions = await api(`/api/runs/${state.run}/lesions`);
+      lesions.run = state.run;
+      state.lesions = lesions;
+    } catch (error) {
+      status('could not measure the lesions: ' + error.message);
+      $('lesion-view').checked = false;
+      state.lesionView = false;
+    }
+  }
+  $('lesion-note').textContent = state.lesionView && state.lesions
+    ? `red: the accuracy lost at the last step when that edge is cut or that cell silenced ` +
+      `(on ${state.lesions.samples} test digits; nnn lesion has every step)` : '';
+  showStep();
 }
 
 function play(name, count, show, done, ms = 600) {
@@ -1000,6 +1045,7 @@ window.addEventListener('load', async () => {
   setupCanvas();
   setupLabel();
   setupTraining();
+  $('lesion-view').onchange = toggleLesions;
   $('step').oninput = () => { state.step = Number($('step').value); showStep(); };
   $('play').onclick = () => {
     if (!state.trace) { status('draw a digit first'); return; }

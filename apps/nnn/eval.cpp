@@ -58,7 +58,8 @@ void add_lesion_command(Commands& commands) {
       "lesion",
       "Which parts of a trained wiring matter: cut each edge and silence each cell in turn (and "
       "each edge at one step only), evaluate, and report the accuracy lost at every step and the "
-      "change in confidence (lesion.md, .csv, .json and a heat-coloured lesion.dot).",
+      "change in confidence (lesion.md, .csv, .json and the wiring heat-coloured: lesion.svg, "
+      "lesion.dot).",
       [o] {
         LesionOptions options;
         options.data = EvaluationData::parse(o->data);
@@ -68,10 +69,7 @@ void add_lesion_command(Commands& commands) {
         const std::string out = o->out.empty() ? o->run + "/lesion" : o->out;
         write_lesion_report(study, out);
         std::cout << lesion_markdown(study);
-        fmt::print(
-            "\nwritten to {}/lesion.{{md,csv,json,dot}} (dot -Tsvg {}/lesion.dot draws the "
-            "wiring)\n",
-            out, out);
+        fmt::print("\nwritten to {}/lesion.{{md,csv,json,svg,dot}}\n", out);
         return 0;
       });
   command->add_option("run", o->run, "The run directory")->required()->check(run_directory());

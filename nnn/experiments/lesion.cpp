@@ -11,6 +11,7 @@
 
 #include "nnn/config/experiment_config.h"
 #include "nnn/core/network.h"
+#include "nnn/core/wiring_layout.h"
 #include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
@@ -203,12 +204,91 @@ std::string lesion_dot(const LesionStudy& study) {
   return dot + "}\n";
 }
 
+std::string lesion_svg(const LesionStudy& study) {
+  const Wiring& w = study.wiring;
+  const auto places = layout_cells(w);
+  const double width = 720, height = 360, margin = 60, radius = 20;
+  std::vector<std::pair<double, double>> at;
+  for (const CellPlace& p : places) {
+    at.emplace_back(margin + p.x * (width - 2 * margin), margin + p.y * (height - 2 * margin - 30));
+  }
+  double most = 0;
+  for (const LesionRow& row : study.rows) {
+    if (row.step == 0) most = std::max(most, lost_points(study, row));
+  }
+  const auto shown = [](double lost) { return lost == 0 ? 0.0 : -lost; };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+      "fill=\"white\"/>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+      "markerUnits=\"userSpaceOnUse\" markerWidth=\"10\" markerHeight=\"10\" orient=\"auto\">"
+      "<path d=\"M 0 1 L 10 5 L 0 9 z\" fill=\"#555\"/></marker></defs>\n"
+      "<text x=\"12\" y=\"20\" font-size=\"13\">{}: accuracy lost at the "
+      "last step (points) when an edge is cut or a cell silenced; intact {:.2f}%</text>\n",
+      width, height, fs::path(study.run).filename().string(), 100 * last(study.intact.accuracy));
+  for (const LesionRow& row : study.rows) {
+    if (row.kind != LesionRow::Kind::kEdge || row.step != 0) continue;
+    const double lost = lost_points(study, row);
+    const auto [x1, y1] = at[static_cast<size_t>(row.from)];
+    const auto [x2, y2] = at[static_cast<size_t>(row.to)];
+    const double stroke = 1.0 + 4.0 * (most > 0 ? std::clamp(lost / most, 0.0, 1.0) : 0.0);
+    std::string path;
+    double lx = 0, ly = 0;
+    if (row.from == row.to) {  // a loop above the cell
+      path = fmt::format("M {:.1f} {:.1f} C {:.1f} {:.1f}, {:.1f} {:.1f}, {:.1f} {:.1f}", x1 - 12,
+                         y1 - 16, x1 - 40, y1 - 80, x1 + 40, y1 - 80, x1 + 12, y1 - 16);
+      lx = x1;
+      ly = y1 - 66;
+    } else {  // bent to one side, so that both directions of a pair stay apart
+      const double dx = x2 - x1, dy = y2 - y1, length = std::max(1e-9, std::hypot(dx, dy));
+      const double mx = (x1 + x2) / 2 - dy / length * 22, my = (y1 + y2) / 2 + dx / length * 22;
+      const double ex = x2 - dx / length * radius, ey = y2 - dy / length * radius;
+      path = fmt::format("M {:.1f} {:.1f} Q {:.1f} {:.1f} {:.1f} {:.1f}", x1 + dx / length * radius,
+                         y1 + dy / length * radius, mx, my, ex, ey);
+      lx = 0.5 * mx + 0.25 * (x1 + x2);
+      ly = 0.5 * my + 0.25 * (y1 + y2);
+    }
+    svg += fmt::format(
+        "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.1f}\" "
+        "marker-end=\"url(#arrow)\"><title>edge {} -> "
+        "{}: {:+.2f}</title></path>\n<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" "
+        "text-anchor=\"middle\">{:+.1f}</text>\n",
+        path, heat(lost, most), stroke, row.from, row.to, shown(lost), lx, ly, shown(lost));
+  }
+  for (const LesionRow& row : study.rows) {
+    if (row.kind != LesionRow::Kind::kCell) continue;
+    const double lost = lost_points(study, row);
+    const auto [x, y] = at[static_cast<size_t>(row.cell)];
+    const bool input =
+        std::find(w.inputs().begin(), w.inputs().end(), row.cell) != w.inputs().end();
+    const bool output = row.cell == w.output();
+    svg += fmt::format(
+        "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\" stroke=\"{}\" "
+        "stroke-width=\"{}\"><title>cell {}: {:+.2f}</title></circle>\n<text x=\"{:.1f}\" "
+        "y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n<text x=\"{:.1f}\" y=\"{:.1f}\" "
+        "font-size=\"10\" text-anchor=\"middle\">{:+.1f}</text>\n",
+        x, y, radius, heat(lost, most),
+        output  ? "#d97706"
+        : input ? "#17803d"
+                : "#555555",
+        input || output ? 3 : 1.5, row.cell, shown(lost), x, y + 4, row.cell, x, y + radius + 14,
+        shown(lost));
+  }
+  svg += fmt::format(
+      "<text x=\"12\" y=\"{}\" font-size=\"11\" fill=\"#444\">green ring: input cell; "
+      "orange ring: output cell; colour and width: light grey nothing lost, red the most "
+      "({:.1f} points)</text>\n</svg>\n",
+      height - 12, most);
+  return svg;
+}
+
 void write_lesion_report(const LesionStudy& study, const std::string& out_dir) {
   fs::create_directories(out_dir);
   write_file_atomically((fs::path(out_dir) / "lesion.md").string(), lesion_markdown(study));
   write_file_atomically((fs::path(out_dir) / "lesion.csv").string(), lesion_csv(study));
   write_file_atomically((fs::path(out_dir) / "lesion.json").string(), lesion_json(study));
   write_file_atomically((fs::path(out_dir) / "lesion.dot").string(), lesion_dot(study));
+  write_file_atomically((fs::path(out_dir) / "lesion.svg").string(), lesion_svg(study));
 }
 
 }  // namespace nnn

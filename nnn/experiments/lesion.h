@@ -4,7 +4,7 @@
 // only; the run is evaluated on its test (or training) data each time and
 // compared with the intact network: accuracy lost at every step, change in
 // confidence. Deterministic (evaluation only). Reports as Markdown, CSV,
-// JSON and a heat-coloured wiring (Graphviz DOT).
+// JSON and a heat-coloured wiring (Graphviz DOT, and SVG on nnn's layout).
 //
 // Dimension key: T steps, E edges, N cells.
 #pragma once
@@ -59,7 +59,11 @@ std::string lesion_json(const LesionStudy& study);
 /// the last step when it is removed (light: nothing, red: the most), and
 /// labelled with that loss.
 std::string lesion_dot(const LesionStudy& study);
-/// Writes lesion.md, lesion.csv, lesion.json and lesion.dot into `out_dir`.
+/// The same picture drawn on nnn's own layout (layout_cells, as the web
+/// demo places the cells), as SVG.
+std::string lesion_svg(const LesionStudy& study);
+/// Writes lesion.md, lesion.csv, lesion.json, lesion.dot and lesion.svg
+/// into `out_dir`.
 void write_lesion_report(const LesionStudy& study, const std::string& out_dir);
 
 }  // namespace nnn

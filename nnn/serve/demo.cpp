@@ -24,7 +24,7 @@
 #include "nnn/experiments/lesion.h"
 #include "nnn/experiments/plates.h"
 #include "nnn/experiments/predict.h"
-#include "nnn/serve/layout.h"
+#include "nnn/core/wiring_layout.h"
 #include "nnn/train/loaded_run.h"
 #include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"

@@ -30,7 +30,7 @@
 #include "nnn/serve/api.h"
 #include "nnn/serve/demo.h"
 #include "nnn/serve/label_desk.h"
-#include "nnn/serve/layout.h"
+#include "nnn/core/wiring_layout.h"
 #include "nnn/serve/run_watch.h"
 #include "nnn/serve/server.h"
 #include "nnn/train/loaded_run.h"

@@ -405,11 +405,22 @@ TEST_F(RunTest, LesionStudyRemovesEachPartOfATrainedRun) {
   EXPECT_TRUE(some_loss) << "no forward edge mattered";
   EXPECT_EQ(study.rows[static_cast<size_t>(edges + 3)].name(), "cell 3");
   write_lesion_report(study, (dir_ / "lesion").string());
-  for (const char* file : {"lesion.md", "lesion.csv", "lesion.json", "lesion.dot"}) {
+  for (const char* file : {"lesion.md", "lesion.csv", "lesion.json", "lesion.dot", "lesion.svg"}) {
     EXPECT_TRUE(fs::exists(dir_ / "lesion" / file)) << file;
   }
   EXPECT_NE(read_file((dir_ / "lesion" / "lesion.dot").string()).find("c0 -> c1"),
             std::string::npos);
+  // The SVG: one path per edge, one circle per cell, each titled with its loss.
+  const std::string svg = read_file((dir_ / "lesion" / "lesion.svg").string());
+  size_t paths = 0, circles = 0;
+  for (size_t at = svg.find("<title>edge "); at != std::string::npos;
+       at = svg.find("<title>edge ", at + 1))
+    ++paths;
+  for (size_t at = svg.find("<title>cell "); at != std::string::npos;
+       at = svg.find("<title>cell ", at + 1))
+    ++circles;
+  EXPECT_EQ(paths, static_cast<size_t>(edges));
+  EXPECT_EQ(circles, static_cast<size_t>(cells));
 }
 
 TEST_F(RunTest, RunDirectoryHoldsEveryFile) {

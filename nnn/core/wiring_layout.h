@@ -1,6 +1,7 @@
 // Where to draw each cell of a wiring: columns by distance from the input
 // cells, the output cell alone in the last column, rows ordered to keep
-// edges short. Computed by nnn so the web page needs no layout service.
+// edges short. Computed by nnn so the web page (nnn serve) and the SVG
+// pictures (nnn lesion) need no layout service.
 // Torch-free.
 #pragma once
 

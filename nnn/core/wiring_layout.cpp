@@ -1,5 +1,5 @@
 // Cell layout for the web demo.
-#include "nnn/serve/layout.h"
+#include "nnn/core/wiring_layout.h"
 
 #include <algorithm>
 #include <deque>

@@ -50,6 +50,11 @@ void add_serve_command(Commands& commands) {
         sigaddset(&signals, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
         configure_threads(1);  // single-threaded kernels; requests share the cores
+        if (o->runs.empty() && o->label_out.empty() && o->watch.empty()) {
+          throw UsageError(
+              "give a run directory to serve (or --label-out DATASET to label videos, --watch "
+              "FOLDER to follow training runs)");
+        }
         std::unique_ptr<LabelService> labels;
         if (!o->label_out.empty()) {
           labels = std::make_unique<LabelDesk>(o->label_out, o->videos);
@@ -114,8 +119,10 @@ void add_serve_command(Commands& commands) {
             "does) and rebuild to use nnn serve");
 #endif
       });
-  command->add_option("runs", o->runs, "Run directories to serve")
-      ->required()
+  command
+      ->add_option("runs", o->runs,
+                   "Run directories to serve (none: only the Label and Training tabs, with "
+                   "--label-out or --watch)")
       ->check(run_directory());
   command->add_option("--host", o->host,
                       "Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every "

@@ -105,6 +105,7 @@ expect 1 "--correct: " -- label "$work" --plate 6892 --correct 3:1,2,0,10 --out 
 expect 2 "--videos" -- serve "$work/fake_run" --label-out "$work/set" --videos "$work/no_such_folder"
 expect 1 "expected camera:N with N a camera index from 0 to 63" -- read-video "$work/fake_run" camera:64
 expect 2 "--threads" -- serve "$work/fake_run" --threads 0
+expect 2 "give a run directory to serve \(or --label-out DATASET" -- serve --port 0
 expect 2 "run" -- serve no/such/run
 # A run directory whose config cannot be read: exit 1, one line naming it.
 expect 1 "fake_run" -- serve "$work/fake_run" --port 0 --exit-after-seconds 1

@@ -292,6 +292,33 @@ def training_tab(driver, nnn, source, live, screenshot):
     check(status == "", f"no error on the Training tab ({status!r})")
 
 
+def label_only(driver, nnn, source, work, videos):
+    """nnn serve without a run, for labelling: the page opens on the Label tab."""
+    server = subprocess.Popen([nnn, "serve", "--label-out", os.path.join(work, "labelled_only"),
+                               "--videos", videos, "--port", "0", "--exit-after-seconds", "120",
+                               "--exit-after-requests", "60"],
+                              stdout=subprocess.PIPE, text=True, cwd=source)
+    try:
+        port = None
+        for _ in range(10):
+            line = server.stdout.readline()
+            if "serving" in line:
+                port = int(line.split("127.0.0.1:")[1].split("/")[0])
+                break
+        check(port is not None, "nnn serve without a run, for labelling, printed its address")
+        driver.go(f"http://127.0.0.1:{port}/")
+        wait_for(driver, "return state.opened === true", "the page to open")
+        shown = driver.js("return [document.getElementById('tab-label').hidden, "
+                          "document.querySelector('nav button[data-tab=draw]').hidden, "
+                          "document.querySelectorAll('#label-video option').length, "
+                          "document.getElementById('status').textContent]")
+        check(shown == [False, True, 4, ""],
+              f"it opens on the Label tab with the folder's videos, the reading tabs hidden ({shown})")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -549,6 +576,7 @@ def main():
 
         label_tab(driver, videos, labelled, screenshot)
         training_tab(driver, nnn, sys.argv[2], live, screenshot)  # (`source` is reused above)
+        label_only(driver, nnn, sys.argv[2], work, videos)
     finally:
         driver.quit()
         chromedriver_process.terminate()

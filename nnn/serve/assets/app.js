@@ -58,6 +58,16 @@ async function loadRuns() {
   const { runs } = await api('/api/runs');
   const select = $('run');
   select.innerHTML = '';
+  if (runs.length === 0) {
+    // Served for labelling or following training only: the tabs that read
+    // with a run are hidden, and the page opens on Label (or Training).
+    for (const tab of ['draw', 'frames', 'plate']) {
+      document.querySelector(`nav button[data-tab=${tab}]`).hidden = true;
+    }
+    $('run').parentElement.hidden = true;
+    $('run-info').textContent = 'no trained run served (nnn serve RUN ... to read digits)';
+    return false;
+  }
   runs.forEach((r) => {
     const option = document.createElement('option');
     option.value = r.index;
@@ -92,6 +102,7 @@ async function loadRuns() {
         `(it misreads the ${missed === 1 ? 'one' : missed} before it)`;
     }
   }
+  return true;
 }
 
 async function loadRun(index) {
@@ -1073,11 +1084,13 @@ window.addEventListener('load', async () => {
   $('plate-play').onclick = () => {
     if (state.plate) play('plate', state.plate.rows.length, showPlateRow);
   };
+  let reading = true;
   try {
-    await loadRuns();
+    reading = await loadRuns();
   } catch (error) {
     status('could not load the runs: ' + error.message);
   }
   await loadVideos();
+  if (!reading) showTab($('label-on').hidden ? 'training' : 'label');
   state.opened = true;  // the showcase is read (tests wait for this)
 });

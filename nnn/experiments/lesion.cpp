@@ -29,9 +29,29 @@ double lost_points(const LesionStudy& study, const LesionRow& row) {
   return 100 * (last(study.intact.accuracy) - last(row.evaluation.accuracy));
 }
 
+// The most lost by any whole-run lesion: the top of the pictures' scale.
+double most_lost(const LesionStudy& study) {
+  double most = 0;
+  for (const LesionRow& row : study.rows) {
+    if (row.step == 0) most = std::max(most, lost_points(study, row));
+  }
+  return most;
+}
+
+// Where `lost` sits on that scale, 0 to 1.
+double share(double lost, double most) {
+  return most > 0 ? std::clamp(lost / most, 0.0, 1.0) : 0.0;
+}
+
+// A loss as the pictures label it: its change in points (0 without a sign).
+double shown(double lost) { return lost == 0 ? 0.0 : -lost; }
+
+// Line width in the pictures: 1 (nothing lost) to 5 (the most).
+double stroke(double lost, double most) { return 1.0 + 4.0 * share(lost, most); }
+
 // Light grey (nothing lost) to red (the most lost of any lesion).
 std::string heat(double lost, double most) {
-  const double f = most > 0 ? std::clamp(lost / most, 0.0, 1.0) : 0.0;
+  const double f = share(lost, most);
   const auto channel = [&](int from, int to) {
     return static_cast<int>(std::lround(from + f * (to - from)));
   };
@@ -173,10 +193,7 @@ std::string lesion_json(const LesionStudy& study) {
 }
 
 std::string lesion_dot(const LesionStudy& study) {
-  double most = 0;
-  for (const LesionRow& row : study.rows) {
-    if (row.step == 0) most = std::max(most, lost_points(study, row));
-  }
+  const double most = most_lost(study);
   const Wiring& w = study.wiring;
   std::string dot = fmt::format(
       "digraph lesions {{\n  rankdir=LR;\n  label=\"{}: accuracy lost at the last step when an "
@@ -190,7 +207,7 @@ std::string lesion_dot(const LesionStudy& study) {
     if (row.kind != LesionRow::Kind::kCell) continue;
     const double lost = lost_points(study, row);
     dot += fmt::format("  c{} [label=\"{}\\n{:+.1f}\", fillcolor=\"{}\"];\n", row.cell, row.cell,
-                       lost == 0 ? 0.0 : -lost, heat(lost, most));
+                       shown(lost), heat(lost, most));
   }
   for (int64_t c : w.inputs()) dot += fmt::format("  x -> c{} [color=\"#888888\"];\n", c);
   dot += fmt::format("  c{} -> yhat [color=\"#888888\"];\n", w.output());
@@ -198,8 +215,7 @@ std::string lesion_dot(const LesionStudy& study) {
     if (row.kind != LesionRow::Kind::kEdge || row.step != 0) continue;
     const double lost = lost_points(study, row);
     dot += fmt::format("  c{} -> c{} [label=\"{:+.1f}\", color=\"{}\", penwidth={:.1f}];\n",
-                       row.from, row.to, lost == 0 ? 0.0 : -lost, heat(lost, most),
-                       1.0 + 4.0 * (most > 0 ? std::clamp(lost / most, 0.0, 1.0) : 0.0));
+                       row.from, row.to, shown(lost), heat(lost, most), stroke(lost, most));
   }
   return dot + "}\n";
 }
@@ -212,11 +228,7 @@ std::string lesion_svg(const LesionStudy& study) {
   for (const CellPlace& p : places) {
     at.emplace_back(margin + p.x * (width - 2 * margin), margin + p.y * (height - 2 * margin - 30));
   }
-  double most = 0;
-  for (const LesionRow& row : study.rows) {
-    if (row.step == 0) most = std::max(most, lost_points(study, row));
-  }
-  const auto shown = [](double lost) { return lost == 0 ? 0.0 : -lost; };
+  const double most = most_lost(study);
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
@@ -231,7 +243,6 @@ std::string lesion_svg(const LesionStudy& study) {
     const double lost = lost_points(study, row);
     const auto [x1, y1] = at[static_cast<size_t>(row.from)];
     const auto [x2, y2] = at[static_cast<size_t>(row.to)];
-    const double stroke = 1.0 + 4.0 * (most > 0 ? std::clamp(lost / most, 0.0, 1.0) : 0.0);
     std::string path;
     double lx = 0, ly = 0;
     if (row.from == row.to) {  // a loop above the cell
@@ -253,7 +264,8 @@ std::string lesion_svg(const LesionStudy& study) {
         "marker-end=\"url(#arrow)\"><title>edge {} -> "
         "{}: {:+.2f}</title></path>\n<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" "
         "text-anchor=\"middle\">{:+.1f}</text>\n",
-        path, heat(lost, most), stroke, row.from, row.to, shown(lost), lx, ly, shown(lost));
+        path, heat(lost, most), stroke(lost, most), row.from, row.to, shown(lost), lx, ly,
+        shown(lost));
   }
   for (const LesionRow& row : study.rows) {
     if (row.kind != LesionRow::Kind::kCell) continue;

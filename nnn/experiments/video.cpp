@@ -138,15 +138,16 @@ VideoTrack track_video(const std::string& video, int64_t digits, const Box* init
   return track;
 }
 
-LabelResult label_video(const std::string& video, const LabelOptions& options,
-                        const std::string& out_dir) {
-  // Provenance: the video as an absolute path (the same video named two
-  // ways is one video when the dataset is split by video).
+std::string video_source(const std::string& video) {
   std::error_code error;
   const fs::path absolute = fs::weakly_canonical(fs::path(video), error);
-  const std::string source = error || video.rfind("camera:", 0) == 0 ? video : absolute.string();
+  return error || video.rfind("camera:", 0) == 0 ? video : absolute.string();
+}
+
+LabelResult label_video(const std::string& video, const LabelOptions& options,
+                        const std::string& out_dir) {
   check_plate_reading(options.plate);
-  LabelResult result = label_frames(read_video(video), source, options, out_dir);
+  LabelResult result = label_frames(read_video(video), video_source(video), options, out_dir);
   result.track.video = video;
   return result;
 }

@@ -138,6 +138,10 @@ struct LabelResult {
   std::vector<int64_t> frames;  // the F frames used (0-based)
   std::string part;             // the part folder appended
 };
+/// The provenance a frame set records for `video`: its absolute path, so
+/// that the same video named two ways is one video when the set is split
+/// by video (a camera, or a path that cannot be resolved, as given).
+std::string video_source(const std::string& video);
 /// nnn::Error unless `plate` is a plate's reading: 1 to 12 digits.
 void check_plate_reading(const std::string& plate);
 /// Tracks `video` from options.keys (track_from_keys), cuts the K digits

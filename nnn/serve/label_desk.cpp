@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -17,6 +16,7 @@
 #include "nnn/data/image_file.h"
 #include "nnn/experiments/video.h"
 #include "nnn/util/error.h"
+#include "nnn/util/files.h"
 #include "nnn/video/crops.h"
 #include "nnn/video/video_io.h"
 
@@ -34,9 +34,7 @@ struct OpenVideo {
 };
 
 bool is_video_file_name(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string ext = lowercase_extension(path.string());
   return ext == ".mp4" || ext == ".mkv" || ext == ".avi" || ext == ".mov" || ext == ".webm" ||
          ext == ".m4v";
 }
@@ -83,6 +81,14 @@ Json box_json(const Box& b) {
   return Json::array({round2(b.x), round2(b.y), round2(b.w), round2(b.h)});
 }
 
+// What the page says of the frame set at `path`.
+Json dataset_json(const std::string& path, const FrameSet& set) {
+  return {{"path", path},
+          {"samples", set.size()},
+          {"videos", set.videos().size()},
+          {"frames", set.frame_count()}};
+}
+
 // Removes a temporary file when it goes out of scope.
 struct TemporaryFile {
   std::string path;
@@ -104,21 +110,15 @@ struct LabelDesk::State {
   std::vector<std::string> served() const {
     std::vector<std::string> names;
     if (folder.empty()) return names;
-    std::error_code error;
-    const fs::path root(folder);
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error),
-        end;
-    int64_t visited = 0;
-    for (; !error && it != end && ++visited <= 100000; it.increment(error)) {
-      if (it.depth() >= 3) it.disable_recursion_pending();
-      const fs::path& path = it->path();
+    walk_folder(folder, 3, 100000, [&](const fs::directory_entry& entry) {
+      const fs::path& path = entry.path();
       std::error_code e;
-      const bool dir = it->is_directory(e);
+      const bool dir = entry.is_directory(e);
       if ((dir && is_frame_folder(path)) ||
-          (!dir && it->is_regular_file(e) && is_video_file_name(path))) {
-        names.push_back(fs::relative(path, root, e).generic_string());
+          (!dir && entry.is_regular_file(e) && is_video_file_name(path))) {
+        names.push_back(fs::relative(path, folder, e).generic_string());
       }
-    }
+    });
     std::sort(names.begin(), names.end());
     if (names.size() > LabelLimits::kMaxServedVideos) names.resize(LabelLimits::kMaxServedVideos);
     return names;
@@ -184,10 +184,7 @@ Json LabelDesk::listing() const {
   Json dataset = {{"path", state_->dataset}, {"samples", 0}, {"videos", 0}};
   if (fs::is_directory(state_->dataset)) {
     try {
-      const FrameSet set = read_frame_set(state_->dataset);
-      dataset["samples"] = set.size();
-      dataset["videos"] = set.videos().size();
-      dataset["frames"] = set.frame_count();
+      dataset = dataset_json(state_->dataset, read_frame_set(state_->dataset));
     } catch (const Error& e) {
       dataset["error"] = e.what();  // e.g. no parts yet, or another version's
     }
@@ -198,11 +195,8 @@ Json LabelDesk::listing() const {
 std::optional<Json> LabelDesk::open_served(const std::string& name) {
   const auto names = state_->served();
   if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
-  const fs::path path = fs::path(state_->folder) / name;
-  std::error_code error;
-  const fs::path absolute = fs::weakly_canonical(path, error);
-  const std::string source = error ? path.string() : absolute.string();
-  return state_->add(path.string(), name, source);
+  const std::string path = (fs::path(state_->folder) / name).string();
+  return state_->add(path, name, video_source(path));
 }
 
 Json LabelDesk::open_upload(const std::string& bytes, const std::string& name) {
@@ -315,11 +309,7 @@ Json LabelDesk::save(const std::string& id, const LabelRequest& request) {
           {"plate", request.plate},
           {"frames", std::move(frames)},
           {"source", v->source},
-          {"dataset",
-           {{"path", state_->dataset},
-            {"samples", set.size()},
-            {"videos", set.videos().size()},
-            {"frames", set.frame_count()}}}};
+          {"dataset", dataset_json(state_->dataset, set)}};
 }
 
 }  // namespace nnn

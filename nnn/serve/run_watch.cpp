@@ -78,18 +78,12 @@ std::vector<std::pair<std::string, std::string>> RunWatch::listing() const {
   for (const auto& dir : runs_) add(dir);
   for (const auto& folder : folders_) {
     std::vector<std::string> found;
-    std::error_code error;
-    fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied,
-                                        error),
-        end;
-    int64_t visited = 0;
-    for (; !error && it != end && ++visited <= 100000; it.increment(error)) {
-      if (it.depth() >= 1) it.disable_recursion_pending();
+    walk_folder(folder, 1, 100000, [&](const fs::directory_entry& entry) {
       std::error_code e;
-      if (it->is_directory(e) && fs::exists(it->path() / RunFiles::kConfig, e)) {
-        found.push_back(it->path().string());
+      if (entry.is_directory(e) && fs::exists(entry.path() / RunFiles::kConfig, e)) {
+        found.push_back(entry.path().string());
       }
-    }
+    });
     std::sort(found.begin(), found.end());
     for (const auto& dir : found) add(dir);
   }

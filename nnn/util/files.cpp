@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -85,6 +87,25 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
+}
+
+std::string lowercase_extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+void walk_folder(const std::string& root, int max_depth, int64_t max_entries,
+                 const std::function<void(const std::filesystem::directory_entry&)>& visit) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error),
+      end;
+  for (int64_t seen = 0; !error && it != end && ++seen <= max_entries; it.increment(error)) {
+    if (it.depth() >= max_depth) it.disable_recursion_pending();
+    visit(*it);
+  }
 }
 
 }  // namespace nnn

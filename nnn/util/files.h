@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <string>
 
 namespace nnn {
@@ -29,5 +31,16 @@ void check_regular_file(const std::string& path, uint64_t max_bytes = kMaxFileBy
 /// Reads a whole regular file (check_regular_file first); nnn::Error naming
 /// it when it cannot be read.
 std::string read_file(const std::string& path, uint64_t max_bytes = kMaxFileBytes);
+
+/// The extension of `path`'s file name, lower-case (".PNG" -> ".png"; ""
+/// without one).
+std::string lowercase_extension(const std::string& path);
+
+/// Calls `visit` for the entries under `root` down to `max_depth` (0: its
+/// own entries only), directory links not followed, unreadable folders
+/// skipped, at most `max_entries` entries looked at: a bounded walk of a
+/// folder a user named (videos to label, runs to follow).
+void walk_folder(const std::string& root, int max_depth, int64_t max_entries,
+                 const std::function<void(const std::filesystem::directory_entry&)>& visit);
 
 }  // namespace nnn

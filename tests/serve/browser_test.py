@@ -121,6 +121,19 @@ class WebDriver:
                 pass
 
 
+def served_port(server, what):
+    """The port `nnn serve --port 0` (a Popen with stdout piped) says it
+    serves on, from its first lines; checked as `what`."""
+    port = None
+    for _ in range(10):
+        line = server.stdout.readline()
+        if "serving" in line:
+            port = int(line.split("127.0.0.1:")[1].split("/")[0])
+            break
+    check(port is not None, what)
+    return port
+
+
 def start_browser(chromium, chromedriver):
     """chromedriver on a free port (waited for: up to 100 tries of its
     /status) and a headless Chromium session: (driver, chromedriver's process)."""
@@ -299,13 +312,7 @@ def label_only(driver, nnn, source, work, videos):
                                "--exit-after-requests", "60"],
                               stdout=subprocess.PIPE, text=True, cwd=source)
     try:
-        port = None
-        for _ in range(10):
-            line = server.stdout.readline()
-            if "serving" in line:
-                port = int(line.split("127.0.0.1:")[1].split("/")[0])
-                break
-        check(port is not None, "nnn serve without a run, for labelling, printed its address")
+        port = served_port(server, "nnn serve without a run, for labelling, printed its address")
         driver.go(f"http://127.0.0.1:{port}/")
         wait_for(driver, "return state.opened === true", "the page to open")
         shown = driver.js("return [document.getElementById('tab-label').hidden, "
@@ -372,13 +379,7 @@ def main():
                                "--exit-after-requests", "900", "--label-out", labelled,
                                "--videos", videos, "--watch", watch],
                               stdout=subprocess.PIPE, text=True, cwd=source)
-    port = None
-    for _ in range(10):
-        line = server.stdout.readline()
-        if "serving" in line:
-            port = int(line.split("127.0.0.1:")[1].split("/")[0])
-            break
-    check(port is not None, "nnn serve printed its address")
+    port = served_port(server, "nnn serve printed its address")
     driver, chromedriver_process = start_browser(chromium, chromedriver)
     try:
         driver.go(f"http://127.0.0.1:{port}/")

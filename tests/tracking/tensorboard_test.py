@@ -21,19 +21,16 @@ the main job's). Exit 77
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+# The browser test's helpers: checks, a free port, Chromium through chromedriver.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
+from browser_test import check, free_port, start_browser, wait_for  # noqa: E402
+
 SKIP = 77
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-    print("ok:", message)
 
 
 def accumulator(path):
@@ -75,12 +72,6 @@ def expected_scalars(rows):
             for t, v in enumerate(row["test_" + name]):
                 put(f"test/{name}/step_{t + 1}", e, v)
     return out
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url):
@@ -216,8 +207,6 @@ def take_screenshot(base, screenshot, name):
     if not chromium or not chromedriver:
         print("note: no chromium/chromedriver, no screenshot of the dashboard")
         return
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
-    from browser_test import start_browser, wait_for
     driver, process = start_browser(chromium, chromedriver)
     try:
         driver.go(base + "/?tagFilter=train%2Floss%7Ctest%2Faccuracy#timeseries")

@@ -59,7 +59,7 @@ torch::Tensor activate_(Activation activation, const torch::Tensor& x) {
         log_sigmoid_forward(x.data_ptr<float>(), x.data_ptr<float>(), x.numel());
         return x;
       }
-      return activate(activation, x);
+      return x.copy_(activate(activation, x));
     case Activation::kIdentity:
       return x;
   }

@@ -14,9 +14,9 @@ namespace nnn {
 
 /// Applies `activation` element-wise.
 torch::Tensor activate(Activation activation, const torch::Tensor& x);
-/// Like activate, overwriting x where LibTorch has the in-place operation
-/// (relu, sigmoid, tanh); returns the result, x itself or a new tensor.
-/// For tensors outside autograd.
+/// Like activate, overwriting x (a copy back where LibTorch has no in-place
+/// operation: log-sigmoid off the CPU's float32); returns x. For tensors
+/// outside autograd.
 torch::Tensor activate_(Activation activation, const torch::Tensor& x);
 /// The gradient with respect to the activation's input, from the gradient
 /// with respect to its output and that output y = activate(x) alone (every

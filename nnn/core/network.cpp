@@ -206,6 +206,73 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
                                    run.loss_from_step);
 }
 
+int64_t NNNImpl::saved_width() const {
+  int64_t hidden = 0;
+  for (int64_t c = 0; c < options.wiring().size(); ++c) hidden += hidden_size(c);
+  return plan_->width + hidden;
+}
+
+void NNNImpl::check_parameters(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
+                               const char* caller) const {
+  NNN_CHECK(fast_, caller,
+            ": the hand-written path needs perceptron cells (the fast path); this model has "
+            "other cell types or asks for the generic path");
+  NNN_CHECK(options.dropout() == 0 || !is_training(), caller,
+            ": dropout is not supported here; set dropout 0 or evaluate (eval())");
+  const int64_t n = options.wiring().size();
+  NNN_CHECK(static_cast<int64_t>(parameters.size()) == 4 * n, caller, ": got ", parameters.size(),
+            " parameter tensors; this network of ", n, " cells has ", 4 * n,
+            " (w1, b1, w2, b2 per cell)");
+  static const char* const names[] = {"w1", "b1", "w2", "b2"};
+  for (int64_t c = 0; c < n; ++c) {
+    const Cell own = cell(c);
+    const torch::Tensor expected[] = {own->w1, own->b1, own->w2, own->b2};
+    for (int64_t k = 0; k < 4; ++k) {
+      const torch::Tensor& p = parameters[static_cast<size_t>(4 * c + k)];
+      NNN_CHECK(p.defined(), caller, ": cells.", c, ".", names[k], " is undefined");
+      NNN_CHECK(p.sizes() == expected[k].sizes(), caller, ": cells.", c, ".", names[k],
+                " has shape ", p.sizes(), "; expected ", expected[k].sizes());
+      NNN_CHECK(p.scalar_type() == x.scalar_type() && p.device() == x.device(), caller, ": cells.",
+                c, ".", names[k], " is ", p.scalar_type(), " on ", p.device(), " but x is ",
+                x.scalar_type(), " on ", x.device());
+    }
+  }
+  NNN_CHECK(x.is_floating_point(), caller, ": x must hold floating-point numbers; got ",
+            x.scalar_type());
+}
+
+torch::Tensor NNNImpl::forward_saving(const std::vector<torch::Tensor>& parameters,
+                                      const torch::Tensor& x, int64_t steps, torch::Tensor* saved) {
+  NNN_CHECK(saved != nullptr, "NNN::forward_saving: nowhere to save the pass");
+  check_parameters(parameters, x, "NNN::forward_saving");
+  torch::NoGradGuard no_grad;
+  const auto frames = checked_frames(x, steps).contiguous();
+  return direct_->forward_saving(*this, parameters, frames, steps, saved);
+}
+
+torch::Tensor NNNImpl::backward_saved(const std::vector<torch::Tensor>& parameters,
+                                      const torch::Tensor& x, const torch::Tensor& saved,
+                                      const torch::Tensor& d_predictions, int64_t steps,
+                                      torch::Tensor* d_x) {
+  check_parameters(parameters, x, "NNN::backward_saved");
+  torch::NoGradGuard no_grad;
+  const auto frames = checked_frames(x, steps).contiguous();
+  const int64_t batch = frames.size(1);
+  NNN_CHECK(saved.dim() == 2 && saved.size(0) == steps && saved.size(1) == batch * saved_width() &&
+                saved.is_contiguous() && saved.scalar_type() == x.scalar_type(),
+            "NNN::backward_saved: saved has shape ", saved.sizes(), "; forward_saving of ", steps,
+            " steps and ", batch, " samples keeps [", steps, ", ", batch * saved_width(), "]");
+  NNN_CHECK(d_predictions.sizes() == torch::IntArrayRef({steps, batch, options.output_size()}),
+            "NNN::backward_saved: the loss gradient has shape ", d_predictions.sizes(),
+            " but the predictions have [", steps, ", ", batch, ", ", options.output_size(), "]");
+  torch::Tensor d_frames;
+  const torch::Tensor grad =
+      direct_->backward_saved(*this, parameters, frames, saved, d_predictions.to(x.scalar_type()),
+                              steps, d_x != nullptr ? &d_frames : nullptr);
+  if (d_x != nullptr) *d_x = x.dim() == 2 ? d_frames.squeeze(0) : d_frames;
+  return grad;
+}
+
 torch::Tensor NNNImpl::checked_frames(const torch::Tensor& x, int64_t steps) const {
   const int64_t d_in = options.input_size();
   NNN_CHECK(steps >= distance() + 1, "NNN::forward: steps is ", steps, " but the output cell is ",

@@ -153,6 +153,25 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// Whether forward_backward can run (the fast path).
   bool manual_backward() const { return fast_; }
 
+  /// The hand-written path as two calls, for callers that have the loss
+  /// gradient only later (nnn's torch operators, nnn/ops): forward_saving
+  /// runs the forward on `parameters` (4 per cell, w1, b1, w2, b2, in
+  /// parameters() order, the shapes of this module's; its own are not read)
+  /// and returns the predictions [T, B, D_out], writing into `saved`
+  /// ([T, B * saved_width()]) every message buffer and hidden activation
+  /// the backward reads; backward_saved takes them back with dL/dpredictions
+  /// [T, B, D_out] and returns dL/dparameters ([P], flat_parameters()'s
+  /// layout) and, when `d_x` is given, dL/dx (x's shape). Fast path, no
+  /// dropout while training; no autograd graph is recorded.
+  torch::Tensor forward_saving(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
+                               int64_t steps, torch::Tensor* saved);
+  torch::Tensor backward_saved(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
+                               const torch::Tensor& saved, const torch::Tensor& d_predictions,
+                               int64_t steps, torch::Tensor* d_x);
+  /// What forward_saving keeps per sample and step: the buffer width S plus
+  /// every cell's hidden width.
+  int64_t saved_width() const;
+
   int64_t hidden_size(int64_t cell) const;
   /// The type of cell `cell` (options.cell_types()).
   const std::string& cell_type(int64_t cell) const;
@@ -181,6 +200,9 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
  private:
   // x checked against the options: [F, B, D_in].
   torch::Tensor checked_frames(const torch::Tensor& x, int64_t steps) const;
+  // forward_saving's and backward_saved's checks of the explicit parameters.
+  void check_parameters(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
+                        const char* caller) const;
   torch::Tensor unroll(const torch::Tensor& x, const ForwardOptions& run,
                        std::vector<torch::Tensor>* messages);
 

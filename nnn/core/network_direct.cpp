@@ -12,9 +12,37 @@ namespace nnn {
 DirectExecutor::DirectExecutor(std::shared_ptr<const NetworkPlan> plan)
     : plan_(std::move(plan)),
       gather_(plan_->gather, plan_->width),
-      scatter_(plan_->scatter, static_cast<int64_t>(plan_->gather.size()) + 1) {}
+      scatter_(plan_->scatter, static_cast<int64_t>(plan_->gather.size()) + 1) {
+  for (const NetworkPlan::Group& group : plan_->groups) {
+    hidden_at_.push_back(hidden_total_);
+    hidden_total_ += static_cast<int64_t>(group.cells.size()) * group.hidden;
+  }
+}
 
-DirectExecutor::Weights DirectExecutor::weights(const NNNImpl& network,
+std::vector<torch::Tensor> DirectExecutor::parameters_of(const NNNImpl& network) {
+  std::vector<torch::Tensor> parameters;
+  for (int64_t c = 0; c < network.options.wiring().size(); ++c) {
+    const Cell cell = network.cell(c);
+    parameters.insert(parameters.end(), {cell->w1, cell->b1, cell->w2, cell->b2});
+  }
+  return parameters;
+}
+
+torch::Tensor DirectExecutor::saved_buffer(const torch::Tensor& saved, int64_t t,
+                                           int64_t batch) const {
+  return saved.select(0, t - 1).narrow(0, 0, batch * plan_->width).view({batch, plan_->width});
+}
+
+torch::Tensor DirectExecutor::saved_hidden(const torch::Tensor& saved, int64_t t, size_t g,
+                                           int64_t batch) const {
+  const NetworkPlan::Group& group = plan_->groups[g];
+  const auto n = static_cast<int64_t>(group.cells.size());
+  return saved.select(0, t - 1)
+      .narrow(0, batch * (plan_->width + hidden_at_[g]), n * batch * group.hidden)
+      .view({n, batch, group.hidden});
+}
+
+DirectExecutor::Weights DirectExecutor::weights(const std::vector<torch::Tensor>& parameters,
                                                 const torch::Tensor& frames) const {
   const int64_t d_in = plan_->input_size;
   const int64_t f = frames.size(0);
@@ -25,17 +53,16 @@ DirectExecutor::Weights DirectExecutor::weights(const NNNImpl& network,
     Group w;
     const int64_t x_part = group.input ? d_in : 0;
     std::vector<torch::Tensor> b1;
-    std::vector<Block> w1x;
     for (int64_t c : group.cells) {
-      const Cell cell = network.cell(c);
+      const auto at = static_cast<size_t>(4 * c);
       // Blocks read contiguous storage: the parameters' own (a copy only if
       // something made a parameter a strided view).
-      const torch::Tensor w1 = cell->w1.contiguous();
-      if (group.input) w1x.push_back(row_block(w1, 0, x_part));
+      const torch::Tensor w1 = parameters[at].contiguous();
+      if (group.input) w.w1x.push_back(row_block(w1, 0, x_part));
       w.w1m.push_back(group.message_in > 0 ? row_block(w1, x_part, group.message_in) : Block());
-      w.w2.push_back(block(cell->w2.contiguous()));
-      b1.push_back(cell->b1);
-      b2.push_back(cell->b2);
+      w.w2.push_back(block(parameters[at + 2].contiguous()));
+      b1.push_back(parameters[at + 1]);
+      b2.push_back(parameters[at + 3]);
     }
     w.b1 = torch::stack(b1).unsqueeze(1);  // [n, 1, H]
     if (group.input) {
@@ -46,7 +73,7 @@ DirectExecutor::Weights DirectExecutor::weights(const NNNImpl& network,
       for (int64_t frame = 0; frame < f; ++frame) {
         for (int64_t k = 0; k < n; ++k) {
           gemm_into(stacked_block(projections, frame * n + k), stacked_block(inputs, frame),
-                    w1x[static_cast<size_t>(k)], 1);
+                    w.w1x[static_cast<size_t>(k)], 1);
         }
       }
     }
@@ -58,8 +85,8 @@ DirectExecutor::Weights DirectExecutor::weights(const NNNImpl& network,
 
 void DirectExecutor::run(const NNNImpl& network, const torch::Tensor& frames, int64_t steps,
                          std::vector<torch::Tensor>& buffers) {
-  run_steps(network, weights(network, frames), frames.size(0), frames.size(1), 1, steps,
-            torch::Tensor(), buffers, nullptr);
+  run_steps(network, weights(parameters_of(network), frames), frames.size(0), frames.size(1), 1,
+            steps, torch::Tensor(), buffers, nullptr);
 }
 
 void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, int64_t frame_count,
@@ -78,6 +105,9 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
     tape->dropped.assign(span, std::vector<torch::Tensor>(plan.groups.size()));
   }
   const int64_t width = weights.b2.size(1);
+  const bool saving = tape != nullptr && tape->saved.defined();
+  NNN_CHECK(!saving || (first == 1 && needed == nullptr),
+            "DirectExecutor: a saved forward runs every cell at steps 1..T");
   for (int64_t t = first; t <= last; ++t) {
     const auto i = static_cast<size_t>(t - first);
     const int64_t frame = std::min(t, frame_count) - 1;
@@ -89,7 +119,13 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
       if (tape != nullptr) tape->gathered[i] = gathered;
     }
     // Output pre-activations: b2, then each cell's h @ W2 into its columns.
-    torch::Tensor next = repeat_rows(weights.b2, batch).view({batch, width});
+    torch::Tensor next;
+    if (saving) {
+      next = saved_buffer(tape->saved, t, batch);
+      next.copy_(weights.b2.expand_as(next));
+    } else {
+      next = repeat_rows(weights.b2, batch).view({batch, width});
+    }
     const std::vector<uint8_t>* runs = needed ? &(*needed)[static_cast<size_t>(t - 1)] : nullptr;
     const auto skipped = [&](int64_t c) { return runs != nullptr && !(*runs)[c]; };
     for (size_t g = 0; g < plan.groups.size(); ++g) {
@@ -99,8 +135,13 @@ void DirectExecutor::run_steps(const NNNImpl& network, const Weights& weights, i
       if (std::all_of(group.cells.begin(), group.cells.end(), skipped)) continue;
       const bool partial = std::any_of(group.cells.begin(), group.cells.end(), skipped);
       const bool reads = has_messages && group.message_in > 0;
-      torch::Tensor h =
-          group.input ? copy_of(w.input.select(0, frame)) : repeat_rows(w.b1, batch);  // [n, B, H]
+      torch::Tensor h;  // [n, B, H]
+      if (saving) {
+        h = saved_hidden(tape->saved, t, g, batch);
+        h.copy_(group.input ? w.input.select(0, frame) : w.b1.expand_as(h));
+      } else {
+        h = group.input ? copy_of(w.input.select(0, frame)) : repeat_rows(w.b1, batch);
+      }
       if (reads) {
         for (int64_t k = 0; k < n; ++k) {
           if (skipped(group.cells[k])) continue;

@@ -22,10 +22,9 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
                                                torch::Tensor* grad, int64_t steps,
                                                int64_t recompute_every, int64_t loss_from_step) {
   const NetworkPlan& plan = *plan_;
-  const NNNOptions& options = network.options;
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
-  const Weights weights = this->weights(network, frames);
+  const Weights weights = this->weights(parameters_of(network), frames);
   // Keep every step's tape, or only the buffers m(t) and recompute each
   // segment of `recompute_every` steps from the buffer before it.
   const bool keep = recompute_every == 0 || recompute_every >= steps;
@@ -41,17 +40,87 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
   run_steps(network, weights, f, batch, 1, steps, torch::Tensor(), buffers, keep ? &tape : nullptr,
             skip);
 
-  const int64_t d_in = plan.input_size;
-  const int64_t d_out = plan.output_size;
   const int64_t output_offset = plan.message_offset[plan.output];
   const torch::Tensor predictions =
-      torch::stack(buffers).narrow(2, output_offset, d_out);           // [T, B, D_out]
-  if (prune) predictions.narrow(0, 0, loss_from_step - 1).fill_(NAN);  // not computed
+      torch::stack(buffers).narrow(2, output_offset, plan.output_size);  // [T, B, D_out]
+  if (prune) predictions.narrow(0, 0, loss_from_step - 1).fill_(NAN);    // not computed
   const torch::Tensor d_pred = d_predictions(predictions);
   NNN_CHECK(d_pred.sizes() == predictions.sizes(),
             "NNN::forward_backward: the loss gradient has shape ", d_pred.sizes(),
             " but the predictions have ", predictions.sizes());
+  backward(network, weights, frames, buffers, keep ? &tape : nullptr, d_pred, steps,
+           recompute_every, skip, grad, nullptr);
+  return predictions;
+}
 
+torch::Tensor DirectExecutor::forward_saving(const NNNImpl& network,
+                                             const std::vector<torch::Tensor>& parameters,
+                                             const torch::Tensor& frames, int64_t steps,
+                                             torch::Tensor* saved) {
+  const NetworkPlan& plan = *plan_;
+  const int64_t batch = frames.size(1);
+  const Weights weights = this->weights(parameters, frames);
+  Tape tape;
+  tape.saved = torch::empty({steps, batch * (plan.width + hidden_total_)}, frames.options());
+  std::vector<torch::Tensor> buffers;
+  buffers.reserve(static_cast<size_t>(steps));
+  run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, &tape);
+  *saved = tape.saved;
+  return tape.saved.narrow(1, 0, batch * plan.width)
+      .view({steps, batch, plan.width})
+      .narrow(2, plan.message_offset[plan.output], plan.output_size)
+      .contiguous();
+}
+
+torch::Tensor DirectExecutor::backward_saved(const NNNImpl& network,
+                                             const std::vector<torch::Tensor>& parameters,
+                                             const torch::Tensor& frames,
+                                             const torch::Tensor& saved,
+                                             const torch::Tensor& d_predictions, int64_t steps,
+                                             torch::Tensor* d_frames) {
+  const NetworkPlan& plan = *plan_;
+  const int64_t batch = frames.size(1);
+  const Weights weights = this->weights(parameters, frames);
+  // The tape as views of `saved`; the gathered messages again from m(t - 1).
+  Tape tape;
+  std::vector<torch::Tensor> buffers;
+  const torch::Tensor& gather = gather_.on(frames.device());
+  for (int64_t t = 1; t <= steps; ++t) {
+    buffers.push_back(saved_buffer(saved, t, batch));
+    tape.gathered.push_back(
+        t > 1 && gather.numel() > 0
+            ? gather_columns(buffers[static_cast<size_t>(t - 2)], gather_.runs(), gather)
+            : torch::Tensor());
+    std::vector<torch::Tensor> hidden;
+    for (size_t g = 0; g < plan.groups.size(); ++g)
+      hidden.push_back(saved_hidden(saved, t, g, batch));
+    tape.hidden.push_back(std::move(hidden));
+  }
+  tape.mask.assign(static_cast<size_t>(steps), std::vector<torch::Tensor>(plan.groups.size()));
+  tape.dropped = tape.mask;
+  torch::Tensor grad;
+  backward(network, weights, frames, buffers, &tape, d_predictions, steps, 0, nullptr, &grad,
+           d_frames);
+  return grad;
+}
+
+void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
+                              const torch::Tensor& frames,
+                              const std::vector<torch::Tensor>& buffers, Tape* kept,
+                              const torch::Tensor& d_pred, int64_t steps, int64_t recompute_every,
+                              const std::vector<std::vector<uint8_t>>* skip, torch::Tensor* grad,
+                              torch::Tensor* d_frames) {
+  const NetworkPlan& plan = *plan_;
+  const NNNOptions& options = network.options;
+  const int64_t f = frames.size(0);
+  const int64_t batch = frames.size(1);
+  const bool keep = kept != nullptr;
+  const bool prune = skip != nullptr;
+  Tape recomputed;
+  Tape& tape = keep ? *kept : recomputed;
+  const int64_t d_in = plan.input_size;
+  const int64_t d_out = plan.output_size;
+  const int64_t output_offset = plan.message_offset[plan.output];
   const int64_t width = buffers.front().size(1);
   const torch::Tensor& scatter = scatter_.on(frames.device());
   const int64_t gathered_width = gather_.size();
@@ -61,7 +130,7 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
   // cell c's w1 [x rows; message rows], b1, w2, b2 from plan.parameter_base[c],
   // as blocks per group and cell. The transposed weights of the backward's
   // products are copied once.
-  *grad = torch::zeros({plan.parameter_count}, predictions.options());
+  *grad = torch::zeros({plan.parameter_count}, d_pred.options());
   struct CellGrads {
     Block w1x, w1m, b1, w2, b2;  // [D_in, H], [M, H], [1, H], [H, O], [1, O]
     Block w1m_t, w2_t;           // the weights transposed: [H, M], [O, H]
@@ -93,13 +162,12 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
       cells[g].push_back(std::move(c));
     }
     if (group.input) {
-      by_frame[g] =
-          torch::zeros({f * static_cast<int64_t>(group.cells.size()), batch, group.hidden},
-                       predictions.options());
+      by_frame[g] = torch::zeros(
+          {f * static_cast<int64_t>(group.cells.size()), batch, group.hidden}, d_pred.options());
     }
   }
   // Bias gradients as products with a row of ones: the sum over the batch.
-  const Block ones = block(torch::ones({1, batch}, predictions.options()));
+  const Block ones = block(torch::ones({1, batch}, d_pred.options()));
 
   const Activation hidden_act = options.hidden_activation();
   const Activation output_act = options.output_activation();
@@ -118,7 +186,7 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
       if (!d_buffer.defined()) d_buffer = torch::zeros({batch, width}, m.options());
       d_buffer.narrow(1, output_offset, d_out).add_(d_pred[t - 1]);
       // dL/d(output pre-activations) of step t: [B, S].
-      const std::vector<uint8_t>* runs = prune ? &needed[static_cast<size_t>(t - 1)] : nullptr;
+      const std::vector<uint8_t>* runs = prune ? &(*skip)[static_cast<size_t>(t - 1)] : nullptr;
       torch::Tensor d_z;
       if (runs == nullptr) {
         d_z = activation_backward(output_act, d_buffer, m);
@@ -204,20 +272,25 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
     }
   }
 
-  // The x rows of input cells' W1: one product per frame read (the frame of
-  // step t is min(t, F)).
+  // The x rows of input cells' W1 (and, when asked for, the frames'
+  // gradient): one product per frame read (the frame of step t is
+  // min(t, F)).
   const int64_t used_frames = std::min(f, steps);
+  if (d_frames != nullptr) *d_frames = torch::zeros_like(frames);
   for (size_t g = 0; g < group_count; ++g) {
     if (!plan.groups[g].input) continue;
     const auto n = static_cast<int64_t>(cells[g].size());
     for (int64_t frame = 0; frame < used_frames; ++frame) {
       for (int64_t k = 0; k < n; ++k) {
-        gemm_into(cells[g][static_cast<size_t>(k)].w1x, stacked_block(frames, frame).t(),
-                  stacked_block(by_frame[g], frame * n + k), 1);
+        const Block d_pre = stacked_block(by_frame[g], frame * n + k);
+        gemm_into(cells[g][static_cast<size_t>(k)].w1x, stacked_block(frames, frame).t(), d_pre, 1);
+        if (d_frames != nullptr) {
+          gemm_into(stacked_block(*d_frames, frame), d_pre,
+                    weights.groups[g].w1x[static_cast<size_t>(k)].t(), 1);
+        }
       }
     }
   }
-  return predictions;
 }
 
 }  // namespace nnn

@@ -83,14 +83,22 @@ class DirectExecutor {
                                  const NNNImpl::PredictionGradient& d_predictions,
                                  torch::Tensor* grad, int64_t steps, int64_t recompute_every,
                                  int64_t loss_from_step);
+  /// NNNImpl::forward_saving and backward_saved on checked, contiguous
+  /// frames and parameters (4 per cell: w1, b1, w2, b2).
+  torch::Tensor forward_saving(const NNNImpl& network, const std::vector<torch::Tensor>& parameters,
+                               const torch::Tensor& frames, int64_t steps, torch::Tensor* saved);
+  torch::Tensor backward_saved(const NNNImpl& network, const std::vector<torch::Tensor>& parameters,
+                               const torch::Tensor& frames, const torch::Tensor& saved,
+                               const torch::Tensor& d_predictions, int64_t steps,
+                               torch::Tensor* d_frames);
 
  private:
-  // Each cell's weights as views of its parameters (w1m [M, H], w2 [H, O];
-  // w1m undefined without message inputs), the group's b1 [n, 1, H], and
-  // input groups' projections of every frame, x @ W1[:D_in] + b1:
-  // [F, n, B, H].
+  // Each cell's weights as views of its parameters (w1x [D_in, H] of input
+  // cells, w1m [M, H], w2 [H, O]; w1m undefined without message inputs),
+  // the group's b1 [n, 1, H], and input groups' projections of every
+  // frame, x @ W1[:D_in] + b1: [F, n, B, H].
   struct Group {
-    std::vector<Block> w1m, w2;
+    std::vector<Block> w1x, w1m, w2;
     torch::Tensor b1, input;
   };
   struct Weights {
@@ -101,14 +109,25 @@ class DirectExecutor {
   // first..last (index t - first): the gathered messages [B, G] (undefined
   // at t = 1 or without channels), and per group the hidden activation
   // before dropout [n, B, H], the dropout scale and the product of the two
-  // (undefined without dropout).
+  // (undefined without dropout). With `saved` defined ([T, B * (S + H)],
+  // H every cell's hidden width summed; the span is then 1..T), each
+  // step's message buffer and hidden activations are written into its row
+  // (the buffer first, then the groups' [n, B, H] in order) instead of
+  // tensors of their own.
   struct Tape {
     std::vector<torch::Tensor> gathered;
     std::vector<std::vector<torch::Tensor>> hidden;
     std::vector<std::vector<torch::Tensor>> mask;
     std::vector<std::vector<torch::Tensor>> dropped;
+    torch::Tensor saved;
   };
-  Weights weights(const NNNImpl& network, const torch::Tensor& frames) const;
+  // A step's message buffer [B, S] and group g's hidden activations
+  // [n, B, H] inside a row of Tape::saved.
+  torch::Tensor saved_buffer(const torch::Tensor& saved, int64_t t, int64_t batch) const;
+  torch::Tensor saved_hidden(const torch::Tensor& saved, int64_t t, size_t g, int64_t batch) const;
+  // The parameters of `network`'s cells, 4 per cell (w1, b1, w2, b2).
+  static std::vector<torch::Tensor> parameters_of(const NNNImpl& network);
+  Weights weights(const std::vector<torch::Tensor>& parameters, const torch::Tensor& frames) const;
   // Steps first..last (1-based) for `batch` samples of `frame_count`
   // frames, from m(first - 1) in `buffer` (undefined when first is 1: zero
   // messages), appending m(t) to `buffers`; the tape, when given, gets
@@ -119,9 +138,22 @@ class DirectExecutor {
                  int64_t first, int64_t last, torch::Tensor buffer,
                  std::vector<torch::Tensor>& buffers, Tape* tape,
                  const std::vector<std::vector<uint8_t>>* needed = nullptr);
+  // The backward through steps T..1 given the forward's buffers m(t) and
+  // its tape (null: recompute it segment by segment, `recompute_every`
+  // steps each), dL/dpredictions [T, B, D_out], writing dL/dparameters
+  // into `grad` ([P]) and, when given, dL/dframes into `d_frames`
+  // ([F, B, D_in]).
+  void backward(const NNNImpl& network, const Weights& weights, const torch::Tensor& frames,
+                const std::vector<torch::Tensor>& buffers, Tape* tape,
+                const torch::Tensor& d_predictions, int64_t steps, int64_t recompute_every,
+                const std::vector<std::vector<uint8_t>>* needed, torch::Tensor* grad,
+                torch::Tensor* d_frames);
 
   std::shared_ptr<const NetworkPlan> plan_;
   RoutingIndex gather_, scatter_;
+  std::vector<int64_t>
+      hidden_at_;             // per group: its first hidden unit among all cells' (n * H each)
+  int64_t hidden_total_ = 0;  // H: every cell's hidden width summed
 };
 
 class GenericExecutor {

@@ -146,6 +146,75 @@ TEST(ManualBackward, DoublesStridedInputsAndStridedParameters) {
       << (grad - expected).abs().max().item<double>();
 }
 
+// forward_saving then backward_saved (nnn's torch operators): the same
+// predictions and parameter gradient as forward_backward, and dL/dx equal to
+// autograd's, on random wirings, single inputs and frames, float and double,
+// with parameters that are not the module's own.
+TEST(ManualBackward, SavedPassInTwoCallsEqualsForwardBackwardAndAutograd) {
+  torch::manual_seed(31);
+  Rng rng(4);
+  for (int trial = 0; trial < 6; ++trial) {
+    const Wiring wiring = testing::random_test_wiring(rng, 5, 700 + static_cast<uint64_t>(trial));
+    const int64_t steps = wiring.distance() + 1 + trial % 3;
+    const auto dtype = trial % 2 == 0 ? torch::kFloat : torch::kDouble;
+    NNN model(NNNOptions(wiring, 4, 3, steps)
+                  .hidden({3 + trial % 3})
+                  .hidden_activation(trial % 3 == 0 ? Activation::kTanh : Activation::kReLU));
+    model->to(dtype);
+    // Another set of parameters than the module's.
+    std::vector<torch::Tensor> parameters;
+    for (const auto& p : model->parameters()) {
+      parameters.push_back(torch::randn_like(p).requires_grad_(false));
+    }
+    const auto x = trial < 3 ? torch::randn({5, 4}, dtype) : torch::randn({trial - 1, 5, 4}, dtype);
+    const auto weights = torch::randn({steps, 5, 3}, dtype);
+    torch::Tensor saved, d_x;
+    const auto predictions = model->forward_saving(parameters, x, steps, &saved);
+    EXPECT_EQ(saved.sizes(), torch::IntArrayRef({steps, 5 * model->saved_width()}));
+    const auto grad = model->backward_saved(parameters, x, saved, weights, steps, &d_x);
+    // The reference: the module given those parameters.
+    {
+      torch::NoGradGuard no_grad;
+      auto own = model->parameters();
+      for (size_t i = 0; i < own.size(); ++i) own[i].copy_(parameters[i]);
+    }
+    torch::Tensor expected_predictions;
+    const auto expected = manual_gradient(model, x, weights, &expected_predictions);
+    const double tolerance = dtype == torch::kDouble ? 1e-10 : 1e-5;
+    EXPECT_TRUE(torch::allclose(predictions, expected_predictions, tolerance, tolerance));
+    EXPECT_TRUE(torch::allclose(grad, expected, tolerance, tolerance))
+        << "trial " << trial << ": " << (grad - expected).abs().max().item<double>();
+    const auto xr = x.clone().requires_grad_(true);
+    const auto dx = torch::autograd::grad({(model->forward(xr) * weights).sum()}, {xr})[0];
+    ASSERT_EQ(d_x.sizes(), x.sizes());
+    EXPECT_TRUE(torch::allclose(d_x, dx, tolerance, tolerance))
+        << "trial " << trial << ": " << (d_x - dx).abs().max().item<double>();
+  }
+  // Wrong parameters, saved state and gradients are named.
+  NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));
+  auto parameters = model->parameters();
+  const auto x = torch::randn({2, 3});
+  torch::Tensor saved;
+  testing::expect_error([&] { model->forward_saving({parameters[0]}, x, 3, &saved); },
+                        "got 1 parameter tensors; this network of 1 cells has 4");
+  auto wrong = parameters;
+  wrong[2] = torch::zeros({3, 3});
+  testing::expect_error([&] { model->forward_saving(wrong, x, 3, &saved); },
+                        "cells.0.w2 has shape [3, 3]; expected");
+  model->forward_saving(parameters, x, 3, &saved);
+  testing::expect_error(
+      [&] {
+        model->backward_saved(parameters, x, saved.narrow(0, 0, 2), torch::ones({3, 2, 2}), 3,
+                              nullptr);
+      },
+      "saved has shape [2,");
+  testing::expect_error(
+      [&] {
+        model->backward_saved(parameters, x, saved, torch::ones({3, 2, 5}), 3, nullptr);
+      },
+      "the loss gradient has shape [3, 2, 5]");
+}
+
 TEST(ManualBackward, DropoutMasksAreTheForwardPasses) {
   torch::manual_seed(6);
   NNN model(NNNOptions(layered({1, 3, 1}, 4, true), 6, 4, 4).hidden({8}).dropout(0.3));

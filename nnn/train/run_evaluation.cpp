@@ -40,14 +40,7 @@ std::string EvaluationData::describe() const {
   return images + ":" + labels;
 }
 
-std::vector<Evaluation> evaluate_run_lesions(const std::string& dir,
-                                             const std::vector<Lesion>& lesions,
-                                             const EvaluationData& data,
-                                             const std::optional<DeviceSetting>& device_setting) {
-  LoadedRun run = load_run(dir, device_setting);
-  const ExperimentConfig& config = run.config;
-  const torch::Device device = run.device;
-  WorkerPool pool(configure_threads(config.threads));
+Dataset evaluation_set(const ExperimentConfig& config, const EvaluationData& data) {
   Dataset set;
   if (data.kind == EvaluationData::Kind::kFiles) {
     set = load_idx_like(config.data, config.seed, data.images, data.labels);
@@ -61,6 +54,18 @@ std::vector<Evaluation> evaluate_run_lesions(const std::string& dir,
   NNN_CHECK(set.size() > 0, "evaluation data ", data.describe(), ": no samples to evaluate");
   NNN_CHECK(set.features() == config.model.input_size, "evaluation data ", data.describe(), " has ",
             set.features(), " features but the model reads ", config.model.input_size);
+  return set;
+}
+
+std::vector<Evaluation> evaluate_run_lesions(const std::string& dir,
+                                             const std::vector<Lesion>& lesions,
+                                             const EvaluationData& data,
+                                             const std::optional<DeviceSetting>& device_setting) {
+  LoadedRun run = load_run(dir, device_setting);
+  const ExperimentConfig& config = run.config;
+  const torch::Device device = run.device;
+  WorkerPool pool(configure_threads(config.threads));
+  const Dataset set = evaluation_set(config, data);
   std::vector<Evaluation> out;
   for (size_t i = 0; i <= lesions.size(); ++i) {
     out.push_back(evaluate(run.model, set, config.train.eval_batch_size, config.loss.steps, device,

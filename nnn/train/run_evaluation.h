@@ -27,6 +27,13 @@ struct EvaluationData {
   std::string describe() const;
 };
 
+struct ExperimentConfig;  // nnn/config/experiment_config.h
+struct Dataset;           // nnn/data/dataset.h
+/// The samples evaluate_run scores for a run of `config`: its test split,
+/// its training split with a fixed draw of frames, or the IDX pair
+/// normalised as its data; nnn::Error when empty or of another width.
+Dataset evaluation_set(const ExperimentConfig& config, const EvaluationData& data);
+
 /// Evaluates a run's weights on `data`, on `device` (empty: the config's).
 Evaluation evaluate_run(const std::string& dir, const EvaluationData& data = {},
                         const std::optional<DeviceSetting>& device = {});

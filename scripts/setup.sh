@@ -101,6 +101,12 @@ if [[ "${NNN_WITH_TORCH2:-1}" == 1 ]]; then
     echo "setup: installing jax 0.10.2 (CPU) into $venv"
     "$venv/bin/pip" install -q --disable-pip-version-check jax==0.10.2 jaxlib==0.10.2
   fi
+  # The Python package's build backend and test runner (python/; the
+  # README's test command installs the package from the checkout offline).
+  if ! "$venv/bin/python" -c 'import scikit_build_core, pytest' 2>/dev/null; then
+    echo "setup: installing scikit-build-core 1.1.2 and pytest 9.2.0 into $venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check scikit-build-core==1.1.2 pytest==9.2.0
+  fi
   # TensorBoard, the reader of nnn's event files in the tracking test (and
   # for people: .venv-torch2/bin/tensorboard --logdir runs).
   if ! "$venv/bin/python" -c 'import tensorboard' 2>/dev/null; then

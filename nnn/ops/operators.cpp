@@ -10,6 +10,7 @@
 // parameters as a list, 4 per cell (w1, b1, w2, b2), in the module's order.
 // Every nnn::Error becomes a c10::ValueError (Python: ValueError) with
 // nnn's message.
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/library.h>
 #include <torch/types.h>
 
@@ -70,8 +71,18 @@ std::shared_ptr<Kept> network_for(const std::vector<int64_t>& code) {
   options.steps(options.wiring().distance() + 1);
   auto entry = std::make_shared<Kept>();
   {
+    // Its initial parameters are drawn and thrown away: without touching
+    // the caller's random stream (a first pass must not move it).
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    at::Tensor state;
+    {
+      std::lock_guard<std::mutex> generator_lock(generator.mutex());
+      state = generator.get_state();
+    }
     torch::NoGradGuard no_grad;
     entry->model = NNN(options);
+    std::lock_guard<std::mutex> generator_lock(generator.mutex());
+    generator.set_state(state);
   }
   entry->model->eval();
   if (kept.size() >= kKept) {
@@ -322,7 +333,10 @@ TORCH_LIBRARY(nnn, m) {
 }
 
 // The passes on real tensors of either device; torch.compile's fake
-// kernels are Python's (python/nnn/_ops.py).
+// kernels are Python's (python/nnn/_ops.py), and so is the autograd formula
+// of forward_saving. forward and backward record no gradient (their
+// outputs do not require one): forward is the pass without saving, and
+// nnn's backward has no backward of its own.
 TORCH_LIBRARY_IMPL(nnn, CPU, m) {
   m.impl("forward", &nnn::forward);
   m.impl("forward_saving", &nnn::forward_saving);
@@ -332,4 +346,8 @@ TORCH_LIBRARY_IMPL(nnn, CUDA, m) {
   m.impl("forward", &nnn::forward);
   m.impl("forward_saving", &nnn::forward_saving);
   m.impl("backward", &nnn::backward);
+}
+TORCH_LIBRARY_IMPL(nnn, Autograd, m) {
+  m.impl("forward", torch::CppFunction::makeFallthrough());
+  m.impl("backward", torch::CppFunction::makeFallthrough());
 }

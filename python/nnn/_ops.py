@@ -1,0 +1,74 @@
+"""nnn's torch operators (libnnn_ops.so, nnn/ops/operators.cpp in the
+repository): loaded once, with the fake kernels torch.compile traces with
+and the autograd formula that calls nnn's hand-written backward.
+
+The operators, under ``torch.ops.nnn``:
+
+- ``forward(x, parameters, network, steps) -> predictions [T, B, D_out]``
+- ``forward_saving(...) -> (predictions, saved)``: also keeps every message
+  buffer and hidden activation ([T, B * saved_width]) for the backward;
+  differentiable (the formula below).
+- ``backward(d_predictions, x, parameters, saved, network, steps,
+  input_gradient) -> (d_x, d_parameters [P])``
+
+``network`` is the network's integer code and ``parameters`` its cells'
+w1, b1, w2, b2 in order (see ``nnn.NNN``).
+"""
+import os
+
+import torch
+
+_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libnnn_ops.so")
+if not os.path.exists(_LIBRARY):
+    raise ImportError(f"nnn: {_LIBRARY} is missing; install the package with "
+                      "`pip install ./python` from nnn's repository")
+torch.ops.load_library(_LIBRARY)
+ops = torch.ops.nnn
+
+_described = {}
+
+
+def describe(network):
+    """[P, S, saved width, distance, then per cell in_dim, hidden, out_dim,
+    message offset] of a network code; cached (the fake kernels read it)."""
+    key = tuple(int(v) for v in network)
+    if key not in _described:
+        _described[key] = list(ops.describe(list(key)))
+    return _described[key]
+
+
+@torch.library.register_fake("nnn::forward")
+def _forward_fake(x, parameters, network, steps):
+    return x.new_empty((steps, x.shape[-2], network[3]))
+
+
+@torch.library.register_fake("nnn::forward_saving")
+def _forward_saving_fake(x, parameters, network, steps):
+    batch = x.shape[-2]
+    width = describe(network)[2]
+    return x.new_empty((steps, batch, network[3])), x.new_empty((steps, batch * width))
+
+
+@torch.library.register_fake("nnn::backward")
+def _backward_fake(d_predictions, x, parameters, saved, network, steps, input_gradient):
+    d_x = x.new_empty(x.shape) if input_gradient else x.new_empty((0,))
+    return d_x, x.new_empty((describe(network)[0],))
+
+
+def _setup_context(ctx, inputs, output):
+    x, parameters, network, steps = inputs
+    ctx.save_for_backward(x, output[1], *parameters)
+    ctx.network, ctx.steps = network, steps
+
+
+def _backward(ctx, d_predictions, d_saved):
+    x, saved, *parameters = ctx.saved_tensors
+    wants_x = ctx.needs_input_grad[0]
+    d_x, flat = ops.backward(d_predictions.contiguous(), x, parameters, saved, ctx.network,
+                             ctx.steps, wants_x)
+    sizes = [p.numel() for p in parameters]
+    grads = [g.view(p.shape) for g, p in zip(torch.split(flat, sizes), parameters)]
+    return (d_x if wants_x else None), grads, None, None
+
+
+torch.library.register_autograd("nnn::forward_saving", _backward, setup_context=_setup_context)

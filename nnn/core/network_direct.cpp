@@ -43,7 +43,7 @@ torch::Tensor DirectExecutor::saved_hidden(const torch::Tensor& saved, int64_t t
 }
 
 DirectExecutor::Weights DirectExecutor::weights(const std::vector<torch::Tensor>& parameters,
-                                                const torch::Tensor& frames) const {
+                                                const torch::Tensor& frames, bool project) const {
   const int64_t d_in = plan_->input_size;
   const int64_t f = frames.size(0);
   const int64_t batch = frames.size(1);
@@ -65,7 +65,7 @@ DirectExecutor::Weights DirectExecutor::weights(const std::vector<torch::Tensor>
       b2.push_back(parameters[at + 3]);
     }
     w.b1 = torch::stack(b1).unsqueeze(1);  // [n, 1, H]
-    if (group.input) {
+    if (group.input && project) {
       const auto n = static_cast<int64_t>(group.cells.size());
       w.input = w.b1.expand({f, n, batch, group.hidden}).contiguous();
       const auto projections = w.input.view({f * n, batch, group.hidden});

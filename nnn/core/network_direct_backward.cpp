@@ -80,7 +80,7 @@ torch::Tensor DirectExecutor::backward_saved(const NNNImpl& network,
                                              torch::Tensor* d_frames) {
   const NetworkPlan& plan = *plan_;
   const int64_t batch = frames.size(1);
-  const Weights weights = this->weights(parameters, frames);
+  const Weights weights = this->weights(parameters, frames, /*project=*/false);
   // The tape as views of `saved`; the gathered messages again from m(t - 1).
   Tape tape;
   std::vector<torch::Tensor> buffers;

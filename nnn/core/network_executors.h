@@ -127,7 +127,10 @@ class DirectExecutor {
   torch::Tensor saved_hidden(const torch::Tensor& saved, int64_t t, size_t g, int64_t batch) const;
   // The parameters of `network`'s cells, 4 per cell (w1, b1, w2, b2).
   static std::vector<torch::Tensor> parameters_of(const NNNImpl& network);
-  Weights weights(const std::vector<torch::Tensor>& parameters, const torch::Tensor& frames) const;
+  // `project` false: without the input projections (a backward whose
+  // forward is saved needs none).
+  Weights weights(const std::vector<torch::Tensor>& parameters, const torch::Tensor& frames,
+                  bool project = true) const;
   // Steps first..last (1-based) for `batch` samples of `frame_count`
   // frames, from m(first - 1) in `buffer` (undefined when first is 1: zero
   // messages), appending m(t) to `buffers`; the tape, when given, gets

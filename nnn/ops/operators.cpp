@@ -96,13 +96,22 @@ std::shared_ptr<Kept> network_for(const std::vector<int64_t>& code) {
 
 std::vector<int64_t> to_vector(at::IntArrayRef values) { return {values.begin(), values.end()}; }
 
+// Below autograd a tensor still says whether it requires a gradient, and
+// nnn's vectorised loops only take those that do not.
+std::vector<at::Tensor> detached(at::TensorList tensors) {
+  std::vector<at::Tensor> out;
+  out.reserve(tensors.size());
+  for (const auto& t : tensors) out.push_back(t.detach());
+  return out;
+}
+
 at::Tensor forward(const at::Tensor& x, at::TensorList parameters, at::IntArrayRef network,
                    int64_t steps) {
   return checked([&] {
     const auto kept = network_for(to_vector(network));
     std::lock_guard<std::mutex> lock(kept->busy);
     torch::Tensor saved;
-    return kept->model->forward_saving(parameters.vec(), x, steps, &saved);
+    return kept->model->forward_saving(detached(parameters), x.detach(), steps, &saved);
   });
 }
 
@@ -112,7 +121,7 @@ std::tuple<at::Tensor, at::Tensor> forward_saving(const at::Tensor& x, at::Tenso
     const auto kept = network_for(to_vector(network));
     std::lock_guard<std::mutex> lock(kept->busy);
     torch::Tensor saved;
-    auto predictions = kept->model->forward_saving(parameters.vec(), x, steps, &saved);
+    auto predictions = kept->model->forward_saving(detached(parameters), x.detach(), steps, &saved);
     return std::make_tuple(predictions, saved);
   });
 }
@@ -125,8 +134,9 @@ std::tuple<at::Tensor, at::Tensor> backward(const at::Tensor& d_predictions, con
     const auto kept = network_for(to_vector(network));
     std::lock_guard<std::mutex> lock(kept->busy);
     torch::Tensor d_x;
-    auto grad = kept->model->backward_saved(parameters.vec(), x, saved, d_predictions, steps,
-                                            input_gradient ? &d_x : nullptr);
+    auto grad =
+        kept->model->backward_saved(detached(parameters), x.detach(), saved.detach(),
+                                    d_predictions.detach(), steps, input_gradient ? &d_x : nullptr);
     if (!input_gradient) d_x = torch::zeros({0}, x.options());
     return std::make_tuple(d_x, grad);
   });

@@ -1,6 +1,8 @@
 """nnn's torch operators (libnnn_ops.so, nnn/ops/operators.cpp in the
 repository): loaded once, with the fake kernels torch.compile traces with
-and the autograd formula that calls nnn's hand-written backward.
+and the autograd kernel of forward_saving, which calls nnn's hand-written
+backward (registered here rather than in C++: torch.library's registration
+is the one torch.compile's every mode, dynamic shapes included, checks).
 
 The operators, under ``torch.ops.nnn``:
 
@@ -58,6 +60,7 @@ def _backward_fake(d_predictions, x, parameters, saved, network, steps, input_gr
 def _setup_context(ctx, inputs, output):
     x, parameters, network, steps = inputs
     ctx.save_for_backward(x, output[1], *parameters)
+    ctx.mark_non_differentiable(output[1])
     ctx.network, ctx.steps = network, steps
 
 

@@ -242,19 +242,24 @@ void NNNImpl::check_parameters(const std::vector<torch::Tensor>& parameters, con
 }
 
 torch::Tensor NNNImpl::forward_saving(const std::vector<torch::Tensor>& parameters,
-                                      const torch::Tensor& x, int64_t steps, torch::Tensor* saved) {
+                                      const torch::Tensor& x, int64_t steps, torch::Tensor* saved,
+                                      int64_t from_step) {
   NNN_CHECK(saved != nullptr, "NNN::forward_saving: nowhere to save the pass");
   check_parameters(parameters, x, "NNN::forward_saving");
+  NNN_CHECK(from_step >= 1 && from_step <= steps, "NNN::forward_saving: from_step is ", from_step,
+            "; expected 1..", steps, " (the steps)");
   torch::NoGradGuard no_grad;
   const auto frames = checked_frames(x, steps).contiguous();
-  return direct_->forward_saving(*this, parameters, frames, steps, saved);
+  return direct_->forward_saving(*this, parameters, frames, steps, saved, from_step);
 }
 
 torch::Tensor NNNImpl::backward_saved(const std::vector<torch::Tensor>& parameters,
                                       const torch::Tensor& x, const torch::Tensor& saved,
                                       const torch::Tensor& d_predictions, int64_t steps,
-                                      torch::Tensor* d_x) {
+                                      torch::Tensor* d_x, int64_t from_step) {
   check_parameters(parameters, x, "NNN::backward_saved");
+  NNN_CHECK(from_step >= 1 && from_step <= steps, "NNN::backward_saved: from_step is ", from_step,
+            "; expected 1..", steps, " (the steps)");
   torch::NoGradGuard no_grad;
   const auto frames = checked_frames(x, steps).contiguous();
   const int64_t batch = frames.size(1);
@@ -262,13 +267,14 @@ torch::Tensor NNNImpl::backward_saved(const std::vector<torch::Tensor>& paramete
                 saved.is_contiguous() && saved.scalar_type() == x.scalar_type(),
             "NNN::backward_saved: saved has shape ", saved.sizes(), "; forward_saving of ", steps,
             " steps and ", batch, " samples keeps [", steps, ", ", batch * saved_width(), "]");
-  NNN_CHECK(d_predictions.sizes() == torch::IntArrayRef({steps, batch, options.output_size()}),
+  const int64_t kept = steps - from_step + 1;
+  NNN_CHECK(d_predictions.sizes() == torch::IntArrayRef({kept, batch, options.output_size()}),
             "NNN::backward_saved: the loss gradient has shape ", d_predictions.sizes(),
-            " but the predictions have [", steps, ", ", batch, ", ", options.output_size(), "]");
+            " but the predictions have [", kept, ", ", batch, ", ", options.output_size(), "]");
   torch::Tensor d_frames;
   const torch::Tensor grad =
       direct_->backward_saved(*this, parameters, frames, saved, d_predictions.to(x.scalar_type()),
-                              steps, d_x != nullptr ? &d_frames : nullptr);
+                              steps, d_x != nullptr ? &d_frames : nullptr, from_step);
   if (d_x != nullptr) *d_x = x.dim() == 2 ? d_frames.squeeze(0) : d_frames;
   return grad;
 }

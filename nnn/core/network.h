@@ -157,17 +157,21 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// gradient only later (nnn's torch operators, nnn/ops): forward_saving
   /// runs the forward on `parameters` (4 per cell, w1, b1, w2, b2, in
   /// parameters() order, the shapes of this module's; its own are not read)
-  /// and returns the predictions [T, B, D_out], writing into `saved`
+  /// and returns the predictions of steps from_step..T
+  /// ([T - from_step + 1, B, D_out]), writing into `saved`
   /// ([T, B * saved_width()]) every message buffer and hidden activation
-  /// the backward reads; backward_saved takes them back with dL/dpredictions
-  /// [T, B, D_out] and returns dL/dparameters ([P], flat_parameters()'s
-  /// layout) and, when `d_x` is given, dL/dx (x's shape). Fast path, no
-  /// dropout while training; no autograd graph is recorded.
+  /// the backward reads; backward_saved takes them back with the gradient
+  /// of those predictions and returns dL/dparameters ([P],
+  /// flat_parameters()'s layout) and, when `d_x` is given, dL/dx (x's
+  /// shape). With from_step > 1 the cells whose messages cannot reach a
+  /// prediction from that step on are skipped both ways (as
+  /// BackwardOptions::loss_from_step). Fast path, no dropout while
+  /// training; no autograd graph is recorded.
   torch::Tensor forward_saving(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
-                               int64_t steps, torch::Tensor* saved);
+                               int64_t steps, torch::Tensor* saved, int64_t from_step = 1);
   torch::Tensor backward_saved(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
                                const torch::Tensor& saved, const torch::Tensor& d_predictions,
-                               int64_t steps, torch::Tensor* d_x);
+                               int64_t steps, torch::Tensor* d_x, int64_t from_step = 1);
   /// What forward_saving keeps per sample and step: the buffer width S plus
   /// every cell's hidden width.
   int64_t saved_width() const;

@@ -56,18 +56,26 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
 torch::Tensor DirectExecutor::forward_saving(const NNNImpl& network,
                                              const std::vector<torch::Tensor>& parameters,
                                              const torch::Tensor& frames, int64_t steps,
-                                             torch::Tensor* saved) {
+                                             torch::Tensor* saved, int64_t from_step) {
   const NetworkPlan& plan = *plan_;
   const int64_t batch = frames.size(1);
   const Weights weights = this->weights(parameters, frames);
+  const std::vector<std::vector<uint8_t>> needed =
+      from_step > 1 ? plan.needed_cells(steps, from_step) : std::vector<std::vector<uint8_t>>();
   Tape tape;
-  tape.saved = torch::empty({steps, batch * (plan.width + hidden_total_)}, frames.options());
+  // Skipped cells leave their hidden activations unwritten: zeros rather
+  // than whatever the memory held (the saved tensor is an output).
+  const std::vector<int64_t> shape = {steps, batch * (plan.width + hidden_total_)};
+  tape.saved = from_step > 1 ? torch::zeros(shape, frames.options())
+                             : torch::empty(shape, frames.options());
   std::vector<torch::Tensor> buffers;
   buffers.reserve(static_cast<size_t>(steps));
-  run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, &tape);
+  run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, &tape,
+            from_step > 1 ? &needed : nullptr);
   *saved = tape.saved;
   return tape.saved.narrow(1, 0, batch * plan.width)
       .view({steps, batch, plan.width})
+      .narrow(0, from_step - 1, steps - from_step + 1)
       .narrow(2, plan.message_offset[plan.output], plan.output_size)
       .contiguous();
 }
@@ -77,10 +85,12 @@ torch::Tensor DirectExecutor::backward_saved(const NNNImpl& network,
                                              const torch::Tensor& frames,
                                              const torch::Tensor& saved,
                                              const torch::Tensor& d_predictions, int64_t steps,
-                                             torch::Tensor* d_frames) {
+                                             torch::Tensor* d_frames, int64_t from_step) {
   const NetworkPlan& plan = *plan_;
   const int64_t batch = frames.size(1);
   const Weights weights = this->weights(parameters, frames, /*project=*/false);
+  const std::vector<std::vector<uint8_t>> needed =
+      from_step > 1 ? plan.needed_cells(steps, from_step) : std::vector<std::vector<uint8_t>>();
   // The tape as views of `saved`; the gathered messages again from m(t - 1).
   Tape tape;
   std::vector<torch::Tensor> buffers;
@@ -92,15 +102,22 @@ torch::Tensor DirectExecutor::backward_saved(const NNNImpl& network,
             ? gather_columns(buffers[static_cast<size_t>(t - 2)], gather_.runs(), gather)
             : torch::Tensor());
     std::vector<torch::Tensor> hidden;
-    for (size_t g = 0; g < plan.groups.size(); ++g)
+    for (size_t g = 0; g < plan.groups.size(); ++g) {
       hidden.push_back(saved_hidden(saved, t, g, batch));
+    }
     tape.hidden.push_back(std::move(hidden));
   }
   tape.mask.assign(static_cast<size_t>(steps), std::vector<torch::Tensor>(plan.groups.size()));
   tape.dropped = tape.mask;
+  // The gradient of every step's prediction: zero before from_step.
+  torch::Tensor d_pred = d_predictions;
+  if (from_step > 1) {
+    d_pred = torch::zeros({steps, batch, plan.output_size}, d_predictions.options());
+    d_pred.narrow(0, from_step - 1, steps - from_step + 1).copy_(d_predictions);
+  }
   torch::Tensor grad;
-  backward(network, weights, frames, buffers, &tape, d_predictions, steps, 0, nullptr, &grad,
-           d_frames);
+  backward(network, weights, frames, buffers, &tape, d_pred, steps, 0,
+           from_step > 1 ? &needed : nullptr, &grad, d_frames);
   return grad;
 }
 

@@ -86,11 +86,12 @@ class DirectExecutor {
   /// NNNImpl::forward_saving and backward_saved on checked, contiguous
   /// frames and parameters (4 per cell: w1, b1, w2, b2).
   torch::Tensor forward_saving(const NNNImpl& network, const std::vector<torch::Tensor>& parameters,
-                               const torch::Tensor& frames, int64_t steps, torch::Tensor* saved);
+                               const torch::Tensor& frames, int64_t steps, torch::Tensor* saved,
+                               int64_t from_step);
   torch::Tensor backward_saved(const NNNImpl& network, const std::vector<torch::Tensor>& parameters,
                                const torch::Tensor& frames, const torch::Tensor& saved,
                                const torch::Tensor& d_predictions, int64_t steps,
-                               torch::Tensor* d_frames);
+                               torch::Tensor* d_frames, int64_t from_step);
 
  private:
   // Each cell's weights as views of its parameters (w1x [D_in, H] of input

@@ -102,7 +102,7 @@ NNNOptions decode_network(const std::vector<int64_t>& code, int64_t steps) {
     const double h = static_cast<double>(hidden[static_cast<size_t>(c)]);
     parameters += (in + 1) * h + (h + 1) * out;
   }
-  NNN_CHECK(parameters <= kMaxParameters, "network code: ", parameters,
+  NNN_CHECK(parameters <= kMaxParameters, "network code: ", static_cast<int64_t>(parameters),
             " parameters; at most 2^31");
   wiring.validate(d_in, d_out, steps);
   return NNNOptions(std::move(wiring), d_in, d_out, steps)

@@ -106,22 +106,24 @@ std::vector<at::Tensor> detached(at::TensorList tensors) {
 }
 
 at::Tensor forward(const at::Tensor& x, at::TensorList parameters, at::IntArrayRef network,
-                   int64_t steps) {
+                   int64_t steps, int64_t from_step) {
   return checked([&] {
     const auto kept = network_for(to_vector(network));
     std::lock_guard<std::mutex> lock(kept->busy);
     torch::Tensor saved;
-    return kept->model->forward_saving(detached(parameters), x.detach(), steps, &saved);
+    return kept->model->forward_saving(detached(parameters), x.detach(), steps, &saved, from_step);
   });
 }
 
 std::tuple<at::Tensor, at::Tensor> forward_saving(const at::Tensor& x, at::TensorList parameters,
-                                                  at::IntArrayRef network, int64_t steps) {
+                                                  at::IntArrayRef network, int64_t steps,
+                                                  int64_t from_step) {
   return checked([&] {
     const auto kept = network_for(to_vector(network));
     std::lock_guard<std::mutex> lock(kept->busy);
     torch::Tensor saved;
-    auto predictions = kept->model->forward_saving(detached(parameters), x.detach(), steps, &saved);
+    auto predictions =
+        kept->model->forward_saving(detached(parameters), x.detach(), steps, &saved, from_step);
     return std::make_tuple(predictions, saved);
   });
 }
@@ -129,14 +131,14 @@ std::tuple<at::Tensor, at::Tensor> forward_saving(const at::Tensor& x, at::Tenso
 std::tuple<at::Tensor, at::Tensor> backward(const at::Tensor& d_predictions, const at::Tensor& x,
                                             at::TensorList parameters, const at::Tensor& saved,
                                             at::IntArrayRef network, int64_t steps,
-                                            bool input_gradient) {
+                                            bool input_gradient, int64_t from_step) {
   return checked([&] {
     const auto kept = network_for(to_vector(network));
     std::lock_guard<std::mutex> lock(kept->busy);
     torch::Tensor d_x;
-    auto grad =
-        kept->model->backward_saved(detached(parameters), x.detach(), saved.detach(),
-                                    d_predictions.detach(), steps, input_gradient ? &d_x : nullptr);
+    auto grad = kept->model->backward_saved(detached(parameters), x.detach(), saved.detach(),
+                                            d_predictions.detach(), steps,
+                                            input_gradient ? &d_x : nullptr, from_step);
     if (!input_gradient) d_x = torch::zeros({0}, x.options());
     return std::make_tuple(d_x, grad);
   });
@@ -317,13 +319,17 @@ void save_run_op(const std::string& path, at::IntArrayRef network, int64_t steps
 }  // namespace nnn
 
 TORCH_LIBRARY(nnn, m) {
-  m.def("forward(Tensor x, Tensor[] parameters, int[] network, int steps) -> Tensor");
+  // from_step: the predictions of steps from_step..T only; what cannot
+  // reach them is not computed (1: every step's).
   m.def(
-      "forward_saving(Tensor x, Tensor[] parameters, int[] network, int steps) -> (Tensor, "
-      "Tensor)");
+      "forward(Tensor x, Tensor[] parameters, int[] network, int steps, int from_step) -> "
+      "Tensor");
+  m.def(
+      "forward_saving(Tensor x, Tensor[] parameters, int[] network, int steps, int from_step) "
+      "-> (Tensor, Tensor)");
   m.def(
       "backward(Tensor d_predictions, Tensor x, Tensor[] parameters, Tensor saved, int[] network, "
-      "int steps, bool input_gradient) -> (Tensor, Tensor)");
+      "int steps, bool input_gradient, int from_step) -> (Tensor, Tensor)");
   m.def("describe(int[] network) -> int[]", &nnn::describe);
   m.def("initial_parameters(int[] network) -> Tensor[]", &nnn::initial_parameters);
   m.def(

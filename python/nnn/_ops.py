@@ -6,12 +6,14 @@ is the one torch.compile's every mode, dynamic shapes included, checks).
 
 The operators, under ``torch.ops.nnn``:
 
-- ``forward(x, parameters, network, steps) -> predictions [T, B, D_out]``
+- ``forward(x, parameters, network, steps, from_step) -> predictions
+  [T - from_step + 1, B, D_out]``: the steps from_step..T; cells that cannot
+  reach them are not computed
 - ``forward_saving(...) -> (predictions, saved)``: also keeps every message
   buffer and hidden activation ([T, B * saved_width]) for the backward;
   differentiable (the formula below).
 - ``backward(d_predictions, x, parameters, saved, network, steps,
-  input_gradient) -> (d_x, d_parameters [P])``
+  input_gradient, from_step) -> (d_x, d_parameters [P])``
 
 ``network`` is the network's integer code and ``parameters`` its cells'
 w1, b1, w2, b2 in order (see ``nnn.NNN``).
@@ -40,38 +42,40 @@ def describe(network):
 
 
 @torch.library.register_fake("nnn::forward")
-def _forward_fake(x, parameters, network, steps):
-    return x.new_empty((steps, x.shape[-2], network[3]))
+def _forward_fake(x, parameters, network, steps, from_step):
+    return x.new_empty((steps - from_step + 1, x.shape[-2], network[3]))
 
 
 @torch.library.register_fake("nnn::forward_saving")
-def _forward_saving_fake(x, parameters, network, steps):
+def _forward_saving_fake(x, parameters, network, steps, from_step):
     batch = x.shape[-2]
     width = describe(network)[2]
-    return x.new_empty((steps, batch, network[3])), x.new_empty((steps, batch * width))
+    return (x.new_empty((steps - from_step + 1, batch, network[3])),
+            x.new_empty((steps, batch * width)))
 
 
 @torch.library.register_fake("nnn::backward")
-def _backward_fake(d_predictions, x, parameters, saved, network, steps, input_gradient):
+def _backward_fake(d_predictions, x, parameters, saved, network, steps, input_gradient,
+                   from_step):
     d_x = x.new_empty(x.shape) if input_gradient else x.new_empty((0,))
     return d_x, x.new_empty((describe(network)[0],))
 
 
 def _setup_context(ctx, inputs, output):
-    x, parameters, network, steps = inputs
+    x, parameters, network, steps, from_step = inputs
     ctx.save_for_backward(x, output[1], *parameters)
     ctx.mark_non_differentiable(output[1])
-    ctx.network, ctx.steps = network, steps
+    ctx.network, ctx.steps, ctx.from_step = network, steps, from_step
 
 
 def _backward(ctx, d_predictions, d_saved):
     x, saved, *parameters = ctx.saved_tensors
     wants_x = ctx.needs_input_grad[0]
     d_x, flat = ops.backward(d_predictions.contiguous(), x, parameters, saved, ctx.network,
-                             ctx.steps, wants_x)
+                             ctx.steps, wants_x, ctx.from_step)
     sizes = [p.numel() for p in parameters]
     grads = [g.view(p.shape) for g, p in zip(torch.split(flat, sizes), parameters)]
-    return (d_x if wants_x else None), grads, None, None
+    return (d_x if wants_x else None), grads, None, None, None
 
 
 torch.library.register_autograd("nnn::forward_saving", _backward, setup_context=_setup_context)

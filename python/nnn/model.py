@@ -94,20 +94,29 @@ class NNN(torch.nn.Module):
     def _steps(self, steps):
         return self.steps if steps is None else self._checked_steps(steps)
 
-    def forward(self, x, steps=None):
+    def forward(self, x, steps=None, from_step=None):
+        """Predictions [T, B, D_out] of every step; with `from_step` only
+        those of steps from_step..T ([T - from_step + 1, B, D_out]), and the
+        cells whose messages cannot reach them are not computed, forward or
+        backward (``model(x, from_step=model.steps)[-1]`` for a loss on the
+        last step: what torch.compile and XLA drop as dead code)."""
         steps = self._steps(steps)
+        if from_step is None:
+            from_step = 1
+        elif not 1 <= int(from_step) <= steps:
+            raise ValueError(f"from_step is {from_step}; expected 1..{steps} (the steps)")
         parameters = self.parameter_list()
         if torch.is_grad_enabled() and (x.requires_grad or any(p.requires_grad for p in parameters)):
-            predictions, _ = ops.forward_saving(x, parameters, self._code, steps)
+            predictions, _ = ops.forward_saving(x, parameters, self._code, steps, int(from_step))
             return predictions
-        return ops.forward(x, parameters, self._code, steps)
+        return ops.forward(x, parameters, self._code, steps, int(from_step))
 
     def trace(self, x, steps=None):
         """The predictions [T, B, D_out] and every cell's message at every
         step (a list of [T, B, out_dim(i)]), without gradients."""
         steps = self._steps(steps)
         with torch.no_grad():
-            predictions, saved = ops.forward_saving(x, self.parameter_list(), self._code, steps)
+            predictions, saved = ops.forward_saving(x, self.parameter_list(), self._code, steps, 1)
         batch, width = predictions.shape[1], self._info[1]
         buffers = saved[:, :batch * width].view(steps, batch, width)
         messages = []

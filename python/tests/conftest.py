@@ -1,13 +1,21 @@
 """Shared pieces of the Python package's tests: the repository, nnn's
 command line (NNN_BIN, else the torch2 or release build's), the spec
 implementation in experiments/python, and small runs trained by nnn."""
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
-import pytest
-import torch
+# torch.compile's cache in a folder of this run's own: a cache left by an
+# earlier build of the operators would replay calls of their old schema.
+os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="nnn-inductor-")
+atexit.register(shutil.rmtree, os.environ["TORCHINDUCTOR_CACHE_DIR"], True)
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "experiments", "python"))

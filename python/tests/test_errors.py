@@ -58,19 +58,23 @@ def test_bad_operator_calls():
     model = nnn.NNN(nnn.wiring.chain(2, 2), 3, 2)
     code, parameters, x = model.network_code, model.parameter_list(), torch.randn(4, 3)
     with pytest.raises(ValueError, match="got 3 parameter tensors; this network of 2 cells has 8"):
-        torch.ops.nnn.forward(x, parameters[:3], code, 2)
+        torch.ops.nnn.forward(x, parameters[:3], code, 2, 1)
     wrong = list(parameters)
     wrong[4] = torch.zeros(7, 7)
     with pytest.raises(ValueError, match="cells.1.w1 has shape \\[7, 7\\]"):
-        torch.ops.nnn.forward(x, wrong, code, 2)
+        torch.ops.nnn.forward(x, wrong, code, 2, 1)
     with pytest.raises(ValueError, match="version"):
-        torch.ops.nnn.forward(x, parameters, [9] + code[1:], 2)
+        torch.ops.nnn.forward(x, parameters, [9] + code[1:], 2, 1)
     with pytest.raises(ValueError, match="entries"):
-        torch.ops.nnn.forward(x, parameters, code[:-1], 2)
+        torch.ops.nnn.forward(x, parameters, code[:-1], 2, 1)
     with pytest.raises(ValueError, match="N \\(cells\\) is -3"):
-        torch.ops.nnn.forward(x, parameters, code[:1] + [-3] + code[2:], 2)
-    predictions, saved = torch.ops.nnn.forward_saving(x, parameters, code, 2)
+        torch.ops.nnn.forward(x, parameters, code[:1] + [-3] + code[2:], 2, 1)
+    predictions, saved = torch.ops.nnn.forward_saving(x, parameters, code, 2, 1)
     with pytest.raises(ValueError, match="saved has shape"):
-        torch.ops.nnn.backward(predictions, x, parameters, saved[:1], code, 2, False)
+        torch.ops.nnn.backward(predictions, x, parameters, saved[:1], code, 2, False, 1)
     with pytest.raises(ValueError, match="the loss gradient has shape"):
-        torch.ops.nnn.backward(predictions[:1], x, parameters, saved, code, 2, False)
+        torch.ops.nnn.backward(predictions[:1], x, parameters, saved, code, 2, False, 1)
+    with pytest.raises(ValueError, match="from_step is 3; expected 1..2"):
+        torch.ops.nnn.forward(x, parameters, code, 2, 3)
+    with pytest.raises(ValueError, match="from_step is 0; expected 1..2"):
+        model(x, from_step=0)

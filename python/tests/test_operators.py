@@ -75,7 +75,7 @@ def test_gradcheck_through_the_operator(seed, frames):
     code, steps = model.network_code, model.steps
 
     def predictions(x, *parameters):
-        return torch.ops.nnn.forward_saving(x, list(parameters), code, steps)[0]
+        return torch.ops.nnn.forward_saving(x, list(parameters), code, steps, 1)[0]
 
     # ReLU and log-sigmoid hidden layers are smooth away from their kinks:
     # the biases above keep the pre-activations off them.
@@ -88,15 +88,17 @@ def test_opcheck_of_the_registrations():
     x = torch.randn(2, 6, 5, requires_grad=True)
     parameters = [p.detach().clone().requires_grad_(True) for p in model.parameter_list()]
     code, steps = model.network_code, model.steps
-    torch.library.opcheck(torch.ops.nnn.forward_saving.default, (x, parameters, code, steps))
+    for from_step in (1, steps):
+        torch.library.opcheck(torch.ops.nnn.forward_saving.default,
+                              (x, parameters, code, steps, from_step))
     # The pass without saving records no gradient.
     torch.library.opcheck(torch.ops.nnn.forward.default,
-                          (x.detach(), [p.detach() for p in parameters], code, steps))
-    assert not torch.ops.nnn.forward(x, parameters, code, steps).requires_grad
-    predictions, saved = torch.ops.nnn.forward_saving(x.detach(), parameters, code, steps)
+                          (x.detach(), [p.detach() for p in parameters], code, steps, 1))
+    assert not torch.ops.nnn.forward(x, parameters, code, steps, 1).requires_grad
+    predictions, saved = torch.ops.nnn.forward_saving(x.detach(), parameters, code, steps, 1)
     torch.library.opcheck(torch.ops.nnn.backward.default,
                           (torch.randn_like(predictions), x.detach(),
-                           [p.detach() for p in parameters], saved, code, steps, True))
+                           [p.detach() for p in parameters], saved, code, steps, True, 1))
 
 
 def test_trace_holds_every_cells_messages():
@@ -134,3 +136,31 @@ def test_state_dict_keys_and_initialisation_follow_nnn():
     torch.manual_seed(5)
     assert torch.equal(torch.rand(3), drawn)
     assert "->" in first.to_dot()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_from_step_skips_what_cannot_reach_and_keeps_the_gradient(seed):
+    """Predictions of steps from_step..T only: equal to the full pass's, and
+    the gradient of a loss on them equal to the spec's (cells that cannot
+    reach them are skipped, their gradient exactly zero)."""
+    model, spec = pair(seed, extra_steps=1 + seed % 2)
+    steps = model.steps
+    x = torch.randn(2, 6, 5, dtype=torch.double, requires_grad=True)
+    xs = x.detach().clone().requires_grad_(True)
+    for from_step in range(1, steps + 1):
+        model.zero_grad()
+        spec.zero_grad()
+        x.grad = xs.grad = None
+        ours = model(x, from_step=from_step)
+        theirs = spec(xs)[from_step - 1:]
+        assert ours.shape == (steps - from_step + 1, 6, 3)
+        torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+        with torch.no_grad():
+            torch.testing.assert_close(model(x, from_step=from_step), ours)
+        weights = torch.randn_like(ours)
+        (ours * weights).sum().backward()
+        (theirs * weights).sum().backward()
+        torch.testing.assert_close(x.grad, xs.grad, rtol=1e-10, atol=1e-12)
+        for (name, p), (_, q) in zip(model.named_parameters(), spec.named_parameters()):
+            expected = torch.zeros_like(p) if q.grad is None else q.grad
+            torch.testing.assert_close(p.grad, expected, rtol=1e-10, atol=1e-12, msg=name)

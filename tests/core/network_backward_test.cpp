@@ -189,6 +189,27 @@ TEST(ManualBackward, SavedPassInTwoCallsEqualsForwardBackwardAndAutograd) {
     ASSERT_EQ(d_x.sizes(), x.sizes());
     EXPECT_TRUE(torch::allclose(d_x, dx, tolerance, tolerance))
         << "trial " << trial << ": " << (d_x - dx).abs().max().item<double>();
+    // From the last step only: what cannot reach it is skipped, the
+    // gradient is forward_backward's with loss_from_step.
+    const auto last = model->forward_saving(parameters, x, steps, &saved, steps);
+    EXPECT_TRUE(
+        torch::allclose(last, expected_predictions.narrow(0, steps - 1, 1), tolerance, tolerance));
+    const auto last_weights = weights.narrow(0, steps - 1, 1);
+    const auto last_grad =
+        model->backward_saved(parameters, x, saved, last_weights, steps, nullptr, steps);
+    torch::Tensor expected_last;
+    BackwardOptions from_last;
+    from_last.loss_from_step = steps;
+    model->forward_backward(
+        x,
+        [&](const torch::Tensor& p) {
+          auto w = torch::zeros_like(p);
+          w.narrow(0, steps - 1, 1).copy_(last_weights);
+          return w;
+        },
+        &expected_last, from_last);
+    EXPECT_TRUE(torch::allclose(last_grad, expected_last, tolerance, tolerance))
+        << "trial " << trial << ": " << (last_grad - expected_last).abs().max().item<double>();
   }
   // Wrong parameters, saved state and gradients are named.
   NNN model(NNNOptions(Wiring(Matrix64{{2}}), 3, 2, 3));

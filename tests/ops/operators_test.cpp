@@ -63,26 +63,27 @@ TEST(Operators, PassesEqualTheModulesAndBackwardEqualsAutograd) {
   const auto code = encode_network(model->options);
   const auto x = torch::randn({2, 7, 4}, torch::kDouble);
   const auto parameters = model->parameters();
-  const auto forward =
-      op("nnn::forward")
-          .typed<at::Tensor(const at::Tensor&, at::TensorList, at::IntArrayRef, int64_t)>();
+  const auto forward = op("nnn::forward")
+                           .typed<at::Tensor(const at::Tensor&, at::TensorList, at::IntArrayRef,
+                                             int64_t, int64_t)>();
   at::Tensor expected;
   {
     torch::NoGradGuard no_grad;
     expected = model->forward(x);
   }
-  EXPECT_TRUE(torch::allclose(forward.call(x, parameters, code, 4), expected, 1e-12, 1e-12));
-  const auto saving = op("nnn::forward_saving")
-                          .typed<std::tuple<at::Tensor, at::Tensor>(
-                              const at::Tensor&, at::TensorList, at::IntArrayRef, int64_t)>();
-  const auto [predictions, saved] = saving.call(x, parameters, code, 4);
+  EXPECT_TRUE(torch::allclose(forward.call(x, parameters, code, 4, 1), expected, 1e-12, 1e-12));
+  const auto saving =
+      op("nnn::forward_saving")
+          .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, at::TensorList,
+                                                    at::IntArrayRef, int64_t, int64_t)>();
+  const auto [predictions, saved] = saving.call(x, parameters, code, 4, 1);
   EXPECT_TRUE(torch::allclose(predictions, expected, 1e-12, 1e-12));
   const auto backward = op("nnn::backward")
                             .typed<std::tuple<at::Tensor, at::Tensor>(
                                 const at::Tensor&, const at::Tensor&, at::TensorList,
-                                const at::Tensor&, at::IntArrayRef, int64_t, bool)>();
+                                const at::Tensor&, at::IntArrayRef, int64_t, bool, int64_t)>();
   const auto weights = torch::randn({4, 7, 3}, torch::kDouble);
-  const auto [d_x, grad] = backward.call(weights, x, parameters, saved, code, 4, true);
+  const auto [d_x, grad] = backward.call(weights, x, parameters, saved, code, 4, true, 1);
   const auto xr = x.clone().requires_grad_(true);
   std::vector<torch::Tensor> inputs = {xr};
   for (const auto& p : parameters) inputs.push_back(p);
@@ -91,20 +92,20 @@ TEST(Operators, PassesEqualTheModulesAndBackwardEqualsAutograd) {
   std::vector<torch::Tensor> flat;
   for (size_t i = 1; i < grads.size(); ++i) flat.push_back(grads[i].reshape({-1}));
   EXPECT_TRUE(torch::allclose(grad, torch::cat(flat), 1e-10, 1e-12));
-  const auto [none, again] = backward.call(weights, x, parameters, saved, code, 4, false);
+  const auto [none, again] = backward.call(weights, x, parameters, saved, code, 4, false, 1);
   EXPECT_EQ(none.numel(), 0);
   EXPECT_TRUE(torch::equal(again, grad));
 
   // nnn's messages as ValueError.
   try {
-    forward.call(torch::randn({7, 5}, torch::kDouble), parameters, code, 4);
+    forward.call(torch::randn({7, 5}, torch::kDouble), parameters, code, 4, 1);
     FAIL() << "no error";
   } catch (const c10::ValueError& e) {
     EXPECT_NE(std::string(e.what()).find("x has 5 features"), std::string::npos) << e.what();
   }
   auto bad = code;
   bad[1] = 0;
-  EXPECT_THROW(forward.call(x, parameters, bad, 4), c10::ValueError);
+  EXPECT_THROW(forward.call(x, parameters, bad, 4, 1), c10::ValueError);
 }
 
 TEST(Operators, DescribeAndWirings) {

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""nnn from Python, measured side by side in one script (issue 31):
+training samples/s of a plain Python loop on nnn's operators (nnn.NNN,
+torch.optim.Adam, cross-entropy on the last step) beside `nnn bench` (the
+command line, run first by this script, on the same LibTorch), the eager
+spec implementation (nnn_spec.SpecNNN) and torch.compile of it (peers.py's
+CompiledPeer: forward, loss and Adam compiled; compile time apart), on the
+bench workloads at batch 256 and 32, one thread each.
+
+  python_bench.py --nnn BUILD/bin/nnn [--seconds S] [--batch 256,32]
+                  [--only TEXT] [--json FILE]
+
+Run it with .venv-torch2's Python after `pip install ./python`, and the
+torch2 build's nnn (pip's LibTorch 2.13, like the operators): then the
+command line and the operators run the same kernels. `nnn bench` is shown
+twice: computing every cell at every step (what the operator does) and
+skipping what cannot reach the last step's loss (its default; torch.compile
+drops that work too).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nnn_spec  # noqa: E402
+import peers  # noqa: E402
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import nnn  # noqa: E402
+
+
+def time_operator(a, inputs, output, hidden, steps, batch, seconds):
+    """A plain Python training loop on nnn's operators."""
+    torch.manual_seed(0)
+    model = nnn.NNN(nnn.Wiring(a, inputs, output), 784, 10, hidden=hidden, steps=steps)
+    optimizer = torch.optim.Adam(model.parameters(), lr=peers.LR, betas=peers.BETAS, eps=peers.EPS)
+    torch.manual_seed(2)
+    x = torch.randn(batch, 784)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x)[-1], y).backward()
+        optimizer.step()
+
+    for _ in range(5):
+        step()
+    iterations, start = 0, time.perf_counter()
+    while True:
+        step()
+        iterations += 1
+        if iterations % 10 == 0 and time.perf_counter() - start >= seconds:
+            break
+    return iterations * batch / (time.perf_counter() - start)
+
+
+def nnn_bench(binary, seconds, batches, only):
+    """`nnn bench` training rows, one thread: {(workload, batch, skip): samples/s}."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "bench.json")
+        command = [binary, "bench", "--threads", "1", "--seconds", str(seconds),
+                   "--skip-unreachable", "both", "--batch", ",".join(map(str, batches)),
+                   "--json", path]
+        if only:
+            command += ["--only", only]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+        with open(path) as f:
+            report = json.load(f)
+    rows = {}
+    for r in report["results"]:
+        # "train" skips what cannot reach the loss; "train:all-cells" does
+        # not (only where there is something to skip).
+        if r["mode"] in ("train", "train:all-cells"):
+            rows[(r["workload"], r["batch"], r["mode"] == "train")] = r["samples_per_s"]
+    return report, rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nnn", required=True, help="nnn's command line (the torch2 build's)")
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--batch", default="256,32")
+    parser.add_argument("--only", default="")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    batches = [int(b) for b in args.batch.split(",")]
+    torch.set_num_threads(1)
+
+    report, bench = nnn_bench(args.nnn, args.seconds, batches, args.only)
+    print("# nnn from Python, one thread each, training samples/s (forward, cross-entropy on the "
+          "last step, backward, Adam)")
+    for part in peers.describe():
+        print(f"# {part}")
+    machine = report.get("machine", {})
+    print(f"# nnn bench: {json.dumps(machine)[:300]}")
+    print("# nnn's operators: nnn's C++ library built against this Python's torch (pip's "
+          "LibTorch: products through its mm)")
+    rows = []
+    header = ("| workload | batch | nnn bench, every cell | nnn bench, skipping | Python on nnn's op "
+              "| eager spec | torch.compile (compile s) | op / nnn bench (same work) "
+              "| op / nnn bench (skipping) | op / torch.compile | op / eager |")
+    print(header)
+    print("|" + "---|" * 2 + "---:|" * 9)
+    for name, a, inputs, output, hidden, steps, batch in nnn_spec.workloads():
+        if batch not in batches or (args.only and args.only not in name):
+            continue
+        d = peers.distance(a, inputs, output)
+        ours = time_operator(a, inputs, output, hidden, steps, batch, args.seconds)
+        eager, _, _ = peers.time_peer("eager", a, inputs, output, hidden, steps, "last", d, batch,
+                                      args.seconds)
+        compiled, _, compile_seconds = peers.time_peer("compile", a, inputs, output, hidden,
+                                                       steps, "last", d, batch, args.seconds)
+        bench_name = next((w for (w, b, _) in bench if b == batch and
+                           w.replace(" ", "") == name.replace(" ", "")), None)
+        skipping = bench.get((bench_name, batch, True))
+        every = bench.get((bench_name, batch, False), skipping)
+        row = {"workload": name, "batch": batch, "nnn_bench_every_cell": every,
+               "nnn_bench_skipping": skipping, "operator": ours, "eager": eager,
+               "compile": compiled, "compile_seconds": compile_seconds}
+        rows.append(row)
+
+        def ratio(x, y):
+            return f"{x / y:.2f}x" if x and y else "-"
+
+        def number(v):
+            return f"{v:,.0f}" if v else "-"
+
+        print(f"| {name} | {batch} | {number(every)} | {number(skipping)} | {number(ours)} | "
+              f"{number(eager)} | {number(compiled)} ({compile_seconds:.0f} s) | "
+              f"{ratio(ours, every)} | {ratio(ours, skipping)} | {ratio(ours, compiled)} | "
+              f"{ratio(ours, eager)} |")
+        sys.stdout.flush()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": peers.describe(), "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,18 +8,21 @@ CompiledPeer: forward, loss and Adam compiled; compile time apart), on the
 bench workloads at batch 256 and 32, one thread each.
 
   python_bench.py --nnn BUILD/bin/nnn [--seconds S] [--batch 256,32]
-                  [--only TEXT] [--json FILE]
+                  [--only TEXT] [--json FILE] [--reference-nnn OTHER/bin/nnn]
 
 Run it with .venv-torch2's Python after `pip install ./python`, and the
 torch2 build's nnn (pip's LibTorch 2.13, like the operators): then the
 command line and the operators run the same kernels. `nnn bench` is shown
-twice: computing every cell at every step (what the operator does) and
-skipping what cannot reach the last step's loss (its default; torch.compile
-drops that work too).
+twice: computing every cell at every step and skipping what cannot reach
+the last step's loss (its default; torch.compile drops that work too); the
+operators likewise, `model(x)` and `model(x, from_step=T)`. Ratios: each
+side of the operators against the same work in `nnn bench`; against
+torch.compile and eager, the operators from the last step.
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,18 +38,22 @@ import torch.nn.functional as F  # noqa: E402
 import nnn  # noqa: E402
 
 
-def time_operator(a, inputs, output, hidden, steps, batch, seconds):
-    """A plain Python training loop on nnn's operators."""
+def time_operator(a, inputs, output, hidden, steps, batch, seconds, from_last):
+    """A plain Python training loop on nnn's operators: torch.optim.Adam
+    (fused), cross-entropy on the last step's prediction, every step
+    computed or (from_last) only what reaches the last step."""
     torch.manual_seed(0)
     model = nnn.NNN(nnn.Wiring(a, inputs, output), 784, 10, hidden=hidden, steps=steps)
-    optimizer = torch.optim.Adam(model.parameters(), lr=peers.LR, betas=peers.BETAS, eps=peers.EPS)
+    optimizer = torch.optim.Adam(model.parameters(), lr=peers.LR, betas=peers.BETAS, eps=peers.EPS,
+                                 fused=True)
     torch.manual_seed(2)
     x = torch.randn(batch, 784)
     y = torch.randint(0, 10, (batch,))
+    from_step = steps if from_last else None
 
     def step():
         optimizer.zero_grad(set_to_none=True)
-        F.cross_entropy(model(x)[-1], y).backward()
+        F.cross_entropy(model(x, from_step=from_step)[-1], y).backward()
         optimizer.step()
 
     for _ in range(5):
@@ -90,11 +97,27 @@ def main():
     parser.add_argument("--batch", default="256,32")
     parser.add_argument("--only", default="")
     parser.add_argument("--json")
+    parser.add_argument("--reference-nnn", help="another build's nnn (e.g. build/release's: "
+                        "Debian's LibTorch with libxsmm), its `nnn bench` shown beside")
     args = parser.parse_args()
     batches = [int(b) for b in args.batch.split(",")]
     torch.set_num_threads(1)
+    # A cold compile: an inductor cache of its own, removed at the end.
+    cache = tempfile.mkdtemp(prefix="nnn-python-bench-inductor-")
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+    try:
+        run(args, batches)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def run(args, batches):
 
     report, bench = nnn_bench(args.nnn, args.seconds, batches, args.only)
+    reference = {}
+    if args.reference_nnn:
+        reference_report, reference = nnn_bench(args.reference_nnn, args.seconds, batches,
+                                                args.only)
     print("# nnn from Python, one thread each, training samples/s (forward, cross-entropy on the "
           "last step, backward, Adam)")
     for part in peers.describe():
@@ -103,17 +126,20 @@ def main():
     print(f"# nnn bench: {json.dumps(machine)[:300]}")
     print("# nnn's operators: nnn's C++ library built against this Python's torch (pip's "
           "LibTorch: products through its mm)")
+    if reference:
+        print(f"# reference nnn bench: {json.dumps(reference_report.get('machine', {}))[:300]}")
     rows = []
-    header = ("| workload | batch | nnn bench, every cell | nnn bench, skipping | Python on nnn's op "
-              "| eager spec | torch.compile (compile s) | op / nnn bench (same work) "
-              "| op / nnn bench (skipping) | op / torch.compile | op / eager |")
-    print(header)
-    print("|" + "---|" * 2 + "---:|" * 9)
+    print("| workload | batch | nnn bench, every cell | nnn bench, skipping | Python on nnn's op, "
+          "every cell | Python on nnn's op, from_step=T | eager spec | torch.compile (compile s) "
+          "| op / nnn bench, every cell | op / nnn bench, skipping | op / torch.compile "
+          "| op / eager |" + (" reference nnn bench, skipping |" if reference else ""))
+    print("|" + "---|" * 2 + "---:|" * (11 if reference else 10))
     for name, a, inputs, output, hidden, steps, batch in nnn_spec.workloads():
         if batch not in batches or (args.only and args.only not in name):
             continue
         d = peers.distance(a, inputs, output)
-        ours = time_operator(a, inputs, output, hidden, steps, batch, args.seconds)
+        every_op = time_operator(a, inputs, output, hidden, steps, batch, args.seconds, False)
+        last_op = time_operator(a, inputs, output, hidden, steps, batch, args.seconds, True)
         eager, _, _ = peers.time_peer("eager", a, inputs, output, hidden, steps, "last", d, batch,
                                       args.seconds)
         compiled, _, compile_seconds = peers.time_peer("compile", a, inputs, output, hidden,
@@ -123,8 +149,11 @@ def main():
         skipping = bench.get((bench_name, batch, True))
         every = bench.get((bench_name, batch, False), skipping)
         row = {"workload": name, "batch": batch, "nnn_bench_every_cell": every,
-               "nnn_bench_skipping": skipping, "operator": ours, "eager": eager,
-               "compile": compiled, "compile_seconds": compile_seconds}
+               "nnn_bench_skipping": skipping, "operator_every_cell": every_op,
+               "operator_from_last": last_op, "eager": eager, "compile": compiled,
+               "compile_seconds": compile_seconds}
+        if reference:
+            row["reference_nnn_bench_skipping"] = reference.get((bench_name, batch, True))
         rows.append(row)
 
         def ratio(x, y):
@@ -133,10 +162,11 @@ def main():
         def number(v):
             return f"{v:,.0f}" if v else "-"
 
-        print(f"| {name} | {batch} | {number(every)} | {number(skipping)} | {number(ours)} | "
-              f"{number(eager)} | {number(compiled)} ({compile_seconds:.0f} s) | "
-              f"{ratio(ours, every)} | {ratio(ours, skipping)} | {ratio(ours, compiled)} | "
-              f"{ratio(ours, eager)} |")
+        print(f"| {name} | {batch} | {number(every)} | {number(skipping)} | {number(every_op)} | "
+              f"{number(last_op)} | {number(eager)} | {number(compiled)} ({compile_seconds:.0f} s) | "
+              f"{ratio(every_op, every)} | {ratio(last_op, skipping)} | {ratio(last_op, compiled)} | "
+              f"{ratio(last_op, eager)} |" +
+              (f" {number(row['reference_nnn_bench_skipping'])} |" if reference else ""))
         sys.stdout.flush()
     if args.json:
         with open(args.json, "w") as f:

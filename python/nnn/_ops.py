@@ -79,3 +79,29 @@ def _backward(ctx, d_predictions, d_saved):
 
 
 torch.library.register_autograd("nnn::forward_saving", _backward, setup_context=_setup_context)
+
+
+class NetworkFunction(torch.autograd.Function):
+    """forward_saving and nnn::backward as one autograd.Function with the
+    parameters as separate arguments: what ``nnn.NNN`` calls. The same
+    formula as the operator's registered one, without torch.library's
+    flattening of the parameter list on every call (a few hundred Python
+    objects a step, and the garbage collector's time with them).
+    torch.compile traces it like the operator."""
+
+    @staticmethod
+    def forward(ctx, x, network, steps, from_step, *parameters):
+        predictions, saved = ops.forward_saving(x, list(parameters), network, steps, from_step)
+        ctx.save_for_backward(x, saved, *parameters)
+        ctx.network, ctx.steps, ctx.from_step = network, steps, from_step
+        return predictions
+
+    @staticmethod
+    def backward(ctx, d_predictions):
+        x, saved, *parameters = ctx.saved_tensors
+        wants_x = ctx.needs_input_grad[0]
+        d_x, flat = ops.backward(d_predictions.contiguous(), x, parameters, saved, ctx.network,
+                                 ctx.steps, wants_x, ctx.from_step)
+        sizes = [p.numel() for p in parameters]
+        grads = [g.view(p.shape) for g, p in zip(torch.split(flat, sizes), parameters)]
+        return ((d_x if wants_x else None), None, None, None, *grads)

@@ -3,7 +3,7 @@ nnn's C++ operators, and ``load_run`` / ``save_run`` / ``load_data`` for
 nnn's run directories."""
 import torch
 
-from ._ops import describe, ops
+from ._ops import NetworkFunction, describe, ops
 from .wiring import Wiring
 
 _ACTIVATIONS = None
@@ -107,8 +107,7 @@ class NNN(torch.nn.Module):
             raise ValueError(f"from_step is {from_step}; expected 1..{steps} (the steps)")
         parameters = self.parameter_list()
         if torch.is_grad_enabled() and (x.requires_grad or any(p.requires_grad for p in parameters)):
-            predictions, _ = ops.forward_saving(x, parameters, self._code, steps, int(from_step))
-            return predictions
+            return NetworkFunction.apply(x, self._code, steps, int(from_step), *parameters)
         return ops.forward(x, parameters, self._code, steps, int(from_step))
 
     def trace(self, x, steps=None):

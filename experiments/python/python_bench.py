@@ -118,16 +118,16 @@ def run(args, batches):
     if args.reference_nnn:
         reference_report, reference = nnn_bench(args.reference_nnn, args.seconds, batches,
                                                 args.only)
-    print("# nnn from Python, one thread each, training samples/s (forward, cross-entropy on the "
+    print("> nnn from Python, one thread each, training samples/s (forward, cross-entropy on the "
           "last step, backward, Adam)")
     for part in peers.describe():
-        print(f"# {part}")
+        print(f"> {part}")
     machine = report.get("machine", {})
-    print(f"# nnn bench: {json.dumps(machine)[:300]}")
-    print("# nnn's operators: nnn's C++ library built against this Python's torch (pip's "
+    print(f"> nnn bench: {json.dumps(machine)[:300]}")
+    print("> nnn's operators: nnn's C++ library built against this Python's torch (pip's "
           "LibTorch: products through its mm)")
     if reference:
-        print(f"# reference nnn bench: {json.dumps(reference_report.get('machine', {}))[:300]}")
+        print(f"> reference nnn bench: {json.dumps(reference_report.get('machine', {}))[:300]}")
     rows = []
     print("| workload | batch | nnn bench, every cell | nnn bench, skipping | Python on nnn's op, "
           "every cell | Python on nnn's op, from_step=T | eager spec | torch.compile (compile s) "

@@ -68,14 +68,21 @@ def _setup_context(ctx, inputs, output):
     ctx.network, ctx.steps, ctx.from_step = network, steps, from_step
 
 
-def _backward(ctx, d_predictions, d_saved):
+def _gradients(ctx, d_predictions):
+    """nnn::backward on what a forward_saving kept in `ctx`: x's gradient
+    (None unless asked for) and each parameter's, shaped like it."""
     x, saved, *parameters = ctx.saved_tensors
     wants_x = ctx.needs_input_grad[0]
     d_x, flat = ops.backward(d_predictions.contiguous(), x, parameters, saved, ctx.network,
                              ctx.steps, wants_x, ctx.from_step)
     sizes = [p.numel() for p in parameters]
     grads = [g.view(p.shape) for g, p in zip(torch.split(flat, sizes), parameters)]
-    return (d_x if wants_x else None), grads, None, None, None
+    return (d_x if wants_x else None), grads
+
+
+def _backward(ctx, d_predictions, d_saved):
+    d_x, grads = _gradients(ctx, d_predictions)
+    return d_x, grads, None, None, None
 
 
 torch.library.register_autograd("nnn::forward_saving", _backward, setup_context=_setup_context)
@@ -98,10 +105,5 @@ class NetworkFunction(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, d_predictions):
-        x, saved, *parameters = ctx.saved_tensors
-        wants_x = ctx.needs_input_grad[0]
-        d_x, flat = ops.backward(d_predictions.contiguous(), x, parameters, saved, ctx.network,
-                                 ctx.steps, wants_x, ctx.from_step)
-        sizes = [p.numel() for p in parameters]
-        grads = [g.view(p.shape) for g, p in zip(torch.split(flat, sizes), parameters)]
-        return ((d_x if wants_x else None), None, None, None, *grads)
+        d_x, grads = _gradients(ctx, d_predictions)
+        return (d_x, None, None, None, *grads)

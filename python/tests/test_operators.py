@@ -45,6 +45,20 @@ def pair(seed, d_in=5, d_out=3, extra_steps=1):
     return model, spec
 
 
+def assert_same_gradients(model, spec, x, xs, ours, theirs):
+    """The gradients of a random weighting of both predictions, for x and
+    every parameter, equal."""
+    weights = torch.randn_like(ours)
+    (ours * weights).sum().backward()
+    (theirs * weights).sum().backward()
+    torch.testing.assert_close(x.grad, xs.grad, rtol=1e-10, atol=1e-12)
+    for (name, p), (_, q) in zip(model.named_parameters(), spec.named_parameters()):
+        # The spec's autograd leaves a cell that cannot reach the output by
+        # step T without a gradient; nnn's is zero there.
+        expected = torch.zeros_like(p) if q.grad is None else q.grad
+        torch.testing.assert_close(p.grad, expected, rtol=1e-10, atol=1e-12, msg=name)
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("frames", [0, 2, 7])
 def test_outputs_and_gradients_equal_the_spec(seed, frames):
@@ -55,15 +69,7 @@ def test_outputs_and_gradients_equal_the_spec(seed, frames):
     ours, theirs = model(x), spec(xs)
     assert ours.shape == (model.steps, 9, 3)
     torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
-    weights = torch.randn_like(ours)
-    (ours * weights).sum().backward()
-    (theirs * weights).sum().backward()
-    torch.testing.assert_close(x.grad, xs.grad, rtol=1e-10, atol=1e-12)
-    for (name, p), (_, q) in zip(model.named_parameters(), spec.named_parameters()):
-        # The spec's autograd leaves a cell that cannot reach the output by
-        # step T without a gradient; nnn's is zero there.
-        expected = torch.zeros_like(p) if q.grad is None else q.grad
-        torch.testing.assert_close(p.grad, expected, rtol=1e-10, atol=1e-12, msg=name)
+    assert_same_gradients(model, spec, x, xs, ours, theirs)
 
 
 @pytest.mark.parametrize("seed,frames", [(1, 0), (4, 3), (7, 2)])
@@ -157,10 +163,4 @@ def test_from_step_skips_what_cannot_reach_and_keeps_the_gradient(seed):
         torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
         with torch.no_grad():
             torch.testing.assert_close(model(x, from_step=from_step), ours)
-        weights = torch.randn_like(ours)
-        (ours * weights).sum().backward()
-        (theirs * weights).sum().backward()
-        torch.testing.assert_close(x.grad, xs.grad, rtol=1e-10, atol=1e-12)
-        for (name, p), (_, q) in zip(model.named_parameters(), spec.named_parameters()):
-            expected = torch.zeros_like(p) if q.grad is None else q.grad
-            torch.testing.assert_close(p.grad, expected, rtol=1e-10, atol=1e-12, msg=name)
+        assert_same_gradients(model, spec, x, xs, ours, theirs)

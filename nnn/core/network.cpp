@@ -244,7 +244,6 @@ void NNNImpl::check_parameters(const std::vector<torch::Tensor>& parameters, con
 torch::Tensor NNNImpl::forward_saving(const std::vector<torch::Tensor>& parameters,
                                       const torch::Tensor& x, int64_t steps, torch::Tensor* saved,
                                       int64_t from_step) {
-  NNN_CHECK(saved != nullptr, "NNN::forward_saving: nowhere to save the pass");
   check_parameters(parameters, x, "NNN::forward_saving");
   NNN_CHECK(from_step >= 1 && from_step <= steps, "NNN::forward_saving: from_step is ", from_step,
             "; expected 1..", steps, " (the steps)");

@@ -159,12 +159,11 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
   /// parameters() order, the shapes of this module's; its own are not read)
   /// and returns the predictions of steps from_step..T
   /// ([T - from_step + 1, B, D_out]), writing into `saved`
-  /// ([T, B * saved_width()]) every message buffer and hidden activation
-  /// the backward reads; backward_saved takes them back with the gradient
-  /// of those predictions and returns dL/dparameters ([P],
-  /// flat_parameters()'s layout) and, when `d_x` is given, dL/dx (x's
-  /// shape). With from_step > 1 the cells whose messages cannot reach a
-  /// prediction from that step on are skipped both ways (as
+  /// ([T, B * saved_width()]; nullptr: nothing is kept, inference) every
+  /// message buffer and hidden activation the backward reads; backward_saved takes them back with
+  /// the gradient of those predictions and returns dL/dparameters ([P], flat_parameters()'s layout)
+  /// and, when `d_x` is given, dL/dx (x's shape). With from_step > 1 the cells whose messages
+  /// cannot reach a prediction from that step on are skipped both ways (as
   /// BackwardOptions::loss_from_step). Fast path, no dropout while
   /// training; no autograd graph is recorded.
   torch::Tensor forward_saving(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,

@@ -62,16 +62,25 @@ torch::Tensor DirectExecutor::forward_saving(const NNNImpl& network,
   const Weights weights = this->weights(parameters, frames);
   const std::vector<std::vector<uint8_t>> needed =
       from_step > 1 ? plan.needed_cells(steps, from_step) : std::vector<std::vector<uint8_t>>();
+  const std::vector<std::vector<uint8_t>>* skip = from_step > 1 ? &needed : nullptr;
+  std::vector<torch::Tensor> buffers;
+  buffers.reserve(static_cast<size_t>(steps));
+  if (saved == nullptr) {  // inference: only the buffers m(from_step)..m(T) are read
+    run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, nullptr,
+              skip);
+    return torch::stack(
+               std::vector<torch::Tensor>(buffers.begin() + (from_step - 1), buffers.end()))
+        .narrow(2, plan.message_offset[plan.output], plan.output_size)
+        .contiguous();
+  }
   Tape tape;
   // Skipped cells leave their hidden activations unwritten: zeros rather
   // than whatever the memory held (the saved tensor is an output).
   const std::vector<int64_t> shape = {steps, batch * (plan.width + hidden_total_)};
-  tape.saved = from_step > 1 ? torch::zeros(shape, frames.options())
-                             : torch::empty(shape, frames.options());
-  std::vector<torch::Tensor> buffers;
-  buffers.reserve(static_cast<size_t>(steps));
+  tape.saved =
+      from_step > 1 ? torch::zeros(shape, frames.options()) : torch::empty(shape, frames.options());
   run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, &tape,
-            from_step > 1 ? &needed : nullptr);
+            skip);
   *saved = tape.saved;
   return tape.saved.narrow(1, 0, batch * plan.width)
       .view({steps, batch, plan.width})

@@ -194,6 +194,10 @@ TEST(ManualBackward, SavedPassInTwoCallsEqualsForwardBackwardAndAutograd) {
     const auto last = model->forward_saving(parameters, x, steps, &saved, steps);
     EXPECT_TRUE(
         torch::allclose(last, expected_predictions.narrow(0, steps - 1, 1), tolerance, tolerance));
+    // Nothing kept (inference): the same predictions.
+    EXPECT_TRUE(torch::equal(model->forward_saving(parameters, x, steps, nullptr, steps), last));
+    EXPECT_TRUE(torch::allclose(model->forward_saving(parameters, x, steps, nullptr),
+                                expected_predictions, tolerance, tolerance));
     const auto last_weights = weights.narrow(0, steps - 1, 1);
     const auto last_grad =
         model->backward_saved(parameters, x, saved, last_weights, steps, nullptr, steps);

@@ -256,8 +256,11 @@ std::tuple<std::vector<int64_t>, int64_t, std::vector<at::Tensor>> load_run_op(
     const LoadedRun run = load_run(path, DeviceSetting::cpu());
     std::vector<at::Tensor> parameters;
     for (const auto& p : run.model->parameters()) parameters.push_back(p.detach());
-    return std::make_tuple(encode_network(run.model->options), run.model->options.steps(),
-                           parameters);
+    // Dropout is a training setting; a run trained with it evaluates
+    // without (as nnn eval does).
+    NNNOptions options = run.model->options;
+    options.dropout(0);
+    return std::make_tuple(encode_network(options), options.steps(), parameters);
   });
 }
 

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 import nnn
-from conftest import SPIRAL, evaluate
+from conftest import SPIRAL, evaluate, run_nnn
 
 
 def accuracy_per_step(model, x, y):
@@ -92,3 +92,18 @@ def test_runs_that_are_not_there_are_named(tmp_path):
     (tmp_path / "config.yaml").write_text(SPIRAL)
     with pytest.raises(ValueError, match="evaluation data"):
         nnn.load_data(str(tmp_path), "validation")
+
+
+def test_runs_of_other_cells_are_refused_and_dropout_runs_load(tmp_path):
+    config = tmp_path / "spiral.yaml"
+    config.write_text(SPIRAL)
+    dropout = str(tmp_path / "dropout")
+    run_nnn("train", str(config), "model.dropout=0.2", "train.epochs=1", "--out", dropout)
+    model = nnn.load_run(dropout)  # evaluated without dropout, as nnn eval does
+    x, y = nnn.load_data(dropout)
+    assert_accuracy_equal(accuracy_per_step(model, x, y), evaluate(dropout)["accuracy"], 120)
+    layer_norm = str(tmp_path / "layer_norm")
+    run_nnn("train", str(config), "model.cell=layer_norm", "train.epochs=1", "--out", layer_norm)
+    with pytest.raises(ValueError, match="cell 0 is a 'layer_norm' cell; nnn's operators run "
+                                         "perceptron cells only"):
+        nnn.load_run(layer_norm)

@@ -206,14 +206,10 @@ torch::Tensor NNNImpl::forward_backward(const torch::Tensor& x,
                                    run.loss_from_step);
 }
 
-int64_t NNNImpl::saved_width() const {
-  int64_t hidden = 0;
-  for (int64_t c = 0; c < options.wiring().size(); ++c) hidden += hidden_size(c);
-  return plan_->width + hidden;
-}
+int64_t NNNImpl::saved_width() const { return direct_->saved_width(); }
 
 void NNNImpl::check_parameters(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
-                               const char* caller) const {
+                               int64_t steps, int64_t from_step, const char* caller) const {
   NNN_CHECK(fast_, caller,
             ": the hand-written path needs perceptron cells (the fast path); this model has "
             "other cell types or asks for the generic path");
@@ -239,14 +235,14 @@ void NNNImpl::check_parameters(const std::vector<torch::Tensor>& parameters, con
   }
   NNN_CHECK(x.is_floating_point(), caller, ": x must hold floating-point numbers; got ",
             x.scalar_type());
+  NNN_CHECK(from_step >= 1 && from_step <= steps, caller, ": from_step is ", from_step,
+            "; expected 1..", steps, " (the steps)");
 }
 
 torch::Tensor NNNImpl::forward_saving(const std::vector<torch::Tensor>& parameters,
                                       const torch::Tensor& x, int64_t steps, torch::Tensor* saved,
                                       int64_t from_step) {
-  check_parameters(parameters, x, "NNN::forward_saving");
-  NNN_CHECK(from_step >= 1 && from_step <= steps, "NNN::forward_saving: from_step is ", from_step,
-            "; expected 1..", steps, " (the steps)");
+  check_parameters(parameters, x, steps, from_step, "NNN::forward_saving");
   torch::NoGradGuard no_grad;
   const auto frames = checked_frames(x, steps).contiguous();
   return direct_->forward_saving(*this, parameters, frames, steps, saved, from_step);
@@ -256,9 +252,7 @@ torch::Tensor NNNImpl::backward_saved(const std::vector<torch::Tensor>& paramete
                                       const torch::Tensor& x, const torch::Tensor& saved,
                                       const torch::Tensor& d_predictions, int64_t steps,
                                       torch::Tensor* d_x, int64_t from_step) {
-  check_parameters(parameters, x, "NNN::backward_saved");
-  NNN_CHECK(from_step >= 1 && from_step <= steps, "NNN::backward_saved: from_step is ", from_step,
-            "; expected 1..", steps, " (the steps)");
+  check_parameters(parameters, x, steps, from_step, "NNN::backward_saved");
   torch::NoGradGuard no_grad;
   const auto frames = checked_frames(x, steps).contiguous();
   const int64_t batch = frames.size(1);

@@ -203,9 +203,10 @@ class NNNImpl : public torch::nn::Cloneable<NNNImpl> {
  private:
   // x checked against the options: [F, B, D_in].
   torch::Tensor checked_frames(const torch::Tensor& x, int64_t steps) const;
-  // forward_saving's and backward_saved's checks of the explicit parameters.
+  // forward_saving's and backward_saved's checks of the explicit parameters
+  // and from_step.
   void check_parameters(const std::vector<torch::Tensor>& parameters, const torch::Tensor& x,
-                        const char* caller) const;
+                        int64_t steps, int64_t from_step, const char* caller) const;
   torch::Tensor unroll(const torch::Tensor& x, const ForwardOptions& run,
                        std::vector<torch::Tensor>* messages);
 

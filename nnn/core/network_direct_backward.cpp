@@ -63,28 +63,22 @@ torch::Tensor DirectExecutor::forward_saving(const NNNImpl& network,
   const std::vector<std::vector<uint8_t>> needed =
       from_step > 1 ? plan.needed_cells(steps, from_step) : std::vector<std::vector<uint8_t>>();
   const std::vector<std::vector<uint8_t>>* skip = from_step > 1 ? &needed : nullptr;
+  // With `saved`, each step's buffer m(t) is a view of its row.
   std::vector<torch::Tensor> buffers;
   buffers.reserve(static_cast<size_t>(steps));
-  if (saved == nullptr) {  // inference: only the buffers m(from_step)..m(T) are read
-    run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, nullptr,
-              skip);
-    return torch::stack(
-               std::vector<torch::Tensor>(buffers.begin() + (from_step - 1), buffers.end()))
-        .narrow(2, plan.message_offset[plan.output], plan.output_size)
-        .contiguous();
-  }
   Tape tape;
-  // Skipped cells leave their hidden activations unwritten: zeros rather
-  // than whatever the memory held (the saved tensor is an output).
-  const std::vector<int64_t> shape = {steps, batch * (plan.width + hidden_total_)};
-  tape.saved =
-      from_step > 1 ? torch::zeros(shape, frames.options()) : torch::empty(shape, frames.options());
-  run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers, &tape,
-            skip);
-  *saved = tape.saved;
-  return tape.saved.narrow(1, 0, batch * plan.width)
-      .view({steps, batch, plan.width})
-      .narrow(0, from_step - 1, steps - from_step + 1)
+  if (saved != nullptr) {
+    // Skipped cells leave their hidden activations unwritten: zeros rather
+    // than whatever the memory held (the saved tensor is an output).
+    const std::vector<int64_t> shape = {steps, batch * saved_width()};
+    tape.saved = from_step > 1 ? torch::zeros(shape, frames.options())
+                               : torch::empty(shape, frames.options());
+    *saved = tape.saved;
+  }
+  run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers,
+            saved != nullptr ? &tape : nullptr, skip);
+  // Only the buffers m(from_step)..m(T) are read.
+  return torch::stack(std::vector<torch::Tensor>(buffers.begin() + (from_step - 1), buffers.end()))
       .narrow(2, plan.message_offset[plan.output], plan.output_size)
       .contiguous();
 }

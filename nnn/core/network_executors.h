@@ -88,6 +88,9 @@ class DirectExecutor {
   torch::Tensor forward_saving(const NNNImpl& network, const std::vector<torch::Tensor>& parameters,
                                const torch::Tensor& frames, int64_t steps, torch::Tensor* saved,
                                int64_t from_step);
+  /// What forward_saving keeps per sample and step: the buffer width S
+  /// plus every cell's hidden width.
+  int64_t saved_width() const { return plan_->width + hidden_total_; }
   torch::Tensor backward_saved(const NNNImpl& network, const std::vector<torch::Tensor>& parameters,
                                const torch::Tensor& frames, const torch::Tensor& saved,
                                const torch::Tensor& d_predictions, int64_t steps,

@@ -24,6 +24,11 @@ int64_t bounded(int64_t value, int64_t low, int64_t high, const std::string& wha
 
 }  // namespace
 
+Activation activation_of(int64_t index, const std::string& what) {
+  const auto activations = static_cast<int64_t>(activation_names().size());
+  return static_cast<Activation>(bounded(index, 0, activations - 1, what));
+}
+
 std::vector<int64_t> encode_network(const NNNOptions& options) {
   const Wiring& wiring = options.wiring();
   const int64_t n = wiring.size();
@@ -77,11 +82,8 @@ NNNOptions decode_network(const std::vector<int64_t>& code, int64_t steps) {
   const int64_t n = bounded(code[1], 1, kMaxCells, "N (cells)");
   const int64_t d_in = bounded(code[2], 1, kMaxInput, "D_in");
   const int64_t d_out = bounded(code[3], 1, kMaxWidth, "D_out");
-  const auto activations = static_cast<int64_t>(activation_names().size());
-  const auto hidden_act =
-      static_cast<Activation>(bounded(code[4], 0, activations - 1, "the hidden activation"));
-  const auto output_act =
-      static_cast<Activation>(bounded(code[5], 0, activations - 1, "the output activation"));
+  const Activation hidden_act = activation_of(code[4], "the hidden activation");
+  const Activation output_act = activation_of(code[5], "the output activation");
   const int64_t output = code[6];
   const int64_t input_count = bounded(code[7], 1, n, "|I| (input cells)");
   NNN_CHECK(size == 8 + input_count + n + n * n, "network code: ", size, " entries; ", n,

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nnn/core/network.h"
@@ -27,6 +28,10 @@ std::vector<int64_t> encode_network(const NNNOptions& options);
 /// channels <= 2^20, D_in <= 2^24, at most 2^31 parameters) and the wiring
 /// by Wiring's own rules; nnn::Error naming the entry otherwise.
 NNNOptions decode_network(const std::vector<int64_t>& code, int64_t steps);
+
+/// Entry `index` of activation_names() (the code's activations), or
+/// nnn::Error naming `what` and the range.
+Activation activation_of(int64_t index, const std::string& what);
 
 /// The wiring part of a code from an adjacency matrix given row by row
 /// (N x N entries), input cells and output cell, checked by Wiring.

@@ -58,6 +58,14 @@ struct Kept {
   std::mutex busy;
 };
 
+// The options a code names, checked and bounded, with the fewest steps
+// they allow (steps are per call).
+NNNOptions module_options(const std::vector<int64_t>& code) {
+  NNNOptions options = decode_network(code, -1);
+  options.steps(options.wiring().distance() + 1);
+  return options;
+}
+
 std::shared_ptr<Kept> network_for(const std::vector<int64_t>& code) {
   constexpr size_t kKept = 32;
   static std::mutex mutex;
@@ -66,9 +74,7 @@ std::shared_ptr<Kept> network_for(const std::vector<int64_t>& code) {
   std::lock_guard<std::mutex> lock(mutex);
   auto found = kept.find(code);
   if (found != kept.end()) return found->second;
-  // Steps are per call; the module is built with the fewest it allows.
-  NNNOptions options = decode_network(code, -1);
-  options.steps(options.wiring().distance() + 1);
+  const NNNOptions options = module_options(code);
   auto entry = std::make_shared<Kept>();
   {
     // Its initial parameters are drawn and thrown away: without touching
@@ -165,11 +171,7 @@ std::vector<int64_t> describe(at::IntArrayRef network) {
 // generator (torch.manual_seed), in float32 on the CPU.
 std::vector<at::Tensor> initial_parameters(at::IntArrayRef network) {
   return checked([&] {
-    const std::vector<int64_t> code = to_vector(network);
-    network_for(code);  // checked and bounded before allocating
-    NNNOptions options = decode_network(code, -1);
-    options.steps(options.wiring().distance() + 1);
-    NNN model(options);
+    NNN model(module_options(to_vector(network)));
     std::vector<at::Tensor> out;
     for (const auto& p : model->parameters()) out.push_back(p.detach().clone());
     return out;
@@ -181,34 +183,25 @@ std::vector<int64_t> network_code(at::IntArrayRef adjacency, at::IntArrayRef inp
                                   int64_t hidden_activation, int64_t output_activation) {
   return checked([&] {
     const Wiring wiring = wiring_from(to_vector(adjacency), to_vector(inputs), output);
-    std::vector<int64_t> code = {1,
-                                 wiring.size(),
-                                 input_size,
-                                 output_size,
-                                 hidden_activation,
-                                 output_activation,
-                                 wiring.output(),
-                                 static_cast<int64_t>(wiring.inputs().size())};
-    code.insert(code.end(), wiring.inputs().begin(), wiring.inputs().end());
     NNN_CHECK(hidden.size() == 1 || static_cast<int64_t>(hidden.size()) == wiring.size(),
               "hidden: ", hidden.size(), " values; expected one, or one per cell (", wiring.size(),
               ")");
-    for (int64_t c = 0; c < wiring.size(); ++c) {
-      code.push_back(hidden.size() == 1 ? hidden[0] : hidden[static_cast<size_t>(c)]);
-    }
-    for (const auto& row : wiring.adjacency()) code.insert(code.end(), row.begin(), row.end());
-    decode_network(code, -1);  // every rule that needs the sizes
+    // Encoded as they come (decode_network bounds the sizes), then checked
+    // by every rule that needs them.
+    const std::vector<int64_t> code = encode_network(
+        NNNOptions(wiring, input_size, output_size, 1)
+            .hidden(to_vector(hidden))
+            .hidden_activation(activation_of(hidden_activation, "the hidden activation"))
+            .output_activation(activation_of(output_activation, "the output activation")));
+    decode_network(code, -1);
     return code;
   });
 }
 
-// [N, output, |I|, I..., A...] of a generated wiring.
-std::vector<int64_t> wiring_list(const Wiring& wiring) {
-  std::vector<int64_t> out = {wiring.size(), wiring.output(),
-                              static_cast<int64_t>(wiring.inputs().size())};
-  out.insert(out.end(), wiring.inputs().begin(), wiring.inputs().end());
-  for (const auto& row : wiring.adjacency()) out.insert(out.end(), row.begin(), row.end());
-  return out;
+// A generated wiring as a network code of unit sizes: the one layout
+// Python reads (its wiring part).
+std::vector<int64_t> wiring_code(const Wiring& wiring) {
+  return encode_network(NNNOptions(wiring, 1, 1, 1));
 }
 
 int64_t bounded_count(int64_t n, const char* what) {
@@ -221,13 +214,13 @@ std::vector<int64_t> generate_wiring(const std::string& kind, at::IntArrayRef si
   return checked([&] {
     NNN_CHECK(channels >= 1 && channels <= (int64_t{1} << 20), "channels is ", channels,
               "; expected 1..2^20");
-    if (kind == "chain") return wiring_list(chain(bounded_count(sizes.at(0), "n"), channels));
+    if (kind == "chain") return wiring_code(chain(bounded_count(sizes.at(0), "n"), channels));
     if (kind == "fully_connected") {
-      return wiring_list(fully_connected(bounded_count(sizes.at(0), "n"), channels, flag));
+      return wiring_code(fully_connected(bounded_count(sizes.at(0), "n"), channels, flag));
     }
     if (kind == "random") {
       NNN_CHECK(density >= 0 && density <= 1, "density is ", density, "; expected 0..1");
-      return wiring_list(random_wiring(bounded_count(sizes.at(0), "n"), density, channels,
+      return wiring_code(random_wiring(bounded_count(sizes.at(0), "n"), density, channels,
                                        static_cast<uint64_t>(seed)));
     }
     NNN_CHECK(kind == "layered", "wiring generator ", quoted(kind),
@@ -235,7 +228,7 @@ std::vector<int64_t> generate_wiring(const std::string& kind, at::IntArrayRef si
     int64_t total = 0;
     for (int64_t layer : sizes) total += bounded_count(layer, "a layer's cells");
     bounded_count(total, "the number of cells");
-    return wiring_list(layered(to_vector(sizes), channels, flag));
+    return wiring_code(layered(to_vector(sizes), channels, flag));
   });
 }
 

@@ -32,6 +32,19 @@ ops = torch.ops.nnn
 _described = {}
 
 
+def decode(network):
+    """The parts of a network code (nnn/ops/network_code.h): version, N,
+    D_in, D_out, the two activations, the output cell, |I|, the input
+    cells, each cell's hidden width, the adjacency matrix row by row."""
+    n, count = network[1], network[7]
+    return {"input_size": network[2], "output_size": network[3],
+            "hidden_activation": network[4], "output_activation": network[5],
+            "output": network[6], "inputs": list(network[8:8 + count]),
+            "hidden": list(network[8 + count:8 + count + n]),
+            "adjacency": [list(network[8 + count + n + i * n:8 + count + n + (i + 1) * n])
+                          for i in range(n)]}
+
+
 def describe(network):
     """[P, S, saved width, distance, then per cell in_dim, hidden, out_dim,
     message offset] of a network code; cached (the fake kernels read it)."""

@@ -3,7 +3,7 @@ nnn's C++ operators, and ``load_run`` / ``save_run`` / ``load_data`` for
 nnn's run directories."""
 import torch
 
-from ._ops import NetworkFunction, describe, ops
+from ._ops import NetworkFunction, decode, describe, ops
 from .wiring import Wiring
 
 _ACTIVATIONS = None
@@ -142,14 +142,11 @@ class NNN(torch.nn.Module):
 
 
 def _from_code(code, steps, parameters):
-    n = code[1]
-    count = code[7]
-    inputs = code[8:8 + count]
-    hidden = code[8 + count:8 + count + n]
-    flat = code[8 + count + n:]
+    parts = decode(code)
     names = activation_names()
-    wiring = Wiring([flat[i * n:(i + 1) * n] for i in range(n)], inputs, code[6])
-    return NNN(wiring, code[2], code[3], hidden, steps, names[code[4]], names[code[5]],
+    wiring = Wiring._from_code(code)
+    return NNN(wiring, parts["input_size"], parts["output_size"], parts["hidden"], steps,
+               names[parts["hidden_activation"]], names[parts["output_activation"]],
                _parameters=parameters)
 
 

@@ -1,7 +1,7 @@
 """Wirings: which cell sends how many channels to which, with nnn's own
 generators and checks (the C++ library's, through its operators), so a
 wiring made here is the one ``nnn train`` would build from the same YAML."""
-from ._ops import ops
+from ._ops import decode, ops
 
 
 def _ints(values, what):
@@ -38,10 +38,10 @@ class Wiring:
         output = n - 1 if output is None else int(output)
         # nnn's checks, with sizes that leave every rule but the structure's
         # satisfied (the model checks again with its own).
-        code = ops.network_code(flat, inputs, output, 1, 1, [1], 0, 0)
+        parts = decode(ops.network_code(flat, inputs, output, 1, 1, [1], 0, 0))
         self._n = n
-        self._inputs = list(code[8:8 + code[7]])
-        self._output = int(code[6])
+        self._inputs = parts["inputs"]
+        self._output = int(parts["output"])
         self._flat = flat
 
     @property
@@ -72,23 +72,21 @@ class Wiring:
         return f"Wiring({self.adjacency}, inputs={self._inputs}, output={self._output})"
 
     @staticmethod
-    def _from_list(values):
-        n, output, count = values[0], values[1], values[2]
-        inputs = list(values[3:3 + count])
-        flat = list(values[3 + count:])
-        return Wiring([flat[i * n:(i + 1) * n] for i in range(n)], inputs, output)
+    def _from_code(network):
+        parts = decode(network)
+        return Wiring(parts["adjacency"], parts["inputs"], parts["output"])
 
 
 def chain(n, channels):
     """0 -> 1 -> ... -> n-1, each edge `channels` wide."""
-    return Wiring._from_list(ops.generate_wiring("chain", [int(n)], int(channels), False, 0.0, 0))
+    return Wiring._from_code(ops.generate_wiring("chain", [int(n)], int(channels), False, 0.0, 0))
 
 
 def layered(layers, channels, feedback=False):
     """Layers of cells (e.g. [1, 3, 1]): every cell of a layer sends
     `channels` to every cell of the next (and with `feedback` to the one
     before); inputs the first layer, output the last cell."""
-    return Wiring._from_list(
+    return Wiring._from_code(
         ops.generate_wiring("layered", _ints(layers, "layers"), int(channels), bool(feedback),
                             0.0, 0))
 
@@ -96,7 +94,7 @@ def layered(layers, channels, feedback=False):
 def fully_connected(n, channels, self_loops=False):
     """Every ordered pair of n cells (and each cell to itself with
     `self_loops`); input 0, output n-1."""
-    return Wiring._from_list(
+    return Wiring._from_code(
         ops.generate_wiring("fully_connected", [int(n)], int(channels), bool(self_loops), 0.0, 0))
 
 
@@ -104,5 +102,5 @@ def random(n, density, channels, seed=0):
     """Each ordered pair an edge with probability `density`, repaired so
     every cell sends and receives and the output is reachable; the same
     wiring as nnn's `generator: random` for the same seed."""
-    return Wiring._from_list(
+    return Wiring._from_code(
         ops.generate_wiring("random", [int(n)], int(channels), False, float(density), int(seed)))

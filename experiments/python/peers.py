@@ -304,19 +304,27 @@ def time_peer(kind, a, inputs, output, hidden, steps, loss, d, batch, seconds):
     peer.step(x, y)  # compiles
     sync()
     compile_seconds = time.perf_counter() - start
+    rate, ms = time_steps(lambda: peer.step(x, y), batch, seconds, sync)
+    return rate, ms, compile_seconds
+
+
+def time_steps(step, batch, seconds, sync=lambda: None):
+    """Samples/s and ms per batch of `step` (a training step on `batch`
+    samples): 5 steps of warm-up, then at least `seconds` of steps, the
+    clock read (after `sync`) every 10."""
     for _ in range(5):
-        peer.step(x, y)
+        step()
     sync()
     iterations, start = 0, time.perf_counter()
     while True:
-        peer.step(x, y)
+        step()
         iterations += 1
         if iterations % 10 == 0:
             sync()
             if time.perf_counter() - start >= seconds:
                 break
     elapsed = time.perf_counter() - start
-    return iterations * batch / elapsed, 1e3 * elapsed / iterations, compile_seconds
+    return iterations * batch / elapsed, 1e3 * elapsed / iterations
 
 
 def random_sparse(n, degree, channels, steps, seed):

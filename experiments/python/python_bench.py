@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nnn_spec  # noqa: E402
@@ -56,15 +55,7 @@ def time_operator(a, inputs, output, hidden, steps, batch, seconds, from_last):
         F.cross_entropy(model(x, from_step=from_step)[-1], y).backward()
         optimizer.step()
 
-    for _ in range(5):
-        step()
-    iterations, start = 0, time.perf_counter()
-    while True:
-        step()
-        iterations += 1
-        if iterations % 10 == 0 and time.perf_counter() - start >= seconds:
-            break
-    return iterations * batch / (time.perf_counter() - start)
+    return peers.time_steps(step, batch, seconds)[0]
 
 
 def nnn_bench(binary, seconds, batches, only):

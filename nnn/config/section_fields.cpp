@@ -51,6 +51,9 @@ const std::vector<DataField>& data_fields() {
        "use only the first N training samples (0: all)"},
       {"limit_test", &DataConfig::limit_test, 0, kMaxSamples, "samples",
        "use only the first N test samples (0: all)"},
+      {"validation", &DataConfig::validation, 0, kMaxSamples, "samples",
+       "hold out N training samples (after limit_train, drawn by the seed) and evaluate on "
+       "them instead of the test set (0: off); `nnn search` chooses wirings this way"},
   };
   return kFields;
 }

@@ -110,6 +110,10 @@ struct DataConfig {
   int64_t augment_shift = 0;  // training images: random translation up to N pixels
   int64_t limit_train = 0;    // use only the first N training samples (0: all)
   int64_t limit_test = 0;     // likewise for the test set
+  /// Hold out N training samples (after limit_train; drawn by the seed)
+  /// and evaluate on them instead of the test set (0: off): a validation
+  /// split, for choices (`nnn search`) made without looking at the test set.
+  int64_t validation = 0;
   /// Blurry frames (`data.frames`, `data.degrade`, `data.feed`): each image
   /// becomes F independently degraded frames, fresh every epoch for
   /// training and fixed by the seed for the test set.

@@ -350,6 +350,31 @@ DataSplit read_source(const FrameSetFolder& source, uint64_t seed) {
   return split;
 }
 
+// data.validation: N training samples, drawn by the seed, become the
+// evaluation set in place of the test set (which is then not read further);
+// the rest keep their order. A frame set is split by video
+// (data.test_fraction) or it would learn its held-out videos.
+DataSplit hold_out(DataSplit split, const DataConfig& config, uint64_t seed) {
+  NNN_CHECK(config.dataset() != DatasetKind::kFrameSet,
+            "data.validation: a frame_set is split by video (data.test_fraction or "
+            "data.test_path), not by samples; set data.validation: 0");
+  const int64_t n = split.train.size();
+  NNN_CHECK(config.validation < n, "data.validation is ", config.validation, " but the ",
+            to_string(config.dataset()), " training set holds ", n,
+            " samples (after data.limit_train); it must leave some for training");
+  auto generator = at::detail::createCPUGenerator(seed ^ salt::kValidationSplit);
+  const auto order = torch::randperm(n, generator, torch::kLong);
+  const auto held = std::get<0>(order.narrow(0, 0, config.validation).sort());
+  const auto kept = std::get<0>(order.narrow(0, config.validation, n - config.validation).sort());
+  Dataset validation = split.train;
+  validation.inputs = split.train.inputs.index_select(0, held);
+  validation.labels = split.train.labels.index_select(0, held);
+  split.train.inputs = split.train.inputs.index_select(0, kept);
+  split.train.labels = split.train.labels.index_select(0, kept);
+  split.test = validation;
+  return split;
+}
+
 // Independent draws: the test points come from a derived seed.
 DataSplit read_source(const SpiralPoints& source, uint64_t seed) {
   DataSplit split;
@@ -374,6 +399,7 @@ DataSplit load_data(const DataConfig& config, uint64_t seed) {
   const std::string& name = to_string(config.dataset());
   split.train = limit(split.train, config.limit_train);
   split.test = limit(split.test, config.limit_test);
+  if (config.validation > 0) split = hold_out(std::move(split), config, seed);
   const int64_t classes = class_count(split.train, split.test);
   split.train.classes = split.test.classes = std::max(classes, split.train.classes);
   split.train.name = split.test.name = name;

@@ -31,6 +31,8 @@ inline constexpr uint64_t kSyntheticTest = 0x9E3779B97F4A7C15ULL;
 inline constexpr uint64_t kCsvSplit = 0xC5FULL;
 /// The shuffle of a frame set's videos that holds some out for testing: seed ^ this.
 inline constexpr uint64_t kFrameSetSplit = 0xF5E7ULL;
+/// Which training samples data.validation holds out.
+inline constexpr uint64_t kValidationSplit = 0x7A11DA7EULL;
 /// The fixed degraded test frames: mix_seed(seed, this).
 inline constexpr uint64_t kTestFrames = 0x7E57F4A3ULL;
 /// Fixed frames of the training set when a run is evaluated on it: seed ^ this.

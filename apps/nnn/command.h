@@ -64,6 +64,11 @@ bool render_dot(const std::string& dot, const std::string& format, const std::st
 /// A --device option's text as a setting; nothing when it was not given.
 std::optional<DeviceSetting> device_option(const std::string& text);
 
+/// Local ranks (`--nproc`) a machine takes: this many per core, and at
+/// least kMinLocalRankBound.
+inline constexpr int64_t kLocalRanksPerCore = 4;
+inline constexpr int64_t kMinLocalRankBound = 8;
+
 void add_train_command(Commands& commands);
 void add_eval_command(Commands& commands);
 void add_lesion_command(Commands& commands);
@@ -73,6 +78,7 @@ void add_compare_command(Commands& commands);
 void add_frames_command(Commands& commands);
 void add_predict_command(Commands& commands);
 void add_sweep_command(Commands& commands);
+void add_search_command(Commands& commands);
 void add_serve_command(Commands& commands);
 /// make-video, track, read-video and video-eval.
 void add_video_commands(Commands& commands);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_frames_command(commands);
   add_predict_command(commands);
   add_sweep_command(commands);
+  add_search_command(commands);
   add_serve_command(commands);
   add_make_plates_command(commands);
   add_video_commands(commands);

@@ -22,7 +22,6 @@
 namespace nnn::cli {
 
 namespace {
-constexpr int64_t kLocalRanksPerCore = 4;
 
 // Faults for the shell tests (tests/train/*.sh, tests/apps/disk_full_test.sh):
 // NNN_TEST_KILL_AT_BATCH=N kills this process (SIGKILL) after N batches of
@@ -45,7 +44,6 @@ std::function<void(int64_t, int64_t, bool)> faults_from_environment() {
     if (batches == interrupt_at) std::raise(SIGINT);
   };
 }
-constexpr int64_t kMinLocalRankBound = 8;
 }  // namespace
 
 void add_train_command(Commands& commands) {

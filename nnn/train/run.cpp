@@ -342,13 +342,15 @@ RunResult run_training(const ExperimentConfig& config, const RunDirectory& dir, 
   session.config = config;
   session.dir = dir;
   session.hooks = hooks;
-  return train(std::move(session), DistributedRun::from_environment(), log);
+  return train(std::move(session),
+               hooks.independent ? DistributedRun() : DistributedRun::from_environment(), log);
 }
 
 RunResult run_training(const RunOptions& asked, std::ostream& log) {
   // A data-parallel job (torchrun, Slurm or `nnn train --nproc`): rank 0
   // writes the run directory, the others only compute.
-  const DistributedRun job = DistributedRun::from_environment();
+  const DistributedRun job =
+      asked.hooks.independent ? DistributedRun() : DistributedRun::from_environment();
   std::ostringstream quiet;
   check_restartable(asked);
   const RunOptions options =

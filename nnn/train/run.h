@@ -32,6 +32,9 @@ struct RunHooks {
   /// dashboard (name -> value as text; numbers and true/false are typed):
   /// `nnn sweep` gives its grid's settings and the seed.
   std::map<std::string, std::string> hparams;
+  /// Train as one process even inside a launcher's job (RANK and friends
+  /// set): `nnn search`'s ranks each train runs of their own.
+  bool independent = false;
 };
 
 /// A run as `nnn train` asks for it: text, as typed.

@@ -46,7 +46,7 @@ declare -A valid=(
   [sweep]="experiments/spiral.yaml train.lr=0.1,0.01" [serve]="$work/fake_run"
   [make-video]="experiments/mnist_nnn.yaml" [track]="$work" [read-video]="$work/fake_run $work"
   [video-eval]="$work/fake_run" [label]="$work --plate 12 --out $work/frame_set"
-  [lesion]="$work/fake_run"
+  [lesion]="$work/fake_run" [search]="experiments/spiral.yaml"
   [bench]="" [micrograd-demo]="" [info]="")
 for c in "${!valid[@]}"; do
   expect 0 "Usage: nnn $c" -- "$c" --help
@@ -111,6 +111,12 @@ expect 2 "run" -- serve no/such/run
 expect 1 "fake_run" -- serve "$work/fake_run" --port 0 --exit-after-seconds 1
 expect 2 "--seeds" -- sweep experiments/spiral.yaml train.lr=0.1 --seeds 0
 expect 1 "sweep axis .train.lr.: expected key=value1,value2" -- sweep experiments/spiral.yaml train.lr
+expect 2 "give both, with 0 <= rank < ranks" -- search experiments/spiral.yaml --rank 1
+expect 2 "give both, with 0 <= rank < ranks" -- search experiments/spiral.yaml --rank 2 --ranks 2
+expect 2 "give --nproc or --rank/--ranks, not both" -- search experiments/spiral.yaml --nproc 2 --ranks 2 --rank 0
+expect 2 "--epochs" -- search experiments/spiral.yaml --epochs 0
+expect 1 "model.cell is 'layer_norm'; nnn search matches budgets and warm-starts perceptron cells only" -- \
+  search experiments/spiral.yaml model.cell=layer_norm --out "$work/search"
 expect 2 "--plates" -- make-plates experiments/mnist_nnn.yaml --plates 1.5
 expect 2 "--classic" -- compare experiments/spiral.yaml --classic -0.1
 # Floating-point options refuse NaN and the infinities (every one of them).
@@ -119,6 +125,7 @@ for bad in nan NaN inf -inf 1e999; do
   expect 2 "--stop-at.*not a (finite )?number" -- read-video "$work/fake_run" "$work" --stop-at "$bad"
   expect 2 "--classic.*not a (finite )?number" -- compare experiments/spiral.yaml --classic "$bad"
   expect 2 "--seconds.*not a (finite )?number" -- bench --seconds "$bad"
+  expect 2 "--peer-timeout.*not a (finite )?number" -- search experiments/spiral.yaml --peer-timeout "$bad"
   expect 2 "--exit-after-seconds.*not a (finite )?number" -- serve "$work/fake_run" --exit-after-seconds "$bad"
   expect 2 "--request-timeout.*not a (finite )?number" -- serve "$work/fake_run" --request-timeout "$bad"
 done

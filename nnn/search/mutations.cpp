@@ -1,0 +1,227 @@
+// Random wirings and mutations for the search; see mutations.h.
+#include "nnn/search/mutations.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "nnn/util/error.h"
+#include "nnn/util/limits.h"
+
+namespace nnn {
+
+namespace {
+
+constexpr int kMaxDraws = 1000;
+
+int64_t draw(Rng& rng, int64_t n) {
+  return static_cast<int64_t>(rng.below(static_cast<uint64_t>(n)));
+}
+
+int64_t draw_width(const SearchSpace& space, Rng& rng) {
+  return space
+      .channels[static_cast<size_t>(draw(rng, static_cast<int64_t>(space.channels.size())))];
+}
+
+/// Cells reachable from `starts` along the edges (forward) or against them.
+std::vector<bool> reach(const Matrix64& a, const std::vector<int64_t>& starts, bool forward) {
+  const auto n = static_cast<int64_t>(a.size());
+  std::vector<bool> seen(static_cast<size_t>(n), false);
+  std::vector<int64_t> stack;
+  for (int64_t s : starts) {
+    seen[static_cast<size_t>(s)] = true;
+    stack.push_back(s);
+  }
+  while (!stack.empty()) {
+    const int64_t i = stack.back();
+    stack.pop_back();
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t channels = forward ? a[i][j] : a[j][i];
+      if (channels > 0 && !seen[static_cast<size_t>(j)]) {
+        seen[static_cast<size_t>(j)] = true;
+        stack.push_back(j);
+      }
+    }
+  }
+  return seen;
+}
+
+/// The wiring when it is one the search may propose, else nothing.
+std::optional<Wiring> acceptable(Matrix64 a, const std::vector<int64_t>& inputs, int64_t output,
+                                 const SearchSpace& space) {
+  if (a.empty() || static_cast<int64_t>(a.size()) > space.max_cells) return std::nullopt;
+  try {
+    Wiring wiring(std::move(a), inputs, output);
+    wiring.validate(space.input_size, space.output_size);
+    if (!every_cell_on_a_path(wiring)) return std::nullopt;
+    return wiring;
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<int64_t> identity(int64_t n) {
+  std::vector<int64_t> cells(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) cells[static_cast<size_t>(i)] = i;
+  return cells;
+}
+
+/// The edges i -> j (i != j when `self` is false, i == j when true).
+std::vector<std::pair<int64_t, int64_t>> edges(const Matrix64& a, bool self) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = 0; j < a.size(); ++j) {
+      if (a[i][j] > 0 && (i == j) == self) out.emplace_back(i, j);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool every_cell_on_a_path(const Wiring& wiring) {
+  const auto from_inputs = reach(wiring.adjacency(), wiring.inputs(), true);
+  const auto to_output = reach(wiring.adjacency(), {wiring.output()}, false);
+  for (int64_t c = 0; c < wiring.size(); ++c) {
+    if (!from_inputs[static_cast<size_t>(c)] || !to_output[static_cast<size_t>(c)]) return false;
+  }
+  return true;
+}
+
+WiringProposal random_proposal(const SearchSpace& space, Rng& rng) {
+  NNN_CHECK(space.max_cells >= 1 && space.max_cells <= limits::kMaxCells, "search: max_cells is ",
+            space.max_cells, "; expected 1..", limits::kMaxCells);
+  NNN_CHECK(!space.channels.empty(), "search: no channel widths to draw from");
+  for (int attempt = 0; attempt < kMaxDraws; ++attempt) {
+    const int64_t n = 1 + draw(rng, space.max_cells);
+    const double density = rng.uniform(0.2, 0.6);
+    Matrix64 a(static_cast<size_t>(n), std::vector<int64_t>(static_cast<size_t>(n), 0));
+    if (n > 1) {
+      const Wiring shape = random_wiring(n, density, 1, rng.next());
+      for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          if (shape.channels(i, j) > 0) a[i][j] = draw_width(space, rng);
+        }
+      }
+    }
+    for (int64_t c = 0; c < n; ++c) {
+      if (rng.uniform() < 0.4) a[c][c] = draw_width(space, rng);
+    }
+    if (auto wiring = acceptable(a, {0}, n - 1, space)) {
+      return {*wiring,
+              {},
+              fmt::format("random: {} cell{}, {} edges, {} channels", n, n == 1 ? "" : "s",
+                          wiring->edge_count(), wiring->channel_count())};
+    }
+  }
+  throw Error("search: no random wiring within max_cells " + std::to_string(space.max_cells) +
+              " passed the wiring checks");
+}
+
+WiringProposal mutate(const Wiring& parent, const SearchSpace& space, Rng& rng) {
+  NNN_CHECK(!space.channels.empty(), "search: no channel widths to draw from");
+  const Matrix64& p = parent.adjacency();
+  const int64_t n = parent.size();
+  for (int attempt = 0; attempt < kMaxDraws; ++attempt) {
+    Matrix64 a = p;
+    std::vector<int64_t> inputs = parent.inputs();
+    int64_t output = parent.output();
+    std::vector<int64_t> cells = identity(n);
+    std::string change;
+    switch (draw(rng, 7)) {
+      case 0: {  // add an edge between two cells not yet joined
+        const int64_t i = draw(rng, n), j = draw(rng, n);
+        if (i == j || a[i][j] > 0) continue;
+        a[i][j] = draw_width(space, rng);
+        change = fmt::format("add edge {} -> {} ({} channels)", i, j, a[i][j]);
+        break;
+      }
+      case 1: {  // remove an edge
+        const auto list = edges(a, false);
+        if (list.empty()) continue;
+        const auto [i, j] = list[static_cast<size_t>(draw(rng, static_cast<int64_t>(list.size())))];
+        change = fmt::format("remove edge {} -> {} ({} channels)", i, j, a[i][j]);
+        a[i][j] = 0;
+        break;
+      }
+      case 2: {  // move half of one edge's channels to another edge
+        auto list = edges(a, false);
+        const auto loops = edges(a, true);
+        list.insert(list.end(), loops.begin(), loops.end());
+        if (list.size() < 2) continue;
+        const auto from = list[static_cast<size_t>(draw(rng, static_cast<int64_t>(list.size())))];
+        const auto to = list[static_cast<size_t>(draw(rng, static_cast<int64_t>(list.size())))];
+        int64_t& give = a[from.first][from.second];
+        int64_t& take = a[to.first][to.second];
+        const int64_t moved = std::min(give / 2, space.max_channels - take);
+        if (from == to || moved < 1) continue;
+        give -= moved;
+        take += moved;
+        change = fmt::format("move {} channels from {} -> {} to {} -> {}", moved, from.first,
+                             from.second, to.first, to.second);
+        break;
+      }
+      case 3: {  // a new cell between two existing ones
+        if (n >= space.max_cells) continue;
+        const int64_t i = draw(rng, n), j = draw(rng, n);
+        for (auto& row : a) row.push_back(0);
+        a.emplace_back(static_cast<size_t>(n + 1), 0);
+        a[i][n] = draw_width(space, rng);
+        a[n][j] = draw_width(space, rng);
+        cells.push_back(-1);
+        change = fmt::format("add cell {} ({} -> {} -> {})", n, i, n, j);
+        break;
+      }
+      case 4: {  // remove a cell that is neither an input nor the output
+        const int64_t k = draw(rng, n);
+        if (parent.is_input(k) || k == output) continue;
+        a.erase(a.begin() + k);
+        for (auto& row : a) row.erase(row.begin() + k);
+        cells.erase(cells.begin() + k);
+        for (auto& i : inputs) i -= i > k ? 1 : 0;
+        output -= output > k ? 1 : 0;
+        change = fmt::format("remove cell {}", k);
+        break;
+      }
+      case 5: {  // a self-loop on a cell without one
+        const int64_t c = draw(rng, n);
+        if (a[c][c] > 0) continue;
+        a[c][c] = draw_width(space, rng);
+        change = fmt::format("add self-loop {} ({} channels)", c, a[c][c]);
+        break;
+      }
+      default: {  // remove a self-loop
+        const auto loops = edges(a, true);
+        if (loops.empty()) continue;
+        const int64_t c =
+            loops[static_cast<size_t>(draw(rng, static_cast<int64_t>(loops.size())))].first;
+        change = fmt::format("remove self-loop {} ({} channels)", c, a[c][c]);
+        a[c][c] = 0;
+        break;
+      }
+    }
+    if (auto wiring = acceptable(std::move(a), inputs, output, space)) {
+      return {*wiring, cells, change};
+    }
+  }
+  throw Error("search: no mutation of a wiring of " + std::to_string(n) +
+              " cells passed the wiring checks");
+}
+
+int64_t hidden_for_budget(ModelConfig model, int64_t budget) {
+  auto count = [&](int64_t h) {
+    model.hidden = {h};
+    return model.parameter_count();
+  };
+  if (budget < 1 || count(1) > budget) return 0;
+  int64_t lo = 1, hi = limits::kMaxWidth;  // count(lo) <= budget
+  if (count(hi) <= budget) return hi;
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (count(mid) <= budget ? lo : hi) = mid;
+  }
+  return budget - count(lo) <= count(hi) - budget ? lo : hi;
+}
+
+}  // namespace nnn

@@ -1,0 +1,636 @@
+// The wiring search; see search.h.
+#include "nnn/search/search.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <ostream>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "nnn/config/experiment_config.h"
+#include "nnn/data/load_data.h"
+#include "nnn/experiments/lesion.h"
+#include "nnn/search/inherit.h"
+#include "nnn/train/run.h"
+#include "nnn/util/error.h"
+#include "nnn/util/files.h"
+#include "nnn/util/numbers.h"
+#include "nnn/util/svg_plot.h"
+
+namespace nnn {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr int64_t kMaxCandidates = 10000;
+constexpr int kMaxProposalDraws = 200;
+constexpr uint64_t kSearchSalt = 0x5ea6c4a11d1e5ULL;
+
+std::string percent(double v) { return fmt::format("{:.2f}", 100 * v); }
+std::string candidate_name(int64_t index) { return fmt::format("c{:04d}", index); }
+
+/// Everything a search's options decide, as its manifest records it: the
+/// same command resumes, another one in the same folder is refused.
+Json manifest_of(const SearchOptions& o, int64_t budget, int64_t validation) {
+  Json m;
+  m["config"] = o.config_path;
+  m["overrides"] = o.overrides;
+  m["budget"] = budget;
+  m["validation"] = validation;
+  m["random"] = o.random;
+  m["generations"] = o.generations;
+  m["children"] = o.children;
+  m["population"] = o.population;
+  m["epochs"] = o.epochs;
+  m["min_hidden"] = o.min_hidden;
+  m["final_top"] = o.final_top;
+  m["final_seeds"] = o.final_seeds;
+  m["max_cells"] = o.space.max_cells;
+  m["channels"] = o.space.channels;
+  m["max_channels"] = o.space.max_channels;
+  return m;
+}
+
+void check_options(const SearchOptions& o) {
+  auto in = [](const char* name, int64_t v, int64_t lo, int64_t hi) {
+    NNN_CHECK(v >= lo && v <= hi, "search: ", name, " is ", v, "; expected ", lo, "..", hi);
+  };
+  in("--random", o.random, 0, kMaxCandidates);
+  in("--generations", o.generations, 0, kMaxCandidates);
+  in("--children", o.children, 1, kMaxCandidates);
+  in("--population", o.population, 1, kMaxCandidates);
+  NNN_CHECK(1 + o.random + o.generations * o.children <= kMaxCandidates,
+            "search: ", 1 + o.random + o.generations * o.children, " candidates; at most ",
+            kMaxCandidates);
+  in("--epochs", o.epochs, 1, 100000);
+  in("--validation", o.validation, 0, int64_t{1} << 31);
+  in("--min-hidden", o.min_hidden, 1, int64_t{1} << 20);
+  in("--final-top", o.final_top, 1, 100);
+  in("--final-seeds", o.final_seeds, 0, 1000);
+  in("--max-cells", o.space.max_cells, 1, 64);
+  in("--max-channels", o.space.max_channels, 1, 1 << 16);
+  NNN_CHECK(!o.space.channels.empty(), "search: --channels is empty");
+  for (int64_t c : o.space.channels) in("--channels", c, 1, o.space.max_channels);
+  in("rank", o.rank, 0, o.ranks - 1);
+  in("ranks", o.ranks, 1, 4096);
+  NNN_CHECK(o.peer_timeout > 0 && o.peer_timeout <= 7 * 24 * 3600.0, "search: --peer-timeout is ",
+            o.peer_timeout, "; expected 0 < seconds <= 604800");
+  NNN_CHECK(!o.out.empty(), "search: no output folder");
+}
+
+/// The shared state of one search: the base config and where things go.
+struct Search {
+  const SearchOptions& options;
+  std::ostream& log;
+  ExperimentConfig base;
+  int64_t budget = 0;
+  int64_t validation = 0;
+  int64_t base_distance = 0;
+  int64_t threads = 0;
+  int64_t config_validation = 0, config_epochs = 0;  // what the config itself says
+  SearchSpace space;  // options.space with the config's input and output sizes
+  fs::path out;
+
+  /// The config of a candidate run: the base config with `wiring`, its
+  /// steps and the hidden size matched to the budget (0 when none fits).
+  ExperimentConfig config_for(const Wiring& wiring) const {
+    ExperimentConfig config = base;
+    config.model.wiring = wiring;
+    config.model.wiring_origin.clear();
+    config.model.steps = wiring.distance() + base.model.steps - base_distance;
+    config.model.hidden = {hidden_for_budget(config.model, budget)};
+    config.threads = threads;
+    return config;
+  }
+};
+
+bool same_wiring(const Wiring& a, const Wiring& b) { return a == b; }
+
+/// Waits until `dir` holds a finished run (another rank trains it).
+void wait_for(const RunDirectory& dir, int64_t owner, const Search& s, const std::string& what) {
+  const auto start = std::chrono::steady_clock::now();
+  while (!dir.has(RunFiles::kSummary)) {
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    NNN_CHECK(waited < s.options.peer_timeout, "search: ", what, " (rank ", owner, " of ",
+              s.options.ranks, ") has not finished after ", s.options.peer_timeout,
+              " s (--peer-timeout): is that rank running? Its run: ", dir.path());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+/// Trains (or resumes, or reads) the run of `config` in `dir`; returns
+/// its summary.
+Json train_or_read(const ExperimentConfig& config, const RunDirectory& dir, const Search& s,
+                   const std::string& log_file) {
+  if (dir.has(RunFiles::kSummary)) {
+    // The folder's run must be this one: a search's proposals are redrawn
+    // from its seed, so a different run means another search was here.
+    const ExperimentConfig found = load_experiment(dir.config());
+    NNN_CHECK(found.model.wiring == config.model.wiring &&
+                  found.model.hidden == config.model.hidden && found.seed == config.seed,
+              "search: ", dir.path(),
+              " holds a run of another wiring, hidden size or seed than this search proposes "
+              "there; choose another output folder");
+  } else {
+    std::ofstream run_log(log_file, std::ios::app);
+    RunResult result;
+    // Each rank's runs are its own, not one data-parallel job.
+    RunHooks hooks;
+    hooks.independent = true;
+    if (dir.has(RunFiles::kCheckpoint)) {
+      RunOptions resume;
+      resume.resume = dir.path();
+      resume.hooks = hooks;
+      result = run_training(resume, run_log);
+    } else {
+      fs::remove_all(dir.path());  // stopped before its first checkpoint
+      result = run_training(config, dir, run_log, hooks);
+    }
+    if (!result.completed) {
+      throw Error("search: run " + dir.path() + " was interrupted; run the search again to resume");
+    }
+  }
+  try {
+    return Json::parse(read_file(dir.summary()));
+  } catch (const Json::exception& e) {
+    throw Error(dir.summary() + ": not a readable run summary (" + e.what() + ")");
+  }
+}
+
+/// The candidates of one phase, trained by their ranks, read by all.
+void run_phase(std::vector<SearchCandidate>& phase, std::vector<ExperimentConfig>& configs,
+               const std::vector<SearchCandidate>& history, Search& s, size_t total) {
+  // Own candidates first, then the others' (waited for).
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t k = 0; k < phase.size(); ++k) {
+      SearchCandidate& c = phase[k];
+      const int64_t owner = c.index % s.options.ranks;
+      if ((owner == s.options.rank) != (pass == 0)) continue;
+      const RunDirectory dir(c.dir);
+      const fs::path inherit_dir = s.out / "inherit" / candidate_name(c.index);
+      if (pass == 1) {
+        wait_for(dir, owner, s, "candidate " + candidate_name(c.index));
+      } else if (!dir.has(RunFiles::kSummary) && !dir.has(RunFiles::kCheckpoint) && c.parent >= 0) {
+        // A child starts from its parent's weights where shapes allow.
+        const SearchCandidate& parent = history[static_cast<size_t>(c.parent)];
+        const ExperimentConfig parent_config = load_experiment(RunDirectory(parent.dir).config());
+        fs::create_directories(inherit_dir);
+        c.inherited = inherit_weights(RunDirectory(parent.dir).weights(), parent_config.model,
+                                      configs[k].model, c.parent_cells, configs[k].seed,
+                                      (inherit_dir / RunFiles::kWeights).string());
+        write_file_atomically((inherit_dir / "inherited.json").string(),
+                              Json{{"share", c.inherited}}.dump() + "\n");
+      }
+      if (c.parent >= 0) configs[k].train.init_from = inherit_dir.string();
+      const Json summary = train_or_read(configs[k], dir, s, c.dir + ".log");
+      if (c.parent >= 0 && fs::exists(inherit_dir / "inherited.json")) {
+        c.inherited = Json::parse(read_file((inherit_dir / "inherited.json").string()))["share"]
+                          .get<double>();
+      }
+      c.validation = summary.at("test").at("accuracy").get<std::vector<double>>();
+      c.seconds = summary.at("wall_seconds").get<double>();
+      c.parameters = summary.at("parameters").get<int64_t>();
+      s.log << fmt::format(
+          "[{}/{}] {} gen {} {}: {} cells, {} edges, hidden {}, {} parameters, {} steps: "
+          "validation {}% at the last step ({:.1f} s{})\n",
+          c.index + 1, total, candidate_name(c.index), c.generation,
+          c.parent >= 0 ? fmt::format("from {} ({})", candidate_name(c.parent), c.change)
+                        : "(" + c.change + ")",
+          c.wiring.size(), c.wiring.edge_count(), c.hidden, c.parameters, c.steps,
+          percent(c.score()), c.seconds,
+          owner == s.options.rank ? "" : ", by rank " + std::to_string(owner));
+      s.log.flush();
+    }
+  }
+}
+
+/// Candidate `index`'s proposal: the config's wiring (index 0), a random
+/// wiring (generation 0), or a mutation of a parent drawn by tournament
+/// from the `population` best so far; redrawn while the wiring was tried
+/// already or no hidden size of at least min_hidden fits the budget.
+SearchCandidate propose(int64_t index, int64_t generation,
+                        const std::vector<SearchCandidate>& history,
+                        const std::vector<SearchCandidate>& siblings, const Search& s,
+                        ExperimentConfig& config) {
+  Rng rng(s.base.seed ^ kSearchSalt ^ (static_cast<uint64_t>(index) * 0x9e3779b97f4a7c15ULL));
+  std::vector<const SearchCandidate*> ranked;
+  for (const auto& c : history) ranked.push_back(&c);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto* a, const auto* b) { return a->score() > b->score(); });
+  ranked.resize(std::min(ranked.size(), static_cast<size_t>(s.options.population)));
+  auto tried = [&](const Wiring& w) {
+    for (const auto* list : {&history, &siblings}) {
+      for (const auto& c : *list) {
+        if (same_wiring(c.wiring, w)) return true;
+      }
+    }
+    return false;
+  };
+  SearchCandidate c;
+  c.index = index;
+  c.generation = generation;
+  c.dir = (s.out / "candidates" / candidate_name(index)).string();
+  for (int draw = 0; draw < kMaxProposalDraws; ++draw) {
+    WiringProposal proposal;
+    if (index == 0) {
+      proposal.wiring = s.base.model.wiring;
+      proposal.change = "the config's wiring";
+    } else if (generation == 0) {
+      proposal = random_proposal(s.space, rng);
+    } else {
+      NNN_CHECK(!ranked.empty(), "search: no finished candidate to mutate");
+      const auto* a = ranked[rng.below(ranked.size())];
+      const auto* b = ranked[rng.below(ranked.size())];
+      const SearchCandidate* parent = b->score() > a->score() ? b : a;
+      proposal = mutate(parent->wiring, s.space, rng);
+      c.parent = parent->index;
+    }
+    config = s.config_for(proposal.wiring);
+    const int64_t hidden = config.model.hidden[0];
+    if (index == 0) {
+      NNN_CHECK(hidden >= s.options.min_hidden, "search: the config's own wiring fits the budget ",
+                "of ", s.budget, " parameters only with hidden ", hidden, " (below --min-hidden ",
+                s.options.min_hidden, "); raise --budget");
+    } else if (hidden < s.options.min_hidden || tried(proposal.wiring)) {
+      c.parent = -1;
+      continue;
+    }
+    c.wiring = proposal.wiring;
+    c.parent_cells = proposal.parent_cells;
+    c.change = proposal.change;
+    c.hidden = hidden;
+    c.steps = config.model.steps;
+    c.parameters = config.model.parameter_count();
+    return c;
+  }
+  throw Error(fmt::format(
+      "search: candidate {}: {} draws gave no new wiring that fits the budget of {} parameters "
+      "with hidden >= {}; widen the search (--max-cells, --channels) or raise --budget",
+      candidate_name(index), kMaxProposalDraws, s.budget, s.options.min_hidden));
+}
+
+/// A run config of `candidate` for the final comparison: the config's
+/// epochs and data (no validation split unless the config had one), seed
+/// base + seed.
+ExperimentConfig final_config(const SearchCandidate& candidate, int64_t seed, const Search& s) {
+  ExperimentConfig config = s.config_for(candidate.wiring);
+  config.seed = s.base.seed + static_cast<uint64_t>(seed);
+  config.data.validation = s.config_validation;
+  config.train.epochs = s.config_epochs;
+  return config;
+}
+
+}  // namespace
+
+SearchResult run_search(const SearchOptions& options, std::ostream& log) {
+  check_options(options);
+  Search s{options, log, load_experiment(options.config_path, options.overrides), 0, 0, 0, 0, 0, 0,
+           {},      {}};
+  for (const auto& cell : s.base.model.cell) {
+    NNN_CHECK(cell == kPerceptronCell, options.config_path, ": model.cell is ", quoted(cell),
+              "; nnn search matches budgets and warm-starts perceptron cells only");
+  }
+  s.out = options.out;
+  s.budget = options.budget > 0 ? options.budget : s.base.model.parameter_count();
+  s.base_distance = s.base.model.wiring.distance();
+  s.space = options.space;
+  s.space.input_size = s.base.model.input_size;
+  s.space.output_size = s.base.model.output_size;
+  // One machine's cores shared by its ranks (a config that asks for all).
+  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  s.threads = s.base.threads == 0 && options.local_ranks > 1
+                  ? std::max<int64_t>(1, cores / options.local_ranks)
+                  : s.base.threads;
+  // The validation split: held out of the training set, never the test set.
+  const int64_t train_samples = [&] {
+    if (s.base.data.validation > 0) return int64_t{0};
+    DataConfig data = s.base.data;
+    return load_data(data, s.base.seed).train.size();
+  }();
+  s.validation = s.base.data.validation > 0
+                     ? s.base.data.validation
+                     : (options.validation > 0 ? options.validation : train_samples / 6);
+  NNN_CHECK(s.base.data.validation > 0 || s.validation < train_samples, "search: --validation is ",
+            s.validation, " but the training set holds ", train_samples, " samples");
+  NNN_CHECK(s.validation > 0,
+            "search: the training set is too small to hold out a validation split");
+  s.config_validation = s.base.data.validation;
+  s.config_epochs = s.base.train.epochs;
+  s.base.data.validation = s.validation;
+  s.base.train.epochs = options.epochs;
+  s.base.train.init_from.clear();
+
+  const Json manifest = manifest_of(options, s.budget, s.validation);
+  const fs::path manifest_file = s.out / "search.json";
+  if (fs::exists(manifest_file)) {
+    NNN_CHECK(read_file(manifest_file.string()) == manifest.dump(2) + "\n", s.out.string(),
+              " holds another search (see its search.json); choose another output folder");
+  } else {
+    fs::create_directories(s.out / "candidates");
+    if (options.rank == 0) write_file_atomically(manifest_file.string(), manifest.dump(2) + "\n");
+  }
+  fs::create_directories(s.out / "candidates");
+
+  SearchResult result;
+  result.out = s.out.string();
+  result.config = options.config_path;
+  result.threads = s.threads;
+  result.train_samples = train_samples > 0 ? train_samples - s.validation : 0;
+  result.budget = s.budget;
+  result.validation = s.validation;
+  const size_t total =
+      static_cast<size_t>(1 + options.random + options.generations * options.children);
+  log << fmt::format(
+      "search: {} candidates at {} parameters ({} epochs each, validation: {} training samples "
+      "held out), rank {} of {}\n",
+      total, s.budget, options.epochs, s.validation, options.rank, options.ranks);
+  for (int64_t generation = 0; generation <= options.generations; ++generation) {
+    const int64_t size = generation == 0 ? 1 + options.random : options.children;
+    std::vector<SearchCandidate> phase;
+    std::vector<ExperimentConfig> configs;
+    for (int64_t k = 0; k < size; ++k) {
+      ExperimentConfig config;
+      phase.push_back(propose(static_cast<int64_t>(result.candidates.size()) + k, generation,
+                              result.candidates, phase, s, config));
+      configs.push_back(config);
+    }
+    run_phase(phase, configs, result.candidates, s, total);
+    for (auto& c : phase) {
+      result.candidate_seconds += c.seconds;
+      result.candidates.push_back(std::move(c));
+    }
+  }
+
+  // The finalists: the best final_top, and the config's own wiring as the
+  // reference, re-trained fully on the same seeds and scored on the test set.
+  std::vector<const SearchCandidate*> ranked;
+  for (const auto& c : result.candidates) ranked.push_back(&c);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto* a, const auto* b) { return a->score() > b->score(); });
+  std::vector<int64_t> finalists;
+  for (size_t r = 0; r < ranked.size() && static_cast<int64_t>(r) < options.final_top; ++r) {
+    finalists.push_back(ranked[r]->index);
+  }
+  if (std::find(finalists.begin(), finalists.end(), 0) == finalists.end()) finalists.push_back(0);
+  if (options.final_seeds > 0) {
+    // Own runs first, then the others'.
+    for (int pass = 0; pass < 2; ++pass) {
+      int64_t job = 0;
+      for (int64_t index : finalists) {
+        const SearchCandidate& c = result.candidates[static_cast<size_t>(index)];
+        for (int64_t seed = 0; seed < options.final_seeds; ++seed, ++job) {
+          const int64_t owner = job % options.ranks;
+          if ((owner == options.rank) != (pass == 0)) continue;
+          const fs::path dir = s.out / "final" / fmt::format("{}-s{}", candidate_name(index), seed);
+          if (pass == 1) {
+            wait_for(RunDirectory(dir.string()), owner, s, "final run " + dir.filename().string());
+            continue;
+          }
+          fs::create_directories(dir.parent_path());
+          const Json summary = train_or_read(final_config(c, seed, s), RunDirectory(dir.string()),
+                                             s, dir.string() + ".log");
+          log << fmt::format("final {} seed {}: test {}% at the last step ({:.0f} s)\n",
+                             candidate_name(index), seed,
+                             percent(summary.at("test").at("accuracy").back().get<double>()),
+                             summary.at("wall_seconds").get<double>());
+          log.flush();
+        }
+      }
+    }
+  }
+  if (options.rank != 0) return result;  // rank 0 reports
+  for (int64_t index : finalists) {
+    SearchFinal f;
+    f.candidate = index;
+    for (int64_t seed = 0; seed < options.final_seeds; ++seed) {
+      const RunDirectory dir(
+          (s.out / "final" / fmt::format("{}-s{}", candidate_name(index), seed)).string());
+      const Json summary = Json::parse(read_file(dir.summary()));
+      f.test.push_back(summary.at("test").at("accuracy").get<std::vector<double>>());
+      f.seconds.push_back(summary.at("wall_seconds").get<double>());
+      f.dirs.push_back(dir.path());
+      result.final_seconds += f.seconds.back();
+    }
+    if (options.lesions && !f.dirs.empty()) {
+      LesionOptions lesion;
+      lesion.per_step = false;
+      const LesionStudy study = lesion_study(f.dirs.front(), lesion);
+      write_lesion_report(study, (s.out / "final" / (candidate_name(index) + "-lesion")).string());
+      for (const LesionRow& row : study.rows) {
+        f.lesions.emplace_back(
+            row.name(), 100 * (study.intact.accuracy.back() - row.evaluation.accuracy.back()));
+      }
+      std::stable_sort(f.lesions.begin(), f.lesions.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      f.lesions.resize(std::min<size_t>(f.lesions.size(), 5));
+    }
+    const SearchCandidate& c = result.candidates[static_cast<size_t>(index)];
+    write_file_atomically(
+        (s.out / "final" / (candidate_name(index) + ".dot")).string(),
+        to_dot(c.wiring, s.base.model.input_size, s.base.model.output_size,
+               std::vector<int64_t>(static_cast<size_t>(c.wiring.size()), c.hidden)));
+    result.finals.push_back(std::move(f));
+  }
+  // The winner's config, as a run would be started from it.
+  ExperimentConfig best =
+      final_config(result.candidates[static_cast<size_t>(finalists.front())], 0, s);
+  best.name = s.base.name + "_searched";
+  best.threads = load_experiment(options.config_path, options.overrides).threads;
+  write_file_atomically((s.out / "best.yaml").string(),
+                        "# The best wiring of `nnn search` at " + std::to_string(s.budget) +
+                            " parameters (" + candidate_name(finalists.front()) + ", " +
+                            s.out.string() + "/search.md)\n" + experiment_to_yaml(best));
+  write_file_atomically((s.out / "search.md").string(), search_markdown(result));
+  write_file_atomically((s.out / "search.csv").string(), search_csv(result));
+  write_file_atomically((s.out / "search.svg").string(), search_svg(result));
+  return result;
+}
+
+namespace {
+
+std::string wiring_text(const Wiring& w) {
+  std::string text;
+  for (int64_t i = 0; i < w.size(); ++i) {
+    for (int64_t j = 0; j < w.size(); ++j) {
+      if (w.channels(i, j) > 0) {
+        text += fmt::format("{}{}->{}:{}", text.empty() ? "" : " ", i, j, w.channels(i, j));
+      }
+    }
+  }
+  return text.empty() ? "no edges" : text;
+}
+
+/// Accuracy over seeds at one step: "mean (min-max)".
+std::string over_seeds(const std::vector<std::vector<double>>& runs, size_t step) {
+  double sum = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto& run : runs) {
+    sum += run[step];
+    lo = std::min(lo, run[step]);
+    hi = std::max(hi, run[step]);
+  }
+  const double mean = sum / static_cast<double>(runs.size());
+  return runs.size() > 1 ? fmt::format("{} ({}-{})", percent(mean), percent(lo), percent(hi))
+                         : percent(mean);
+}
+
+size_t best_index(const SearchResult& r) {
+  size_t best = 0;
+  for (size_t i = 1; i < r.candidates.size(); ++i) {
+    if (r.candidates[i].score() > r.candidates[best].score()) best = i;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string search_markdown(const SearchResult& r) {
+  NNN_CHECK(!r.candidates.empty(), "search_markdown: no candidates");
+  int64_t generations = 0, random = 0, lo = r.candidates[0].hidden, hi = lo;
+  for (const auto& c : r.candidates) {
+    generations = std::max(generations, c.generation);
+    random += c.generation == 0 && c.index > 0 ? 1 : 0;
+    lo = std::min(lo, c.hidden);
+    hi = std::max(hi, c.hidden);
+  }
+  const SearchCandidate& first = r.candidates[0];
+  // Every candidate has the config's steps after its first possible prediction.
+  const int64_t after = first.steps - first.wiring.distance();
+  std::string md = fmt::format("# Wiring search: {} at {} parameters\n\n", r.config, r.budget);
+  md += fmt::format(
+      "{} candidates (the config's wiring, {} random, {} generation(s) of mutations), hidden sizes "
+      "{}-{} matched to the budget; each trained on {} samples and scored on the {} held out "
+      "(validation), never the test set. Training time of the candidates: {:.1f} min ({} "
+      "thread(s) per run); of the final runs: {:.1f} min.\n\n",
+      r.candidates.size(), random, generations, lo, hi, r.train_samples, r.validation,
+      r.candidate_seconds / 60, r.threads == 0 ? std::string("all") : std::to_string(r.threads),
+      r.final_seconds / 60);
+  if (!r.finals.empty() && !r.finals.front().test.empty()) {
+    const size_t seeds = r.finals.front().test.size();
+    md += fmt::format(
+        "## Finalists: re-trained with the config's epochs, test accuracy % over {} seed(s), "
+        "mean (min-max)\n\nStep d+k: the k-th step at which the output cell can have read "
+        "the input (d: the wiring's input-to-output distance).\n\n| candidate | wiring | hidden | "
+        "parameters | validation in the search |",
+        seeds);
+    for (int64_t k = 1; k <= after; ++k) md += fmt::format(" step d+{} |", k);
+    md += " vs the config's wiring, last step |\n| --- | --- | ---: | ---: | ---: |";
+    for (int64_t k = 0; k <= after; ++k) md += " ---: |";
+    md += "\n";
+    const SearchFinal* reference = nullptr;
+    for (const auto& f : r.finals) {
+      if (f.candidate == 0) reference = &f;
+    }
+    for (const auto& f : r.finals) {
+      const SearchCandidate& c = r.candidates[static_cast<size_t>(f.candidate)];
+      md += fmt::format("| {}{} | {} | {} | {} | {} |", candidate_name(c.index),
+                        c.index == 0 ? " (the config's)" : "", wiring_text(c.wiring), c.hidden,
+                        c.parameters, percent(c.score()));
+      const auto d = static_cast<size_t>(c.wiring.distance());
+      for (int64_t k = 1; k <= after; ++k)
+        md += " " + over_seeds(f.test, d + static_cast<size_t>(k) - 1) + " |";
+      if (reference != nullptr && reference != &f && reference->test.size() == f.test.size()) {
+        // Paired by seed: the same data, order and test set.
+        std::string diffs;
+        double mean = 0;
+        for (size_t s = 0; s < f.test.size(); ++s) {
+          const double d_s = 100 * (f.test[s].back() - reference->test[s].back());
+          mean += d_s / static_cast<double>(f.test.size());
+          diffs += fmt::format("{}{:+.2f}", s == 0 ? "" : ", ", d_s);
+        }
+        md += fmt::format(" {:+.2f} points (per seed: {}) |\n", mean, diffs);
+      } else {
+        md += " |\n";
+      }
+    }
+    md +=
+        "\nLesions of each finalist (seed 0's run, test set; `final/cNNNN-lesion/`): the "
+        "parts whose removal costs the most accuracy at the last step.\n\n";
+    for (const auto& f : r.finals) {
+      md += fmt::format("- {}:", candidate_name(f.candidate));
+      for (size_t i = 0; i < f.lesions.size(); ++i) {
+        md += fmt::format("{} {} {:.2f} points", i == 0 ? "" : ",", f.lesions[i].first,
+                          f.lesions[i].second);
+      }
+      md += "\n";
+    }
+    md += "\n";
+  }
+  md +=
+      "## Every candidate (validation accuracy at the last step)\n\n| candidate | generation "
+      "| from | change | cells | edges | channels | hidden | steps | parameters | inherited | "
+      "validation | seconds | |\n| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | "
+      "---: | ---: | ---: | ---: | --- |\n";
+  const size_t best = best_index(r);
+  for (const auto& c : r.candidates) {
+    md += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0f}% | {} | {:.0f} | {} |\n",
+        candidate_name(c.index), c.generation, c.parent >= 0 ? candidate_name(c.parent) : "",
+        c.change, c.wiring.size(), c.wiring.edge_count(), c.wiring.channel_count(), c.hidden,
+        c.steps, c.parameters, 100 * c.inherited, percent(c.score()), c.seconds,
+        static_cast<size_t>(c.index) == best ? "best" : "");
+  }
+  return md;
+}
+
+std::string search_csv(const SearchResult& r) {
+  std::string csv =
+      "candidate,generation,parent,change,cells,edges,channels,hidden,steps,parameters,inherited,"
+      "validation_last,seconds,wiring\n";
+  for (const auto& c : r.candidates) {
+    csv += fmt::format("{},{},{},\"{}\",{},{},{},{},{},{},{},{},{},\"{}\"\n", c.index, c.generation,
+                       c.parent, c.change, c.wiring.size(), c.wiring.edge_count(),
+                       c.wiring.channel_count(), c.hidden, c.steps, c.parameters,
+                       shortest(c.inherited), shortest(c.score()), shortest(c.seconds),
+                       wiring_text(c.wiring));
+  }
+  return csv;
+}
+
+std::string search_svg(const SearchResult& r) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Points as separate strokes (NaN between them), one series per phase.
+  svg::Series random, mutated, best;
+  random.label = "config's and random wirings";
+  mutated.label = "mutations";
+  best.label = "best so far";
+  svg::Series random_t = random, mutated_t = mutated;
+  random.colour = random_t.colour = "#1f77b4";
+  mutated.colour = mutated_t.colour = "#d62728";
+  best.colour = "#444444";
+  double elapsed = 0, best_score = -1;
+  for (const auto& c : r.candidates) {
+    elapsed += c.seconds / 60;
+    svg::Series& p = c.generation == 0 ? random : mutated;
+    svg::Series& t = c.generation == 0 ? random_t : mutated_t;
+    for (auto* series : {&p, &t}) {
+      series->x.push_back(series == &p ? static_cast<double>(c.parameters) : elapsed);
+      series->y.push_back(100 * c.score());
+      series->x.push_back(nan);
+      series->y.push_back(nan);
+    }
+    best_score = std::max(best_score, c.score());
+    best.x.push_back(elapsed);
+    best.y.push_back(100 * best_score);
+  }
+  svg::Panel by_size{
+      "against parameters", "parameters", "validation accuracy %", {random, mutated}};
+  svg::Panel by_time{"against training time spent",
+                     "minutes of candidate training",
+                     "validation accuracy %",
+                     {random_t, mutated_t, best}};
+  return svg::line_charts(
+      "Wiring search: " + r.config + " at " + std::to_string(r.budget) + " parameters",
+      {by_size, by_time});
+}
+
+}  // namespace nnn

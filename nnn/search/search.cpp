@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -37,6 +38,11 @@ constexpr uint64_t kSearchSalt = 0x5ea6c4a11d1e5ULL;
 
 std::string percent(double v) { return fmt::format("{:.2f}", 100 * v); }
 std::string candidate_name(int64_t index) { return fmt::format("c{:04d}", index); }
+/// A finalist's name: its candidate's, or "mlp" for the matched MLP when it
+/// was not a candidate.
+std::string final_name(const SearchCandidate& c) {
+  return c.index >= 0 ? candidate_name(c.index) : "mlp";
+}
 
 /// Everything a search's options decide, as its manifest records it: the
 /// same command resumes, another one in the same folder is refused.
@@ -371,27 +377,49 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
     }
   }
 
-  // The finalists: the best final_top, and the config's own wiring as the
-  // reference, re-trained fully on the same seeds and scored on the test set.
+  // The finalists: the best final_top, then as references the config's own
+  // wiring and the matched MLP (one cell, no edges, at the budget), each
+  // re-trained fully on the same seeds and scored on the test set.
   std::vector<const SearchCandidate*> ranked;
   for (const auto& c : result.candidates) ranked.push_back(&c);
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto* a, const auto* b) { return a->score() > b->score(); });
-  std::vector<int64_t> finalists;
+  std::vector<SearchCandidate> finalists;
+  auto add = [&](const SearchCandidate& c) {
+    for (const auto& f : finalists) {
+      if (f.wiring == c.wiring) return;
+    }
+    finalists.push_back(c);
+  };
   for (size_t r = 0; r < ranked.size() && static_cast<int64_t>(r) < options.final_top; ++r) {
-    finalists.push_back(ranked[r]->index);
+    add(*ranked[r]);
   }
-  if (std::find(finalists.begin(), finalists.end(), 0) == finalists.end()) finalists.push_back(0);
+  add(result.candidates.front());
+  const Wiring mlp(Matrix64{{0}});
+  const auto tried = std::find_if(result.candidates.begin(), result.candidates.end(),
+                                  [&](const SearchCandidate& c) { return c.wiring == mlp; });
+  if (tried != result.candidates.end()) {
+    add(*tried);
+  } else if (const ExperimentConfig config = s.config_for(mlp);
+             config.model.hidden[0] >= options.min_hidden) {
+    SearchCandidate c;
+    c.index = -1;
+    c.change = "the matched MLP (one cell, no edges)";
+    c.wiring = mlp;
+    c.hidden = config.model.hidden[0];
+    c.steps = config.model.steps;
+    c.parameters = config.model.parameter_count();
+    add(c);
+  }
   if (options.final_seeds > 0) {
     // Own runs first, then the others'.
     for (int pass = 0; pass < 2; ++pass) {
       int64_t job = 0;
-      for (int64_t index : finalists) {
-        const SearchCandidate& c = result.candidates[static_cast<size_t>(index)];
+      for (const SearchCandidate& c : finalists) {
         for (int64_t seed = 0; seed < options.final_seeds; ++seed, ++job) {
           const int64_t owner = job % options.ranks;
           if ((owner == options.rank) != (pass == 0)) continue;
-          const fs::path dir = s.out / "final" / fmt::format("{}-s{}", candidate_name(index), seed);
+          const fs::path dir = s.out / "final" / fmt::format("{}-s{}", final_name(c), seed);
           if (pass == 1) {
             wait_for(RunDirectory(dir.string()), owner, s, "final run " + dir.filename().string());
             continue;
@@ -400,7 +428,7 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
           const Json summary = train_or_read(final_config(c, seed, s), RunDirectory(dir.string()),
                                              s, dir.string() + ".log");
           log << fmt::format("final {} seed {}: test {}% at the last step ({:.0f} s)\n",
-                             candidate_name(index), seed,
+                             final_name(c), seed,
                              percent(summary.at("test").at("accuracy").back().get<double>()),
                              summary.at("wall_seconds").get<double>());
           log.flush();
@@ -409,12 +437,12 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
     }
   }
   if (options.rank != 0) return result;  // rank 0 reports
-  for (int64_t index : finalists) {
+  for (const SearchCandidate& c : finalists) {
     SearchFinal f;
-    f.candidate = index;
+    f.candidate = c;
     for (int64_t seed = 0; seed < options.final_seeds; ++seed) {
       const RunDirectory dir(
-          (s.out / "final" / fmt::format("{}-s{}", candidate_name(index), seed)).string());
+          (s.out / "final" / fmt::format("{}-s{}", final_name(c), seed)).string());
       const Json summary = Json::parse(read_file(dir.summary()));
       f.test.push_back(summary.at("test").at("accuracy").get<std::vector<double>>());
       f.seconds.push_back(summary.at("wall_seconds").get<double>());
@@ -425,7 +453,7 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
       LesionOptions lesion;
       lesion.per_step = false;
       const LesionStudy study = lesion_study(f.dirs.front(), lesion);
-      write_lesion_report(study, (s.out / "final" / (candidate_name(index) + "-lesion")).string());
+      write_lesion_report(study, (s.out / "final" / (final_name(c) + "-lesion")).string());
       for (const LesionRow& row : study.rows) {
         f.lesions.emplace_back(
             row.name(), 100 * (study.intact.accuracy.back() - row.evaluation.accuracy.back()));
@@ -434,21 +462,19 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
                        [](const auto& a, const auto& b) { return a.second > b.second; });
       f.lesions.resize(std::min<size_t>(f.lesions.size(), 5));
     }
-    const SearchCandidate& c = result.candidates[static_cast<size_t>(index)];
     write_file_atomically(
-        (s.out / "final" / (candidate_name(index) + ".dot")).string(),
+        (s.out / "final" / (final_name(c) + ".dot")).string(),
         to_dot(c.wiring, s.base.model.input_size, s.base.model.output_size,
                std::vector<int64_t>(static_cast<size_t>(c.wiring.size()), c.hidden)));
     result.finals.push_back(std::move(f));
   }
   // The winner's config, as a run would be started from it.
-  ExperimentConfig best =
-      final_config(result.candidates[static_cast<size_t>(finalists.front())], 0, s);
+  ExperimentConfig best = final_config(finalists.front(), 0, s);
   best.name = s.base.name + "_searched";
   best.threads = load_experiment(options.config_path, options.overrides).threads;
   write_file_atomically((s.out / "best.yaml").string(),
                         "# The best wiring of `nnn search` at " + std::to_string(s.budget) +
-                            " parameters (" + candidate_name(finalists.front()) + ", " +
+                            " parameters (" + final_name(finalists.front()) + ", " +
                             s.out.string() + "/search.md)\n" + experiment_to_yaml(best));
   write_file_atomically((s.out / "search.md").string(), search_markdown(result));
   write_file_atomically((s.out / "search.csv").string(), search_csv(result));
@@ -481,6 +507,47 @@ std::string over_seeds(const std::vector<std::vector<double>>& runs, size_t step
   const double mean = sum / static_cast<double>(runs.size());
   return runs.size() > 1 ? fmt::format("{} ({}-{})", percent(mean), percent(lo), percent(hi))
                          : percent(mean);
+}
+
+/// Two-sided 95% quantile of Student's t with `df` degrees of freedom.
+double t_quantile(size_t df) {
+  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  return df >= 1 && df <= 30 ? kTable[df - 1] : 1.96;
+}
+
+/// `f` against `reference` at the last step, paired by seed.
+std::string paired_by_seed(const SearchFinal& f, const SearchFinal* reference) {
+  if (reference == nullptr || reference == &f || reference->test.size() != f.test.size() ||
+      f.test.empty()) {
+    return "";
+  }
+  std::vector<double> d;
+  for (size_t s = 0; s < f.test.size(); ++s) {
+    d.push_back(100 * (f.test[s].back() - reference->test[s].back()));
+  }
+  double mean = 0;
+  for (double v : d) mean += v / static_cast<double>(d.size());
+  int ahead = 0;
+  double ss = 0;
+  for (double v : d) {
+    ahead += v > 0 ? 1 : 0;
+    ss += (v - mean) * (v - mean);
+  }
+  if (d.size() < 2) return fmt::format("{:+.2f}", mean);
+  const double half = t_quantile(d.size() - 1) * std::sqrt(ss / static_cast<double>(d.size() - 1)) /
+                      std::sqrt(static_cast<double>(d.size()));
+  return fmt::format("{:+.2f} ({:+.2f} to {:+.2f}), ahead on {}/{}", mean, mean - half, mean + half,
+                     ahead, d.size());
+}
+
+/// What a finalist is there for, as the table says it.
+std::string role(const SearchFinal& f, const SearchFinal* config_own, const SearchFinal* mlp) {
+  if (&f == config_own) return " (the config's)";
+  if (&f == mlp) return " (the matched MLP)";
+  return "";
 }
 
 size_t best_index(const SearchResult& r) {
@@ -523,40 +590,35 @@ std::string search_markdown(const SearchResult& r) {
         "parameters | validation in the search |",
         seeds);
     for (int64_t k = 1; k <= after; ++k) md += fmt::format(" step d+{} |", k);
-    md += " vs the config's wiring, last step |\n| --- | --- | ---: | ---: | ---: |";
-    for (int64_t k = 0; k <= after; ++k) md += " ---: |";
+    md += " vs the config's wiring | vs the matched MLP |\n| --- | --- | ---: | ---: | ---: |";
+    for (int64_t k = 0; k <= after + 1; ++k) md += " ---: |";
     md += "\n";
-    const SearchFinal* reference = nullptr;
+    const SearchFinal* config_own = nullptr;
+    const SearchFinal* mlp = nullptr;
     for (const auto& f : r.finals) {
-      if (f.candidate == 0) reference = &f;
+      if (f.candidate.index == 0) config_own = &f;
+      if (f.candidate.wiring == Wiring(Matrix64{{0}})) mlp = &f;
     }
     for (const auto& f : r.finals) {
-      const SearchCandidate& c = r.candidates[static_cast<size_t>(f.candidate)];
-      md += fmt::format("| {}{} | {} | {} | {} | {} |", candidate_name(c.index),
-                        c.index == 0 ? " (the config's)" : "", wiring_text(c.wiring), c.hidden,
-                        c.parameters, percent(c.score()));
+      const SearchCandidate& c = f.candidate;
+      md += fmt::format("| {}{} | {} | {} | {} | {} |", final_name(c), role(f, config_own, mlp),
+                        wiring_text(c.wiring), c.hidden, c.parameters,
+                        c.index >= 0 ? percent(c.score()) : "-");
       const auto d = static_cast<size_t>(c.wiring.distance());
-      for (int64_t k = 1; k <= after; ++k)
+      for (int64_t k = 1; k <= after; ++k) {
         md += " " + over_seeds(f.test, d + static_cast<size_t>(k) - 1) + " |";
-      if (reference != nullptr && reference != &f && reference->test.size() == f.test.size()) {
-        // Paired by seed: the same data, order and test set.
-        std::string diffs;
-        double mean = 0;
-        for (size_t s = 0; s < f.test.size(); ++s) {
-          const double d_s = 100 * (f.test[s].back() - reference->test[s].back());
-          mean += d_s / static_cast<double>(f.test.size());
-          diffs += fmt::format("{}{:+.2f}", s == 0 ? "" : ", ", d_s);
-        }
-        md += fmt::format(" {:+.2f} points (per seed: {}) |\n", mean, diffs);
-      } else {
-        md += " |\n";
       }
+      md += " " + paired_by_seed(f, config_own) + " | " + paired_by_seed(f, mlp) + " |\n";
     }
-    md +=
-        "\nLesions of each finalist (seed 0's run, test set; `final/cNNNN-lesion/`): the "
-        "parts whose removal costs the most accuracy at the last step.\n\n";
+    md += fmt::format(
+        "\nThe differences: test accuracy at the last step in points, mean over the {} seeds "
+        "with a 95% t interval, and the seeds on which the finalist was ahead; each seed's runs "
+        "share their data, order of batches and test set.\n\nLesions of each finalist (seed "
+        "0's run, test set; `final/NAME-lesion/`): the parts whose removal costs the most "
+        "accuracy at the last step.\n\n",
+        seeds);
     for (const auto& f : r.finals) {
-      md += fmt::format("- {}:", candidate_name(f.candidate));
+      md += fmt::format("- {}:", final_name(f.candidate));
       for (size_t i = 0; i < f.lesions.size(); ++i) {
         md += fmt::format("{} {} {:.2f} points", i == 0 ? "" : ",", f.lesions[i].first,
                           f.lesions[i].second);

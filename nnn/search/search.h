@@ -69,7 +69,9 @@ struct SearchCandidate {
 };
 
 struct SearchFinal {
-  int64_t candidate = 0;
+  /// The finalist: a candidate, or the matched MLP (index -1) when no
+  /// candidate was one.
+  SearchCandidate candidate;
   std::vector<std::vector<double>> test;  // per seed, per step
   std::vector<double> seconds;            // per seed
   std::vector<std::string> dirs;          // per seed
@@ -86,8 +88,10 @@ struct SearchResult {
   int64_t threads = 0;        // per run (0: all cores)
   std::string config;
   std::vector<SearchCandidate> candidates;  // in order
-  std::vector<SearchFinal> finals;          // best first
-  double candidate_seconds = 0;             // training time of all candidates
+  /// The best final_top first, then the config's wiring and the matched
+  /// MLP (one cell, no edges, at the budget) as references.
+  std::vector<SearchFinal> finals;
+  double candidate_seconds = 0;  // training time of all candidates
   double final_seconds = 0;
 };
 

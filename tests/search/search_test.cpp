@@ -206,8 +206,18 @@ TEST_F(SearchTest, ASearchAtTheBudgetReportsAndResumes) {
   }
   EXPECT_EQ(result.candidates[0].wiring, base.model.wiring);
   // The finalists: the best, and the config's own as the reference.
-  ASSERT_FALSE(result.finals.empty());
-  EXPECT_EQ(result.finals.back().candidate == 0 || result.finals.front().candidate == 0, true);
+  // The finalists: the best, then the config's own wiring and the matched
+  // MLP (one cell without edges at the budget) as references.
+  ASSERT_GE(result.finals.size(), 2u);
+  const auto& mlp = result.finals.back().candidate;
+  EXPECT_EQ(mlp.wiring, Wiring(Matrix64{{0}}));
+  EXPECT_LE(std::abs(mlp.parameters - result.budget), 3);  // 6 h + 3 parameters
+  EXPECT_TRUE(fs::exists(path("search/final/") +
+                         (mlp.index < 0 ? std::string("mlp") : fmt::format("c{:04d}", mlp.index)) +
+                         "-s1/summary.json"));
+  int config_own = 0;
+  for (const auto& f : result.finals) config_own += f.candidate.index == 0 ? 1 : 0;
+  EXPECT_EQ(config_own, 1);
   for (const auto& f : result.finals) {
     ASSERT_EQ(f.test.size(), 2u);
     EXPECT_FALSE(f.lesions.empty());
@@ -216,7 +226,7 @@ TEST_F(SearchTest, ASearchAtTheBudgetReportsAndResumes) {
   for (size_t i = 0; i < result.candidates.size(); ++i) {
     if (result.candidates[i].score() > result.candidates[best].score()) best = i;
   }
-  EXPECT_EQ(result.finals.front().candidate, static_cast<int64_t>(best));
+  EXPECT_EQ(result.finals.front().candidate.index, static_cast<int64_t>(best));
   const ExperimentConfig winner = load_experiment(path("search/best.yaml"));
   EXPECT_EQ(winner.model.wiring, result.candidates[best].wiring);
   EXPECT_EQ(winner.model.hidden, std::vector<int64_t>{result.candidates[best].hidden});
@@ -227,6 +237,8 @@ TEST_F(SearchTest, ASearchAtTheBudgetReportsAndResumes) {
   }
   const std::string md = read_file(path("search/search.md"));
   EXPECT_NE(md.find("| c0000 (the config's) |"), std::string::npos) << md;
+  EXPECT_NE(md.find(" (the matched MLP) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("ahead on "), std::string::npos) << md;
   EXPECT_NE(md.find("| best |"), std::string::npos) << md;
 
   // Lose a child and a final run: the same command redraws the same
@@ -243,7 +255,7 @@ TEST_F(SearchTest, ASearchAtTheBudgetReportsAndResumes) {
   }
   for (const auto& f : resumed.finals) {
     for (const auto& g : result.finals) {
-      if (g.candidate == f.candidate) {
+      if (g.candidate.index == f.candidate.index) {
         EXPECT_EQ(g.test, f.test);
       }
     }

@@ -47,15 +47,52 @@ std::vector<bool> reach(const Matrix64& a, const std::vector<int64_t>& starts, b
   return seen;
 }
 
-/// The wiring when it is one the search may propose, else nothing.
-std::optional<Wiring> acceptable(Matrix64 a, const std::vector<int64_t>& inputs, int64_t output,
-                                 const SearchSpace& space) {
+/// Shortest distances in edges from `starts` along the edges (forward) or
+/// against them; -1 where none.
+std::vector<int64_t> distances(const Matrix64& a, const std::vector<int64_t>& starts,
+                               bool forward) {
+  const auto n = static_cast<int64_t>(a.size());
+  std::vector<int64_t> dist(static_cast<size_t>(n), -1);
+  std::vector<int64_t> frontier;
+  for (int64_t s : starts) {
+    dist[static_cast<size_t>(s)] = 0;
+    frontier.push_back(s);
+  }
+  for (int64_t depth = 1; !frontier.empty(); ++depth) {
+    std::vector<int64_t> next;
+    for (int64_t i : frontier) {
+      for (int64_t j = 0; j < n; ++j) {
+        if ((forward ? a[i][j] : a[j][i]) > 0 && dist[static_cast<size_t>(j)] < 0) {
+          dist[static_cast<size_t>(j)] = depth;
+          next.push_back(j);
+        }
+      }
+    }
+    frontier = std::move(next);
+  }
+  return dist;
+}
+
+/// The wiring when it is one the search may propose (after pruning what
+/// cannot reach the last step), else nothing; `cells` (the parent map)
+/// follows the cells removed.
+std::optional<WiringProposal> acceptable(Matrix64 a, std::vector<int64_t> inputs, int64_t output,
+                                         std::vector<int64_t> cells, const SearchSpace& space) {
   if (a.empty() || static_cast<int64_t>(a.size()) > space.max_cells) return std::nullopt;
+  const int64_t pruned = prune_to_steps(a, inputs, output, cells, space.readings);
+  if (pruned < 0) return std::nullopt;
   try {
     Wiring wiring(std::move(a), inputs, output);
     wiring.validate(space.input_size, space.output_size);
     if (!every_cell_on_a_path(wiring)) return std::nullopt;
-    return wiring;
+    WiringProposal proposal;
+    proposal.wiring = std::move(wiring);
+    proposal.parent_cells = std::move(cells);
+    if (pruned > 0) {
+      proposal.change = fmt::format(" (and {} edge{} that could not reach the last step removed)",
+                                    pruned, pruned == 1 ? "" : "s");
+    }
+    return proposal;
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -80,6 +117,44 @@ std::vector<std::pair<int64_t, int64_t>> edges(const Matrix64& a, bool self) {
 
 }  // namespace
 
+int64_t prune_to_steps(Matrix64& a, std::vector<int64_t>& inputs, int64_t& output,
+                       std::vector<int64_t>& cells, int64_t readings) {
+  const auto from_inputs = distances(a, inputs, true);
+  const auto to_output = distances(a, {output}, false);
+  const int64_t d = from_inputs[static_cast<size_t>(output)];
+  if (d < 0) return -1;
+  const int64_t steps = d + readings;
+  const auto n = static_cast<int64_t>(a.size());
+  int64_t removed = 0;
+  // Edge i -> j: i's message first depends on x at step dist_in(i) + 1, j
+  // reads it a step later, and the output cell dist_out(j) steps after that.
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      if (a[i][j] == 0) continue;
+      const int64_t in = from_inputs[static_cast<size_t>(i)];
+      const int64_t out = to_output[static_cast<size_t>(j)];
+      if (in < 0 || out < 0 || in + out + 2 > steps) {
+        a[i][j] = 0;
+        ++removed;
+      }
+    }
+  }
+  // Cells left without an edge (never an input or the output cell).
+  for (int64_t k = n - 1; k >= 0; --k) {
+    if (k == output || std::find(inputs.begin(), inputs.end(), k) != inputs.end()) continue;
+    bool joined = false;
+    for (int64_t o = 0; o < static_cast<int64_t>(a.size()); ++o)
+      joined = joined || a[k][o] > 0 || a[o][k] > 0;
+    if (joined) continue;
+    a.erase(a.begin() + k);
+    for (auto& row : a) row.erase(row.begin() + k);
+    cells.erase(cells.begin() + k);
+    for (auto& i : inputs) i -= i > k ? 1 : 0;
+    output -= output > k ? 1 : 0;
+  }
+  return removed;
+}
+
 bool every_cell_on_a_path(const Wiring& wiring) {
   const auto from_inputs = reach(wiring.adjacency(), wiring.inputs(), true);
   const auto to_output = reach(wiring.adjacency(), {wiring.output()}, false);
@@ -93,6 +168,7 @@ WiringProposal random_proposal(const SearchSpace& space, Rng& rng) {
   NNN_CHECK(space.max_cells >= 1 && space.max_cells <= limits::kMaxCells, "search: max_cells is ",
             space.max_cells, "; expected 1..", limits::kMaxCells);
   NNN_CHECK(!space.channels.empty(), "search: no channel widths to draw from");
+  NNN_CHECK(space.readings >= 1, "search: readings is ", space.readings, "; expected >= 1");
   for (int attempt = 0; attempt < kMaxDraws; ++attempt) {
     const int64_t n = 1 + draw(rng, space.max_cells);
     const double density = rng.uniform(0.2, 0.6);
@@ -108,11 +184,12 @@ WiringProposal random_proposal(const SearchSpace& space, Rng& rng) {
     for (int64_t c = 0; c < n; ++c) {
       if (rng.uniform() < 0.4) a[c][c] = draw_width(space, rng);
     }
-    if (auto wiring = acceptable(a, {0}, n - 1, space)) {
-      return {*wiring,
-              {},
-              fmt::format("random: {} cell{}, {} edges, {} channels", n, n == 1 ? "" : "s",
-                          wiring->edge_count(), wiring->channel_count())};
+    if (auto proposal = acceptable(a, {0}, n - 1, identity(n), space)) {
+      const Wiring& w = proposal->wiring;
+      proposal->change = fmt::format("random: {} cell{}, {} edges, {} channels", w.size(),
+                                     w.size() == 1 ? "" : "s", w.edge_count(), w.channel_count());
+      proposal->parent_cells.clear();
+      return *proposal;
     }
   }
   throw Error("search: no random wiring within max_cells " + std::to_string(space.max_cells) +
@@ -201,8 +278,9 @@ WiringProposal mutate(const Wiring& parent, const SearchSpace& space, Rng& rng) 
         break;
       }
     }
-    if (auto wiring = acceptable(std::move(a), inputs, output, space)) {
-      return {*wiring, cells, change};
+    if (auto proposal = acceptable(std::move(a), inputs, output, cells, space)) {
+      proposal->change = change + proposal->change;
+      return *proposal;
     }
   }
   throw Error("search: no mutation of a wiring of " + std::to_string(n) +

@@ -3,8 +3,10 @@
 // edges, add or remove a cell, add or remove a self-loop), each remembering
 // which cell of the parent every cell of the child continues, so that the
 // child can start from the parent's weights (nnn/search/inherit.h). Every
-// proposal is a valid wiring in which each cell lies on a path from an input
-// cell to the output cell. Deterministic in the generator; torch-free.
+// proposal is a valid wiring in which each edge (so each cell) can change
+// the prediction of the last step: what cannot is removed (a feedback edge
+// when the steps end as soon as the output has read the input, a cell off
+// every input-to-output path). Deterministic in the generator; torch-free.
 //
 // Dimension key: N cells; A[i][j] channels from cell i to cell j.
 #pragma once
@@ -27,6 +29,10 @@ struct SearchSpace {
   /// Widths a new edge or self-loop gets (one drawn uniformly).
   std::vector<int64_t> channels = {8, 16, 32, 64};
   int64_t max_channels = 256;  // one edge never wider (moves stop there)
+  /// Steps after the first at which the output cell can have read the
+  /// input: a wiring of distance d runs T = d + readings steps, and edges
+  /// that cannot reach the prediction of step T are removed.
+  int64_t readings = 1;
 };
 
 struct WiringProposal {
@@ -41,6 +47,14 @@ struct WiringProposal {
 /// (a cell off every such path holds parameters that cannot change a
 /// prediction), besides `wiring.validate(D_in, D_out)`.
 bool every_cell_on_a_path(const Wiring& wiring);
+
+/// Removes from `a` (inputs, output) the edges that cannot change the
+/// prediction of step T = d + readings (edge i -> j: dist(inputs, i) +
+/// dist(j, output) + 2 > T), then the cells left without an edge (`cells`,
+/// a per-cell map, follows). Returns the edges removed, or -1 when the
+/// output cannot be reached at all. After it, every cell lies on a path.
+int64_t prune_to_steps(Matrix64& a, std::vector<int64_t>& inputs, int64_t& output,
+                       std::vector<int64_t>& cells, int64_t readings);
 
 /// A random wiring: 1..max_cells cells, input 0, output N-1, edges with
 /// a drawn density and widths, self-loops on some cells.

@@ -63,6 +63,7 @@ Json manifest_of(const SearchOptions& o, int64_t budget, int64_t validation) {
   m["max_cells"] = o.space.max_cells;
   m["channels"] = o.space.channels;
   m["max_channels"] = o.space.max_channels;
+  m["proposals"] = 2;  // the proposal rules' version: 2 prunes what cannot reach the last step
   return m;
 }
 
@@ -312,6 +313,7 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
   s.space = options.space;
   s.space.input_size = s.base.model.input_size;
   s.space.output_size = s.base.model.output_size;
+  s.space.readings = s.base.model.steps - s.base_distance;
   // One machine's cores shared by its ranks (a config that asks for all).
   const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
   s.threads = s.base.threads == 0 && options.local_ranks > 1

@@ -14,8 +14,10 @@
 namespace nnn {
 namespace {
 
-SearchSpace space_of(int64_t max_cells) {
+// Steps enough for every edge of these wirings to reach the last step.
+SearchSpace space_of(int64_t max_cells, int64_t readings = 8) {
   SearchSpace space;
+  space.readings = readings;
   space.input_size = 784;
   space.output_size = 10;
   space.max_cells = max_cells;
@@ -118,6 +120,53 @@ TEST(SearchMoves, TheSmallestWiringsStillMove) {
   EXPECT_GT(loop.wiring.channels(0, 0), 0);
   const WiringProposal back = mutate(loop.wiring, one, rng);
   EXPECT_EQ(back.wiring, Wiring(Matrix64{{0}}));
+}
+
+// What cannot change the last step's prediction is removed: with the steps
+// ending as soon as the output cell has read the input (readings 1), every
+// feedback edge; with two steps more, none. A cell whose every edge goes,
+// goes too, and the map follows.
+TEST(SearchMoves, WhatCannotReachTheLastStepIsRemoved) {
+  auto prune = [](const Wiring& w, int64_t readings, std::vector<int64_t>& cells) {
+    Matrix64 a = w.adjacency();
+    std::vector<int64_t> inputs = w.inputs();
+    int64_t output = w.output();
+    cells.resize(static_cast<size_t>(w.size()));
+    for (int64_t c = 0; c < w.size(); ++c) cells[static_cast<size_t>(c)] = c;
+    const int64_t removed = prune_to_steps(a, inputs, output, cells, readings);
+    return std::make_pair(removed, Wiring(a, inputs, output));
+  };
+  std::vector<int64_t> cells;
+  const Wiring fb = layered({1, 2, 1}, 8, true);  // d = 2
+  const auto [removed1, forward] = prune(fb, 1, cells);
+  EXPECT_EQ(removed1, 4);
+  EXPECT_EQ(forward, layered({1, 2, 1}, 8, false));
+  EXPECT_EQ(prune(fb, 2, cells).first, 4);  // a feedback edge needs T >= 5
+  EXPECT_EQ(prune(fb, 3, cells).first, 0);
+  // 0 -> 1 -> 2 (output) and a loop 1 <-> 3 off the shortest path.
+  const Wiring loop(Matrix64{{0, 4, 0, 0}, {0, 0, 4, 4}, {0, 0, 0, 0}, {0, 4, 0, 0}}, {0}, 2);
+  const auto [removed2, chain_left] = prune(loop, 1, cells);
+  EXPECT_EQ(removed2, 2);
+  EXPECT_EQ(chain_left, chain(3, 4));
+  EXPECT_EQ(cells, (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(prune(loop, 3, cells).first, 0);  // 1 -> 3 -> 1 -> 2 fits in T = 5
+  // A self-loop on the input of a one-cell wiring needs a second step.
+  EXPECT_EQ(prune(Wiring(Matrix64{{8}}), 1, cells).first, 1);
+  EXPECT_EQ(prune(Wiring(Matrix64{{8}}), 2, cells).first, 0);
+  // Proposals with readings 1 never hold a feedback edge or a self-loop.
+  const SearchSpace tight = space_of(4, 1);
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    Rng rng(seed);
+    const WiringProposal p = random_proposal(tight, rng);
+    const WiringProposal child = mutate(fb, tight, rng);
+    for (const Wiring* w : {&p.wiring, &child.wiring}) {
+      std::vector<int64_t> unused;
+      EXPECT_EQ(prune(*w, 1, unused).first, 0);
+      for (int64_t c = 0; c < w->size(); ++c) EXPECT_EQ(w->channels(c, c), 0);
+    }
+    EXPECT_NE(child.change.find("that could not reach the last step removed"), std::string::npos)
+        << child.change;
+  }
 }
 
 TEST(SearchBudget, TheClosestHiddenSize) {

@@ -83,8 +83,8 @@ class SearchTest : public testing::TempDirTest {
     o.epochs = 2;
     o.validation = 30;
     o.final_seeds = 2;
-    o.space.max_cells = 3;
-    o.space.channels = {2, 4};
+    o.space.max_cells = 4;
+    o.space.channels = {2, 3, 4, 6};
     o.space.max_channels = 8;
     return o;
   }

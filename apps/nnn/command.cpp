@@ -1,6 +1,7 @@
 // Shared pieces of the subcommands: the dispatcher, overrides, validators.
 #include "apps/nnn/command.h"
 
+#include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "nnn/train/run_directory.h"
 #include "nnn/util/error.h"
@@ -192,6 +194,17 @@ const CLI::Validator& run_directory() {
       },
       "RUNDIR");
   return kRunDirectory;
+}
+
+void check_local_ranks(const std::string& command, int64_t nproc, const std::string& elsewhere) {
+  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  const int64_t most = std::max<int64_t>(kMinLocalRankBound, kLocalRanksPerCore * cores);
+  if (nproc > most) {
+    throw UsageError(fmt::format(
+        "nnn {}: --nproc is {}; this machine has {} cores, so at most {} local ranks ({} per "
+        "core); use {} across machines",
+        command, nproc, cores, most, kLocalRanksPerCore, elsewhere));
+  }
 }
 
 }  // namespace nnn::cli

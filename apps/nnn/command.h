@@ -68,6 +68,10 @@ std::optional<DeviceSetting> device_option(const std::string& text);
 /// least kMinLocalRankBound.
 inline constexpr int64_t kLocalRanksPerCore = 4;
 inline constexpr int64_t kMinLocalRankBound = 8;
+/// UsageError when `nproc` local ranks are more than this machine takes
+/// (more only share cores to no one's gain); `elsewhere` says what to use
+/// across machines.
+void check_local_ranks(const std::string& command, int64_t nproc, const std::string& elsewhere);
 
 void add_train_command(Commands& commands);
 void add_eval_command(Commands& commands);

@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "apps/nnn/command.h"
 #include "nnn/distributed/dist_env.h"
@@ -44,14 +43,7 @@ void add_search_command(Commands& commands) {
         if (o->nproc > 1) {
           if (o->ranks > 0)
             throw UsageError("nnn search: give --nproc or --rank/--ranks, not both");
-          const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
-          const int64_t most = std::max<int64_t>(kMinLocalRankBound, kLocalRanksPerCore * cores);
-          if (o->nproc > most) {
-            throw UsageError(fmt::format(
-                "nnn search: --nproc is {}; this machine has {} cores, so at most {} local ranks "
-                "({} per core); use torchrun, srun or --rank/--ranks across machines",
-                o->nproc, cores, most, kLocalRanksPerCore));
-          }
+          check_local_ranks("search", o->nproc, "torchrun, srun or --rank/--ranks");
           // The same command once per rank, without --nproc (each learns its
           // rank from RANK).
           std::vector<std::string> argv = {"nnn", "search", o->config};

@@ -9,7 +9,6 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "apps/nnn/command.h"
 #include "nnn/config/experiment_config.h"
@@ -74,15 +73,7 @@ void add_train_command(Commands& commands) {
               "nnn train: --max-restarts needs --out DIR, so that restarted ranks find the run");
         }
         if (o->nproc > 1) {
-          // More ranks than this bound only share cores to no one's gain.
-          const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
-          const int64_t most = std::max<int64_t>(kMinLocalRankBound, kLocalRanksPerCore * cores);
-          if (o->nproc > most) {
-            throw UsageError(fmt::format(
-                "nnn train: --nproc is {}; this machine has {} cores, so at most {} local ranks "
-                "({} per core); use torchrun or Slurm to train across machines",
-                o->nproc, cores, most, kLocalRanksPerCore));
-          }
+          check_local_ranks("train", o->nproc, "torchrun or Slurm to train");
           // A config that does not load is reported once, not by every rank.
           if (!o->config.empty()) {
             const ExperimentConfig config = load_experiment(o->config, o->overrides);

@@ -613,7 +613,10 @@ std::string search_markdown(const SearchResult& r) {
       md += " " + paired_by_seed(f, config_own) + " | " + paired_by_seed(f, mlp) + " |\n";
     }
     md += fmt::format(
-        "\nThe differences: test accuracy at the last step in points, mean over the {} seeds "
+        "\nValidation in the search: a child's figure includes its ancestors' training (it "
+        "starts from their weights), a random wiring's does not; the re-training here is from "
+        "scratch for every finalist. The differences: test accuracy at the last step in points, "
+        "mean over the {} seeds "
         "with a 95% t interval, and the seeds on which the finalist was ahead; each seed's runs "
         "share their data, order of batches and test set.\n\nLesions of each finalist (seed "
         "0's run, test set; `final/NAME-lesion/`): the parts whose removal costs the most "

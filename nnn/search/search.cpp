@@ -20,6 +20,7 @@
 #include "nnn/experiments/lesion.h"
 #include "nnn/search/inherit.h"
 #include "nnn/train/run.h"
+#include "nnn/train/trainer.h"
 #include "nnn/util/error.h"
 #include "nnn/util/files.h"
 #include "nnn/util/numbers.h"
@@ -122,10 +123,15 @@ struct Search {
 
 bool same_wiring(const Wiring& a, const Wiring& b) { return a == b; }
 
-/// Waits until `dir` holds a finished run (another rank trains it).
+/// Where a candidate whose loss became NaN or infinite is recorded (beside
+/// its run directory, which keeps its last checkpoint).
+fs::path failure_file(const std::string& dir) { return dir + ".failed.json"; }
+
+/// Waits until `dir` holds a finished run, or a recorded failure (another
+/// rank trains it).
 void wait_for(const RunDirectory& dir, int64_t owner, const Search& s, const std::string& what) {
   const auto start = std::chrono::steady_clock::now();
-  while (!dir.has(RunFiles::kSummary)) {
+  while (!dir.has(RunFiles::kSummary) && !fs::exists(failure_file(dir.path()))) {
     const double waited =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     NNN_CHECK(waited < s.options.peer_timeout, "search: ", what, " (rank ", owner, " of ",
@@ -199,23 +205,40 @@ void run_phase(std::vector<SearchCandidate>& phase, std::vector<ExperimentConfig
                               Json{{"share", c.inherited}}.dump() + "\n");
       }
       if (c.parent >= 0) configs[k].train.init_from = inherit_dir.string();
-      const Json summary = train_or_read(configs[k], dir, s, c.dir + ".log");
+      // A candidate whose loss becomes NaN or infinite is recorded as
+      // failed (score 0), and the search goes on.
+      Json summary;
+      if (fs::exists(failure_file(c.dir))) {
+        summary = Json::parse(read_file(failure_file(c.dir).string()));
+      } else {
+        try {
+          summary = train_or_read(configs[k], dir, s, c.dir + ".log");
+        } catch (const LossNotFinite& e) {
+          summary = Json{{"failed", e.what()}};
+          write_file_atomically(failure_file(c.dir).string(), summary.dump() + "\n");
+        }
+      }
       if (c.parent >= 0 && fs::exists(inherit_dir / "inherited.json")) {
         c.inherited = Json::parse(read_file((inherit_dir / "inherited.json").string()))["share"]
                           .get<double>();
       }
-      c.validation = summary.at("test").at("accuracy").get<std::vector<double>>();
-      c.seconds = summary.at("wall_seconds").get<double>();
-      c.parameters = summary.at("parameters").get<int64_t>();
+      if (summary.contains("failed")) {
+        c.failed = summary["failed"].get<std::string>();
+      } else {
+        c.validation = summary.at("test").at("accuracy").get<std::vector<double>>();
+        c.seconds = summary.at("wall_seconds").get<double>();
+        c.parameters = summary.at("parameters").get<int64_t>();
+      }
       s.log << fmt::format(
           "[{}/{}] {} gen {} {}: {} cells, {} edges, hidden {}, {} parameters, {} steps: "
-          "validation {}% at the last step ({:.1f} s{})\n",
+          "{} ({:.1f} s{})\n",
           c.index + 1, total, candidate_name(c.index), c.generation,
           c.parent >= 0 ? fmt::format("from {} ({})", candidate_name(c.parent), c.change)
                         : "(" + c.change + ")",
           c.wiring.size(), c.wiring.edge_count(), c.hidden, c.parameters, c.steps,
-          percent(c.score()), c.seconds,
-          owner == s.options.rank ? "" : ", by rank " + std::to_string(owner));
+          c.failed.empty() ? "validation " + percent(c.score()) + "% at the last step"
+                           : "failed: " + c.failed,
+          c.seconds, owner == s.options.rank ? "" : ", by rank " + std::to_string(owner));
       s.log.flush();
     }
   }
@@ -373,6 +396,12 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
       configs.push_back(config);
     }
     run_phase(phase, configs, result.candidates, s, total);
+    if (generation == 0) {
+      const bool all_failed = std::all_of(
+          phase.begin(), phase.end(), [](const SearchCandidate& c) { return !c.failed.empty(); });
+      NNN_CHECK(!all_failed, "search: every candidate of the first generation failed; ",
+                candidate_name(0), " (the config's wiring): ", phase.front().failed);
+    }
     for (auto& c : phase) {
       result.candidate_seconds += c.seconds;
       result.candidates.push_back(std::move(c));
@@ -394,9 +423,9 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
     finalists.push_back(c);
   };
   for (size_t r = 0; r < ranked.size() && static_cast<int64_t>(r) < options.final_top; ++r) {
-    add(*ranked[r]);
+    if (ranked[r]->failed.empty()) add(*ranked[r]);
   }
-  add(result.candidates.front());
+  add(result.candidates.front());  // the reference, even when it failed in the search
   const Wiring mlp(Matrix64{{0}});
   const auto tried = std::find_if(result.candidates.begin(), result.candidates.end(),
                                   [&](const SearchCandidate& c) { return c.wiring == mlp; });
@@ -643,7 +672,8 @@ std::string search_markdown(const SearchResult& r) {
         "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0f}% | {} | {:.0f} | {} |\n",
         candidate_name(c.index), c.generation, c.parent >= 0 ? candidate_name(c.parent) : "",
         c.change, c.wiring.size(), c.wiring.edge_count(), c.wiring.channel_count(), c.hidden,
-        c.steps, c.parameters, 100 * c.inherited, percent(c.score()), c.seconds,
+        c.steps, c.parameters, 100 * c.inherited,
+        c.failed.empty() ? percent(c.score()) : "failed: loss not finite", c.seconds,
         static_cast<size_t>(c.index) == best ? "best" : "");
   }
   return md;
@@ -652,13 +682,18 @@ std::string search_markdown(const SearchResult& r) {
 std::string search_csv(const SearchResult& r) {
   std::string csv =
       "candidate,generation,parent,change,cells,edges,channels,hidden,steps,parameters,inherited,"
-      "validation_last,seconds,wiring\n";
+      "validation_last,seconds,wiring,failed\n";
+  auto quote = [](const std::string& text) {
+    std::string out = "\"";
+    for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return out + "\"";
+  };
   for (const auto& c : r.candidates) {
-    csv += fmt::format("{},{},{},\"{}\",{},{},{},{},{},{},{},{},{},\"{}\"\n", c.index, c.generation,
-                       c.parent, c.change, c.wiring.size(), c.wiring.edge_count(),
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c.index, c.generation,
+                       c.parent, quote(c.change), c.wiring.size(), c.wiring.edge_count(),
                        c.wiring.channel_count(), c.hidden, c.steps, c.parameters,
-                       shortest(c.inherited), shortest(c.score()), shortest(c.seconds),
-                       wiring_text(c.wiring));
+                       shortest(c.inherited), c.failed.empty() ? shortest(c.score()) : "",
+                       shortest(c.seconds), quote(wiring_text(c.wiring)), quote(c.failed));
   }
   return csv;
 }

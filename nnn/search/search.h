@@ -65,6 +65,9 @@ struct SearchCandidate {
   std::vector<double> validation;  // per step
   double seconds = 0;              // training time
   std::string dir;
+  /// Why its training failed (the loss became NaN or infinite; score 0),
+  /// or empty.
+  std::string failed;
   double score() const { return validation.empty() ? 0.0 : validation.back(); }
 };
 

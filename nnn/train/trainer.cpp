@@ -4,6 +4,7 @@
 #include "nnn/train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cmath>
@@ -255,9 +256,12 @@ void Trainer::reset_sums() {
 
 void Trainer::check_finite() const {
   const int64_t bad = first_bad_.item<int64_t>();
-  NNN_CHECK(bad == kNoBadBatch, "the loss became NaN or infinite in epoch ", epoch_, " at batch ",
-            bad + 1, " of ", loader_.batches(),
-            "; stopping (try a lower train.lr or train.clip_grad_norm)");
+  if (bad != kNoBadBatch) {
+    throw LossNotFinite(fmt::format(
+        "the loss became NaN or infinite in epoch {} at batch {} of {}; stopping (try a lower "
+        "train.lr or train.clip_grad_norm)",
+        epoch_, bad + 1, loader_.batches()));
+  }
 }
 
 bool Trainer::run(const Hooks& hooks) {

@@ -25,8 +25,17 @@
 #include "nnn/train/loss.h"
 #include "nnn/train/optimizer.h"
 #include "nnn/train/report.h"
+#include "nnn/util/error.h"
 
 namespace nnn {
+
+/// The training loss became NaN or infinite: a property of the run (its
+/// model, data and settings), not of the machine; the last good checkpoint
+/// stays. `nnn search` records such a candidate as failed and goes on.
+class LossNotFinite : public Error {
+ public:
+  using Error::Error;
+};
 
 /// Evaluates without gradients, in batches of `batch_size`; with a pool, each
 /// batch is split across its threads. A frame dataset is evaluated on its

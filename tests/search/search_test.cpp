@@ -279,6 +279,43 @@ TEST_F(SearchTest, ASearchAtTheBudgetReportsAndResumes) {
   expect_error([&] { run_search(ranks, log); }, "rank is 2; expected 0..1");
 }
 
+// A candidate whose loss becomes NaN or infinite is recorded as failed
+// (its log says why; a search run again reads the record instead of
+// training it again); when every candidate of the first generation fails
+// the search stops naming the config's wiring's failure.
+TEST_F(SearchTest, DivergedCandidatesAreRecordedAsFailed) {
+  // Features near the float limit: the first products overflow.
+  {
+    std::ofstream csv(path("huge.csv"));
+    for (int i = 0; i < 120; ++i)
+      csv << (i % 2 ? 3e38 : -3e38) << "," << 3e38 << "," << i % 3 << "\n";
+  }
+  std::ofstream(path("huge.yaml"))
+      << "name: huge\nseed: 3\nthreads: 1\ndevice: cpu\nmodel:\n"
+      << "  input_size: 2\n  output_size: 3\n  steps: 3\n  hidden: 8\n"
+      << "  wiring: {generator: chain, n: 2, channels: 4}\n"
+      << "data: {dataset: csv, path: " << path("huge.csv") << ", test_fraction: 0.25}\n"
+      << "train: {epochs: 2, batch_size: 16, optimizer: sgd, lr: 1}\n";
+  SearchOptions options = tiny_search(path("diverged"));
+  options.config_path = path("huge.yaml");
+  std::ostringstream log;
+  expect_error([&] { run_search(options, log); },
+               "every candidate of the first generation failed; c0000 (the config's wiring): the "
+               "loss became NaN or infinite");
+  for (const char* name : {"c0000", "c0001", "c0002"}) {
+    const std::string record = path("diverged/candidates/") + name + ".failed.json";
+    ASSERT_TRUE(fs::exists(record)) << name;
+    EXPECT_NE(read_file(record).find("NaN or infinite"), std::string::npos);
+  }
+  EXPECT_NE(log.str().find("failed: the loss became NaN or infinite"), std::string::npos)
+      << log.str();
+  const std::string run_log = read_file(path("diverged/candidates/c0001.log"));
+  std::ostringstream again;
+  expect_error([&] { run_search(options, again); }, "every candidate of the first generation");
+  EXPECT_EQ(read_file(path("diverged/candidates/c0001.log")), run_log);  // read, not trained again
+  EXPECT_NE(again.str().find("c0001 gen 0"), std::string::npos);
+}
+
 // A rank waits for another's candidate only so long, and says whose.
 TEST_F(SearchTest, AMissingRankIsNamed) {
   SearchOptions options = tiny_search(path("alone"));

@@ -97,4 +97,11 @@ CsvTable read_csv_table(const std::string& path, int64_t label_column) {
   return read_csv_table(in, path, label_column);
 }
 
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return quoted + "\"";
+}
+
 }  // namespace nnn

@@ -1,5 +1,6 @@
 // Numeric CSV tables (a class label in one column, features in the others),
-// parsed without LibTorch: datasets turn a CsvTable into tensors.
+// parsed without LibTorch: datasets turn a CsvTable into tensors; and the
+// quoting of a field for the CSV files nnn writes.
 #pragma once
 
 #include <cstdint>
@@ -23,5 +24,9 @@ struct CsvTable {
 CsvTable read_csv_table(std::istream& in, const std::string& name, int64_t label_column);
 /// The same from a file; a file that cannot be read is an error naming it.
 CsvTable read_csv_table(const std::string& path, int64_t label_column);
+
+/// `text` as one CSV field: as it is, or in double quotes (inner quotes
+/// doubled) when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text);
 
 }  // namespace nnn

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nnn/config/experiment_config.h"
+#include "nnn/data/csv.h"
 #include "nnn/tracking/event_file.h"
 #include "nnn/train/run.h"
 #include "nnn/util/error.h"
@@ -260,9 +261,7 @@ std::string sweep_csv(const std::vector<SweepRow>& rows, const std::vector<Sweep
   for (const auto& row : rows) {
     for (const auto& setting : row.settings) {
       // A value with a comma or quote (a YAML list) is quoted, CSV-style.
-      std::string value = setting.substr(setting.find('=') + 1), escaped;
-      for (char ch : value) escaped += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      out += value.find_first_of(",\"") == std::string::npos ? value + "," : "\"" + escaped + "\",";
+      out += csv_field(setting.substr(setting.find('=') + 1)) + ",";
     }
     out += std::to_string(row.seeds_done);
     for (const auto* values : {&row.mean, &row.min, &row.max}) {

@@ -24,29 +24,6 @@ int64_t draw_width(const SearchSpace& space, Rng& rng) {
       .channels[static_cast<size_t>(draw(rng, static_cast<int64_t>(space.channels.size())))];
 }
 
-/// Cells reachable from `starts` along the edges (forward) or against them.
-std::vector<bool> reach(const Matrix64& a, const std::vector<int64_t>& starts, bool forward) {
-  const auto n = static_cast<int64_t>(a.size());
-  std::vector<bool> seen(static_cast<size_t>(n), false);
-  std::vector<int64_t> stack;
-  for (int64_t s : starts) {
-    seen[static_cast<size_t>(s)] = true;
-    stack.push_back(s);
-  }
-  while (!stack.empty()) {
-    const int64_t i = stack.back();
-    stack.pop_back();
-    for (int64_t j = 0; j < n; ++j) {
-      const int64_t channels = forward ? a[i][j] : a[j][i];
-      if (channels > 0 && !seen[static_cast<size_t>(j)]) {
-        seen[static_cast<size_t>(j)] = true;
-        stack.push_back(j);
-      }
-    }
-  }
-  return seen;
-}
-
 /// Shortest distances in edges from `starts` along the edges (forward) or
 /// against them; -1 where none.
 std::vector<int64_t> distances(const Matrix64& a, const std::vector<int64_t>& starts,
@@ -83,8 +60,10 @@ std::optional<WiringProposal> acceptable(Matrix64 a, std::vector<int64_t> inputs
   if (pruned < 0) return std::nullopt;
   try {
     Wiring wiring(std::move(a), inputs, output);
+    // After the pruning every cell left lies on a path (an edge that can
+    // reach step T continues to the output and back to an input), so
+    // validate() is the last check.
     wiring.validate(space.input_size, space.output_size);
-    if (!every_cell_on_a_path(wiring)) return std::nullopt;
     WiringProposal proposal;
     proposal.wiring = std::move(wiring);
     proposal.parent_cells = std::move(cells);
@@ -156,10 +135,10 @@ int64_t prune_to_steps(Matrix64& a, std::vector<int64_t>& inputs, int64_t& outpu
 }
 
 bool every_cell_on_a_path(const Wiring& wiring) {
-  const auto from_inputs = reach(wiring.adjacency(), wiring.inputs(), true);
-  const auto to_output = reach(wiring.adjacency(), {wiring.output()}, false);
-  for (int64_t c = 0; c < wiring.size(); ++c) {
-    if (!from_inputs[static_cast<size_t>(c)] || !to_output[static_cast<size_t>(c)]) return false;
+  const auto from_inputs = distances(wiring.adjacency(), wiring.inputs(), true);
+  const auto to_output = distances(wiring.adjacency(), {wiring.output()}, false);
+  for (size_t c = 0; c < from_inputs.size(); ++c) {
+    if (from_inputs[c] < 0 || to_output[c] < 0) return false;
   }
   return true;
 }

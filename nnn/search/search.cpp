@@ -8,14 +8,15 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <ostream>
-#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "nnn/config/experiment_config.h"
+#include "nnn/data/csv.h"
 #include "nnn/data/load_data.h"
 #include "nnn/experiments/lesion.h"
 #include "nnn/search/inherit.h"
@@ -95,33 +96,96 @@ void check_options(const SearchOptions& o) {
   NNN_CHECK(!o.out.empty(), "search: no output folder");
 }
 
-/// The shared state of one search: the base config and where things go.
+/// The shared state of one search: the config as given, the base every
+/// candidate's config starts from, and where things go.
 struct Search {
   const SearchOptions& options;
   std::ostream& log;
-  ExperimentConfig base;
+  const ExperimentConfig config;  // the config file with the overrides
+  ExperimentConfig base;          // the candidates': validation split, the search's epochs
   int64_t budget = 0;
   int64_t validation = 0;
+  int64_t train_samples = 0;  // before the validation split (0: the config holds one)
   int64_t base_distance = 0;
   int64_t threads = 0;
-  int64_t config_validation = 0, config_epochs = 0;  // what the config itself says
   SearchSpace space;  // options.space with the config's input and output sizes
   fs::path out;
+
+  Search(const SearchOptions& o, std::ostream& l)
+      : options(o), log(l), config(load_experiment(o.config_path, o.overrides)), base(config) {
+    for (const auto& cell : config.model.cell) {
+      NNN_CHECK(cell == kPerceptronCell, o.config_path, ": model.cell is ", quoted(cell),
+                "; nnn search matches budgets and warm-starts perceptron cells only");
+    }
+    out = o.out;
+    budget = o.budget > 0 ? o.budget : config.model.parameter_count();
+    base_distance = config.model.wiring.distance();
+    space = o.space;
+    space.input_size = config.model.input_size;
+    space.output_size = config.model.output_size;
+    space.readings = config.model.steps - base_distance;
+    // One machine's cores shared by its ranks (a config that asks for all).
+    const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+    threads = config.threads == 0 && o.local_ranks > 1 ? std::max<int64_t>(1, cores / o.local_ranks)
+                                                       : config.threads;
+    // The validation split: held out of the training set, never the test set.
+    if (config.data.validation == 0) {
+      train_samples = load_data(config.data, config.seed).train.size();
+    }
+    validation = config.data.validation > 0 ? config.data.validation
+                                            : (o.validation > 0 ? o.validation : train_samples / 6);
+    NNN_CHECK(config.data.validation > 0 || validation < train_samples, "search: --validation is ",
+              validation, " but the training set holds ", train_samples, " samples");
+    NNN_CHECK(validation > 0,
+              "search: the training set is too small to hold out a validation split");
+    base.data.validation = validation;
+    base.train.epochs = o.epochs;
+    base.train.init_from.clear();
+  }
 
   /// The config of a candidate run: the base config with `wiring`, its
   /// steps and the hidden size matched to the budget (0 when none fits).
   ExperimentConfig config_for(const Wiring& wiring) const {
-    ExperimentConfig config = base;
-    config.model.wiring = wiring;
-    config.model.wiring_origin.clear();
-    config.model.steps = wiring.distance() + base.model.steps - base_distance;
-    config.model.hidden = {hidden_for_budget(config.model, budget)};
-    config.threads = threads;
-    return config;
+    ExperimentConfig c = base;
+    c.model.wiring = wiring;
+    c.model.wiring_origin.clear();
+    c.model.steps = wiring.distance() + base.model.steps - base_distance;
+    c.model.hidden = {hidden_for_budget(c.model, budget)};
+    c.threads = threads;
+    return c;
   }
 };
 
-bool same_wiring(const Wiring& a, const Wiring& b) { return a == b; }
+/// The candidates best first (by the validation accuracy at the last
+/// step; ties keep the order of the search).
+std::vector<const SearchCandidate*> ranked_by_score(
+    const std::vector<SearchCandidate>& candidates) {
+  std::vector<const SearchCandidate*> ranked;
+  for (const auto& c : candidates) ranked.push_back(&c);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto* a, const auto* b) { return a->score() > b->score(); });
+  return ranked;
+}
+
+/// Calls `job(i, owner)` for the jobs i in [begin, end), each owned by rank
+/// i % ranks: this rank's first, then the others' (which it waits for).
+void in_rank_order(int64_t begin, int64_t end, const SearchOptions& o,
+                   const std::function<void(int64_t, int64_t)>& job) {
+  for (const bool own : {true, false}) {
+    for (int64_t i = begin; i < end; ++i) {
+      if ((i % o.ranks == o.rank) == own) job(i, i % o.ranks);
+    }
+  }
+}
+
+/// A finished run's summary.json.
+Json read_summary(const RunDirectory& dir) {
+  try {
+    return Json::parse(read_file(dir.summary()));
+  } catch (const Json::exception& e) {
+    throw Error(dir.summary() + ": not a readable run summary (" + e.what() + ")");
+  }
+}
 
 /// Where a candidate whose loss became NaN or infinite is recorded (beside
 /// its run directory, which keeps its last checkpoint).
@@ -173,75 +237,74 @@ Json train_or_read(const ExperimentConfig& config, const RunDirectory& dir, cons
       throw Error("search: run " + dir.path() + " was interrupted; run the search again to resume");
     }
   }
-  try {
-    return Json::parse(read_file(dir.summary()));
-  } catch (const Json::exception& e) {
-    throw Error(dir.summary() + ": not a readable run summary (" + e.what() + ")");
-  }
+  return read_summary(dir);
 }
 
 /// The candidates of one phase, trained by their ranks, read by all.
 void run_phase(std::vector<SearchCandidate>& phase, std::vector<ExperimentConfig>& configs,
                const std::vector<SearchCandidate>& history, Search& s, size_t total) {
-  // Own candidates first, then the others' (waited for).
-  for (int pass = 0; pass < 2; ++pass) {
-    for (size_t k = 0; k < phase.size(); ++k) {
-      SearchCandidate& c = phase[k];
-      const int64_t owner = c.index % s.options.ranks;
-      if ((owner == s.options.rank) != (pass == 0)) continue;
-      const RunDirectory dir(c.dir);
-      const fs::path inherit_dir = s.out / "inherit" / candidate_name(c.index);
-      if (pass == 1) {
-        wait_for(dir, owner, s, "candidate " + candidate_name(c.index));
-      } else if (!dir.has(RunFiles::kSummary) && !dir.has(RunFiles::kCheckpoint) && c.parent >= 0) {
-        // A child starts from its parent's weights where shapes allow.
-        const SearchCandidate& parent = history[static_cast<size_t>(c.parent)];
-        const ExperimentConfig parent_config = load_experiment(RunDirectory(parent.dir).config());
-        fs::create_directories(inherit_dir);
-        c.inherited = inherit_weights(RunDirectory(parent.dir).weights(), parent_config.model,
-                                      configs[k].model, c.parent_cells, configs[k].seed,
-                                      (inherit_dir / RunFiles::kWeights).string());
-        write_file_atomically((inherit_dir / "inherited.json").string(),
-                              Json{{"share", c.inherited}}.dump() + "\n");
-      }
-      if (c.parent >= 0) configs[k].train.init_from = inherit_dir.string();
-      // A candidate whose loss becomes NaN or infinite is recorded as
-      // failed (score 0), and the search goes on.
-      Json summary;
-      if (fs::exists(failure_file(c.dir))) {
-        summary = Json::parse(read_file(failure_file(c.dir).string()));
-      } else {
-        try {
-          summary = train_or_read(configs[k], dir, s, c.dir + ".log");
-        } catch (const LossNotFinite& e) {
-          summary = Json{{"failed", e.what()}};
-          write_file_atomically(failure_file(c.dir).string(), summary.dump() + "\n");
+  // Candidate indices run on across phases: phase[k] is candidate first + k.
+  const int64_t first = phase.empty() ? 0 : phase.front().index;
+  in_rank_order(
+      first, first + static_cast<int64_t>(phase.size()), s.options,
+      [&](int64_t index, int64_t owner) {
+        const auto k = static_cast<size_t>(index - first);
+        SearchCandidate& c = phase[k];
+        const RunDirectory dir(c.dir);
+        const fs::path inherit_dir = s.out / "inherit" / candidate_name(c.index);
+        bool inherited_now = false;
+        if (owner != s.options.rank) {
+          wait_for(dir, owner, s, "candidate " + candidate_name(c.index));
+        } else if (!dir.has(RunFiles::kSummary) && !dir.has(RunFiles::kCheckpoint) &&
+                   c.parent >= 0) {
+          // A child starts from its parent's weights where shapes allow.
+          const SearchCandidate& parent = history[static_cast<size_t>(c.parent)];
+          const ExperimentConfig parent_config = load_experiment(RunDirectory(parent.dir).config());
+          fs::create_directories(inherit_dir);
+          c.inherited = inherit_weights(RunDirectory(parent.dir).weights(), parent_config.model,
+                                        configs[k].model, c.parent_cells, configs[k].seed,
+                                        (inherit_dir / RunFiles::kWeights).string());
+          write_file_atomically((inherit_dir / "inherited.json").string(),
+                                Json{{"share", c.inherited}}.dump() + "\n");
+          inherited_now = true;
         }
-      }
-      if (c.parent >= 0 && fs::exists(inherit_dir / "inherited.json")) {
-        c.inherited = Json::parse(read_file((inherit_dir / "inherited.json").string()))["share"]
-                          .get<double>();
-      }
-      if (summary.contains("failed")) {
-        c.failed = summary["failed"].get<std::string>();
-      } else {
-        c.validation = summary.at("test").at("accuracy").get<std::vector<double>>();
-        c.seconds = summary.at("wall_seconds").get<double>();
-        c.parameters = summary.at("parameters").get<int64_t>();
-      }
-      s.log << fmt::format(
-          "[{}/{}] {} gen {} {}: {} cells, {} edges, hidden {}, {} parameters, {} steps: "
-          "{} ({:.1f} s{})\n",
-          c.index + 1, total, candidate_name(c.index), c.generation,
-          c.parent >= 0 ? fmt::format("from {} ({})", candidate_name(c.parent), c.change)
-                        : "(" + c.change + ")",
-          c.wiring.size(), c.wiring.edge_count(), c.hidden, c.parameters, c.steps,
-          c.failed.empty() ? "validation " + percent(c.score()) + "% at the last step"
-                           : "failed: " + c.failed,
-          c.seconds, owner == s.options.rank ? "" : ", by rank " + std::to_string(owner));
-      s.log.flush();
-    }
-  }
+        if (c.parent >= 0) configs[k].train.init_from = inherit_dir.string();
+        // A candidate whose loss becomes NaN or infinite is recorded as
+        // failed (score 0), and the search goes on.
+        Json summary;
+        if (fs::exists(failure_file(c.dir))) {
+          summary = Json::parse(read_file(failure_file(c.dir).string()));
+        } else {
+          try {
+            summary = train_or_read(configs[k], dir, s, c.dir + ".log");
+          } catch (const LossNotFinite& e) {
+            summary = Json{{"failed", e.what()}};
+            write_file_atomically(failure_file(c.dir).string(), summary.dump() + "\n");
+          }
+        }
+        if (c.parent >= 0 && !inherited_now && fs::exists(inherit_dir / "inherited.json")) {
+          c.inherited = Json::parse(read_file((inherit_dir / "inherited.json").string()))["share"]
+                            .get<double>();
+        }
+        if (summary.contains("failed")) {
+          c.failed = summary["failed"].get<std::string>();
+        } else {
+          c.validation = summary.at("test").at("accuracy").get<std::vector<double>>();
+          c.seconds = summary.at("wall_seconds").get<double>();
+          c.parameters = summary.at("parameters").get<int64_t>();
+        }
+        s.log << fmt::format(
+            "[{}/{}] {} gen {} {}: {} cells, {} edges, hidden {}, {} parameters, {} steps: "
+            "{} ({:.1f} s{})\n",
+            c.index + 1, total, candidate_name(c.index), c.generation,
+            c.parent >= 0 ? fmt::format("from {} ({})", candidate_name(c.parent), c.change)
+                          : "(" + c.change + ")",
+            c.wiring.size(), c.wiring.edge_count(), c.hidden, c.parameters, c.steps,
+            c.failed.empty() ? "validation " + percent(c.score()) + "% at the last step"
+                             : "failed: " + c.failed,
+            c.seconds, owner == s.options.rank ? "" : ", by rank " + std::to_string(owner));
+        s.log.flush();
+      });
 }
 
 /// Candidate `index`'s proposal: the config's wiring (index 0), a random
@@ -253,15 +316,12 @@ SearchCandidate propose(int64_t index, int64_t generation,
                         const std::vector<SearchCandidate>& siblings, const Search& s,
                         ExperimentConfig& config) {
   Rng rng(s.base.seed ^ kSearchSalt ^ (static_cast<uint64_t>(index) * 0x9e3779b97f4a7c15ULL));
-  std::vector<const SearchCandidate*> ranked;
-  for (const auto& c : history) ranked.push_back(&c);
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto* a, const auto* b) { return a->score() > b->score(); });
+  std::vector<const SearchCandidate*> ranked = ranked_by_score(history);
   ranked.resize(std::min(ranked.size(), static_cast<size_t>(s.options.population)));
   auto tried = [&](const Wiring& w) {
     for (const auto* list : {&history, &siblings}) {
       for (const auto& c : *list) {
-        if (same_wiring(c.wiring, w)) return true;
+        if (c.wiring == w) return true;
       }
     }
     return false;
@@ -315,8 +375,8 @@ SearchCandidate propose(int64_t index, int64_t generation,
 ExperimentConfig final_config(const SearchCandidate& candidate, int64_t seed, const Search& s) {
   ExperimentConfig config = s.config_for(candidate.wiring);
   config.seed = s.base.seed + static_cast<uint64_t>(seed);
-  config.data.validation = s.config_validation;
-  config.train.epochs = s.config_epochs;
+  config.data.validation = s.config.data.validation;
+  config.train.epochs = s.config.train.epochs;
   return config;
 }
 
@@ -324,59 +384,24 @@ ExperimentConfig final_config(const SearchCandidate& candidate, int64_t seed, co
 
 SearchResult run_search(const SearchOptions& options, std::ostream& log) {
   check_options(options);
-  Search s{options, log, load_experiment(options.config_path, options.overrides), 0, 0, 0, 0, 0, 0,
-           {},      {}};
-  for (const auto& cell : s.base.model.cell) {
-    NNN_CHECK(cell == kPerceptronCell, options.config_path, ": model.cell is ", quoted(cell),
-              "; nnn search matches budgets and warm-starts perceptron cells only");
-  }
-  s.out = options.out;
-  s.budget = options.budget > 0 ? options.budget : s.base.model.parameter_count();
-  s.base_distance = s.base.model.wiring.distance();
-  s.space = options.space;
-  s.space.input_size = s.base.model.input_size;
-  s.space.output_size = s.base.model.output_size;
-  s.space.readings = s.base.model.steps - s.base_distance;
-  // One machine's cores shared by its ranks (a config that asks for all).
-  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  s.threads = s.base.threads == 0 && options.local_ranks > 1
-                  ? std::max<int64_t>(1, cores / options.local_ranks)
-                  : s.base.threads;
-  // The validation split: held out of the training set, never the test set.
-  const int64_t train_samples = [&] {
-    if (s.base.data.validation > 0) return int64_t{0};
-    DataConfig data = s.base.data;
-    return load_data(data, s.base.seed).train.size();
-  }();
-  s.validation = s.base.data.validation > 0
-                     ? s.base.data.validation
-                     : (options.validation > 0 ? options.validation : train_samples / 6);
-  NNN_CHECK(s.base.data.validation > 0 || s.validation < train_samples, "search: --validation is ",
-            s.validation, " but the training set holds ", train_samples, " samples");
-  NNN_CHECK(s.validation > 0,
-            "search: the training set is too small to hold out a validation split");
-  s.config_validation = s.base.data.validation;
-  s.config_epochs = s.base.train.epochs;
-  s.base.data.validation = s.validation;
-  s.base.train.epochs = options.epochs;
-  s.base.train.init_from.clear();
+  Search s(options, log);
 
   const Json manifest = manifest_of(options, s.budget, s.validation);
   const fs::path manifest_file = s.out / "search.json";
   if (fs::exists(manifest_file)) {
     NNN_CHECK(read_file(manifest_file.string()) == manifest.dump(2) + "\n", s.out.string(),
               " holds another search (see its search.json); choose another output folder");
-  } else {
-    fs::create_directories(s.out / "candidates");
-    if (options.rank == 0) write_file_atomically(manifest_file.string(), manifest.dump(2) + "\n");
   }
   fs::create_directories(s.out / "candidates");
+  if (options.rank == 0 && !fs::exists(manifest_file)) {
+    write_file_atomically(manifest_file.string(), manifest.dump(2) + "\n");
+  }
 
   SearchResult result;
   result.out = s.out.string();
   result.config = options.config_path;
   result.threads = s.threads;
-  result.train_samples = train_samples > 0 ? train_samples - s.validation : 0;
+  result.train_samples = s.train_samples > 0 ? s.train_samples - s.validation : 0;
   result.budget = s.budget;
   result.validation = s.validation;
   const size_t total =
@@ -411,10 +436,7 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
   // The finalists: the best final_top, then as references the config's own
   // wiring and the matched MLP (one cell, no edges, at the budget), each
   // re-trained fully on the same seeds and scored on the test set.
-  std::vector<const SearchCandidate*> ranked;
-  for (const auto& c : result.candidates) ranked.push_back(&c);
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto* a, const auto* b) { return a->score() > b->score(); });
+  const std::vector<const SearchCandidate*> ranked = ranked_by_score(result.candidates);
   std::vector<SearchCandidate> finalists;
   auto add = [&](const SearchCandidate& c) {
     for (const auto& f : finalists) {
@@ -442,39 +464,35 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
     c.parameters = config.model.parameter_count();
     add(c);
   }
-  if (options.final_seeds > 0) {
-    // Own runs first, then the others'.
-    for (int pass = 0; pass < 2; ++pass) {
-      int64_t job = 0;
-      for (const SearchCandidate& c : finalists) {
-        for (int64_t seed = 0; seed < options.final_seeds; ++seed, ++job) {
-          const int64_t owner = job % options.ranks;
-          if ((owner == options.rank) != (pass == 0)) continue;
-          const fs::path dir = s.out / "final" / fmt::format("{}-s{}", final_name(c), seed);
-          if (pass == 1) {
-            wait_for(RunDirectory(dir.string()), owner, s, "final run " + dir.filename().string());
-            continue;
-          }
-          fs::create_directories(dir.parent_path());
-          const Json summary = train_or_read(final_config(c, seed, s), RunDirectory(dir.string()),
-                                             s, dir.string() + ".log");
-          log << fmt::format("final {} seed {}: test {}% at the last step ({:.0f} s)\n",
-                             final_name(c), seed,
-                             percent(summary.at("test").at("accuracy").back().get<double>()),
-                             summary.at("wall_seconds").get<double>());
-          log.flush();
+  // Job j: finalist j / final_seeds, seed j % final_seeds.
+  auto final_dir = [&](const SearchCandidate& c, int64_t seed) {
+    return RunDirectory((s.out / "final" / fmt::format("{}-s{}", final_name(c), seed)).string());
+  };
+  in_rank_order(
+      0, static_cast<int64_t>(finalists.size()) * options.final_seeds, options,
+      [&](int64_t job, int64_t owner) {
+        const SearchCandidate& c = finalists[static_cast<size_t>(job / options.final_seeds)];
+        const int64_t seed = job % options.final_seeds;
+        const RunDirectory dir = final_dir(c, seed);
+        if (owner != options.rank) {
+          wait_for(dir, owner, s, "final run " + fs::path(dir.path()).filename().string());
+          return;
         }
-      }
-    }
-  }
+        fs::create_directories(fs::path(dir.path()).parent_path());
+        const Json summary = train_or_read(final_config(c, seed, s), dir, s, dir.path() + ".log");
+        log << fmt::format("final {} seed {}: test {}% at the last step ({:.0f} s)\n",
+                           final_name(c), seed,
+                           percent(summary.at("test").at("accuracy").back().get<double>()),
+                           summary.at("wall_seconds").get<double>());
+        log.flush();
+      });
   if (options.rank != 0) return result;  // rank 0 reports
   for (const SearchCandidate& c : finalists) {
     SearchFinal f;
     f.candidate = c;
     for (int64_t seed = 0; seed < options.final_seeds; ++seed) {
-      const RunDirectory dir(
-          (s.out / "final" / fmt::format("{}-s{}", final_name(c), seed)).string());
-      const Json summary = Json::parse(read_file(dir.summary()));
+      const RunDirectory dir = final_dir(c, seed);
+      const Json summary = read_summary(dir);
       f.test.push_back(summary.at("test").at("accuracy").get<std::vector<double>>());
       f.seconds.push_back(summary.at("wall_seconds").get<double>());
       f.dirs.push_back(dir.path());
@@ -501,8 +519,8 @@ SearchResult run_search(const SearchOptions& options, std::ostream& log) {
   }
   // The winner's config, as a run would be started from it.
   ExperimentConfig best = final_config(finalists.front(), 0, s);
-  best.name = s.base.name + "_searched";
-  best.threads = load_experiment(options.config_path, options.overrides).threads;
+  best.name = s.config.name + "_searched";
+  best.threads = s.config.threads;
   write_file_atomically((s.out / "best.yaml").string(),
                         "# The best wiring of `nnn search` at " + std::to_string(s.budget) +
                             " parameters (" + final_name(finalists.front()) + ", " +
@@ -582,11 +600,7 @@ std::string role(const SearchFinal& f, const SearchFinal* config_own, const Sear
 }
 
 size_t best_index(const SearchResult& r) {
-  size_t best = 0;
-  for (size_t i = 1; i < r.candidates.size(); ++i) {
-    if (r.candidates[i].score() > r.candidates[best].score()) best = i;
-  }
-  return best;
+  return static_cast<size_t>(ranked_by_score(r.candidates).front()->index);
 }
 
 }  // namespace
@@ -683,17 +697,12 @@ std::string search_csv(const SearchResult& r) {
   std::string csv =
       "candidate,generation,parent,change,cells,edges,channels,hidden,steps,parameters,inherited,"
       "validation_last,seconds,wiring,failed\n";
-  auto quote = [](const std::string& text) {
-    std::string out = "\"";
-    for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return out + "\"";
-  };
   for (const auto& c : r.candidates) {
     csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c.index, c.generation,
-                       c.parent, quote(c.change), c.wiring.size(), c.wiring.edge_count(),
+                       c.parent, csv_field(c.change), c.wiring.size(), c.wiring.edge_count(),
                        c.wiring.channel_count(), c.hidden, c.steps, c.parameters,
                        shortest(c.inherited), c.failed.empty() ? shortest(c.score()) : "",
-                       shortest(c.seconds), quote(wiring_text(c.wiring)), quote(c.failed));
+                       shortest(c.seconds), csv_field(wiring_text(c.wiring)), csv_field(c.failed));
   }
   return csv;
 }

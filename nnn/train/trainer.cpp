@@ -104,12 +104,9 @@ StepOutput forward_backward(NNN& model, const torch::Tensor& x, const torch::Ten
       out.predictions = model->forward_backward(
           xs,
           [&](const torch::Tensor& predictions) {
-            // The loss's own small graph gives dL/dpredictions.
-            torch::AutoGradMode enable(true);
-            const auto leaf = predictions.detach().requires_grad_(true);
-            const auto loss = step_loss(leaf, ys, steps, model->distance()) * share;
-            out.loss = loss.detach();
-            return torch::autograd::grad({loss}, {leaf})[0];
+            auto loss = step_loss_and_gradient(predictions, ys, steps, model->distance(), share);
+            out.loss = loss.loss;
+            return loss.gradient;
           },
           &out.grad,
           {/*steps=*/-1, options.recompute_every,

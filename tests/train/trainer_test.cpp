@@ -30,6 +30,48 @@ TEST(Loss, LastAndAllSteps) {
   EXPECT_EQ(to_string(LossSteps::kAll), "all");
 }
 
+// The fused loss and gradient against LibTorch's autograd through
+// step_loss: both losses, a scale, NaN on the steps the loss does not read
+// (skipped steps), extreme logits; a label out of range is named.
+TEST(Loss, FusedGradientEqualsAutograd) {
+  torch::manual_seed(4);
+  for (const LossSteps steps : {LossSteps::kLast, LossSteps::kAll}) {
+    auto predictions = torch::randn({4, 6, 5}) * 3;
+    predictions[3][2][1] = 80.0f;  // a softmax that saturates
+    predictions[3][4][0] = -90.0f;
+    const auto labels = torch::tensor({0, 2, 1, 4, 0, 3}, torch::kLong);
+    const int64_t distance = 1;
+    const double scale = 0.375;
+    auto leaf = predictions.clone().requires_grad_(true);
+    const auto loss = step_loss(leaf, labels, steps, distance) * scale;
+    const auto expected = torch::autograd::grad({loss}, {leaf})[0];
+    // Steps the loss does not read may hold anything.
+    const int64_t unread = steps == LossSteps::kLast ? 3 : distance;
+    predictions.narrow(0, 0, unread).fill_(NAN);
+    const auto fused = step_loss_and_gradient(predictions, labels, steps, distance, scale);
+    EXPECT_NEAR(fused.loss.item<double>(), loss.item<double>(), 1e-6) << to_string(steps);
+    EXPECT_TRUE(torch::allclose(fused.gradient, expected, 1e-6, 1e-7)) << to_string(steps);
+    EXPECT_TRUE(torch::equal(fused.gradient.narrow(0, 0, unread), torch::zeros({unread, 6, 5})));
+  }
+  // Another dtype takes autograd's path, to the same numbers.
+  const auto p64 = torch::randn({3, 2, 4}, torch::kDouble);
+  const auto y = torch::tensor({3, 1}, torch::kLong);
+  const auto via_autograd = step_loss_and_gradient(p64, y, LossSteps::kAll, 0, 1.0);
+  const auto via_loop = step_loss_and_gradient(p64.to(torch::kFloat), y, LossSteps::kAll, 0, 1.0);
+  EXPECT_NEAR(via_autograd.loss.item<double>(), via_loop.loss.item<double>(), 1e-6);
+  EXPECT_TRUE(
+      torch::allclose(via_autograd.gradient.to(torch::kFloat), via_loop.gradient, 1e-5, 1e-7));
+  try {
+    step_loss_and_gradient(torch::zeros({2, 2, 3}), torch::tensor({1, 3}, torch::kLong),
+                           LossSteps::kLast, 0, 1.0);
+    FAIL() << "a label outside the classes was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("label 3 of sample 1 is outside [0, 3)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Spiral, DeterministicShapesAndLabels) {
   const Dataset a = make_spiral(3, 50, 0.2, 5);
   const Dataset b = make_spiral(3, 50, 0.2, 5);

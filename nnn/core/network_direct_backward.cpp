@@ -41,9 +41,9 @@ torch::Tensor DirectExecutor::forward_backward(const NNNImpl& network, const tor
             skip);
 
   const int64_t output_offset = plan.message_offset[plan.output];
+  // [T, B, D_out]; NaN on the steps before the loss's when they were not computed.
   const torch::Tensor predictions =
-      torch::stack(buffers).narrow(2, output_offset, plan.output_size);  // [T, B, D_out]
-  if (prune) predictions.narrow(0, 0, loss_from_step - 1).fill_(NAN);    // not computed
+      stack_columns(buffers, output_offset, plan.output_size, prune ? loss_from_step - 1 : 0);
   const torch::Tensor d_pred = d_predictions(predictions);
   NNN_CHECK(d_pred.sizes() == predictions.sizes(),
             "NNN::forward_backward: the loss gradient has shape ", d_pred.sizes(),
@@ -78,9 +78,8 @@ torch::Tensor DirectExecutor::forward_saving(const NNNImpl& network,
   run_steps(network, weights, frames.size(0), batch, 1, steps, torch::Tensor(), buffers,
             saved != nullptr ? &tape : nullptr, skip);
   // Only the buffers m(from_step)..m(T) are read.
-  return torch::stack(std::vector<torch::Tensor>(buffers.begin() + (from_step - 1), buffers.end()))
-      .narrow(2, plan.message_offset[plan.output], plan.output_size)
-      .contiguous();
+  return stack_columns(std::vector<torch::Tensor>(buffers.begin() + (from_step - 1), buffers.end()),
+                       plan.message_offset[plan.output], plan.output_size);
 }
 
 torch::Tensor DirectExecutor::backward_saved(const NNNImpl& network,
@@ -149,8 +148,22 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
   // Every product below writes or adds straight into the flat gradient:
   // cell c's w1 [x rows; message rows], b1, w2, b2 from plan.parameter_base[c],
   // as blocks per group and cell. The transposed weights of the backward's
-  // products are copied once.
+  // products are copied once, into one tensor.
   *grad = torch::zeros({plan.parameter_count}, d_pred.options());
+  const torch::Tensor d_step = d_pred.contiguous();  // [T, B, D_out], read as blocks
+  int64_t transposed_size = 0;
+  for (const NetworkPlan::Group& group : plan.groups) {
+    transposed_size +=
+        static_cast<int64_t>(group.cells.size()) * group.hidden * (group.message_in + group.out);
+  }
+  const torch::Tensor transposed = torch::empty({transposed_size}, d_pred.options());
+  int64_t transposed_at = 0;
+  const auto transposed_copy = [&](const Block& b) {
+    const Block copy = flat_block(transposed, transposed_at, b.cols, b.rows);
+    transposed_at += b.rows * b.cols;
+    transpose_into(copy, b);
+    return copy;
+  };
   struct CellGrads {
     Block w1x, w1m, b1, w2, b2;  // [D_in, H], [M, H], [1, H], [H, O], [1, O]
     Block w1m_t, w2_t;           // the weights transposed: [H, M], [O, H]
@@ -170,7 +183,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
       if (group.message_in > 0) {
         c.w1m = flat_block(*grad, at + x_part * group.hidden, group.message_in, group.hidden);
         const Block& w1m = weights.groups[g].w1m[k];
-        c.w1m_t = block(w1m.view().t().contiguous());
+        c.w1m_t = transposed_copy(w1m);
       }
       at += in_dim * group.hidden;
       c.b1 = flat_block(*grad, at, 1, group.hidden);
@@ -178,7 +191,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
       c.w2 = flat_block(*grad, at, group.hidden, group.out);
       at += group.hidden * group.out;
       c.b2 = flat_block(*grad, at, 1, group.out);
-      c.w2_t = block(weights.groups[g].w2[k].view().t().contiguous());
+      c.w2_t = transposed_copy(weights.groups[g].w2[k]);
       cells[g].push_back(std::move(c));
     }
     if (group.input) {
@@ -204,7 +217,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
       const auto i = static_cast<size_t>(t - first);
       const torch::Tensor& m = buffers[static_cast<size_t>(t - 1)];
       if (!d_buffer.defined()) d_buffer = torch::zeros({batch, width}, m.options());
-      d_buffer.narrow(1, output_offset, d_out).add_(d_pred[t - 1]);
+      add_block(column_block(d_buffer, output_offset, d_out), stacked_block(d_step, t - 1));
       // dL/d(output pre-activations) of step t: [B, S].
       const std::vector<uint8_t>* runs = prune ? &(*skip)[static_cast<size_t>(t - 1)] : nullptr;
       torch::Tensor d_z;
@@ -222,7 +235,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
       torch::Tensor d_gathered;
       if (reads) {
         d_gathered = torch::empty({batch, gathered_width + 1}, d_z.options());
-        d_gathered.narrow(1, gathered_width, 1).zero_();
+        zero_block(column_block(d_gathered, gathered_width, 1));
       }
       const torch::Tensor& gathered = tape.gathered[i];
       const auto skipped = [&](int64_t c) { return runs != nullptr && !(*runs)[c]; };
@@ -233,7 +246,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
         // A skipped cell's message gets no gradient, so it passes none on.
         if (std::all_of(group.cells.begin(), group.cells.end(), skipped)) {
           if (reads && group.message_in > 0) {
-            d_gathered.narrow(1, plan.gathered_at[g], n * group.message_in).zero_();
+            zero_block(column_block(d_gathered, plan.gathered_at[g], n * group.message_in));
           }
           continue;
         }
@@ -258,7 +271,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
           const int64_t block = batch * group.hidden;
           for (int64_t k = 0; k < n; ++k) {
             if (skipped(group.cells[k])) {
-              d_pre.select(0, k).zero_();
+              zero_block(stacked_block(d_pre, k));
             } else {
               activation_backward_columns(hidden_act, d_hidden.view({1, -1}),
                                           tape.hidden[i][g].view({1, -1}), d_pre.view({1, -1}),
@@ -268,12 +281,17 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
         } else {
           d_pre = activation_backward(hidden_act, d_hidden, tape.hidden[i][g]);
         }
-        if (group.input) by_frame[g].narrow(0, (std::min(t, f) - 1) * n, n).add_(d_pre);
+        if (group.input) {
+          const int64_t rows = n * batch;
+          add_block(flat_block(by_frame[g], (std::min(t, f) - 1) * rows * group.hidden, rows,
+                               group.hidden),
+                    flat_block(d_pre, 0, rows, group.hidden));
+        }
         for (int64_t k = 0; k < n; ++k) {
           const int64_t column = plan.gathered_at[g] + k * group.message_in;
           if (skipped(group.cells[k])) {
             if (reads && group.message_in > 0) {
-              d_gathered.narrow(1, column, group.message_in).zero_();
+              zero_block(column_block(d_gathered, column, group.message_in));
             }
             continue;
           }

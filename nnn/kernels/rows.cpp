@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "nnn/kernels/plain_floats.h"
@@ -70,6 +71,34 @@ torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs
       } else {
         for (int64_t e = 0; e < n; ++e) b[e] = a[e];
       }
+    }
+  }
+  return out;
+}
+
+torch::Tensor stack_columns(const std::vector<torch::Tensor>& sources, int64_t column,
+                            int64_t count, int64_t from) {
+  const auto n = static_cast<int64_t>(sources.size());
+  NNN_CHECK(from >= 0 && from < n && column >= 0 && count >= 0, "internal: stack_columns ", column,
+            "+", count, " from ", from, " of ", n);
+  const torch::Tensor& first = sources[static_cast<size_t>(from)];  // the first one read
+  NNN_CHECK(first.dim() == 2 && column + count <= first.size(1), "internal: stack_columns ", column,
+            "+", count, " of ", first.sizes());
+  const int64_t rows = first.size(0), width = first.size(1);
+  auto out = torch::empty({n, rows, count}, first.options());
+  if (from > 0) out.narrow(0, 0, from).fill_(NAN);
+  for (int64_t k = from; k < n; ++k) {
+    const torch::Tensor& source = sources[static_cast<size_t>(k)];
+    NNN_CHECK(source.sizes() == first.sizes(), "internal: stack_columns of ", source.sizes(),
+              " and ", first.sizes());
+    if (!plain_cpu_floats({source})) {
+      out.select(0, k).copy_(source.narrow(1, column, count));
+      continue;
+    }
+    const float* from_row = source.data_ptr<float>() + column;
+    float* to = out.data_ptr<float>() + k * rows * count;
+    for (int64_t r = 0; r < rows; ++r) {
+      std::memcpy(to + r * count, from_row + r * width, static_cast<size_t>(count) * sizeof(float));
     }
   }
   return out;

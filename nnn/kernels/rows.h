@@ -28,6 +28,12 @@ ColumnRuns column_runs(const std::vector<int64_t>& index, int64_t source_width);
 torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs,
                              const torch::Tensor& device_index);
 
+/// [n, R, count] from n sources [R, S]: columns column .. column + count of
+/// each, contiguous; the first `from` matrices are NaN instead (their
+/// sources are not read and may be undefined: steps that were not computed).
+torch::Tensor stack_columns(const std::vector<torch::Tensor>& sources, int64_t column,
+                            int64_t count, int64_t from = 0);
+
 /// A contiguous copy of `source`.
 torch::Tensor copy_of(const torch::Tensor& source);
 

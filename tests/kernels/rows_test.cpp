@@ -52,6 +52,24 @@ TEST(Rows, GatherColumnsEqualsIndexSelect) {
   EXPECT_THROW(gather_columns(torch::randn({3, 8}), runs, index), std::exception);
 }
 
+TEST(Rows, StackColumnsEqualsStackAndNarrow) {
+  for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+    std::vector<torch::Tensor> sources;
+    for (int k = 0; k < 4; ++k) sources.push_back(torch::randn({3, 9}, dtype));
+    const auto got = stack_columns(sources, 2, 5);
+    EXPECT_TRUE(got.is_contiguous());
+    EXPECT_TRUE(torch::equal(got, torch::stack(sources).narrow(2, 2, 5)));
+    // The first two not read: NaN.
+    sources[0] = torch::Tensor();
+    sources[1] = torch::Tensor();
+    const auto later = stack_columns(sources, 4, 5, 2);
+    EXPECT_TRUE(later.narrow(0, 0, 2).isnan().all().item<bool>());
+    EXPECT_TRUE(torch::equal(later.narrow(0, 2, 2),
+                             torch::stack({sources[2], sources[3]}).narrow(2, 4, 5)));
+  }
+  EXPECT_THROW(stack_columns({torch::zeros({2, 3})}, 1, 3), std::exception);
+}
+
 TEST(Rows, CopyOfIsADeepCopy) {
   const auto source = torch::randn({2, 3});
   const auto copy = copy_of(source);

@@ -10,7 +10,7 @@ namespace nnn {
 
 NNN_VECTOR_CLONES
 void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float beta1, float beta2,
-                 float step_size, float sqrt_bias2, float eps) {
+                 float step_size, float inv_sqrt_bias2, float eps) {
   const float keep1 = 1.0f - beta1, keep2 = 1.0f - beta2;
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i];
@@ -18,7 +18,7 @@ void adam_update(float* p, const float* g, float* m, float* v, int64_t n, float 
     const float vi = v[i] * beta2 + gi * gi * keep2;
     m[i] = mi;
     v[i] = vi;
-    p[i] += step_size * (mi / (std::sqrt(vi) / sqrt_bias2 + eps));
+    p[i] += step_size * (mi / (std::sqrt(vi) * inv_sqrt_bias2 + eps));
   }
 }
 

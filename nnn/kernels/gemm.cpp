@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "nnn/util/error.h"
@@ -165,6 +166,65 @@ void gemm_into(const Block& c, const Block& a, const Block& b, float beta) {
   if (small_gemm(c, a, b, beta)) return;
 #endif
   torch_gemm(view_of(c), view_of(a), view_of(b), beta);
+}
+
+namespace {
+
+bool plain_cpu_float(const Block& b) {
+  return b.base.is_cpu() && b.base.scalar_type() == torch::kFloat && b.base.is_contiguous();
+}
+
+float* data_of(const Block& b) { return b.base.data_ptr<float>() + b.offset; }
+
+void check_in_place(const Block& b, const char* what) {
+  NNN_CHECK(!b.transposed && b.offset >= 0 && b.cols <= b.ld &&
+                (b.rows == 0 || b.offset + (b.rows - 1) * b.ld + b.cols <= b.base.numel()),
+            "internal: ", what, " of a ", b.rows, "x", b.cols, " block (ld ", b.ld,
+            b.transposed ? ", transposed)" : ")");
+}
+
+}  // namespace
+
+void transpose_into(const Block& target, const Block& source) {
+  check_in_place(target, "transpose_into");
+  NNN_CHECK(!source.transposed && target.rows == source.cols && target.cols == source.rows,
+            "internal: transpose_into of ", source.rows, "x", source.cols, " into ", target.rows,
+            "x", target.cols);
+  if (!plain_cpu_float(target) || !plain_cpu_float(source)) {
+    view_of(target).copy_(view_of(source).t());
+    return;
+  }
+  const float* from = data_of(source);
+  float* to = data_of(target);
+  for (int64_t r = 0; r < source.rows; ++r) {
+    for (int64_t c = 0; c < source.cols; ++c) to[c * target.ld + r] = from[r * source.ld + c];
+  }
+}
+
+void zero_block(const Block& b) {
+  check_in_place(b, "zero_block");
+  if (!plain_cpu_float(b)) {
+    view_of(b).zero_();
+    return;
+  }
+  float* to = data_of(b);
+  for (int64_t r = 0; r < b.rows; ++r) std::fill(to + r * b.ld, to + r * b.ld + b.cols, 0.0f);
+}
+
+void add_block(const Block& target, const Block& source) {
+  check_in_place(target, "add_block");
+  NNN_CHECK(!source.transposed && target.rows == source.rows && target.cols == source.cols,
+            "internal: add_block of ", source.rows, "x", source.cols, " to ", target.rows, "x",
+            target.cols);
+  if (!plain_cpu_float(target) || !plain_cpu_float(source)) {
+    view_of(target).add_(view_of(source));
+    return;
+  }
+  const float* from = data_of(source);
+  float* to = data_of(target);
+  for (int64_t r = 0; r < target.rows; ++r) {
+    for (int64_t c = 0; c < target.cols; ++c) to[r * target.ld + c] += from[r * source.ld + c];
+  }
 }
 
 std::string gemm_backend() {

@@ -39,6 +39,17 @@ Block stacked_block(const torch::Tensor& stack, int64_t k);
 /// `count` elements of a contiguous tensor from `offset`, as a rows x cols matrix.
 Block flat_block(const torch::Tensor& flat, int64_t offset, int64_t rows, int64_t cols);
 
+/// Writes the transpose of `source` into `target` (contiguous, source.cols x
+/// source.rows): a loop on CPU floats, LibTorch's copy elsewhere (its
+/// strided copy of a transposed view costs microseconds per small matrix).
+void transpose_into(const Block& target, const Block& source);
+
+/// Zeroes the block's elements (a loop on CPU floats).
+void zero_block(const Block& b);
+
+/// target += source, element-wise, blocks of one shape, not transposed.
+void add_block(const Block& target, const Block& source);
+
 /// c = a @ b + beta * c on blocks: as gemm_into on tensors below, without
 /// making views on the CPU.
 void gemm_into(const Block& c, const Block& a, const Block& b, float beta);

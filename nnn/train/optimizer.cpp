@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nnn/kernels/adam.h"
+#include "nnn/kernels/denormals.h"
 #include "nnn/kernels/plain_floats.h"
 #include "nnn/util/error.h"
 
@@ -13,6 +14,9 @@ FlatOptimizer::FlatOptimizer(const TrainConfig& config) : config_(config), lr_(c
 
 void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
   torch::NoGradGuard no_grad;
+  // Momentum and moment estimates of weights whose gradient stays zero decay
+  // through the denormal floats (nnn/kernels/denormals.h).
+  const FlushDenormals flush;
   const TrainConfig& c = config_;
   ++step_;
   if (c.optimizer == OptimizerKind::kSgd) {
@@ -45,7 +49,7 @@ void FlatOptimizer::step(torch::Tensor params, torch::Tensor grad) {
     adam_update(params.data_ptr<float>(), grad.data_ptr<float>(), first_.data_ptr<float>(),
                 second_.data_ptr<float>(), params.numel(), static_cast<float>(c.beta1),
                 static_cast<float>(c.beta2), static_cast<float>(-lr_ / bias1),
-                static_cast<float>(std::sqrt(bias2)), 1e-8f);
+                static_cast<float>(1.0 / std::sqrt(bias2)), 1e-8f);
     return;
   }
   first_.mul_(c.beta1).add_(grad, 1.0 - c.beta1);

@@ -109,6 +109,40 @@ INSTANTIATE_TEST_SUITE_P(SmallKernels, Gemm, ::testing::Values(true, false),
                            return param.param ? std::string("Small") : std::string("TorchMm");
                          });
 
+// transpose_into, zero_block and add_block on blocks inside larger
+// tensors: the loop on floats, LibTorch's operations on doubles; nothing
+// outside the block changes.
+TEST(BlockOps, TransposeZeroAndAddTouchOnlyTheBlock) {
+  for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+    const auto source = torch::randn({6, 7}, dtype);
+    const auto target = torch::randn({40}, dtype);
+    const auto before = target.clone();
+    // Rows 1..4, columns 2..6 of source, transposed into elements 3.. of target.
+    transpose_into(flat_block(target, 3, 5, 4), Block{source, 1 * 7 + 2, 4, 5, 7, false});
+    EXPECT_TRUE(torch::equal(target.narrow(0, 3, 20).view({5, 4}),
+                             source.narrow(0, 1, 4).narrow(1, 2, 5).t()));
+    EXPECT_TRUE(torch::equal(target.narrow(0, 0, 3), before.narrow(0, 0, 3)));
+    EXPECT_TRUE(torch::equal(target.narrow(0, 23, 17), before.narrow(0, 23, 17)));
+
+    const auto matrix = torch::randn({4, 6}, dtype);
+    const auto kept = matrix.clone();
+    zero_block(column_block(matrix, 1, 3));
+    EXPECT_TRUE(torch::equal(matrix.narrow(1, 1, 3), torch::zeros({4, 3}, dtype)));
+    EXPECT_TRUE(torch::equal(matrix.narrow(1, 0, 1), kept.narrow(1, 0, 1)));
+    EXPECT_TRUE(torch::equal(matrix.narrow(1, 4, 2), kept.narrow(1, 4, 2)));
+
+    const auto addend = torch::randn({4, 2}, dtype);
+    const auto sum = matrix.clone();
+    add_block(column_block(sum, 4, 2), block(addend));
+    EXPECT_TRUE(torch::equal(sum.narrow(1, 4, 2), matrix.narrow(1, 4, 2) + addend));
+    EXPECT_TRUE(torch::equal(sum.narrow(1, 0, 4), matrix.narrow(1, 0, 4)));
+  }
+  const auto m = torch::zeros({3, 3});
+  EXPECT_THROW(transpose_into(block(m), block(torch::zeros({3, 2}))), std::exception);
+  EXPECT_THROW(add_block(block(m), block(torch::zeros({3, 2}))), std::exception);
+  EXPECT_THROW(zero_block(block(m).t()), std::exception);
+}
+
 TEST(GemmBackend, NamesTheKernels) {
   const std::string name = gemm_backend();
   EXPECT_TRUE(name.rfind("libxsmm ", 0) == 0 || name == "LibTorch BLAS") << name;

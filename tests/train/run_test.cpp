@@ -21,6 +21,7 @@
 #include "nnn/core/weights.h"
 #include "nnn/experiments/compare.h"
 #include "nnn/experiments/lesion.h"
+#include "nnn/kernels/denormals.h"
 #include "nnn/train/optimizer.h"
 #include "nnn/train/run_evaluation.h"
 #include "nnn/util/files.h"
@@ -157,6 +158,29 @@ TEST(Optimizers, FlatMatchesTorchOptim) {
           << (flat - expected).abs().max().item<double>();
     }
   }
+}
+
+// Denormals flushed inside the scope only; the optimiser's step leaves the
+// caller's mode as it found it.
+TEST(Optimizers, DenormalsFlushedOnlyWhileTheStepRuns) {
+  volatile float tiny = 1e-37f;  // normal; a tenth of it is denormal
+  const auto tenth = [&] { return tiny * 0.1f; };
+  ASSERT_GT(tenth(), 0.0f);
+  {
+    const FlushDenormals flush;
+#if defined(__SSE__) || defined(__x86_64__)
+    EXPECT_EQ(tenth(), 0.0f);
+#endif
+  }
+  EXPECT_GT(tenth(), 0.0f);
+  TrainConfig c;
+  c.optimizer = OptimizerKind::kAdam;
+  FlatOptimizer adam(c);
+  auto params = torch::ones({4});
+  adam.step(params, torch::tensor({1e-30f, 0.0f, 1.0f, -1.0f}));
+  adam.step(params, torch::zeros({4}));
+  EXPECT_GT(tenth(), 0.0f);
+  EXPECT_TRUE(torch::isfinite(params).all().item<bool>());
 }
 
 TEST(Optimizers, ClipGradNorm) {

@@ -86,6 +86,19 @@ torch::Tensor activation_backward(Activation activation, const torch::Tensor& gr
   throw Error("activation_backward: unknown activation");
 }
 
+void activation_backward_into(Activation activation, const torch::Tensor& grad,
+                              const torch::Tensor& y, const torch::Tensor& out) {
+  NNN_CHECK(out.sizes() == grad.sizes(), "internal: activation_backward_into ", grad.sizes(),
+            " into ", out.sizes());
+  const bool loop = activation == Activation::kReLU || activation == Activation::kLogSigmoid;
+  if (loop && loop_applies(grad, y) && plain_cpu_floats({out})) {
+    const auto backward = activation == Activation::kReLU ? relu_backward : log_sigmoid_backward;
+    backward(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(), grad.numel());
+    return;
+  }
+  out.copy_(activation_backward(activation, grad, y));
+}
+
 void activate_columns_(Activation activation, const torch::Tensor& x, int64_t first,
                        int64_t count) {
   const bool loop = activation == Activation::kReLU || activation == Activation::kLogSigmoid;

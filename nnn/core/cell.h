@@ -24,6 +24,12 @@ torch::Tensor activate_(Activation activation, const torch::Tensor& x);
 /// tanh 1 - y^2, log_sigmoid 1 - exp(y)).
 torch::Tensor activation_backward(Activation activation, const torch::Tensor& grad,
                                   const torch::Tensor& y);
+/// out = activation_backward(activation, grad, y), written into `out` (of
+/// grad's shape; a loop on contiguous CPU floats, a copy of LibTorch's
+/// result otherwise): the direct backward's temporaries are reused by every
+/// step.
+void activation_backward_into(Activation activation, const torch::Tensor& grad,
+                              const torch::Tensor& y, const torch::Tensor& out);
 /// activate_ on columns [first, first + count) of every row of a 2-d tensor,
 /// in place (the direct path's output activation over the cells a step
 /// computes).

@@ -204,7 +204,24 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
 
   const Activation hidden_act = options.hidden_activation();
   const Activation output_act = options.output_activation();
-  torch::Tensor d_buffer;  // dL/dm(t): [B, S]
+  // One step's temporaries, reused by every step (each element is written
+  // before it is read): dL/dm(t) [B, S]; dL/d(output pre-activations) [B, S];
+  // dL/d(gathered messages) [B, G] and a zero column G for the buffer
+  // positions no cell reads; per group dL/d(hidden) and dL/d(hidden
+  // pre-activations) [n, B, H].
+  const torch::TensorOptions temporary = buffers.front().options();
+  const torch::Tensor d_buffer = torch::zeros({batch, width}, temporary);
+  const torch::Tensor d_z = torch::empty({batch, width}, temporary);
+  const torch::Tensor d_gathered = torch::empty({batch, gathered_width + 1}, temporary);
+  zero_block(column_block(d_gathered, gathered_width, 1));
+  std::vector<torch::Tensor> d_hidden_of(group_count), d_pre_of(group_count);
+  for (size_t g = 0; g < group_count; ++g) {
+    const NetworkPlan::Group& group = plan.groups[g];
+    const std::vector<int64_t> shape = {static_cast<int64_t>(group.cells.size()), batch,
+                                        group.hidden};
+    d_hidden_of[g] = torch::empty(shape, temporary);
+    d_pre_of[g] = torch::empty(shape, temporary);
+  }
   for (int64_t last = steps, first = 0; last >= 1; last = first - 1) {
     first = keep ? 1 : std::max<int64_t>(1, last - recompute_every + 1);
     if (!keep) {
@@ -216,27 +233,17 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
     for (int64_t t = last; t >= first; --t) {
       const auto i = static_cast<size_t>(t - first);
       const torch::Tensor& m = buffers[static_cast<size_t>(t - 1)];
-      if (!d_buffer.defined()) d_buffer = torch::zeros({batch, width}, m.options());
       add_block(column_block(d_buffer, output_offset, d_out), stacked_block(d_step, t - 1));
       // dL/d(output pre-activations) of step t: [B, S].
       const std::vector<uint8_t>* runs = prune ? &(*skip)[static_cast<size_t>(t - 1)] : nullptr;
-      torch::Tensor d_z;
       if (runs == nullptr) {
-        d_z = activation_backward(output_act, d_buffer, m);
+        activation_backward_into(output_act, d_buffer, m, d_z);
       } else {  // only the columns of the cells that ran: no other is read
-        d_z = torch::empty_like(d_buffer);
         for (const auto& [column, count] : plan.cell_columns(*runs)) {
           activation_backward_columns(output_act, d_buffer, m, d_z, column, count);
         }
       }
       const bool reads = t > 1 && gathered_width > 0;
-      // dL/d(gathered messages of step t): [B, G], and a zero column G for
-      // the buffer positions no cell reads.
-      torch::Tensor d_gathered;
-      if (reads) {
-        d_gathered = torch::empty({batch, gathered_width + 1}, d_z.options());
-        zero_block(column_block(d_gathered, gathered_width, 1));
-      }
       const torch::Tensor& gathered = tape.gathered[i];
       const auto skipped = [&](int64_t c) { return runs != nullptr && !(*runs)[c]; };
       for (size_t g = 0; g < group_count; ++g) {
@@ -252,7 +259,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
         }
         const torch::Tensor& dropped = tape.dropped[i][g];
         const torch::Tensor& product_in = dropped.defined() ? dropped : tape.hidden[i][g];
-        torch::Tensor d_hidden = torch::empty({n, batch, group.hidden}, d_z.options());
+        const torch::Tensor& d_hidden = d_hidden_of[g];
         for (int64_t k = 0; k < n; ++k) {
           if (skipped(group.cells[k])) continue;
           const CellGrads& c = cells[g][static_cast<size_t>(k)];
@@ -265,9 +272,8 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
         if (mask.defined()) d_hidden.mul_(mask);
         // dL/d(hidden pre-activations): [n, B, H].
         const bool partial = std::any_of(group.cells.begin(), group.cells.end(), skipped);
-        torch::Tensor d_pre;
+        const torch::Tensor& d_pre = d_pre_of[g];
         if (partial) {  // the cells that ran; the others' blocks zero (by_frame adds them)
-          d_pre = torch::empty_like(d_hidden);
           const int64_t block = batch * group.hidden;
           for (int64_t k = 0; k < n; ++k) {
             if (skipped(group.cells[k])) {
@@ -279,7 +285,7 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
             }
           }
         } else {
-          d_pre = activation_backward(hidden_act, d_hidden, tape.hidden[i][g]);
+          activation_backward_into(hidden_act, d_hidden, tape.hidden[i][g], d_pre);
         }
         if (group.input) {
           const int64_t rows = n * batch;
@@ -304,9 +310,14 @@ void DirectExecutor::backward(const NNNImpl& network, const Weights& weights,
           }
         }
       }
-      // The gather's inverse: one index_select (an index_add_ over columns
-      // would be one operation per channel).
-      d_buffer = reads ? gather_columns(d_gathered, scatter_.runs(), scatter) : torch::Tensor();
+      // dL/dm(t - 1): the gather's inverse, one index_select (an index_add_
+      // over columns would be one operation per channel); zero when step t
+      // reads no messages.
+      if (reads) {
+        gather_columns_into(d_buffer, d_gathered, scatter_.runs(), scatter);
+      } else {
+        zero_block(block(d_buffer));
+      }
     }
   }
 

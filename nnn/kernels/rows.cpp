@@ -50,12 +50,24 @@ ColumnRuns column_runs(const std::vector<int64_t>& index, int64_t source_width) 
 
 torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs,
                              const torch::Tensor& device_index) {
-  NNN_CHECK(source.dim() == 2 && source.size(1) == runs.source_width,
-            "internal: gather_columns of ", source.sizes(), " with runs over ", runs.source_width,
-            " columns");
+  NNN_CHECK(source.dim() == 2, "internal: gather_columns of ", source.sizes());
   if (!plain_cpu_floats({source})) return source.index_select(1, device_index);
+  auto out = torch::empty({source.size(0), runs.width}, source.options());
+  gather_columns_into(out, source, runs, device_index);
+  return out;
+}
+
+void gather_columns_into(const torch::Tensor& out, const torch::Tensor& source,
+                         const ColumnRuns& runs, const torch::Tensor& device_index) {
+  NNN_CHECK(source.dim() == 2 && source.size(1) == runs.source_width && out.dim() == 2 &&
+                out.size(0) == source.size(0) && out.size(1) == runs.width && out.is_contiguous(),
+            "internal: gather_columns of ", source.sizes(), " into ", out.sizes(),
+            " with runs over ", runs.source_width, " columns");
+  if (!plain_cpu_floats({source, out})) {
+    out.copy_(source.index_select(1, device_index));
+    return;
+  }
   const int64_t rows = source.size(0), width = source.size(1), g = runs.width;
-  auto out = torch::empty({rows, g}, source.options());
   const float* from = source.data_ptr<float>();
   float* to = out.data_ptr<float>();
   const size_t count = runs.from.size();
@@ -73,7 +85,6 @@ torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs
       }
     }
   }
-  return out;
 }
 
 torch::Tensor stack_columns(const std::vector<torch::Tensor>& sources, int64_t column,

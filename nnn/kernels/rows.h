@@ -27,6 +27,9 @@ ColumnRuns column_runs(const std::vector<int64_t>& index, int64_t source_width);
 /// run; on other devices and dtypes source.index_select(1, device_index).
 torch::Tensor gather_columns(const torch::Tensor& source, const ColumnRuns& runs,
                              const torch::Tensor& device_index);
+/// The same into `out` ([R, G], contiguous, not overlapping source).
+void gather_columns_into(const torch::Tensor& out, const torch::Tensor& source,
+                         const ColumnRuns& runs, const torch::Tensor& device_index);
 
 /// [n, R, count] from n sources [R, S]: columns column .. column + count of
 /// each, contiguous; the first `from` matrices are NaN instead (their

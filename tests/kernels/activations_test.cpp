@@ -72,5 +72,26 @@ TEST(LogSigmoidKernel, ActivateInPlaceAndBackwardOnEveryLayout) {
                               reference.t(), 1e-5, 1e-6));
 }
 
+// activation_backward_into writes what activation_backward returns, for
+// every activation, on the loops' layout (contiguous floats) and on
+// LibTorch's (doubles).
+TEST(ActivationBackward, IntoEqualsTheReturnedGradient) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(6);
+  for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+    for (const Activation a : {Activation::kReLU, Activation::kSigmoid, Activation::kTanh,
+                               Activation::kLogSigmoid, Activation::kIdentity}) {
+      const auto y = activate(a, torch::randn({3, 4, 5}, dtype));
+      const auto grad = torch::randn({3, 4, 5}, dtype);
+      const auto out = torch::full({3, 4, 5}, 7.0, dtype);
+      activation_backward_into(a, grad, y, out);
+      EXPECT_TRUE(torch::equal(out, activation_backward(a, grad, y))) << to_string(a);
+    }
+  }
+  EXPECT_THROW(activation_backward_into(Activation::kReLU, torch::zeros({2, 3}),
+                                        torch::zeros({2, 3}), torch::zeros({3, 2})),
+               std::exception);
+}
+
 }  // namespace
 }  // namespace nnn

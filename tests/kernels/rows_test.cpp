@@ -38,7 +38,12 @@ TEST(Rows, GatherColumnsEqualsIndexSelect) {
   for (const auto dtype : {torch::kFloat, torch::kDouble}) {
     const auto source = torch::randn({3, 7}, dtype);
     EXPECT_TRUE(torch::equal(gather_columns(source, runs, index), source.index_select(1, index)));
+    const auto into = torch::full({3, 11}, 9.0, dtype);
+    gather_columns_into(into, source, runs, index);
+    EXPECT_TRUE(torch::equal(into, source.index_select(1, index)));
   }
+  EXPECT_THROW(gather_columns_into(torch::zeros({3, 10}), torch::zeros({3, 7}), runs, index),
+               std::exception);
   // Long runs (copied whole) beside short ones.
   std::vector<int64_t> long_picks;
   for (int64_t i = 0; i < 40; ++i) long_picks.push_back(i);

@@ -187,6 +187,7 @@ void check_in_place(const Block& b, const char* what) {
 
 void transpose_into(const Block& target, const Block& source) {
   check_in_place(target, "transpose_into");
+  check_in_place(source, "transpose_into");
   NNN_CHECK(!source.transposed && target.rows == source.cols && target.cols == source.rows,
             "internal: transpose_into of ", source.rows, "x", source.cols, " into ", target.rows,
             "x", target.cols);
@@ -213,6 +214,7 @@ void zero_block(const Block& b) {
 
 void add_block(const Block& target, const Block& source) {
   check_in_place(target, "add_block");
+  check_in_place(source, "add_block");
   NNN_CHECK(!source.transposed && target.rows == source.rows && target.cols == source.cols,
             "internal: add_block of ", source.rows, "x", source.cols, " to ", target.rows, "x",
             target.cols);

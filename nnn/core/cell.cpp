@@ -34,6 +34,13 @@ bool loop_applies(const torch::Tensor& grad, const torch::Tensor& y) {
 
 using BackwardLoop = void (*)(const float*, const float*, float*, int64_t);
 
+// The derivative loop of an activation that has one (ReLU, log-sigmoid), or null.
+BackwardLoop backward_loop_of(Activation activation) {
+  if (activation == Activation::kReLU) return relu_backward;
+  if (activation == Activation::kLogSigmoid) return log_sigmoid_backward;
+  return nullptr;
+}
+
 torch::Tensor backward_loop(BackwardLoop loop, const torch::Tensor& grad, const torch::Tensor& y) {
   auto out = torch::empty_like(grad);
   loop(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(), grad.numel());
@@ -90,9 +97,8 @@ void activation_backward_into(Activation activation, const torch::Tensor& grad,
                               const torch::Tensor& y, const torch::Tensor& out) {
   NNN_CHECK(out.sizes() == grad.sizes(), "internal: activation_backward_into ", grad.sizes(),
             " into ", out.sizes());
-  const bool loop = activation == Activation::kReLU || activation == Activation::kLogSigmoid;
-  if (loop && loop_applies(grad, y) && plain_cpu_floats({out})) {
-    const auto backward = activation == Activation::kReLU ? relu_backward : log_sigmoid_backward;
+  const BackwardLoop backward = backward_loop_of(activation);
+  if (backward != nullptr && loop_applies(grad, y) && plain_cpu_floats({out})) {
     backward(grad.data_ptr<float>(), y.data_ptr<float>(), out.data_ptr<float>(), grad.numel());
     return;
   }
@@ -117,10 +123,9 @@ void activate_columns_(Activation activation, const torch::Tensor& x, int64_t fi
 void activation_backward_columns(Activation activation, const torch::Tensor& grad,
                                  const torch::Tensor& y, const torch::Tensor& out, int64_t first,
                                  int64_t count) {
-  const bool loop = activation == Activation::kReLU || activation == Activation::kLogSigmoid;
-  if (loop && loop_applies(grad, y) && plain_cpu_floats({out}) && out.sizes() == grad.sizes() &&
-      grad.dim() == 2) {
-    const auto backward = activation == Activation::kReLU ? relu_backward : log_sigmoid_backward;
+  const BackwardLoop backward = backward_loop_of(activation);
+  if (backward != nullptr && loop_applies(grad, y) && plain_cpu_floats({out}) &&
+      out.sizes() == grad.sizes() && grad.dim() == 2) {
     const int64_t width = grad.size(1);
     const float* g = grad.data_ptr<float>() + first;
     const float* v = y.data_ptr<float>() + first;

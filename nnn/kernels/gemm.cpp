@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "nnn/kernels/plain_floats.h"
 #include "nnn/util/error.h"
 
 #ifdef NNN_HAVE_LIBXSMM
@@ -24,6 +25,9 @@ torch::Tensor view_of(const Block& b) {
   const auto v = b.base.as_strided({b.rows, b.cols}, {b.ld, 1}, b.base.storage_offset() + b.offset);
   return b.transposed ? v.t() : v;
 }
+
+// The block's first element (float blocks on the CPU).
+float* data_of(const Block& b) { return b.base.data_ptr<float>() + b.offset; }
 
 int64_t logical_rows(const Block& b) { return b.transposed ? b.cols : b.rows; }
 int64_t logical_cols(const Block& b) { return b.transposed ? b.rows : b.cols; }
@@ -92,9 +96,8 @@ bool small_gemm(const Block& c, const Block& a, const Block& b, float beta) {
       !cpu_float(b) || c.transposed || b.transposed) {
     return false;
   }
-  const auto data = [](const Block& x) { return x.base.data_ptr<float>() + x.offset; };
-  return small_gemm_raw(c.rows, c.cols, logical_cols(a), data(a), a.ld, a.transposed, data(b), b.ld,
-                        beta, data(c), c.ld);
+  return small_gemm_raw(c.rows, c.cols, logical_cols(a), data_of(a), a.ld, a.transposed, data_of(b),
+                        b.ld, beta, data_of(c), c.ld);
 }
 #endif
 
@@ -170,12 +173,6 @@ void gemm_into(const Block& c, const Block& a, const Block& b, float beta) {
 
 namespace {
 
-bool plain_cpu_float(const Block& b) {
-  return b.base.is_cpu() && b.base.scalar_type() == torch::kFloat && b.base.is_contiguous();
-}
-
-float* data_of(const Block& b) { return b.base.data_ptr<float>() + b.offset; }
-
 void check_in_place(const Block& b, const char* what) {
   NNN_CHECK(!b.transposed && b.offset >= 0 && b.cols <= b.ld &&
                 (b.rows == 0 || b.offset + (b.rows - 1) * b.ld + b.cols <= b.base.numel()),
@@ -191,7 +188,7 @@ void transpose_into(const Block& target, const Block& source) {
   NNN_CHECK(!source.transposed && target.rows == source.cols && target.cols == source.rows,
             "internal: transpose_into of ", source.rows, "x", source.cols, " into ", target.rows,
             "x", target.cols);
-  if (!plain_cpu_float(target) || !plain_cpu_float(source)) {
+  if (!plain_cpu_floats({target.base, source.base})) {
     view_of(target).copy_(view_of(source).t());
     return;
   }
@@ -204,7 +201,7 @@ void transpose_into(const Block& target, const Block& source) {
 
 void zero_block(const Block& b) {
   check_in_place(b, "zero_block");
-  if (!plain_cpu_float(b)) {
+  if (!plain_cpu_floats({b.base})) {
     view_of(b).zero_();
     return;
   }
@@ -218,7 +215,7 @@ void add_block(const Block& target, const Block& source) {
   NNN_CHECK(!source.transposed && target.rows == source.rows && target.cols == source.cols,
             "internal: add_block of ", source.rows, "x", source.cols, " to ", target.rows, "x",
             target.cols);
-  if (!plain_cpu_float(target) || !plain_cpu_float(source)) {
+  if (!plain_cpu_floats({target.base, source.base})) {
     view_of(target).add_(view_of(source));
     return;
   }
